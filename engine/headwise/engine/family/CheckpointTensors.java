@@ -1,0 +1,64 @@
+package headwise.engine.family;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.io.TensorSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/** A mapper's view of a checkpoint: tensors by name, each checked against the shape the config implies. */
+public final class CheckpointTensors {
+
+    private final TensorSource source;
+
+    public CheckpointTensors(TensorSource source) {
+        this.source = source;
+    }
+
+    public boolean has(String name) {
+        return source.shape(name) != null;
+    }
+
+    /** The first of {@code names} present, or null. */
+    public String firstPresent(String... names) {
+        for (String name : names) {
+            if (has(name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The tensor, as stored, after checking its shape. */
+    public INDArray load(String name, long... expectedShape) {
+        long[] shape = source.shape(name);
+        if (shape == null) {
+            throw HeadwiseException.inFile(source.location(), "missing tensor '" + name + "'");
+        }
+        if (!Arrays.equals(shape, expectedShape)) {
+            throw HeadwiseException.inFile(source.fileOf(name), "tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + ", expected " + Arrays.toString(expectedShape) + " from config.json");
+        }
+        return Nd4j.create(source.floats(name), expectedShape, 'c');
+    }
+
+    /** A [out, in] Linear weight, returned as [in, out]. */
+    public INDArray loadTransposed(String name, long out, long in) {
+        return load(name, out, in).transpose().dup('c');
+    }
+
+    /** Like {@link #load} but null when the tensor is absent. */
+    public INDArray loadOptional(String name, long... expectedShape) {
+        return has(name) ? load(name, expectedShape) : null;
+    }
+
+    /** First dimension of a stored tensor whose row count the config does not give (e.g. token types). */
+    public long loadShapeRows(String name) {
+        long[] shape = source.shape(name);
+        if (shape == null || shape.length != 2) {
+            throw HeadwiseException.inFile(source.fileOf(name), "tensor '" + name + "' should be a matrix");
+        }
+        return shape[0];
+    }
+}

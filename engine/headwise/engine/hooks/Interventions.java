@@ -1,0 +1,98 @@
+package headwise.engine.hooks;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.function.UnaryOperator;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+/** The interventions the app offers, as hook functions. None modifies its argument. */
+public final class Interventions {
+
+    public enum Ablation { ZERO, MEAN }
+
+    private Interventions() {
+    }
+
+    /**
+     * Removes heads from layer {@code layer} at {@code hook_z}: zero their context vectors, or replace each by
+     * its mean over positions (in this run).
+     */
+    public static Hooks ablateHeads(Hooks hooks, int layer, Ablation mode, int... heads) {
+        return hooks.intervene(HookNames.z(layer), ablation(mode, heads));
+    }
+
+    /** The hook_z function for {@link #ablateHeads}; z is [batch, pos, head, d_head]. */
+    public static UnaryOperator<INDArray> ablation(Ablation mode, int... heads) {
+        return z -> {
+            INDArray out = z.dup('c');
+            for (int head : heads) {
+                INDArray slice = out.get(all(), all(), point(head), all()); // [batch, pos, d_head]
+                if (mode == Ablation.ZERO) {
+                    slice.assign(0);
+                } else {
+                    INDArray mean = slice.mean(1); // [batch, d_head]
+                    for (long b = 0; b < slice.size(0); b++) {
+                        slice.get(point(b), all(), all()).assign(0).addiRowVector(mean.getRow(b));
+                    }
+                }
+            }
+            return out;
+        };
+    }
+
+    /**
+     * Multiplies the attention to {@code keys} by {@code gamma} in the chosen heads (all when {@code heads} is
+     * empty) and renormalises every row to sum to 1 (ZeroTuning, ACT calibration and VAR are this).
+     */
+    public static Hooks reweightKeys(Hooks hooks, int layer, double gamma, int[] keys, int... heads) {
+        return hooks.intervene(HookNames.pattern(layer), reweighting(gamma, keys, heads));
+    }
+
+    /** The hook_pattern function for {@link #reweightKeys}; pattern is [batch, head, query, key]. */
+    public static UnaryOperator<INDArray> reweighting(double gamma, int[] keys, int... heads) {
+        return pattern -> {
+            long batch = pattern.size(0);
+            int headCount = (int) pattern.size(1);
+            int length = (int) pattern.size(2);
+            float[] p = pattern.dup('c').data().asFloat();
+            int[] chosen = heads.length == 0 ? java.util.stream.IntStream.range(0, headCount).toArray() : heads;
+            for (long b = 0; b < batch; b++) {
+                for (int h : chosen) {
+                    for (int i = 0; i < length; i++) {
+                        int row = (int) (((b * headCount + h) * length + i) * length);
+                        for (int j : keys) {
+                            if (j >= 0 && j < length) {
+                                p[row + j] *= (float) gamma;
+                            }
+                        }
+                        double sum = 0;
+                        for (int j = 0; j < length; j++) {
+                            sum += p[row + j];
+                        }
+                        if (sum > 0) {
+                            for (int j = 0; j < length; j++) {
+                                p[row + j] = (float) (p[row + j] / sum);
+                            }
+                        }
+                    }
+                }
+            }
+            return Nd4j.create(p, pattern.shape(), 'c');
+        };
+    }
+
+    /** Replaces the value at {@code hookName} by the one another run captured there (same shape). */
+    public static Hooks patch(Hooks hooks, String hookName, ActivationCache source) {
+        INDArray replacement = source.get(hookName);
+        return hooks.intervene(hookName, value -> {
+            if (!java.util.Arrays.equals(value.shape(), replacement.shape())) {
+                throw new IllegalArgumentException("cannot patch " + hookName + ": shapes " + java.util.Arrays.toString(value.shape())
+                        + " and " + java.util.Arrays.toString(replacement.shape()) + " differ");
+            }
+            return replacement;
+        });
+    }
+}

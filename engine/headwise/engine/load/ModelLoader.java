@@ -1,0 +1,81 @@
+package headwise.engine.load;
+
+import com.google.gson.JsonObject;
+import headwise.engine.HeadwiseException;
+import headwise.engine.family.CheckpointTensors;
+import headwise.engine.family.Families;
+import headwise.engine.family.WeightMapper;
+import headwise.engine.io.SafetensorsFile;
+import headwise.engine.io.ShardedSafetensors;
+import headwise.engine.io.TensorSource;
+import headwise.engine.json.Json;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.ModelWeights;
+import headwise.engine.model.Transformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Opens a model folder (Hugging Face layout) or a bundled model by name. */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    /** @param model a folder, or the name of a bundled model ({@link BundledModels}) */
+    public static LoadedModel load(String model) {
+        Path folder = BundledModels.find(model).orElse(Path.of(model));
+        if (!Files.isDirectory(folder)) {
+            if (model.equalsIgnoreCase(BundledModels.MINILM)) {
+                throw new HeadwiseException(model + ": bundled model not found (build with 'mvn package' to unpack it)");
+            }
+            throw HeadwiseException.inFile(folder, "no such model folder (bundled models: " + String.join(", ", BundledModels.names()) + ")");
+        }
+        Path configFile = folder.resolve("config.json");
+        JsonObject config = Json.readObject(configFile);
+        WeightMapper mapper = Families.forConfig(configFile, config);
+        ModelSpec spec = mapper.spec(configFile, config);
+        ModelWeights weights;
+        try (TensorSource tensors = openTensors(folder)) {
+            weights = mapper.weights(spec, new CheckpointTensors(tensors));
+        }
+        String name = BundledModels.find(model).isPresent() ? BundledModels.MINILM : folder.getFileName().toString();
+        return new LoadedModel(name, folder, new Transformer(spec, weights), folder.resolve("tokenizer.json"));
+    }
+
+    /** model.safetensors, a sharded index, or an ONNX file; never a pickle. */
+    static TensorSource openTensors(Path folder) {
+        Path single = folder.resolve("model.safetensors");
+        if (Files.exists(single)) {
+            return SafetensorsFile.open(single);
+        }
+        Path index = folder.resolve("model.safetensors.index.json");
+        if (Files.exists(index)) {
+            return ShardedSafetensors.open(index);
+        }
+        List<Path> onnx = filesEndingWith(folder, ".onnx");
+        if (onnx.size() == 1) {
+            throw new UnsupportedOperationException("ONNX-PENDING");
+        }
+        if (onnx.size() > 1) {
+            throw HeadwiseException.inFile(folder, "more than one .onnx file; keep only the model's");
+        }
+        Path pickle = folder.resolve("pytorch_model.bin");
+        if (Files.exists(pickle)) {
+            throw HeadwiseException.inFile(pickle, "PyTorch pickle checkpoints are not loaded (unpickling can run code); "
+                    + "convert the model to safetensors");
+        }
+        throw HeadwiseException.inFile(folder, "no weights: expected model.safetensors, model.safetensors.index.json or an .onnx file");
+    }
+
+    private static List<Path> filesEndingWith(Path folder, String suffix) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(folder, "cannot list folder: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package headwise.engine.model;
+
+/**
+ * The switches that make the generic transformer forward one family or another (see ENGINE.md).
+ * Read from config.json by a family's {@code WeightMapper}; immutable.
+ *
+ * @param family        "gpt2", "bert", ... (the mapper that built it)
+ * @param architecture  what config.json called it (e.g. GPT2LMHeadModel), for display
+ * @param maxPositions  longest input the position embedding allows; 0 when unbounded (RoPE)
+ * @param rope          rotary embedding settings, or null for learned absolute positions
+ */
+public record ModelSpec(
+        String family,
+        String architecture,
+        int layers,
+        int heads,
+        int kvHeads,
+        int dModel,
+        int dHead,
+        int dMlp,
+        int vocabSize,
+        int maxPositions,
+        boolean causal,
+        Norm norm,
+        boolean postNorm,
+        double normEps,
+        Activation activation,
+        Output output,
+        Rope rope) {
+
+    public enum Norm { LAYER_NORM, RMS_NORM }
+
+    public enum Activation { GELU_TANH, GELU_ERF, RELU, SILU_GATED }
+
+    /** What {@code output.npy} holds. */
+    public enum Output { LM_LOGITS, HIDDEN_STATE, CLASS_LOGITS }
+
+    /** Which channel pairs RoPE rotates: Hugging Face rotates halves, llama2.c/GGUF/Meta adjacent pairs. */
+    public enum RopeLayout { ROTATE_HALF, ADJACENT_PAIRS }
+
+    public record Rope(double theta, RopeLayout layout) {
+    }
+
+    public ModelSpec {
+        if (layers <= 0 || heads <= 0 || kvHeads <= 0 || dModel <= 0 || dHead <= 0 || dMlp <= 0 || vocabSize <= 0) {
+            throw new IllegalArgumentException("model dimensions must be positive");
+        }
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of key/value heads (" + kvHeads + ")");
+        }
+    }
+
+    /** Output width of the final projection: vocabulary for LMs, hidden width for bare encoders. */
+    public int outputWidth() {
+        return output == Output.HIDDEN_STATE ? dModel : vocabSize;
+    }
+}

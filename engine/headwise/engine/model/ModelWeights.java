@@ -1,0 +1,48 @@
+package headwise.engine.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+/**
+ * Canonical weights every family maps onto. Matrices are [in, out] (y = x·W + b), whatever the checkpoint stored.
+ *
+ * @param positionEmbed  [maxPositions, d] or null (RoPE)
+ * @param tokenTypeEmbed [types, d] or null; BERT adds row 0 for every token
+ * @param embedNorm      BERT's LayerNorm after the embeddings, or null
+ * @param finalNorm      the final norm before the output (pre-norm models), or null
+ * @param unembed        [d, outputs] projection to logits, or null for bare encoders
+ */
+public record ModelWeights(
+        INDArray tokenEmbed,
+        INDArray positionEmbed,
+        INDArray tokenTypeEmbed,
+        NormWeights embedNorm,
+        List<LayerWeights> layers,
+        NormWeights finalNorm,
+        Linear unembed) {
+
+    /** y = x·weight + bias; weight [in, out], bias [out] or null. */
+    public record Linear(INDArray weight, INDArray bias) {
+    }
+
+    /** gain [d], bias [d] (null for RMSNorm). */
+    public record NormWeights(INDArray gain, INDArray bias) {
+    }
+
+    /**
+     * One block. q/k/v/o are the attention projections ([d, heads·dHead], [heads·dHead, d]);
+     * mlpGate is null unless the MLP is gated (SwiGLU: out(silu(gate(x)) · in(x))).
+     */
+    public record LayerWeights(
+            NormWeights attnNorm,
+            Linear q,
+            Linear k,
+            Linear v,
+            Linear o,
+            NormWeights mlpNorm,
+            Linear mlpIn,
+            Linear mlpGate,
+            Linear mlpOut) {
+    }
+}

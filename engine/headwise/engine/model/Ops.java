@@ -1,0 +1,69 @@
+package headwise.engine.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The numerics the forward needs, written out because ND4J's own LayerNorm and GELU differ from the
+ * reference (see ND4J-PITFALLS.md). Every method returns a new array unless its name ends in InPlace.
+ * Inputs are 2-D [rows, channels].
+ */
+public final class Ops {
+
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+
+    private Ops() {
+    }
+
+    /** x·W + b for x [rows, in], W [in, out], b [out] or null. */
+    public static INDArray linear(INDArray x, ModelWeights.Linear layer) {
+        INDArray y = x.mmul(layer.weight());
+        if (layer.bias() != null) {
+            y.addiRowVector(layer.bias());
+        }
+        return y;
+    }
+
+    /** (x − mean) / sqrt(var + eps) · gain + bias per row, biased variance. */
+    public static INDArray layerNorm(INDArray x, ModelWeights.NormWeights norm, double eps) {
+        INDArray centered = x.subColumnVector(x.mean(true, 1));
+        INDArray variance = centered.mul(centered).mean(true, 1);
+        INDArray invStd = Transforms.pow(variance.addi(eps), -0.5, false);
+        INDArray y = centered.muliColumnVector(invStd).muliRowVector(norm.gain());
+        if (norm.bias() != null) {
+            y.addiRowVector(norm.bias());
+        }
+        return y;
+    }
+
+    /** x / sqrt(mean(x²) + eps) · gain per row. */
+    public static INDArray rmsNorm(INDArray x, ModelWeights.NormWeights norm, double eps) {
+        INDArray meanSquare = x.mul(x).mean(true, 1);
+        INDArray invRms = Transforms.pow(meanSquare.addi(eps), -0.5, false);
+        return x.mulColumnVector(invRms).muliRowVector(norm.gain());
+    }
+
+    /** Exact GELU: 0.5·x·(1 + erf(x/√2)). */
+    public static INDArray geluErf(INDArray x) {
+        INDArray t = x.mul(INV_SQRT_2);
+        Nd4j.math().erf(t); // overwrites t
+        return t.addi(1.0).muli(x).muli(0.5);
+    }
+
+    /** GPT-2's "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    public static INDArray geluTanh(INDArray x) {
+        INDArray inner = x.mul(x).muli(x).muli(0.044715).addi(x).muli(SQRT_2_OVER_PI);
+        return Transforms.tanh(inner, false).addi(1.0).muli(x).muli(0.5);
+    }
+
+    public static INDArray relu(INDArray x) {
+        return Transforms.relu(x, true);
+    }
+
+    /** silu(x) = x·sigmoid(x). */
+    public static INDArray silu(INDArray x) {
+        return Transforms.sigmoid(x, true).muli(x);
+    }
+}

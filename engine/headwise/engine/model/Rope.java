@@ -1,0 +1,52 @@
+package headwise.engine.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Rotary position embedding on q or k [batch, pos, head, d_head], positions 0…pos−1.
+ * Pair i (frequency theta^(−2i/d_head)) is channels (i, i + d/2) in the rotate-half layout and
+ * (2i, 2i+1) in the adjacent-pairs layout.
+ */
+final class Rope {
+
+    private Rope() {
+    }
+
+    static INDArray apply(INDArray x, ModelSpec.Rope rope) {
+        long batch = x.size(0);
+        int length = (int) x.size(1);
+        long heads = x.size(2);
+        int dHead = (int) x.size(3);
+        int half = dHead / 2;
+        float[] values = x.dup('c').data().asFloat();
+        double[] cos = new double[length * half];
+        double[] sin = new double[length * half];
+        for (int p = 0; p < length; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = p * Math.pow(rope.theta(), -2.0 * i / dHead);
+                cos[p * half + i] = Math.cos(angle);
+                sin[p * half + i] = Math.sin(angle);
+            }
+        }
+        boolean adjacent = rope.layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
+        for (long b = 0; b < batch; b++) {
+            for (int p = 0; p < length; p++) {
+                for (long h = 0; h < heads; h++) {
+                    int base = (int) (((b * length + p) * heads + h) * dHead);
+                    for (int i = 0; i < half; i++) {
+                        int first = base + (adjacent ? 2 * i : i);
+                        int second = base + (adjacent ? 2 * i + 1 : i + half);
+                        double c = cos[p * half + i];
+                        double s = sin[p * half + i];
+                        double a = values[first];
+                        double bValue = values[second];
+                        values[first] = (float) (a * c - bValue * s);
+                        values[second] = (float) (a * s + bValue * c);
+                    }
+                }
+            }
+        }
+        return Nd4j.create(values, x.shape(), 'c');
+    }
+}

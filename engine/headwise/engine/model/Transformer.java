@@ -1,0 +1,202 @@
+package headwise.engine.model;
+
+import headwise.engine.hooks.ActivationCache;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+/**
+ * The one transformer forward every family runs, with TransformerLens's hook points.
+ * Residual stream values at hook points are [batch, pos, d_model]; one batch holds sequences of equal length.
+ */
+public final class Transformer {
+
+    private final ModelSpec spec;
+    private final ModelWeights weights;
+
+    public Transformer(ModelSpec spec, ModelWeights weights) {
+        this.spec = spec;
+        this.weights = weights;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /** Output of a run: logits or hidden state [batch, pos, outputs], plus what the hooks captured. */
+    public record Result(INDArray output, ActivationCache cache) {
+    }
+
+    /** Runs the whole model on {@code ids} [batch][pos] (valid ids, length within the model's positions). */
+    public Result run(int[][] ids, Hooks hooks) {
+        ActivationCache cache = new ActivationCache();
+        INDArray resid = embed(ids, hooks, cache);
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            resid = block(layer, resid, hooks, cache);
+        }
+        return new Result(unembed(resid, hooks, cache), cache);
+    }
+
+    /** Runs layers {@code fromLayer}… and the output on a given residual stream (re-using the layers below). */
+    public Result runFrom(int fromLayer, INDArray residPre, Hooks hooks) {
+        ActivationCache cache = new ActivationCache();
+        INDArray resid = residPre;
+        for (int layer = fromLayer; layer < spec.layers(); layer++) {
+            resid = block(layer, resid, hooks, cache);
+        }
+        return new Result(unembed(resid, hooks, cache), cache);
+    }
+
+    public INDArray embed(int[][] ids, Hooks hooks, ActivationCache cache) {
+        int batch = ids.length;
+        int length = ids[0].length;
+        int[] flat = new int[batch * length];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(ids[b], 0, flat, b * length, length);
+        }
+        INDArray x = weights.tokenEmbed().getRows(flat);
+        if (weights.positionEmbed() != null) {
+            INDArray positions = weights.positionEmbed().get(interval(0, length), all());
+            INDArray tiled = batch == 1 ? positions : Nd4j.tile(positions, batch, 1);
+            x.addi(tiled);
+        }
+        if (weights.tokenTypeEmbed() != null) {
+            x.addiRowVector(weights.tokenTypeEmbed().getRow(0));
+        }
+        if (weights.embedNorm() != null) {
+            x = Ops.layerNorm(x, weights.embedNorm(), spec.normEps());
+        }
+        return hooks.apply(HookNames.EMBED, x.reshape(batch, length, spec.dModel()), cache);
+    }
+
+    /** One transformer block: resid_pre [batch, pos, d] to resid_post. */
+    public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
+        ModelWeights.LayerWeights w = weights.layers().get(layer);
+        long batch = residPre.size(0);
+        long length = residPre.size(1);
+        int d = spec.dModel();
+        residPre = hooks.apply(HookNames.residPre(layer), residPre, cache);
+        INDArray x = residPre.reshape(batch * length, d);
+
+        INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
+        INDArray attnOut = attention(layer, w, attnIn, batch, length, hooks, cache);
+        attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, length, d), cache);
+
+        INDArray residMid = hooks.apply(HookNames.residMid(layer), residPre.add(attnOut), cache);
+        INDArray mid = residMid.reshape(batch * length, d);
+        if (spec.postNorm()) {
+            mid = norm(mid, w.attnNorm());
+        }
+        INDArray mlpIn = spec.postNorm() ? mid : norm(mid, w.mlpNorm());
+        INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlp(w, mlpIn).reshape(batch, length, d), cache);
+
+        INDArray residPost = mid.reshape(batch, length, d).add(mlpOut);
+        if (spec.postNorm()) {
+            residPost = norm(residPost.reshape(batch * length, d), w.mlpNorm()).reshape(batch, length, d);
+        }
+        return hooks.apply(HookNames.residPost(layer), residPost, cache);
+    }
+
+    private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length,
+                               Hooks hooks, ActivationCache cache) {
+        int heads = spec.heads();
+        int kvHeads = spec.kvHeads();
+        int dHead = spec.dHead();
+        INDArray q = Ops.linear(x, w.q()).reshape(batch, length, heads, dHead);
+        INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
+        INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
+        if (spec.rope() != null) {
+            q = Rope.apply(q, spec.rope());
+            k = Rope.apply(k, spec.rope());
+        }
+        q = hooks.apply(HookNames.q(layer), q, cache);
+        k = hooks.apply(HookNames.k(layer), k, cache);
+        v = hooks.apply(HookNames.v(layer), v, cache);
+
+        // [batch, head, pos, d_head] views; rank-4 matmul is exact on permuted views (ND4J-PITFALLS.md)
+        INDArray qh = q.permute(0, 2, 1, 3);
+        INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
+        INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(dHead));
+        if (spec.causal()) {
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, causalMask(length), scores, 2, 3));
+        }
+        scores = hooks.apply(HookNames.attnScores(layer), scores, cache);
+        INDArray pattern = hooks.apply(HookNames.pattern(layer), Nd4j.nn().softmax(scores, 3), cache);
+
+        INDArray z = Nd4j.matmul(pattern, vh).permute(0, 2, 1, 3).dup('c'); // [batch, pos, head, d_head]
+        z = hooks.apply(HookNames.z(layer), z, cache);
+        return Ops.linear(z.reshape(batch * length, (long) heads * dHead), w.o());
+    }
+
+    /** Grouped-query attention: each key/value head serves heads/kvHeads consecutive query heads. */
+    private INDArray repeatKv(INDArray kv) {
+        int group = spec.heads() / spec.kvHeads();
+        if (group == 1) {
+            return kv;
+        }
+        long batch = kv.size(0);
+        long length = kv.size(1);
+        INDArray expanded = Nd4j.createUninitialized(kv.dataType(), batch, length, spec.kvHeads(), group, spec.dHead());
+        for (int g = 0; g < group; g++) {
+            expanded.get(all(), all(), all(), point(g), all()).assign(kv);
+        }
+        return expanded.reshape(batch, length, spec.heads(), spec.dHead());
+    }
+
+    private INDArray mlp(ModelWeights.LayerWeights w, INDArray x) {
+        INDArray hidden = Ops.linear(x, w.mlpIn());
+        INDArray activated = switch (spec.activation()) {
+            case GELU_TANH -> Ops.geluTanh(hidden);
+            case GELU_ERF -> Ops.geluErf(hidden);
+            case RELU -> Ops.relu(hidden);
+            case SILU_GATED -> Ops.silu(Ops.linear(x, w.mlpGate())).muli(hidden);
+        };
+        return Ops.linear(activated, w.mlpOut());
+    }
+
+    /** Final norm and projection; for bare encoders, the last hidden state itself. */
+    public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
+        long batch = resid.size(0);
+        long length = resid.size(1);
+        INDArray x = resid.reshape(batch * length, spec.dModel());
+        if (weights.finalNorm() != null) {
+            x = norm(x, weights.finalNorm());
+            x = hooks.apply(HookNames.FINAL_NORMALIZED, x.reshape(batch, length, spec.dModel()), cache)
+                    .reshape(batch * length, spec.dModel());
+        }
+        if (weights.unembed() == null) {
+            return x.reshape(batch, length, spec.dModel());
+        }
+        INDArray logits = Ops.linear(x, weights.unembed()).reshape(batch, length, weights.unembed().weight().size(1));
+        return hooks.apply(HookNames.LOGITS, logits, cache);
+    }
+
+    private INDArray norm(INDArray x, ModelWeights.NormWeights w) {
+        return spec.norm() == ModelSpec.Norm.RMS_NORM
+                ? Ops.rmsNorm(x, w, spec.normEps())
+                : Ops.layerNorm(x, w, spec.normEps());
+    }
+
+    /** [pos, pos] with −∞ above the diagonal: a query never sees later keys. */
+    private static INDArray causalMask(long length) {
+        float[] mask = new float[(int) (length * length)];
+        for (int i = 0; i < length; i++) {
+            for (int j = i + 1; j < length; j++) {
+                mask[(int) (i * length + j)] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Nd4j.create(mask, new long[] {length, length}, DataType.FLOAT);
+    }
+}

@@ -1,0 +1,40 @@
+package headwise.engine.run;
+
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Transformer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Runs a model on one input with every attention pattern captured, and hands back plain arrays. */
+public final class Analyzer {
+
+    private Analyzer() {
+    }
+
+    public static AnalysisResult analyze(LoadedModel model, ModelInput input) {
+        return analyze(model, input, Hooks.none());
+    }
+
+    /** @param interventions hooks that change the run (ablations, re-weighting, patching); attention is captured too */
+    public static AnalysisResult analyze(LoadedModel model, ModelInput input, Hooks interventions) {
+        ModelSpec spec = model.spec();
+        input.validate(spec, "input");
+        MemoryBudget.check(spec, input.length());
+        Hooks hooks = interventions.capture(name -> name.endsWith("attn.hook_pattern"));
+        Transformer.Result result = model.transformer().run(new int[][] {input.ids()}, hooks);
+        int length = input.length();
+        float[] attention = new float[spec.layers() * spec.heads() * length * length];
+        int perLayer = spec.heads() * length * length;
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            INDArray pattern = result.cache().get(HookNames.pattern(layer));
+            System.arraycopy(pattern.dup('c').data().asFloat(), 0, attention, layer * perLayer, perLayer);
+        }
+        INDArray output = result.output();
+        int width = (int) output.size(2);
+        return new AnalysisResult(model.name(), spec, input,
+                new AttentionMaps(spec.layers(), spec.heads(), length, attention),
+                new Matrix(length, width, output.dup('c').data().asFloat()));
+    }
+}
