@@ -45,6 +45,13 @@ public final class ProtoReader {
         this.base = base;
     }
 
+    /** A new reader over this whole message from its start (this reader is not moved; safe to share). */
+    public ProtoReader rewound() {
+        ByteBuffer whole = buffer.duplicate();
+        whole.position(0);
+        return new ProtoReader(file, whole, base);
+    }
+
     public Path file() {
         return file;
     }

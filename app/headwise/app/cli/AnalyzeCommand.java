@@ -1,0 +1,80 @@
+package headwise.app.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import headwise.engine.HeadwiseException;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.npy.Npy;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code analyze}: writes attention.npy, output.npy and tokens.json (the contract in ENGINE.md). */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Run a model on one input and write attention.npy [layers, heads, T, T], output.npy and tokens.json.")
+final class AnalyzeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--out", required = true, description = "Output folder (created if missing).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        try (LoadedModel model = ModelLoader.load(common.model)) {
+            ModelInput modelInput = input.resolve(model);
+            AnalysisResult result = Analyzer.analyze(model, modelInput);
+            createFolder(out);
+            Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
+            Npy.write(out.resolve("output.npy"), result.output().shape(), result.output().values());
+            writeTokens(out.resolve("tokens.json"), modelInput);
+            command.commandLine().getOut().printf("%s: %d tokens, %d layers x %d heads -> %s%n", model.name(), modelInput.length(),
+                    model.spec().layers(), model.spec().heads(), out);
+        }
+        return 0;
+    }
+
+    static void createFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(folder, "cannot create output folder: " + e.getMessage());
+        }
+    }
+
+    static void writeTokens(Path file, ModelInput input) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ids", input.ids());
+        json.put("tokens", input.tokens());
+        if (input.offsets() != null) {
+            json.put("offsets", input.offsets());
+        }
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        try {
+            Files.writeString(file, gson.toJson(json) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(file, "cannot write: " + e.getMessage());
+        }
+    }
+}

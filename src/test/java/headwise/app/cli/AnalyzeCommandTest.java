@@ -1,0 +1,51 @@
+package headwise.app.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import headwise.engine.Fixtures;
+import headwise.engine.npy.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AnalyzeCommandTest {
+
+    @Test
+    void writesTheContractFilesForIds(@TempDir Path out) throws Exception {
+        int[] ids = Fixtures.inputIds("gpt2_f32");
+        String csv = java.util.Arrays.stream(ids).mapToObj(Integer::toString).reduce((a, b) -> a + "," + b).orElseThrow();
+        CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", Fixtures.model("gpt2_f32").toString(),
+                "--ids", csv, "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+
+        Npy.FloatArray attention = Npy.read(out.resolve("attention.npy"));
+        assertArrayEquals(new long[] {3, 4, ids.length, ids.length}, attention.shape());
+        assertArrayEquals(Fixtures.reference("gpt2_f32", "attention.npy").values(), attention.values(), 1e-5f);
+        Npy.FloatArray output = Npy.read(out.resolve("output.npy"));
+        assertArrayEquals(new long[] {ids.length, 97}, output.shape());
+
+        JsonObject tokens = JsonParser.parseString(Files.readString(out.resolve("tokens.json"))).getAsJsonObject();
+        assertEquals(ids.length, tokens.getAsJsonArray("ids").size());
+        assertEquals(ids[3], tokens.getAsJsonArray("ids").get(3).getAsInt());
+        assertEquals(ids.length, tokens.getAsJsonArray("tokens").size());
+        assertFalse(tokens.has("offsets"), "offsets are only for text input");
+    }
+
+    @Test
+    void npyHeaderIsWhatNumpyExpects(@TempDir Path out) throws Exception {
+        Path file = out.resolve("a.npy");
+        Npy.write(file, new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+        byte[] bytes = Files.readAllBytes(file);
+        String header = new String(bytes, 10, bytes.length - 10 - 24, java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(header.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"), header);
+        assertEquals(0, (10 + header.length()) % 64, "header padded to 64 bytes");
+        assertTrue(header.endsWith("\n"));
+    }
+}
