@@ -1,0 +1,48 @@
+package headwise.engine.run;
+
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Transformer;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Times full forwards with every attention pattern captured (what PyTorch's output_attentions=True keeps),
+ * on random token ids (seed 42), after one warm-up.
+ */
+public final class ForwardBenchmark {
+
+    private ForwardBenchmark() {
+    }
+
+    /** Milliseconds of each of {@code repeat} timed forwards on {@code tokens} ids. */
+    public static double[] run(LoadedModel model, int tokens, int repeat) {
+        ModelSpec spec = model.spec();
+        int[] ids = new Random(42).ints(tokens, 0, spec.vocabSize()).toArray();
+        new ModelInput(ids, new String[ids.length], null, null).validate(spec, "--tokens");
+        MemoryBudget.check(spec, tokens);
+        int[][] batch = {ids};
+        forward(model.transformer(), batch);
+        double[] times = new double[Math.max(1, repeat)];
+        for (int r = 0; r < times.length; r++) {
+            long start = System.nanoTime();
+            forward(model.transformer(), batch);
+            times[r] = (System.nanoTime() - start) / 1e6;
+        }
+        return times;
+    }
+
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void forward(Transformer transformer, int[][] batch) {
+        Transformer.Result result = transformer.run(batch, Hooks.capturing(name -> name.endsWith("attn.hook_pattern")));
+        result.output().data(); // wait for the work, not just its scheduling
+    }
+}
