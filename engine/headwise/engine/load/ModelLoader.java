@@ -8,6 +8,7 @@ import headwise.engine.family.WeightMapper;
 import headwise.engine.io.SafetensorsFile;
 import headwise.engine.io.ShardedSafetensors;
 import headwise.engine.io.TensorSource;
+import headwise.engine.io.onnx.OnnxTensorSource;
 import headwise.engine.json.Json;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
@@ -58,7 +59,7 @@ public final class ModelLoader {
         }
         List<Path> onnx = filesEndingWith(folder, ".onnx");
         if (onnx.size() == 1) {
-            throw new UnsupportedOperationException("ONNX-PENDING");
+            return OnnxTensorSource.open(onnx.get(0));
         }
         if (onnx.size() > 1) {
             throw HeadwiseException.inFile(folder, "more than one .onnx file; keep only the model's");
