@@ -59,23 +59,28 @@ public final class Interventions {
             int length = (int) pattern.size(2);
             float[] p = pattern.dup('c').data().asFloat();
             int[] chosen = heads.length == 0 ? java.util.stream.IntStream.range(0, headCount).toArray() : heads;
+            boolean[] isChosen = new boolean[length];
+            for (int j : keys) {
+                if (j >= 0 && j < length) {
+                    isChosen[j] = true;
+                }
+            }
+            int[] keySet = java.util.stream.IntStream.range(0, length).filter(j -> isChosen[j]).toArray();
             for (long b = 0; b < batch; b++) {
                 for (int h : chosen) {
                     for (int i = 0; i < length; i++) {
                         int row = (int) (((b * headCount + h) * length + i) * length);
-                        for (int j : keys) {
-                            if (j >= 0 && j < length) {
-                                p[row + j] *= (float) gamma;
-                            }
+                        // rows of a softmax sum to 1, so Z = 1 + (γ−1)·Σ_{j∈S} A_ij (METHODS.md); γ = 1 is exactly the identity
+                        double chosenMass = 0;
+                        for (int j : keySet) {
+                            chosenMass += p[row + j];
                         }
-                        double sum = 0;
+                        double z = 1 + (gamma - 1) * chosenMass;
+                        if (z <= 0) {
+                            continue; // γ = 0 on keys holding all the mass: nothing left to renormalise
+                        }
                         for (int j = 0; j < length; j++) {
-                            sum += p[row + j];
-                        }
-                        if (sum > 0) {
-                            for (int j = 0; j < length; j++) {
-                                p[row + j] = (float) (p[row + j] / sum);
-                            }
+                            p[row + j] = (float) (p[row + j] * (isChosen[j] ? gamma : 1.0) / z);
                         }
                     }
                 }
