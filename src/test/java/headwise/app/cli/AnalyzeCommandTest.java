@@ -39,6 +39,20 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void analysesTextWithTheBundledModel(@TempDir Path out) throws Exception {
+        CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", "all-MiniLM-L6-v2", "--text", "Attention is all you need.",
+                "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject tokens = JsonParser.parseString(Files.readString(out.resolve("tokens.json"))).getAsJsonObject();
+        assertEquals("[CLS]", tokens.getAsJsonArray("tokens").get(0).getAsString());
+        assertEquals("attention", tokens.getAsJsonArray("tokens").get(1).getAsString());
+        assertEquals("[0,9]", tokens.getAsJsonArray("offsets").get(1).toString());
+        int length = tokens.getAsJsonArray("ids").size();
+        assertArrayEquals(new long[] {6, 12, length, length}, Npy.read(out.resolve("attention.npy")).shape());
+        assertArrayEquals(new long[] {length, 384}, Npy.read(out.resolve("output.npy")).shape());
+    }
+
+    @Test
     void npyHeaderIsWhatNumpyExpects(@TempDir Path out) throws Exception {
         Path file = out.resolve("a.npy");
         Npy.write(file, new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});

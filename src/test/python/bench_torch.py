@@ -1,0 +1,90 @@
+"""PyTorch reference timing for `headwise bench` (same checkpoint, same machine, same session).
+
+    /usr/bin/python3 src/test/python/bench_torch.py MODEL_DIR --tokens 128 --repeat 5 [--threads 2]
+
+Debian's python3-torch with libopenblas0-pthread installed (otherwise torch falls back to the slow reference
+BLAS). Eager GPT-2 forward in float32 that keeps every attention probability (what output_attentions=True does),
+on random ids (seed 42) after one warm-up; prints each time and, last, forward_ms=<median>. GPT-2 only.
+"""
+import argparse
+import json
+import math
+import statistics
+import struct
+import time
+
+import numpy as np
+import torch
+
+DTYPES = {"F32": np.float32, "F16": np.float16}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + n)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        if info["dtype"] == "BF16":
+            raw = np.frombuffer(data[begin:end], dtype=np.uint16).astype(np.uint32) << 16
+            array = raw.view(np.float32)
+        else:
+            array = np.frombuffer(data[begin:end], dtype=DTYPES[info["dtype"]]).astype(np.float32)
+        tensors[name] = torch.from_numpy(array.reshape(info["shape"]).copy())
+    return tensors
+
+
+def gpt2_forward(w, cfg, ids, prefix):
+    d, H = cfg["n_embd"], cfg["n_head"]
+    eps = cfg.get("layer_norm_epsilon", 1e-5)
+    T = ids.shape[0]
+    x = w[prefix + "wte.weight"][ids] + w[prefix + "wpe.weight"][:T]
+    mask = torch.full((T, T), float("-inf")).triu(1)
+    attentions = []
+    for i in range(cfg["n_layer"]):
+        p = f"{prefix}h.{i}."
+        h = torch.nn.functional.layer_norm(x, (d,), w[p + "ln_1.weight"], w[p + "ln_1.bias"], eps)
+        qkv = torch.addmm(w[p + "attn.c_attn.bias"], h, w[p + "attn.c_attn.weight"])
+        q, k, v = (t.view(T, H, d // H).transpose(0, 1) for t in qkv.split(d, dim=1))
+        scores = q @ k.transpose(1, 2) / math.sqrt(d // H) + mask
+        pattern = torch.softmax(scores, dim=-1)
+        attentions.append(pattern)
+        z = (pattern @ v).transpose(0, 1).reshape(T, d)
+        x = x + torch.addmm(w[p + "attn.c_proj.bias"], z, w[p + "attn.c_proj.weight"])
+        h = torch.nn.functional.layer_norm(x, (d,), w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
+        h = torch.nn.functional.gelu(torch.addmm(w[p + "mlp.c_fc.bias"], h, w[p + "mlp.c_fc.weight"]), approximate="tanh")
+        x = x + torch.addmm(w[p + "mlp.c_proj.bias"], h, w[p + "mlp.c_proj.weight"])
+    x = torch.nn.functional.layer_norm(x, (d,), w[prefix + "ln_f.weight"], w[prefix + "ln_f.bias"], eps)
+    return x @ w[prefix + "wte.weight"].T, attentions
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = json.load(open(f"{args.model}/config.json"))
+    w = read_safetensors(f"{args.model}/model.safetensors")
+    prefix = "transformer." if "transformer.wte.weight" in w else ""
+    ids = torch.from_numpy(np.random.default_rng(42).integers(0, cfg["vocab_size"], args.tokens))
+    times = []
+    with torch.inference_mode():
+        gpt2_forward(w, cfg, ids, prefix)
+        for r in range(args.repeat):
+            start = time.perf_counter()
+            gpt2_forward(w, cfg, ids, prefix)
+            times.append((time.perf_counter() - start) * 1000)
+            print(f"forward {r + 1}: {times[-1]:.1f} ms")
+    print(f"torch={torch.__version__} threads={torch.get_num_threads()} tokens={args.tokens}")
+    print(f"forward_ms={statistics.median(times):.1f}")
+
+
+if __name__ == "__main__":
+    main()
