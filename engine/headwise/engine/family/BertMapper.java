@@ -40,7 +40,7 @@ public final class BertMapper implements WeightMapper {
                 false, ModelSpec.Norm.LAYER_NORM, true,
                 Json.optionalDouble(configFile, config, "layer_norm_eps", 1e-12),
                 Families.activation(configFile, "hidden_act", Json.optionalString(configFile, config, "hidden_act", "gelu")),
-                ModelSpec.Output.HIDDEN_STATE, null);
+                ModelSpec.Output.HIDDEN_STATE, null, 0, null);
     }
 
     @Override
@@ -69,7 +69,7 @@ public final class BertMapper implements WeightMapper {
                 t.load(e + "position_embeddings.weight", spec.maxPositions(), d),
                 types > 0 ? t.load(e + "token_type_embeddings.weight", types, d) : null,
                 norm(t, e + "LayerNorm", d),
-                layers, null, null);
+                layers, null, null, null);
     }
 
     private static Linear linear(CheckpointTensors t, String name, int in, int out) {

@@ -41,7 +41,7 @@ public final class Gpt2Mapper implements WeightMapper {
                 true, ModelSpec.Norm.LAYER_NORM, false,
                 Json.optionalDouble(configFile, config, "layer_norm_epsilon", 1e-5),
                 Families.activation(configFile, "activation_function", activation),
-                ModelSpec.Output.LM_LOGITS, null);
+                ModelSpec.Output.LM_LOGITS, null, 0, null);
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class Gpt2Mapper implements WeightMapper {
                 ? t.loadTransposed("lm_head.weight", spec.vocabSize(), d)
                 : wte.transpose().dup('c');
         return new ModelWeights(wte, t.load(p + "wpe.weight", spec.maxPositions(), d), null, null,
-                layers, norm(t, p + "ln_f", d), new Linear(unembed, null));
+                layers, norm(t, p + "ln_f", d), new Linear(unembed, null), null);
     }
 
     private static NormWeights norm(CheckpointTensors t, String name, int d) {

@@ -8,6 +8,8 @@ package headwise.engine.model;
  * @param architecture  what config.json called it (e.g. GPT2LMHeadModel), for display
  * @param maxPositions  longest input the position embedding allows; 0 when unbounded (RoPE)
  * @param rope          rotary embedding settings, or null for learned absolute positions
+ * @param slidingWindow a causal query sees only the last {@code slidingWindow} keys (Mistral); 0 = all
+ * @param vision        image input settings for vision transformers, or null for token input
  */
 public record ModelSpec(
         String family,
@@ -26,7 +28,9 @@ public record ModelSpec(
         double normEps,
         Activation activation,
         Output output,
-        Rope rope) {
+        Rope rope,
+        int slidingWindow,
+        Vision vision) {
 
     public enum Norm { LAYER_NORM, RMS_NORM }
 
@@ -38,7 +42,29 @@ public record ModelSpec(
     /** Which channel pairs RoPE rotates: Hugging Face rotates halves, llama2.c/GGUF/Meta adjacent pairs. */
     public enum RopeLayout { ROTATE_HALF, ADJACENT_PAIRS }
 
-    public record Rope(double theta, RopeLayout layout) {
+    /** @param scaling null for plain RoPE */
+    public record Rope(double theta, RopeLayout layout, RopeScaling scaling) {
+    }
+
+    /**
+     * Hugging Face's rope_scaling: "linear" divides every frequency by {@code factor}; "llama3" divides only the
+     * low frequencies, blending smoothly between {@code lowFreqFactor} and {@code highFreqFactor} wavelengths.
+     */
+    public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+    }
+
+    /**
+     * @param distillationToken DeiT's second learned token after CLS (its classifier is averaged with CLS's)
+     */
+    public record Vision(int imageSize, int patchSize, int channels, boolean distillationToken) {
+        public int patchesPerSide() {
+            return imageSize / patchSize;
+        }
+
+        /** Tokens the encoder sees: CLS, the distillation token if any, then the patches row-major. */
+        public int tokens() {
+            return 1 + (distillationToken ? 1 : 0) + patchesPerSide() * patchesPerSide();
+        }
     }
 
     public ModelSpec {

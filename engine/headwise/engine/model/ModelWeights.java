@@ -11,7 +11,8 @@ import java.util.List;
  * @param tokenTypeEmbed [types, d] or null; BERT adds row 0 for every token
  * @param embedNorm      BERT's LayerNorm after the embeddings, or null
  * @param finalNorm      the final norm before the output (pre-norm models), or null
- * @param unembed        [d, outputs] projection to logits, or null for bare encoders
+ * @param unembed        [d, outputs] projection to logits (or to classes from the CLS token), or null for bare encoders
+ * @param vision         patch embedding and special tokens of vision transformers, or null
  */
 public record ModelWeights(
         INDArray tokenEmbed,
@@ -20,10 +21,22 @@ public record ModelWeights(
         NormWeights embedNorm,
         List<LayerWeights> layers,
         NormWeights finalNorm,
-        Linear unembed) {
+        Linear unembed,
+        VisionWeights vision) {
 
     /** y = x·weight + bias; weight [in, out], bias [out] or null. */
     public record Linear(INDArray weight, INDArray bias) {
+    }
+
+    /**
+     * @param patchEmbed             the patch convolution as a Linear over flattened patches [channels·P·P (c, y, x order), d]
+     * @param clsToken               [d]
+     * @param distillationToken      [d] or null (DeiT)
+     * @param positions              [tokens, d], CLS (and distillation token) first
+     * @param distillationClassifier DeiT's second head on the distillation token, or null
+     */
+    public record VisionWeights(Linear patchEmbed, INDArray clsToken, INDArray distillationToken, INDArray positions,
+                                Linear distillationClassifier) {
     }
 
     /** gain [d], bias [d] (null for RMSNorm). */

@@ -4,27 +4,29 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Rotary position embedding on q or k [batch, pos, head, d_head], positions 0…pos−1.
- * Pair i (frequency theta^(−2i/d_head)) is channels (i, i + d/2) in the rotate-half layout and
- * (2i, 2i+1) in the adjacent-pairs layout.
+ * Rotary position embedding on q or k [batch, pos, head, d_head] at positions offset…offset+pos−1.
+ * Pair i (inverse frequency theta^(−2i/d_head), rescaled as rope_scaling says) is channels (i, i + d/2) in the
+ * rotate-half layout (Hugging Face) and (2i, 2i+1) in the adjacent-pairs layout (llama2.c, GGUF, Meta).
  */
 final class Rope {
 
     private Rope() {
     }
 
-    static INDArray apply(INDArray x, ModelSpec.Rope rope) {
+    static INDArray apply(INDArray x, ModelSpec.Rope rope, int offset) {
         long batch = x.size(0);
         int length = (int) x.size(1);
         long heads = x.size(2);
         int dHead = (int) x.size(3);
         int half = dHead / 2;
+        double[] inverseFrequency = inverseFrequencies(rope, dHead);
         float[] values = x.dup('c').data().asFloat();
         double[] cos = new double[length * half];
         double[] sin = new double[length * half];
         for (int p = 0; p < length; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(rope.theta(), -2.0 * i / dHead);
+                // float32 angles, as Hugging Face and llama2.c compute them
+                float angle = (float) (offset + p) * (float) inverseFrequency[i];
                 cos[p * half + i] = Math.cos(angle);
                 sin[p * half + i] = Math.sin(angle);
             }
@@ -48,5 +50,40 @@ final class Rope {
             }
         }
         return Nd4j.create(values, x.shape(), 'c');
+    }
+
+    static double[] inverseFrequencies(ModelSpec.Rope rope, int dHead) {
+        int half = dHead / 2;
+        double[] inverse = new double[half];
+        for (int i = 0; i < half; i++) {
+            inverse[i] = (float) (1.0 / Math.pow(rope.theta(), 2.0 * i / dHead));
+        }
+        ModelSpec.RopeScaling scaling = rope.scaling();
+        if (scaling == null) {
+            return inverse;
+        }
+        switch (scaling.type()) {
+            case "linear" -> {
+                for (int i = 0; i < half; i++) {
+                    inverse[i] /= scaling.factor();
+                }
+            }
+            case "llama3" -> {
+                double lowFrequencyWavelength = scaling.originalMaxPositions() / scaling.lowFreqFactor();
+                double highFrequencyWavelength = scaling.originalMaxPositions() / scaling.highFreqFactor();
+                for (int i = 0; i < half; i++) {
+                    double wavelength = 2 * Math.PI / inverse[i];
+                    if (wavelength > lowFrequencyWavelength) {
+                        inverse[i] /= scaling.factor();
+                    } else if (wavelength >= highFrequencyWavelength) {
+                        double smooth = (scaling.originalMaxPositions() / wavelength - scaling.lowFreqFactor())
+                                / (scaling.highFreqFactor() - scaling.lowFreqFactor());
+                        inverse[i] = (1 - smooth) * inverse[i] / scaling.factor() + smooth * inverse[i];
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("rope_scaling type " + scaling.type());
+        }
+        return inverse;
     }
 }

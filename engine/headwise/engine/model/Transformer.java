@@ -15,6 +15,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 /**
  * The one transformer forward every family runs, with TransformerLens's hook points.
  * Residual stream values at hook points are [batch, pos, d_model]; one batch holds sequences of equal length.
+ * With a {@link KvCache}, a causal model runs only the new positions against the cached keys and values.
  */
 public final class Transformer {
 
@@ -34,31 +35,50 @@ public final class Transformer {
         return weights;
     }
 
-    /** Output of a run: logits or hidden state [batch, pos, outputs], plus what the hooks captured. */
+    /** Output of a run: [batch, pos, outputs] (classifiers: [batch, 1, classes]), plus what the hooks captured. */
     public record Result(INDArray output, ActivationCache cache) {
     }
 
     /** Runs the whole model on {@code ids} [batch][pos] (valid ids, length within the model's positions). */
     public Result run(int[][] ids, Hooks hooks) {
+        return run(ids, hooks, null);
+    }
+
+    /**
+     * Runs the new positions {@code ids} after those already in {@code kv} (null: no cache), appending their keys
+     * and values to it. Hook values cover the new positions only; patterns are [batch, head, new, all keys].
+     */
+    public Result run(int[][] ids, Hooks hooks, KvCache kv) {
         ActivationCache cache = new ActivationCache();
-        INDArray resid = embed(ids, hooks, cache);
-        for (int layer = 0; layer < spec.layers(); layer++) {
-            resid = block(layer, resid, hooks, cache);
-        }
-        return new Result(unembed(resid, hooks, cache), cache);
+        int offset = kv == null ? 0 : kv.length();
+        INDArray resid = hooks.apply(HookNames.EMBED, embed(ids, offset), cache);
+        return layersAndOutput(0, resid, hooks, cache, kv);
+    }
+
+    /** Runs the layers on embeddings computed elsewhere (e.g. a ViT's patch embedding) [batch, pos, d]. */
+    public Result runFromEmbeddings(INDArray embedded, Hooks hooks) {
+        ActivationCache cache = new ActivationCache();
+        return layersAndOutput(0, hooks.apply(HookNames.EMBED, embedded, cache), hooks, cache, null);
     }
 
     /** Runs layers {@code fromLayer}… and the output on a given residual stream (re-using the layers below). */
     public Result runFrom(int fromLayer, INDArray residPre, Hooks hooks) {
-        ActivationCache cache = new ActivationCache();
-        INDArray resid = residPre;
+        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), null);
+    }
+
+    private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv) {
+        int offset = kv == null ? 0 : kv.length();
         for (int layer = fromLayer; layer < spec.layers(); layer++) {
-            resid = block(layer, resid, hooks, cache);
+            resid = block(layer, resid, hooks, cache, kv, offset);
+        }
+        if (kv != null) {
+            kv.advance((int) resid.size(1));
         }
         return new Result(unembed(resid, hooks, cache), cache);
     }
 
-    public INDArray embed(int[][] ids, Hooks hooks, ActivationCache cache) {
+    /** Token (+ position, + token type 0) embeddings, and BERT's embedding LayerNorm: [batch, pos, d]. */
+    public INDArray embed(int[][] ids, int offset) {
         int batch = ids.length;
         int length = ids[0].length;
         int[] flat = new int[batch * length];
@@ -67,9 +87,8 @@ public final class Transformer {
         }
         INDArray x = weights.tokenEmbed().getRows(flat);
         if (weights.positionEmbed() != null) {
-            INDArray positions = weights.positionEmbed().get(interval(0, length), all());
-            INDArray tiled = batch == 1 ? positions : Nd4j.tile(positions, batch, 1);
-            x.addi(tiled);
+            INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
+            x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
         }
         if (weights.tokenTypeEmbed() != null) {
             x.addiRowVector(weights.tokenTypeEmbed().getRow(0));
@@ -77,11 +96,15 @@ public final class Transformer {
         if (weights.embedNorm() != null) {
             x = Ops.layerNorm(x, weights.embedNorm(), spec.normEps());
         }
-        return hooks.apply(HookNames.EMBED, x.reshape(batch, length, spec.dModel()), cache);
+        return x.reshape(batch, length, spec.dModel());
     }
 
     /** One transformer block: resid_pre [batch, pos, d] to resid_post. */
     public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
+        return block(layer, residPre, hooks, cache, null, 0);
+    }
+
+    private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
         long length = residPre.size(1);
@@ -90,7 +113,7 @@ public final class Transformer {
         INDArray x = residPre.reshape(batch * length, d);
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
-        INDArray attnOut = attention(layer, w, attnIn, batch, length, hooks, cache);
+        INDArray attnOut = attention(layer, w, attnIn, batch, length, hooks, cache, kv, offset);
         attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, length, d), cache);
 
         INDArray residMid = hooks.apply(HookNames.residMid(layer), residPre.add(attnOut), cache);
@@ -109,7 +132,7 @@ public final class Transformer {
     }
 
     private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length,
-                               Hooks hooks, ActivationCache cache) {
+                               Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
         int heads = spec.heads();
         int kvHeads = spec.kvHeads();
         int dHead = spec.dHead();
@@ -117,12 +140,17 @@ public final class Transformer {
         INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
         INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
         if (spec.rope() != null) {
-            q = Rope.apply(q, spec.rope());
-            k = Rope.apply(k, spec.rope());
+            q = Rope.apply(q, spec.rope(), offset);
+            k = Rope.apply(k, spec.rope(), offset);
         }
         q = hooks.apply(HookNames.q(layer), q, cache);
         k = hooks.apply(HookNames.k(layer), k, cache);
         v = hooks.apply(HookNames.v(layer), v, cache);
+        if (kv != null) {
+            INDArray[] all = kv.append(layer, k, v);
+            k = all[0];
+            v = all[1];
+        }
 
         // [batch, head, pos, d_head] views; rank-4 matmul is exact on permuted views (ND4J-PITFALLS.md)
         INDArray qh = q.permute(0, 2, 1, 3);
@@ -130,7 +158,7 @@ public final class Transformer {
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
         INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(dHead));
         if (spec.causal()) {
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, causalMask(length), scores, 2, 3));
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, causalMask(offset, length, k.size(1)), scores, 2, 3));
         }
         scores = hooks.apply(HookNames.attnScores(layer), scores, cache);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), Nd4j.nn().softmax(scores, 3), cache);
@@ -166,7 +194,7 @@ public final class Transformer {
         return Ops.linear(activated, w.mlpOut());
     }
 
-    /** Final norm and projection; for bare encoders, the last hidden state itself. */
+    /** Final norm and projection; bare encoders return the last hidden state, classifiers read the CLS token. */
     public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
         long batch = resid.size(0);
         long length = resid.size(1);
@@ -179,8 +207,23 @@ public final class Transformer {
         if (weights.unembed() == null) {
             return x.reshape(batch, length, spec.dModel());
         }
-        INDArray logits = Ops.linear(x, weights.unembed()).reshape(batch, length, weights.unembed().weight().size(1));
+        INDArray logits = spec.output() == ModelSpec.Output.CLASS_LOGITS
+                ? classify(x.reshape(batch, length, spec.dModel()))
+                : Ops.linear(x, weights.unembed()).reshape(batch, length, weights.unembed().weight().size(1));
         return hooks.apply(HookNames.LOGITS, logits, cache);
+    }
+
+    /** Classifier on CLS; DeiT averages it with its distillation head on the next token. [batch, 1, classes]. */
+    private INDArray classify(INDArray hidden) {
+        long batch = hidden.size(0);
+        INDArray cls = hidden.get(all(), point(0), all()).reshape(batch, spec.dModel());
+        INDArray logits = Ops.linear(cls, weights.unembed());
+        ModelWeights.VisionWeights vision = weights.vision();
+        if (vision != null && vision.distillationClassifier() != null) {
+            INDArray distillation = hidden.get(all(), point(1), all()).reshape(batch, spec.dModel());
+            logits = logits.add(Ops.linear(distillation, vision.distillationClassifier())).muli(0.5);
+        }
+        return logits.reshape(batch, 1, logits.size(1));
     }
 
     private INDArray norm(INDArray x, ModelWeights.NormWeights w) {
@@ -189,14 +232,22 @@ public final class Transformer {
                 : Ops.layerNorm(x, w, spec.normEps());
     }
 
-    /** [pos, pos] with −∞ above the diagonal: a query never sees later keys. */
-    private static INDArray causalMask(long length) {
-        float[] mask = new float[(int) (length * length)];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                mask[(int) (i * length + j)] = Float.NEGATIVE_INFINITY;
+    /**
+     * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
+     * window keys more than window−1 positions back (Mistral: i − j < window).
+     */
+    private INDArray causalMask(int offset, long queries, long keys) {
+        int window = spec.slidingWindow();
+        float[] mask = new float[(int) (queries * keys)];
+        for (int i = 0; i < queries; i++) {
+            int position = offset + i;
+            for (int j = 0; j < keys; j++) {
+                boolean hidden = j > position || (window > 0 && position - j >= window);
+                if (hidden) {
+                    mask[(int) (i * keys + j)] = Float.NEGATIVE_INFINITY;
+                }
             }
         }
-        return Nd4j.create(mask, new long[] {length, length}, DataType.FLOAT);
+        return Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
     }
 }

@@ -1,0 +1,37 @@
+package headwise.engine.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Keys and values (after RoPE) of the positions a causal model has already seen, per layer, so that decoding
+ * one more token costs one row of attention instead of a whole forward. Shapes [batch, pos, kv_head, d_head].
+ */
+public final class KvCache {
+
+    private final INDArray[] keys;
+    private final INDArray[] values;
+    private int length;
+
+    public KvCache(int layers) {
+        keys = new INDArray[layers];
+        values = new INDArray[layers];
+    }
+
+    /** Positions already cached (the position of the next token). */
+    public int length() {
+        return length;
+    }
+
+    /** Appends this step's k/v of {@code layer} and returns all keys and values so far. */
+    INDArray[] append(int layer, INDArray k, INDArray v) {
+        keys[layer] = keys[layer] == null ? k : Nd4j.concat(1, keys[layer], k);
+        values[layer] = values[layer] == null ? v : Nd4j.concat(1, values[layer], v);
+        return new INDArray[] {keys[layer], values[layer]};
+    }
+
+    /** Called once per step, after every layer has appended. */
+    void advance(int steps) {
+        length += steps;
+    }
+}
