@@ -19,6 +19,11 @@ public final class Families {
     static {
         BY_MODEL_TYPE.put("gpt2", new Gpt2Mapper());
         BY_MODEL_TYPE.put("bert", new BertMapper());
+        BY_MODEL_TYPE.put("llama", new LlamaMapper());
+        BY_MODEL_TYPE.put("mistral", new LlamaMapper());
+        BY_MODEL_TYPE.put("qwen2", new LlamaMapper());
+        BY_MODEL_TYPE.put("vit", new VitMapper());
+        BY_MODEL_TYPE.put("deit", new VitMapper());
     }
 
     private Families() {

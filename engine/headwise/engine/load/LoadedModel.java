@@ -4,8 +4,11 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.tokenize.TextTokenizer;
+import headwise.engine.tokenize.Tokenizer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /** A model ready to run: its spec, the forward with its weights, and (lazily) its tokenizer. */
 public final class LoadedModel implements AutoCloseable {
@@ -14,13 +17,22 @@ public final class LoadedModel implements AutoCloseable {
     private final Path folder;
     private final Transformer transformer;
     private final Path tokenizerFile;
-    private TextTokenizer tokenizer;
+    private final Function<Path, Tokenizer> tokenizerOpener;
+    private Tokenizer tokenizer;
 
+    /** A model whose tokenizer is a Hugging Face tokenizer.json. */
     LoadedModel(String name, Path folder, Transformer transformer, Path tokenizerFile) {
+        this(name, folder, transformer, tokenizerFile, TextTokenizer::open);
+    }
+
+    /** @param tokenizerOpener opens {@code tokenizerFile} on first use */
+    public LoadedModel(String name, Path folder, Transformer transformer, Path tokenizerFile,
+                       Function<Path, Tokenizer> tokenizerOpener) {
         this.name = name;
         this.folder = folder;
         this.transformer = transformer;
         this.tokenizerFile = tokenizerFile;
+        this.tokenizerOpener = tokenizerOpener;
     }
 
     public String name() {
@@ -40,16 +52,17 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     public boolean hasTokenizer() {
-        return tokenizerFile.toFile().isFile();
+        return tokenizerFile != null && Files.isRegularFile(tokenizerFile);
     }
 
     /** The tokenizer, opened on first use; a clear error if the folder has none. */
-    public synchronized TextTokenizer tokenizer() {
+    public synchronized Tokenizer tokenizer() {
         if (tokenizer == null) {
             if (!hasTokenizer()) {
-                throw HeadwiseException.inFile(tokenizerFile, "file not found: this model has no tokenizer (give token ids with --ids instead)");
+                Path expected = tokenizerFile != null ? tokenizerFile : folder.resolve("tokenizer.json");
+                throw HeadwiseException.inFile(expected, "file not found: this model has no tokenizer (give token ids with --ids instead)");
             }
-            tokenizer = TextTokenizer.open(tokenizerFile);
+            tokenizer = tokenizerOpener.apply(tokenizerFile);
         }
         return tokenizer;
     }

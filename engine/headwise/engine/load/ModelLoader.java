@@ -35,6 +35,9 @@ public final class ModelLoader {
             }
             throw HeadwiseException.inFile(folder, "no such model folder (bundled models: " + String.join(", ", BundledModels.names()) + ")");
         }
+        if (Llama2cLoader.isLlama2cFolder(folder)) {
+            return Llama2cLoader.load(folder);
+        }
         Path configFile = folder.resolve("config.json");
         JsonObject config = Json.readObject(configFile);
         WeightMapper mapper = Families.forConfig(configFile, config);

@@ -7,9 +7,14 @@ import headwise.engine.tokenize.TokenizedText;
 
 /**
  * The exact token sequence a model sees. {@code offsets} ([start, end) into {@code text}) and {@code text}
- * are null when the input was given as ids.
+ * are null when the input was given as ids. For vision models {@code pixels} holds the preprocessed image
+ * (channels-first) and {@code ids} are placeholders for the CLS/patch tokens; otherwise it is null.
  */
-public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text) {
+public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, float[] pixels) {
+
+    public ModelInput(int[] ids, String[] tokens, int[][] offsets, String text) {
+        this(ids, tokens, offsets, text, null);
+    }
 
     public int length() {
         return ids.length;

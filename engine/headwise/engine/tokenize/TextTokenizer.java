@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * Special tokens are added as the tokenizer's post-processor says; padding and truncation are off
  * (some tokenizer.json files, MiniLM's among them, pad and truncate to 128).
  */
-public final class TextTokenizer implements AutoCloseable {
+public final class TextTokenizer implements Tokenizer {
 
     static {
         // never reach for the network: the natives are inside the jar
@@ -50,6 +50,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /** Ids, token strings and character offsets [start, end) into {@code text}. */
+    @Override
     public TokenizedText encode(String text) {
         Encoding encoding;
         try {
@@ -69,7 +70,7 @@ public final class TextTokenizer implements AutoCloseable {
         return new TokenizedText(text, intIds, encoding.getTokens(), offsets);
     }
 
-    /** The text of {@code ids}, special tokens skipped. */
+    @Override
     public String decode(int[] ids) {
         long[] longIds = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -78,7 +79,7 @@ public final class TextTokenizer implements AutoCloseable {
         return tokenizer.decode(longIds, true);
     }
 
-    /** The token string of each id (for inputs given as ids). */
+    @Override
     public String[] tokensOf(int[] ids) {
         String[] tokens = new String[ids.length];
         for (int i = 0; i < ids.length; i++) {
