@@ -1,5 +1,6 @@
 package headwise.app.cli;
 
+import headwise.app.io.ImageFiles;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
@@ -16,7 +17,7 @@ final class InputOptions {
     @Option(names = "--ids", description = "Token ids, comma-separated, used exactly as given.")
     String ids;
 
-    @Option(names = "--image", description = "An image, for vision models.")
+    @Option(names = "--image", description = "An image (PNG, JPEG, GIF, BMP), for vision models (ViT, DeiT).")
     Path image;
 
     ModelInput resolve(LoadedModel model) {
@@ -25,8 +26,12 @@ final class InputOptions {
             throw new HeadwiseException("give exactly one of --text, --ids, --image");
         }
         if (image != null) {
-            throw HeadwiseException.inFile(image, model.name() + " (" + model.spec().architecture()
-                    + ") takes text or ids, not images");
+            // say so before decoding: the model, not the file, is the problem
+            if (model.spec().vision() == null) {
+                throw HeadwiseException.inFile(image, model.name() + " (" + model.spec().architecture()
+                        + ") takes text or ids, not images");
+            }
+            return ModelInput.fromImage(model, ImageFiles.read(image));
         }
         return text != null ? ModelInput.fromText(model, text) : ModelInput.fromIds(model, ModelInput.parseIds(ids));
     }

@@ -2,6 +2,7 @@ package headwise.engine.run;
 
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
+import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
@@ -23,7 +24,10 @@ public final class Analyzer {
         input.validate(spec, "input");
         MemoryBudget.check(spec, input.length());
         Hooks hooks = interventions.capture(name -> name.endsWith("attn.hook_pattern"));
-        Transformer.Result result = model.transformer().run(new int[][] {input.ids()}, hooks);
+        Transformer transformer = model.transformer();
+        Transformer.Result result = input.pixels() != null
+                ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels()), hooks)
+                : transformer.run(new int[][] {input.ids()}, hooks);
         int length = input.length();
         float[] attention = new float[spec.layers() * spec.heads() * length * length];
         int perLayer = spec.heads() * length * length;
@@ -31,10 +35,9 @@ public final class Analyzer {
             INDArray pattern = result.cache().get(HookNames.pattern(layer));
             System.arraycopy(pattern.dup('c').data().asFloat(), 0, attention, layer * perLayer, perLayer);
         }
-        INDArray output = result.output();
-        int width = (int) output.size(2);
+        INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
         return new AnalysisResult(model.name(), spec, input,
                 new AttentionMaps(spec.layers(), spec.heads(), length, attention),
-                new Matrix(length, width, output.dup('c').data().asFloat()));
+                new Matrix((int) output.size(1), (int) output.size(2), output.dup('c').data().asFloat()));
     }
 }

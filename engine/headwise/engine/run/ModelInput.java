@@ -1,6 +1,9 @@
 package headwise.engine.run;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.image.ImagePreprocessor;
+import headwise.engine.image.PixelImage;
+import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.tokenize.TokenizedText;
@@ -22,6 +25,7 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
 
     /** Tokenizes {@code text} with the model's tokenizer (special tokens as its post-processor adds them). */
     public static ModelInput fromText(LoadedModel model, String text) {
+        requireTokens(model, "--text");
         TokenizedText t = model.tokenizer().encode(text);
         ModelInput input = new ModelInput(t.ids(), t.tokens(), t.offsets(), text);
         input.validate(model.spec(), "--text");
@@ -30,10 +34,50 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
 
     /** Ids used exactly as given: no special tokens added. */
     public static ModelInput fromIds(LoadedModel model, int[] ids) {
+        requireTokens(model, "--ids");
         String[] tokens = model.hasTokenizer() ? model.tokenizer().tokensOf(checked(model.spec(), ids)) : placeholderTokens(ids);
         ModelInput input = new ModelInput(ids.clone(), tokens, null, null);
         input.validate(model.spec(), "--ids");
         return input;
+    }
+
+    /**
+     * An image for a vision model, preprocessed as its preprocessor_config.json says. Tokens: "[CLS]", DeiT's
+     * "[DIST]", then "patch(row,col)" row-major; ids are the placeholders 0..T−1.
+     */
+    public static ModelInput fromImage(LoadedModel model, PixelImage image) {
+        ModelSpec spec = model.spec();
+        ModelSpec.Vision vision = spec.vision();
+        if (vision == null) {
+            throw new HeadwiseException(image.source() + ": " + model.name() + " (" + spec.architecture() + ") takes text or ids, not images");
+        }
+        float[] pixels = ImagePreprocessor.preprocess(image, PreprocessorConfig.read(model.folder(), spec), vision);
+        String[] tokens = new String[vision.tokens()];
+        int t = 0;
+        tokens[t++] = "[CLS]";
+        if (vision.distillationToken()) {
+            tokens[t++] = "[DIST]";
+        }
+        for (int row = 0; row < vision.patchesPerSide(); row++) {
+            for (int col = 0; col < vision.patchesPerSide(); col++) {
+                tokens[t++] = "patch(" + row + "," + col + ")";
+            }
+        }
+        int[] ids = new int[tokens.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        ModelInput input = new ModelInput(ids, tokens, null, null, pixels);
+        input.validate(spec, image.source());
+        return input;
+    }
+
+    /** A clear error when a vision model is given text or ids. */
+    private static void requireTokens(LoadedModel model, String source) {
+        if (model.spec().vision() != null) {
+            throw new HeadwiseException(source + ": " + model.name() + " (" + model.spec().architecture()
+                    + ") is a vision model; give it an image (--image FILE)");
+        }
     }
 
     /** Parses "5,17,3" (spaces allowed). */
@@ -63,10 +107,14 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         return tokens;
     }
 
-    /** Ids inside the vocabulary, length within the model's positions. */
+    /** Ids inside the vocabulary, length within the model's positions; for vision models, pixels of the right size. */
     public void validate(ModelSpec spec, String source) {
         if (ids.length == 0) {
             throw new HeadwiseException(source + ": the input is empty");
+        }
+        if (spec.vision() != null || pixels != null) {
+            validateImage(spec.vision(), source);
+            return;
         }
         if (spec.maxPositions() > 0 && ids.length > spec.maxPositions()) {
             throw new HeadwiseException(source + ": input is " + ids.length + " tokens, longer than the model's "
@@ -76,6 +124,20 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
             if (id < 0 || id >= spec.vocabSize()) {
                 throw new HeadwiseException(source + ": token id " + id + " is outside the vocabulary (0.." + (spec.vocabSize() - 1) + ")");
             }
+        }
+    }
+
+    private void validateImage(ModelSpec.Vision vision, String source) {
+        if (vision == null) {
+            throw new HeadwiseException(source + ": this model takes text or token ids, not an image");
+        }
+        if (pixels == null) {
+            throw new HeadwiseException(source + ": this is a vision model; give it an image");
+        }
+        int side = vision.imageSize();
+        if (pixels.length != vision.channels() * side * side || ids.length != vision.tokens()) {
+            throw new HeadwiseException(source + ": expected " + vision.channels() + "x" + side + "x" + side + " pixels and "
+                    + vision.tokens() + " tokens, got " + pixels.length + " pixels and " + ids.length + " tokens");
         }
     }
 }

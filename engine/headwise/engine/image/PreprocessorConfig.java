@@ -1,0 +1,137 @@
+package headwise.engine.image;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import headwise.engine.HeadwiseException;
+import headwise.engine.json.Json;
+import headwise.engine.model.ModelSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The image preprocessing of a Hugging Face ViTImageProcessor / DeiTImageProcessor (preprocessor_config.json):
+ * resize, center crop, rescale, normalise. Keys the file leaves out take that processor class's defaults.
+ *
+ * @param resize   target size, or null for no resizing
+ * @param crop     center-crop size, or null for no cropping
+ * @param rescale  factor applied to the 0..255 values (1/255), or 1 when do_rescale is false
+ * @param mean     per channel, or null when do_normalize is false
+ * @param std      per channel, or null when do_normalize is false
+ */
+public record PreprocessorConfig(Size resize, Resample resample, Size crop, double rescale, double[] mean, double[] std) {
+
+    public static final String FILE_NAME = "preprocessor_config.json";
+
+    private static final double[] HALF = {0.5, 0.5, 0.5};
+    private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
+    private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
+
+    /** Height × width, or (when {@code shortestEdge} > 0) the shorter side with the aspect ratio kept. */
+    public record Size(int height, int width, int shortestEdge) {
+
+        public static Size square(int side) {
+            return new Size(side, side, 0);
+        }
+
+        /** [height, width] for an image of the given size (Hugging Face's get_resize_output_image_size). */
+        int[] target(int imageHeight, int imageWidth) {
+            if (shortestEdge <= 0) {
+                return new int[] {height, width};
+            }
+            boolean portrait = imageHeight >= imageWidth;
+            int longer = (int) ((long) shortestEdge * (portrait ? imageHeight : imageWidth) / (portrait ? imageWidth : imageHeight));
+            return portrait ? new int[] {longer, shortestEdge} : new int[] {shortestEdge, longer};
+        }
+    }
+
+    /**
+     * Reads {@code folder}/preprocessor_config.json; without one, resizes straight to the model's image_size with
+     * its family's processor defaults (no crop).
+     */
+    public static PreprocessorConfig read(Path folder, ModelSpec spec) {
+        boolean deit = "deit".equals(spec.family());
+        Path file = folder == null ? null : folder.resolve(FILE_NAME);
+        if (file == null || !Files.exists(file)) {
+            Size size = Size.square(spec.vision().imageSize());
+            return deit ? new PreprocessorConfig(size, Resample.BICUBIC, null, 1 / 255.0, IMAGENET_MEAN, IMAGENET_STD)
+                    : new PreprocessorConfig(size, Resample.BILINEAR, null, 1 / 255.0, HALF, HALF);
+        }
+        return parse(file, Json.readObject(file), deit);
+    }
+
+    /** @param deitFamily the model is a DeiT: use DeiTImageProcessor's defaults unless the file names a processor */
+    public static PreprocessorConfig parse(Path file, JsonObject o, boolean deitFamily) {
+        String type = Json.optionalString(file, o, "image_processor_type", Json.optionalString(file, o, "feature_extractor_type", ""));
+        boolean deit = type.isEmpty() ? deitFamily : type.startsWith("DeiT");
+        Size resize = Json.optionalBoolean(file, o, "do_resize", true)
+                ? size(file, o, "size", Size.square(deit ? 256 : 224)) : null;
+        int resampleCode = Json.optionalInt(file, o, "resample", deit ? 3 : 2);
+        Resample resample = Resample.ofPilCode(resampleCode);
+        if (resample == null) {
+            throw HeadwiseException.inFile(file, "\"resample\" " + resampleCode + " is not a PIL filter (0 to 5)");
+        }
+        Size crop = Json.optionalBoolean(file, o, "do_center_crop", deit) ? size(file, o, "crop_size", Size.square(224)) : null;
+        if (crop != null && crop.shortestEdge() > 0) {
+            throw HeadwiseException.inFile(file, "\"crop_size\" must give height and width");
+        }
+        double rescale = Json.optionalBoolean(file, o, "do_rescale", true) ? Json.optionalDouble(file, o, "rescale_factor", 1 / 255.0) : 1.0;
+        boolean normalize = Json.optionalBoolean(file, o, "do_normalize", true);
+        double[] mean = normalize ? numbers(file, o, "image_mean", deit ? IMAGENET_MEAN : HALF) : null;
+        double[] std = normalize ? numbers(file, o, "image_std", deit ? IMAGENET_STD : HALF) : null;
+        if (std != null) {
+            for (double s : std) {
+                if (s == 0.0) {
+                    throw HeadwiseException.inFile(file, "\"image_std\" must not contain 0");
+                }
+            }
+        }
+        return new PreprocessorConfig(resize, resample, crop, rescale, mean, std);
+    }
+
+    /** 224, {"height": 224, "width": 224} or {"shortest_edge": 224}. */
+    private static Size size(Path file, JsonObject o, String key, Size fallback) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (e.isJsonPrimitive()) {
+            return Size.square(Json.positiveInt(file, o, key));
+        }
+        if (e.isJsonObject()) {
+            JsonObject s = e.getAsJsonObject();
+            if (s.has("height") && s.has("width")) {
+                return new Size(Json.positiveInt(file, s, "height"), Json.positiveInt(file, s, "width"), 0);
+            }
+            if (s.has("shortest_edge")) {
+                return new Size(0, 0, Json.positiveInt(file, s, "shortest_edge"));
+            }
+        }
+        throw HeadwiseException.inFile(file, "\"" + key + "\" must be a number, {\"height\", \"width\"} or {\"shortest_edge\"}");
+    }
+
+    /** A number (used for every channel) or a list of numbers. */
+    private static double[] numbers(Path file, JsonObject o, String key, double[] fallback) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        JsonArray array = e.isJsonArray() ? e.getAsJsonArray() : new JsonArray();
+        if (!e.isJsonArray()) {
+            array.add(e);
+        }
+        if (array.isEmpty()) {
+            throw HeadwiseException.inFile(file, "\"" + key + "\" must be a number or a list of numbers");
+        }
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            JsonElement v = array.get(i);
+            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || !Double.isFinite(v.getAsDouble())) {
+                throw HeadwiseException.inFile(file, "\"" + key + "\" must be a number or a list of numbers");
+            }
+            values[i] = v.getAsDouble();
+        }
+        return values;
+    }
+}
