@@ -1,0 +1,88 @@
+package headwise.engine.llama;
+
+import headwise.engine.Fixtures;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.npy.Npy;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Llama, Mistral and Qwen2 checkpoints against the independent float64 PyTorch forward of make_llama_fixtures.py:
+ * attention, output and layer 1's post-RoPE queries within 1e-5 for F32 weights, 1e-3 for F16/BF16.
+ */
+class LlamaFidelityTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama_f32", "llama_bf16", "llama_f16", "llama3_scaling_f32", "llama_linear_scaling_f32",
+            "llama_mqa_tied_f32", "llama_bare_f32", "mistral_window_f32", "qwen2_f32"})
+    void matchesPyTorch(String fixture) {
+        double tolerance = fixture.contains("f16") ? 1e-3 : 1e-5;
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            int[] ids = Fixtures.inputIds(fixture);
+            AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
+
+            Npy.FloatArray attention = Fixtures.reference(fixture, "attention.npy");
+            assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
+            double attentionError = Fixtures.maxAbsDiff(attention.values(), result.attention().values());
+
+            Npy.FloatArray output = Fixtures.reference(fixture, "output.npy");
+            assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
+            double outputError = Fixtures.maxAbsDiff(output.values(), result.output().values());
+
+            // hook_q is after RoPE: [batch, pos, head, d_head]
+            String hook = HookNames.q(1);
+            INDArray q = model.transformer().run(new int[][] {ids}, Hooks.capturing(hook::equals)).cache().get(hook);
+            Npy.FloatArray qReference = Fixtures.reference(fixture, "q_L1.npy");
+            assertArrayEquals(qReference.shape(), Arrays.copyOfRange(q.shape(), 1, 4));
+            double qError = Fixtures.maxAbsDiff(qReference.values(), q.dup('c').data().asFloat());
+
+            System.out.printf("fidelity %-26s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
+                    fixture, attentionError, outputError, qError);
+            assertTrue(attentionError <= tolerance, fixture + " attention error " + attentionError);
+            assertTrue(outputError <= tolerance, fixture + " output error " + outputError);
+            assertTrue(qError <= tolerance, fixture + " hook_q error " + qError);
+        }
+    }
+
+    @Test
+    void specsFollowTheConfigs() {
+        ModelSpec llama = spec("llama_f32");
+        assertEquals(2, llama.kvHeads());
+        assertEquals(0, llama.maxPositions(), "RoPE: unbounded, as in Hugging Face");
+        assertEquals(ModelSpec.Output.LM_LOGITS, llama.output());
+        assertNull(llama.rope().scaling());
+
+        ModelSpec llama3 = spec("llama3_scaling_f32");
+        assertEquals(new ModelSpec.RopeScaling("llama3", 8, 1, 4, 32), llama3.rope().scaling());
+        assertEquals(500, llama3.rope().theta());
+        assertEquals(new ModelSpec.RopeScaling("linear", 2, 0, 0, 0), spec("llama_linear_scaling_f32").rope().scaling());
+
+        assertEquals(ModelSpec.Output.HIDDEN_STATE, spec("llama_bare_f32").output());
+        ModelSpec mistral = spec("mistral_window_f32");
+        assertEquals(4, mistral.slidingWindow());
+        assertEquals(32, mistral.dHead());
+        assertEquals(0, spec("qwen2_f32").slidingWindow(), "use_sliding_window false");
+    }
+
+    private static ModelSpec spec(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            return model.spec();
+        }
+    }
+}
