@@ -20,6 +20,13 @@ Model cases (hidden 64, 3 layers, 4 heads, intermediate 128, image 32, patch 8 -
     vit_bare_f32        ViTModel, no prefix, pooler present but unused; output = last hidden state
     deit_distilled_f32  DeiTForImageClassificationWithTeacher, `deit.` prefix, distillation token
                         (T = 18), logits = (cls_classifier(CLS) + distillation_classifier(DIST)) / 2
+    vit_interp_f32      vit_f32's weights and config, but preprocessor_config.json says do_resize false
+                        and the image is 48 wide, 40 high: a 5x6 patch grid (T = 31), so the 4x4 grid of
+                        trained patch position embeddings is interpolated as Hugging Face's
+                        interpolate_pos_encoding=True does (see interpolate_positions)
+    deit_interp_f32     deit_distilled_f32's weights, do_resize and do_center_crop false, a 56x24 image:
+                        a 3x7 grid (T = 23, shrinks one axis and grows the other); CLS and DIST
+                        positions unchanged
 Each folder: config.json, model.safetensors, preprocessor_config.json and reference/ with
     image.png       32x32 RGB input (already image_size, so resizing is the identity)
     pixels.npy      [C, H, W] float32, the preprocessed input: (v * rescale_factor - mean) / std,
@@ -27,6 +34,8 @@ Each folder: config.json, model.safetensors, preprocessor_config.json and refere
     attention.npy   [L, H, T, T] softmax probabilities; token 0 = CLS, (1 = DIST,) then patches row-major
     output.npy      classifiers: logits [1, classes]; ViTModel: last hidden state after the final
                     layernorm [T, d]
+    positions.npy   (interpolation cases only) the position embeddings added, [T, d]: special tokens'
+                    as stored, then the interpolated patch grid row-major
 
 Resize references (vit_resize/)
 -------------------------------
@@ -145,15 +154,37 @@ def head_weights(c, gen, names, std=0.3, bias_std=0.05):
     return out
 
 
-def vit_forward(W, c, pixels, distillation, head, eps=1e-12):
-    """W: name (no prefix) -> float64; pixels [C, H, W] float64. Returns (output, attention [L,H,T,T])."""
+def interpolate_positions(pos, special, height, width, patch):
+    """Hugging Face's ViTEmbeddings / DeiTEmbeddings.interpolate_pos_encoding (transformers >= 4.44, which
+    passes size=(new_height, new_width); older versions passed scale_factor=(h0 / sqrt(N), w0 / sqrt(N))
+    after adding 0.1 to h0 and w0). pos [special + N, d] -> [special + rows * cols, d]; the special tokens'
+    positions are kept, the patch positions are resized as a [d, sqrt(N), sqrt(N)] image with torch's
+    bicubic (a = -0.75), align_corners=False."""
+    n, d = pos.shape[0] - special, pos.shape[1]
+    rows, cols = height // patch, width // patch
+    if rows * cols == n and height == width:
+        return pos
+    side = int(n ** 0.5)
+    grid = pos[special:].reshape(1, side, side, d).permute(0, 3, 1, 2)
+    grid = F.interpolate(grid, size=(rows, cols), mode="bicubic", align_corners=False)
+    return torch.cat([pos[:special], grid.permute(0, 2, 3, 1).reshape(rows * cols, d)])
+
+
+def vit_forward(W, c, pixels, distillation, head, eps=1e-12, positions_out=None):
+    """W: name (no prefix) -> float64; pixels [C, H, W] float64. Returns (output, attention [L,H,T,T]).
+    An image of another size than image_size gets interpolated position embeddings (appended to
+    positions_out when given)."""
     e = lambda n: W["embeddings." + n]
     lin = lambda h, n: h @ W[n + ".weight"].T + W[n + ".bias"]
     patches = F.conv2d(pixels[None], e("patch_embeddings.projection.weight"),
-                       e("patch_embeddings.projection.bias"), stride=c["patch_size"])  # [1, d, n, n]
+                       e("patch_embeddings.projection.bias"), stride=c["patch_size"])  # [1, d, rows, cols]
     patches = patches.flatten(2).transpose(1, 2)[0]  # [N, d], row-major over the patch grid
     special = [e("cls_token")[0]] + ([e("distillation_token")[0]] if distillation else [])
-    x = torch.cat(special + [patches]) + e("position_embeddings")[0]
+    positions = interpolate_positions(e("position_embeddings")[0], len(special), pixels.shape[1], pixels.shape[2],
+                                      c["patch_size"])
+    if positions_out is not None:
+        positions_out.append(positions)
+    x = torch.cat(special + [patches]) + positions
     patterns = []
     for i in range(c["num_hidden_layers"]):
         p = "encoder.layer.%d." % i
@@ -210,7 +241,7 @@ def np_f32(path, array):
 # ---------------------------------------------------------------------------
 # model cases
 # ---------------------------------------------------------------------------
-def write_case(name, c, dtype, config, preprocessor, tensors, canonical, image, mean, std, forward):
+def write_case(name, c, dtype, config, preprocessor, tensors, canonical, image, mean, std, forward, positions=None):
     folder = new_case(name)
     write_json(os.path.join(folder, "config.json"), config)
     write_json(os.path.join(folder, "preprocessor_config.json"), preprocessor)
@@ -224,6 +255,8 @@ def write_case(name, c, dtype, config, preprocessor, tensors, canonical, image, 
     out, att = forward(W, pixels)
     save_npy(os.path.join(ref, "attention.npy"), att)
     save_npy(os.path.join(ref, "output.npy"), out)
+    if positions:
+        save_npy(os.path.join(ref, "positions.npy"), positions[0])
 
 
 def make_vit():
@@ -244,6 +277,12 @@ def make_vit():
     write_case("vit_bare_f32", c, "F32", vit_config(c, "F32", "vit", "ViTModel", False), pre,
                encoder + pooler, encoder, image, mean, std,
                lambda W, px: vit_forward(W, c, px, False, "bare"))
+    # the image keeps its own size (48 wide, 40 high): positions interpolated from 4x4 to 5x6
+    keep = dict(pre, do_resize=False)
+    positions = []
+    write_case("vit_interp_f32", c, "F32", vit_config(c, "F32", "vit", "ViTForImageClassification", True), keep,
+               classifier, encoder + head, test_image(48, 40, IMAGE_SEED + 3), mean, std,
+               lambda W, px: vit_forward(W, c, px, False, "classifier", positions_out=positions), positions)
 
 
 def make_deit():
@@ -256,6 +295,13 @@ def make_deit():
     write_case("deit_distilled_f32", c, "F32", config, deit_preprocessor(c["image_size"], c["image_size"]),
                [("deit." + n, t) for n, t in encoder] + head, encoder + head, image,
                IMAGENET_MEAN, IMAGENET_STD, lambda W, px: vit_forward(W, c, px, True, "teacher"))
+    # 56 wide, 24 high, kept: a 3x7 grid from the trained 4x4 (one axis shrinks, the other grows)
+    keep = dict(deit_preprocessor(c["image_size"], c["image_size"]), do_resize=False, do_center_crop=False)
+    positions = []
+    write_case("deit_interp_f32", c, "F32", config, keep,
+               [("deit." + n, t) for n, t in encoder] + head, encoder + head, test_image(56, 24, IMAGE_SEED + 4),
+               IMAGENET_MEAN, IMAGENET_STD,
+               lambda W, px: vit_forward(W, c, px, True, "teacher", positions_out=positions), positions)
 
 
 # ---------------------------------------------------------------------------

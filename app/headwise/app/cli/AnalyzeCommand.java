@@ -3,6 +3,7 @@ package headwise.app.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
+import headwise.engine.image.PatchGrid;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.npy.Npy;
@@ -40,10 +41,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder (created if missing).")
     Path out;
 
+    @Option(names = "--keep-image-size", description = "With --image: do not resize or crop; the image's own size "
+            + "(both sides multiples of the patch size) sets the patch grid, and the position embeddings are interpolated "
+            + "to it (Hugging Face's interpolate_pos_encoding=True). do_resize false in preprocessor_config.json does the same.")
+    boolean keepImageSize;
+
     @Override
     public Integer call() {
         try (LoadedModel model = ModelLoader.load(common.model)) {
-            ModelInput modelInput = input.resolve(model);
+            ModelInput modelInput = input.resolve(model, keepImageSize);
             AnalysisResult result = Analyzer.analyze(model, modelInput);
             createFolder(out);
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
@@ -63,12 +69,25 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {"ids", "tokens"}, plus "offsets" for text, or for images "grid": {"rows", "cols", "patch_size",
+     * "special_tokens"} (token special_tokens + row·cols + col is patch (row, col)).
+     */
     static void writeTokens(Path file, ModelInput input) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ids", input.ids());
         json.put("tokens", input.tokens());
         if (input.offsets() != null) {
             json.put("offsets", input.offsets());
+        }
+        PatchGrid grid = input.grid();
+        if (grid != null) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("rows", grid.rows());
+            g.put("cols", grid.cols());
+            g.put("patch_size", grid.patchSize());
+            g.put("special_tokens", grid.specialTokens());
+            json.put("grid", g);
         }
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         try {

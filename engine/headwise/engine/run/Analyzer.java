@@ -26,7 +26,7 @@ public final class Analyzer {
         Hooks hooks = interventions.capture(name -> name.endsWith("attn.hook_pattern"));
         Transformer transformer = model.transformer();
         Transformer.Result result = input.pixels() != null
-                ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels()), hooks)
+                ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
                 : transformer.run(new int[][] {input.ids()}, hooks);
         int length = input.length();
         float[] attention = new float[spec.layers() * spec.heads() * length * length];

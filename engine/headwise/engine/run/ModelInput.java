@@ -1,7 +1,9 @@
 package headwise.engine.run;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.image.ImageInput;
 import headwise.engine.image.ImagePreprocessor;
+import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.load.LoadedModel;
@@ -10,13 +12,24 @@ import headwise.engine.tokenize.TokenizedText;
 
 /**
  * The exact token sequence a model sees. {@code offsets} ([start, end) into {@code text}) and {@code text}
- * are null when the input was given as ids. For vision models {@code pixels} holds the preprocessed image
- * (channels-first) and {@code ids} are placeholders for the CLS/patch tokens; otherwise it is null.
+ * are null when the input was given as ids. For vision models {@code image} holds the preprocessed image
+ * (channels-first pixels, its patch grid, and the 8-bit image the model saw) and {@code ids} are placeholders
+ * for the CLS/patch tokens; otherwise it is null.
  */
-public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, float[] pixels) {
+public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, ImageInput image) {
 
     public ModelInput(int[] ids, String[] tokens, int[][] offsets, String text) {
         this(ids, tokens, offsets, text, null);
+    }
+
+    /** The preprocessed image [channels, height, width] channels-first, or null for token input. */
+    public float[] pixels() {
+        return image == null ? null : image.pixels();
+    }
+
+    /** The patch grid of an image input, or null for token input. */
+    public PatchGrid grid() {
+        return image == null ? null : image.grid();
     }
 
     public int length() {
@@ -46,20 +59,31 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
      * "[DIST]", then "patch(row,col)" row-major; ids are the placeholders 0..T−1.
      */
     public static ModelInput fromImage(LoadedModel model, PixelImage image) {
+        return fromImage(model, image, false);
+    }
+
+    /**
+     * @param keepImageSize no resize and no crop: the image keeps its own size (both sides multiples of the patch
+     *                      size) and the position embeddings are interpolated to its patch grid, as Hugging Face's
+     *                      {@code interpolate_pos_encoding=True} does. preprocessor_config.json's do_resize false
+     *                      keeps the size too.
+     */
+    public static ModelInput fromImage(LoadedModel model, PixelImage image, boolean keepImageSize) {
         ModelSpec spec = model.spec();
         ModelSpec.Vision vision = spec.vision();
         if (vision == null) {
             throw new HeadwiseException(image.source() + ": " + model.name() + " (" + spec.architecture() + ") takes text or ids, not images");
         }
-        float[] pixels = ImagePreprocessor.preprocess(image, PreprocessorConfig.read(model.folder(), spec), vision);
-        String[] tokens = new String[vision.tokens()];
+        ImageInput prepared = ImagePreprocessor.prepare(image, PreprocessorConfig.read(model.folder(), spec), vision, keepImageSize);
+        PatchGrid grid = prepared.grid();
+        String[] tokens = new String[grid.tokens()];
         int t = 0;
         tokens[t++] = "[CLS]";
         if (vision.distillationToken()) {
             tokens[t++] = "[DIST]";
         }
-        for (int row = 0; row < vision.patchesPerSide(); row++) {
-            for (int col = 0; col < vision.patchesPerSide(); col++) {
+        for (int row = 0; row < grid.rows(); row++) {
+            for (int col = 0; col < grid.cols(); col++) {
                 tokens[t++] = "patch(" + row + "," + col + ")";
             }
         }
@@ -67,7 +91,7 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         for (int i = 0; i < ids.length; i++) {
             ids[i] = i;
         }
-        ModelInput input = new ModelInput(ids, tokens, null, null, pixels);
+        ModelInput input = new ModelInput(ids, tokens, null, null, prepared);
         input.validate(spec, image.source());
         return input;
     }
@@ -112,7 +136,7 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         if (ids.length == 0) {
             throw new HeadwiseException(source + ": the input is empty");
         }
-        if (spec.vision() != null || pixels != null) {
+        if (spec.vision() != null || image != null) {
             validateImage(spec.vision(), source);
             return;
         }
@@ -131,13 +155,15 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         if (vision == null) {
             throw new HeadwiseException(source + ": this model takes text or token ids, not an image");
         }
-        if (pixels == null) {
+        if (image == null) {
             throw new HeadwiseException(source + ": this is a vision model; give it an image");
         }
-        int side = vision.imageSize();
-        if (pixels.length != vision.channels() * side * side || ids.length != vision.tokens()) {
-            throw new HeadwiseException(source + ": expected " + vision.channels() + "x" + side + "x" + side + " pixels and "
-                    + vision.tokens() + " tokens, got " + pixels.length + " pixels and " + ids.length + " tokens");
+        PatchGrid grid = image.grid();
+        if (grid.patchSize() != vision.patchSize() || grid.specialTokens() != PatchGrid.specialTokens(vision)
+                || image.pixels().length != vision.channels() * grid.width() * grid.height() || ids.length != grid.tokens()) {
+            throw new HeadwiseException(source + ": expected " + vision.channels() + "x" + grid.height() + "x" + grid.width()
+                    + " pixels in " + vision.patchSize() + "-pixel patches and " + grid.tokens() + " tokens, got "
+                    + image.pixels().length + " pixels in " + grid.patchSize() + "-pixel patches and " + ids.length + " tokens");
         }
     }
 }

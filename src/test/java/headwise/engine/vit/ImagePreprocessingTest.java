@@ -5,7 +5,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import headwise.engine.Fixtures;
 import headwise.engine.HeadwiseException;
+import headwise.engine.image.ImageInput;
 import headwise.engine.image.ImagePreprocessor;
+import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.image.PilResize;
 import headwise.engine.image.PixelImage;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,6 +175,58 @@ class ImagePreprocessingTest {
         PreprocessorConfig config = new PreprocessorConfig(new PreprocessorConfig.Size(0, 0, 16), Resample.BILINEAR,
                 new PreprocessorConfig.Size(16, 16, 0), 1, null, null);
         assertEquals(3 * 16 * 16, ImagePreprocessor.preprocess(wide, config, new ModelSpec.Vision(16, 8, 3, false)).length);
+    }
+
+    /** --keep-image-size skips resize and crop; the grid is the image's own. */
+    @Test
+    void keepImageSizeSkipsResizeAndCrop() {
+        PixelImage image = new PixelImage("k.png", 24, 16, 3, new byte[24 * 16 * 3]);
+        PreprocessorConfig resizeAndCrop = new PreprocessorConfig(PreprocessorConfig.Size.square(36), Resample.BICUBIC,
+                PreprocessorConfig.Size.square(32), 1 / 255.0, null, null);
+        ImageInput kept = ImagePreprocessor.prepare(image, resizeAndCrop, VISION_32, true);
+        assertEquals(new PatchGrid(2, 3, 8, 1), kept.grid());
+        assertEquals(3 * 24 * 16, kept.pixels().length);
+        assertEquals(24, kept.seen().width());
+        ImageInput resized = ImagePreprocessor.prepare(image, resizeAndCrop, VISION_32, false);
+        assertEquals(PatchGrid.trained(VISION_32), resized.grid());
+        assertArrayEquals(new int[] {24, 16}, ImagePreprocessor.outputSize(resizeAndCrop, true, 24, 16));
+        assertArrayEquals(new int[] {32, 32}, ImagePreprocessor.outputSize(resizeAndCrop, false, 24, 16));
+        assertEquals(36, ImagePreprocessor.resizeSide(resizeAndCrop));
+        assertTrue(ImagePreprocessor.keepsOwnSize(resizeAndCrop, true));
+        assertFalse(ImagePreprocessor.keepsOwnSize(resizeAndCrop, false));
+    }
+
+    /** do_resize false with a center crop: the crop still applies, and its size sets the grid. */
+    @Test
+    void noResizeButCropGivesTheCropsGrid() {
+        byte[] samples = new byte[40 * 30];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = (byte) i;
+        }
+        PixelImage grey = new PixelImage("g.png", 40, 30, 1, samples);
+        PreprocessorConfig cropOnly = new PreprocessorConfig(null, Resample.BILINEAR, new PreprocessorConfig.Size(16, 24, 0),
+                1, null, null);
+        assertTrue(ImagePreprocessor.keepsOwnSize(cropOnly, false));
+        assertEquals(0, ImagePreprocessor.resizeSide(cropOnly));
+        assertArrayEquals(new int[] {24, 16}, ImagePreprocessor.outputSize(cropOnly, false, 40, 30));
+        ImageInput input = ImagePreprocessor.prepare(grey, cropOnly, new ModelSpec.Vision(32, 8, 1, false), false);
+        assertEquals(new PatchGrid(2, 3, 8, 1), input.grid());
+        // top = (30 − 16) / 2 = 7, left = (40 − 24) / 2 = 8
+        assertEquals((float) ((7 * 40 + 8) & 0xFF), input.pixels()[0]);
+    }
+
+    @Test
+    void patchesOfANonSquareGrid() {
+        // 1 channel, 2 rows x 3 cols of 2-pixel patches: a 6 wide, 4 high image, value = y·6 + x
+        float[] pixels = new float[24];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = i;
+        }
+        float[] patches = PatchEmbedding.patches(new PatchGrid(2, 3, 2, 1), 1, pixels);
+        assertArrayEquals(new float[] {0, 1, 6, 7}, java.util.Arrays.copyOfRange(patches, 0, 4));
+        assertArrayEquals(new float[] {4, 5, 10, 11}, java.util.Arrays.copyOfRange(patches, 8, 12), "row 0, col 2");
+        assertArrayEquals(new float[] {12, 13, 18, 19}, java.util.Arrays.copyOfRange(patches, 12, 16), "row 1, col 0");
+        assertEquals(4, new PatchGrid(2, 3, 2, 1).token(1, 0));
     }
 
     /** [H, W, 3] values 0..255 as an RGB image. */
