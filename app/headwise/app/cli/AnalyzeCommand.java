@@ -3,6 +3,7 @@ package headwise.app.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.MetricsReport;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
@@ -46,6 +47,10 @@ final class AnalyzeCommand implements Callable<Integer> {
             + "to it (Hugging Face's interpolate_pos_encoding=True). do_resize false in preprocessor_config.json does the same.")
     boolean keepImageSize;
 
+    @Option(names = "--metrics", description = "Also write metrics.json: every metric of the README's metrics.json table "
+            + "(head types and residual-stream metrics cost one extra forward each).")
+    boolean metrics;
+
     @Override
     public Integer call() {
         try (LoadedModel model = ModelLoader.load(common.model)) {
@@ -55,6 +60,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
             Npy.write(out.resolve("output.npy"), result.output().shape(), result.output().values());
             writeTokens(out.resolve("tokens.json"), modelInput);
+            if (metrics) {
+                MetricsReport.write(out.resolve("metrics.json"), model, result);
+            }
             command.commandLine().getOut().printf("%s: %d tokens, %d layers x %d heads -> %s%n", model.name(), modelInput.length(),
                     model.spec().layers(), model.spec().heads(), out);
         }

@@ -39,6 +39,37 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void metricsFlagWritesTheFixedKeysMatchingTheNumpyReference(@TempDir Path out) throws Exception {
+        int[] ids = Fixtures.inputIds("gpt2_f32");
+        String csv = java.util.Arrays.stream(ids).mapToObj(Integer::toString).reduce((a, b) -> a + "," + b).orElseThrow();
+        CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", Fixtures.model("gpt2_f32").toString(),
+                "--ids", csv, "--out", out.toString(), "--metrics");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject actual = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        JsonObject expected = JsonParser.parseString(Files.readString(
+                Fixtures.ROOT.resolve("gpt2_f32").resolve("reference").resolve("metrics.json"))).getAsJsonObject();
+        for (String key : new String[] {"entropy", "confidence", "prev_token", "sink_score", "sink_rate", "mean_distance",
+                "rollout", "layer_similarity"}) {
+            assertTrue(actual.has(key), key);
+            // The run recomputes attention in float32 (≤ 1e-5 from the reference); metrics follow within a few 1e-5.
+            assertNestedClose(expected.get(key), actual.get(key), 1e-4, key);
+        }
+        assertTrue(actual.has("head_types"), "head types are part of --metrics for token models");
+    }
+
+    private static void assertNestedClose(com.google.gson.JsonElement expected, com.google.gson.JsonElement actual,
+                                          double tolerance, String path) {
+        if (expected.isJsonArray()) {
+            assertEquals(expected.getAsJsonArray().size(), actual.getAsJsonArray().size(), path);
+            for (int i = 0; i < expected.getAsJsonArray().size(); i++) {
+                assertNestedClose(expected.getAsJsonArray().get(i), actual.getAsJsonArray().get(i), tolerance, path + "[" + i + "]");
+            }
+        } else {
+            assertEquals(expected.getAsDouble(), actual.getAsDouble(), tolerance, path);
+        }
+    }
+
+    @Test
     void analysesTextWithTheBundledModel(@TempDir Path out) throws Exception {
         CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", "all-MiniLM-L6-v2", "--text", "Attention is all you need.",
                 "--out", out.toString());
