@@ -54,6 +54,54 @@ public final class PatchAttentionOverlay {
      * @param title   drawn above, or null
      */
     public static BufferedImage render(BufferedImage image, float[] row, int special, int rows, int cols, String title) {
+        checkGrid(row, special, rows, cols);
+        Layout layout = layout(image.getWidth(), image.getHeight(), rows, cols, title);
+        BufferedImage out = new BufferedImage(layout.width(), layout.height(), BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            draw(g, image, row, special, rows, cols, title);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /**
+     * Draws the picture {@link #render} makes on any Graphics2D ({@link #layout} gives its size): the two panels are
+     * images, everything else is text and lines, so SVG and PDF keep them as such.
+     */
+    public static void draw(Graphics2D g, BufferedImage image, float[] row, int special, int rows, int cols, String title) {
+        checkGrid(row, special, rows, cols);
+        Layout layout = layout(image.getWidth(), image.getHeight(), rows, cols, title);
+        float[] patches = new float[rows * cols];
+        System.arraycopy(row, special, patches, 0, patches.length);
+        int strongest = argmax(patches);
+        float max = strongest < 0 ? 0f : patches[strongest];
+
+        setHints(g);
+        g.setColor(BACKGROUND);
+        g.fillRect(0, 0, layout.width(), layout.height());
+
+        int pw = layout.panelWidth();
+        int ph = layout.panelHeight();
+        int[] scaled = scaled(image, pw, ph);
+        g.drawImage(panel(scaled, pw, ph), layout.imageX(), layout.panelY(), null);
+        g.drawImage(panel(overlay(scaled, pw, ph, patches, rows, cols, max), pw, ph), layout.overlayX(), layout.panelY(), null);
+
+        drawGrid(g, layout, rows, cols);
+        if (strongest >= 0 && max > 0) {
+            outline(g, layout, strongest / cols, strongest % cols);
+        }
+        g.setColor(FRAME);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(layout.imageX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
+        g.drawRect(layout.overlayX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
+
+        drawText(g, layout, row, special, patches, strongest, rows, cols, image, title);
+        drawLegend(g, layout, max);
+    }
+
+    private static void checkGrid(float[] row, int special, int rows, int cols) {
         if (rows < 1 || cols < 1 || special < 0) {
             throw new IllegalArgumentException("bad patch grid " + rows + "x" + cols + " after " + special + " special tokens");
         }
@@ -61,40 +109,12 @@ public final class PatchAttentionOverlay {
             throw new IllegalArgumentException(row.length + " attention values for " + special + " special tokens and a "
                     + rows + "x" + cols + " patch grid");
         }
-        Layout layout = layout(image.getWidth(), image.getHeight(), rows, cols, title);
-        float[] patches = new float[rows * cols];
-        System.arraycopy(row, special, patches, 0, patches.length);
-        int strongest = argmax(patches);
-        float max = strongest < 0 ? 0f : patches[strongest];
+    }
 
-        BufferedImage out = new BufferedImage(layout.width(), layout.height(), BufferedImage.TYPE_INT_ARGB);
-        Graphics2D g = out.createGraphics();
-        try {
-            setHints(g);
-            g.setColor(BACKGROUND);
-            g.fillRect(0, 0, layout.width(), layout.height());
-
-            int pw = layout.panelWidth();
-            int ph = layout.panelHeight();
-            int[] scaled = scaled(image, pw, ph);
-            out.setRGB(layout.imageX(), layout.panelY(), pw, ph, scaled, 0, pw);
-            out.setRGB(layout.overlayX(), layout.panelY(), pw, ph, overlay(scaled, pw, ph, patches, rows, cols, max), 0, pw);
-
-            drawGrid(g, layout, rows, cols);
-            if (strongest >= 0 && max > 0) {
-                outline(g, layout, strongest / cols, strongest % cols);
-            }
-            g.setColor(FRAME);
-            g.setStroke(new BasicStroke(1f));
-            g.drawRect(layout.imageX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
-            g.drawRect(layout.overlayX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
-
-            drawText(g, layout, row, special, patches, strongest, rows, cols, image, title);
-            drawLegend(g, layout, max);
-        } finally {
-            g.dispose();
-        }
-        return out;
+    private static BufferedImage panel(int[] pixels, int width, int height) {
+        BufferedImage panel = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+        panel.setRGB(0, 0, width, height, pixels, 0, width);
+        return panel;
     }
 
     /** Where everything goes in the picture {@link #render} draws for these arguments. */
@@ -307,11 +327,12 @@ public final class PatchAttentionOverlay {
         int x = layout.legendX();
         int top = layout.panelY();
         int height = layout.panelHeight();
+        int[] bar = new int[LEGEND_WIDTH * height]; // one image, not a rectangle per line, in SVG and PDF
         for (int line = 0; line < height; line++) {
             double fraction = height == 1 ? 1.0 : 1.0 - (double) line / (height - 1);
-            g.setColor(new Color(ColorScale.argb(fraction), true));
-            g.fillRect(x, top + line, LEGEND_WIDTH, 1);
+            java.util.Arrays.fill(bar, line * LEGEND_WIDTH, (line + 1) * LEGEND_WIDTH, ColorScale.argb(fraction));
         }
+        g.drawImage(panel(bar, LEGEND_WIDTH, height), x, top, null);
         g.setColor(FRAME);
         g.setStroke(new BasicStroke(1f));
         g.drawRect(x - 1, top - 1, LEGEND_WIDTH + 1, height + 1);

@@ -1,0 +1,14 @@
+package headwise.viz.draw;
+
+import java.awt.Graphics2D;
+
+/** A rectangular part of a figure (a panel with its heading and legend) that draws itself at a given corner. */
+public interface Block {
+
+    double width();
+
+    double height();
+
+    /** Draws with the top-left corner at (x, y). */
+    void draw(Graphics2D g, double x, double y);
+}

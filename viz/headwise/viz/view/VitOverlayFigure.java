@@ -1,0 +1,45 @@
+package headwise.viz.view;
+
+import headwise.viz.Figure;
+import headwise.viz.PatchAttentionOverlay;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+
+/** {@link PatchAttentionOverlay} as a figure: where a ViT's CLS token looks, over the image the model saw. */
+public final class VitOverlayFigure implements Figure {
+
+    private final BufferedImage image;
+    private final float[] row;
+    private final int special;
+    private final int rows;
+    private final int cols;
+    private final String title;
+    private final PatchAttentionOverlay.Layout layout;
+
+    /** Arguments as {@link PatchAttentionOverlay#render}. */
+    public VitOverlayFigure(BufferedImage image, float[] row, int special, int rows, int cols, String title) {
+        this.image = image;
+        this.row = row.clone();
+        this.special = special;
+        this.rows = rows;
+        this.cols = cols;
+        this.title = title;
+        this.layout = PatchAttentionOverlay.layout(image.getWidth(), image.getHeight(), rows, cols, title);
+    }
+
+    @Override
+    public int width() {
+        return layout.width();
+    }
+
+    @Override
+    public int height() {
+        return layout.height();
+    }
+
+    @Override
+    public void draw(Graphics2D g) {
+        PatchAttentionOverlay.draw(g, image, row, special, rows, cols, title);
+    }
+}
