@@ -1,0 +1,116 @@
+package headwise.app.cli;
+
+import headwise.app.export.DataKind;
+import headwise.app.export.Exporter;
+import headwise.app.export.Session;
+import headwise.app.export.SessionAnalysis;
+import headwise.app.export.ViewKind;
+import headwise.engine.HeadwiseException;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.run.ModelInput;
+import headwise.viz.export.FigureFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code export}: one view as a figure (PNG, SVG, PDF) or one kind of data, headless. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write one view as a figure (--view V --format png|svg|pdf) or one kind of data (--data D).")
+final class ExportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    InputOptions input;
+
+    @Mixin
+    FigureOptions figure;
+
+    @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare.")
+    String view;
+
+    @Option(names = "--data", description = "attention, output, metrics, head-metrics, layer-metrics, tokens, flow.")
+    String data;
+
+    @Option(names = "--format", description = "Figures: png, svg, pdf. Data: npy, npz (attention), json, csv, graphml (flow). "
+            + "Default: the --out file's extension.")
+    String format;
+
+    @Option(names = "--out", required = true, description = "The file to write (folders created).")
+    Path out;
+
+    @Option(names = "--layers", description = "--data attention: layers to keep, comma-separated (default all).")
+    String layers;
+
+    @Option(names = "--heads", description = "--data attention: heads to keep, comma-separated (default all).")
+    String heads;
+
+    @Option(names = "--keep-image-size", description = "With --image: keep the image's own size (see analyze --help).")
+    boolean keepImageSize;
+
+    @Override
+    public Integer call() {
+        if ((view == null) == (data == null)) {
+            throw new HeadwiseException("give exactly one of --view and --data");
+        }
+        ViewKind viewKind = view == null ? null : ViewKind.parse(view);
+        DataKind dataKind = data == null ? null : DataKind.parse(data);
+        FigureFormat figureFormat = viewKind == null ? null : figureFormat();
+        double scale = figure.pngScale(1);
+        try (LoadedModel model = ModelLoader.load(common.model)) {
+            ModelInput modelInput = input.resolve(model, keepImageSize);
+            SessionAnalysis.Options options = figure.analysisOptions(model, modelInput, keepImageSize);
+            if (viewKind == ViewKind.COMPARE && options.comparison() == null) {
+                throw new HeadwiseException("--view compare needs a second input: --compare-text, --compare-ids or --compare-image");
+            }
+            Session session = SessionAnalysis.run(model, modelInput, viewKind != null ? SessionAnalysis.partsFor(viewKind)
+                    : partsFor(dataKind), options);
+            if (viewKind != null) {
+                Exporter.exportView(viewKind, session, figureFormat, scale, out);
+            } else {
+                Exporter.exportData(dataKind, session, format, ids(layers), ids(heads), out);
+            }
+            command.commandLine().getOut().printf("%s: %s -> %s%n", model.name(), viewKind != null ? viewKind.cliName()
+                    + " (" + figureFormat.extension() + ")" : dataKind.cliName(), out);
+        }
+        return 0;
+    }
+
+    private FigureFormat figureFormat() {
+        String name = format;
+        if (name == null) {
+            String file = out.getFileName().toString();
+            int dot = file.lastIndexOf('.');
+            name = dot < 0 ? "" : file.substring(dot + 1);
+        }
+        try {
+            return FigureFormat.parse(name.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new HeadwiseException("--format: " + e.getMessage());
+        }
+    }
+
+    private static java.util.Set<SessionAnalysis.Part> partsFor(DataKind kind) {
+        return switch (kind) {
+            case METRICS, LAYER_METRICS -> java.util.EnumSet.of(SessionAnalysis.Part.METRICS);
+            case HEAD_METRICS -> java.util.EnumSet.of(SessionAnalysis.Part.METRICS, SessionAnalysis.Part.IMPORTANCE);
+            case FLOW -> java.util.EnumSet.of(SessionAnalysis.Part.FLOW);
+            default -> java.util.EnumSet.noneOf(SessionAnalysis.Part.class);
+        };
+    }
+
+    private static int[] ids(String csv) {
+        return csv == null ? null : ModelInput.parseIds(csv);
+    }
+}

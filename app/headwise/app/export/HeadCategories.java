@@ -1,0 +1,49 @@
+package headwise.app.export;
+
+import headwise.engine.run.AttentionMaps;
+import headwise.viz.view.HeadMarks;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The model view's marks: head types from metrics.json's head_types (TransformerLens detection on a repeated random
+ * sequence) plus sink heads of this run, and the importance bar from ablation (or gradient) scores.
+ */
+final class HeadCategories {
+
+    /** In priority order: a head of several types is framed in the first that applies. */
+    static final List<String> NAMES = List.of("induction", "duplicate-token", "previous-token", "sink (> half on token 0)");
+    static final double SINK_HEAD_MASS = 0.5;
+
+    private HeadCategories() {
+    }
+
+    static HeadMarks marks(Session s) {
+        AttentionMaps a = s.result().attention();
+        int[][] category = new int[a.layers()][a.heads()];
+        for (int[] row : category) {
+            Arrays.fill(row, -1);
+        }
+        String[] keys = {"induction_heads", "duplicate_token_heads", "previous_token_heads"};
+        for (int c = keys.length - 1; c >= 0; c--) { // lowest priority first, overwritten by higher ones
+            int[][] heads = MetricsMap.pairs(s.metrics(), "head_types", keys[c]);
+            if (heads != null) {
+                for (int[] lh : heads) {
+                    category[lh[0]][lh[1]] = c;
+                }
+            }
+        }
+        double[][] firstToken = ViewFigures.firstTokenMass(a);
+        for (int l = 0; l < a.layers(); l++) {
+            for (int h = 0; h < a.heads(); h++) {
+                if (category[l][h] < 0 && firstToken[l][h] > SINK_HEAD_MASS) {
+                    category[l][h] = NAMES.size() - 1;
+                }
+            }
+        }
+        ImportanceMeasures.Measure importance = ImportanceMeasures.primary(s);
+        return new HeadMarks(NAMES, category, importance == null ? null : importance.scores(),
+                importance == null ? null : importance.title());
+    }
+}

@@ -1,0 +1,52 @@
+package headwise.app.export;
+
+import headwise.engine.analysis.AttentionStatistics;
+import headwise.engine.analysis.importance.AblationScores;
+import headwise.engine.analysis.importance.Readout;
+import headwise.engine.run.AttentionMaps;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The head-importance measures a session has, as [layer][head] matrices with names for figures and tables. */
+final class ImportanceMeasures {
+
+    /**
+     * @param shortName column and rank-agreement name ("ablation_dloss")
+     * @param title     figure heading ("ablation \u0394loss")
+     * @param note      what the numbers are
+     */
+    record Measure(String shortName, String title, String note, double[][] scores) {
+    }
+
+    private ImportanceMeasures() {
+    }
+
+    /** Ablation and gradient measures (those present), then confidence and entropy of the run's attention. */
+    static List<Measure> of(Session s) {
+        List<Measure> out = new ArrayList<>();
+        AblationScores ab = s.ablation();
+        if (ab != null) {
+            String how = ab.mode().name().toLowerCase() + " ablation";
+            if (ab.readout() == Readout.HIDDEN) {
+                out.add(new Measure("ablation_hidden", "ablation \u2016\u0394hidden\u2016", how + ", last hidden state change", ab.hiddenChange()));
+            } else {
+                out.add(new Measure("ablation_dloss", "ablation \u0394loss", how + ", loss change (nats)", ab.deltaLoss()));
+                out.add(new Measure("ablation_kl", "ablation KL", how + ", KL(clean \u2016 ablated) at the read position", ab.kl()));
+            }
+        }
+        if (s.gradient() != null) {
+            out.add(new Measure("gradient", "gradient |\u2202L/\u2202\u03BE|", s.gradient().objective(), s.gradient().importance()));
+        }
+        AttentionMaps a = s.result().attention();
+        out.add(new Measure("confidence", "confidence", "mean over queries of the largest weight", AttentionStatistics.confidence(a)));
+        out.add(new Measure("entropy", "entropy", "mean attention entropy (nats); low: focused", AttentionStatistics.entropy(a)));
+        return out;
+    }
+
+    /** The measure the model view's bars show: ablation's main effect, else gradient importance, else null. */
+    static Measure primary(Session s) {
+        List<Measure> all = of(s);
+        return s.ablation() != null || s.gradient() != null ? all.get(0) : null;
+    }
+}

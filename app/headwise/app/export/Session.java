@@ -1,0 +1,82 @@
+package headwise.app.export;
+
+import headwise.engine.analysis.flow.ContributionGraph;
+import headwise.engine.analysis.importance.AblationScores;
+import headwise.engine.analysis.importance.GradientScores;
+import headwise.engine.run.AnalysisResult;
+
+import java.util.Map;
+
+/**
+ * What the exports draw and write: one analysed run and whatever has been computed on it. Only {@code result} is
+ * required; a view whose data is missing says so ({@link ViewFigures#unavailable}). Plain data, no JavaFX: the app
+ * builds one from its state, the CLI from {@link SessionAnalysis}.
+ *
+ * @param result     the run: attention, tokens, output
+ * @param metrics    {@code MetricsReport.compute(model, result)} (metrics.json's map), or null
+ * @param ablation   head ablation scores, or null
+ * @param gradient   gradient head importance, or null
+ * @param flow       the information-flow graph, or null
+ * @param comparison a second run to compare with (another input, or the same with an intervention), or null
+ * @param layer      the selected layer (heatmap, head view, ViT overlay, compare)
+ * @param head       the selected head; −1 = none chosen: the head view draws all heads of the layer, the other
+ *                   single-head views head 0
+ * @param logScale   heatmap colours in log10 instead of linear
+ */
+public record Session(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
+                      ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale) {
+
+    public Session {
+        if (result == null) {
+            throw new IllegalArgumentException("a session needs an analysis result");
+        }
+        int layers = result.attention().layers();
+        int heads = result.attention().heads();
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("layer " + layer + " outside 0.." + (layers - 1));
+        }
+        if (head < -1 || head >= heads) {
+            throw new IllegalArgumentException("head " + head + " outside 0.." + (heads - 1));
+        }
+    }
+
+    /** Just the run, layer 0, no head chosen, linear colours. */
+    public static Session of(AnalysisResult result) {
+        return new Session(result, null, null, null, null, null, 0, -1, false);
+    }
+
+    public Session withMetrics(Map<String, Object> m) {
+        return new Session(result, m, ablation, gradient, flow, comparison, layer, head, logScale);
+    }
+
+    public Session withImportance(AblationScores a, GradientScores g) {
+        return new Session(result, metrics, a, g, flow, comparison, layer, head, logScale);
+    }
+
+    public Session withFlow(ContributionGraph f) {
+        return new Session(result, metrics, ablation, gradient, f, comparison, layer, head, logScale);
+    }
+
+    public Session withComparison(AnalysisResult c) {
+        return new Session(result, metrics, ablation, gradient, flow, c, layer, head, logScale);
+    }
+
+    /** @param h −1 for none */
+    public Session withSelection(int l, int h) {
+        return new Session(result, metrics, ablation, gradient, flow, comparison, l, h, logScale);
+    }
+
+    public Session withLogScale(boolean log) {
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, log);
+    }
+
+    /** The selected head, or 0 when none is chosen. */
+    public int headOrFirst() {
+        return Math.max(0, head);
+    }
+
+    /** The run's tokens. */
+    public String[] tokens() {
+        return result.input().tokens();
+    }
+}

@@ -1,0 +1,127 @@
+package headwise.app.export;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.MetricsReport;
+import headwise.engine.analysis.flow.ContributionGraph;
+import headwise.engine.analysis.importance.AblationImportance;
+import headwise.engine.analysis.importance.AblationScores;
+import headwise.engine.analysis.importance.GradientImportance;
+import headwise.engine.analysis.importance.GradientScores;
+import headwise.engine.hooks.Interventions;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs what a set of views needs and gathers it into a {@link Session} (for the CLI; the app may call it from a
+ * background task too). Everything is deterministic for the same model and input.
+ */
+public final class SessionAnalysis {
+
+    /** Analyses beyond the plain run, each costing extra forward (or backward) passes. */
+    public enum Part {
+        /** metrics.json: two extra forwards (residual stream, head-type detection). */
+        METRICS,
+        /** Ablation (L·H batched re-runs of the upper layers) and gradient importance (one backward). */
+        IMPORTANCE,
+        /** The information-flow graph. */
+        FLOW,
+        /** A second run on {@link Options#comparison}. */
+        COMPARISON
+    }
+
+    /**
+     * @param layer         the selected layer
+     * @param head          the selected head, −1 for none
+     * @param logScale      heatmap colours in log10
+     * @param comparison    the second input for the compare view, or null
+     * @param flowTarget    position the flow graph is traced back from; −1 = last token
+     * @param flowThreshold flow edges below this weight are dropped
+     */
+    public record Options(int layer, int head, boolean logScale, ModelInput comparison, int flowTarget, double flowThreshold) {
+        public static Options defaults() {
+            return new Options(0, -1, false, null, -1, FlowAnalysis.DEFAULT_THRESHOLD);
+        }
+    }
+
+    private SessionAnalysis() {
+    }
+
+    /** What drawing {@code view} needs beyond the plain run. */
+    public static Set<Part> partsFor(ViewKind view) {
+        return switch (view) {
+            case MODEL_VIEW -> EnumSet.of(Part.METRICS, Part.IMPORTANCE);
+            case IMPORTANCE -> EnumSet.of(Part.IMPORTANCE);
+            case LAYERS -> EnumSet.of(Part.METRICS);
+            case FLOW -> EnumSet.of(Part.FLOW);
+            case COMPARE -> EnumSet.of(Part.COMPARISON);
+            default -> EnumSet.noneOf(Part.class);
+        };
+    }
+
+    /**
+     * Runs the model on {@code input} and the requested parts; a part that cannot be computed (no flow analysis in
+     * this build, a target outside the input) is a HeadwiseException. {@link #runAvailable} leaves such parts out.
+     */
+    public static Session run(LoadedModel model, ModelInput input, Set<Part> parts, Options options) {
+        return compute(model, input, parts, options);
+    }
+
+    /**
+     * As {@link #run}, but the flow graph is left out when it cannot be computed (its view then says the session has
+     * none); {@code problems} receives one line per part left out.
+     */
+    public static Session runAvailable(LoadedModel model, ModelInput input, Set<Part> parts, Options options,
+                                       Consumer<String> problems) {
+        Session s = compute(model, input, without(parts, Part.FLOW), options);
+        if (parts.contains(Part.FLOW)) {
+            try {
+                s = s.withFlow(flow(model, input, options));
+            } catch (HeadwiseException e) {
+                problems.accept("flow: " + e.getMessage());
+            }
+        }
+        return s;
+    }
+
+    private static Set<Part> without(Set<Part> parts, Part part) {
+        Set<Part> out = EnumSet.noneOf(Part.class);
+        out.addAll(parts);
+        out.remove(part);
+        return out;
+    }
+
+    private static Session compute(LoadedModel model, ModelInput input, Set<Part> parts, Options options) {
+        AnalysisResult result = Analyzer.analyze(model, input);
+        Map<String, Object> metrics = parts.contains(Part.METRICS) ? MetricsReport.compute(model, result) : null;
+        AblationScores ablation = null;
+        GradientScores gradient = null;
+        if (parts.contains(Part.IMPORTANCE)) {
+            ablation = AblationImportance.compute(model, input, Interventions.Ablation.ZERO, AblationImportance.Options.defaults());
+            gradient = QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+        }
+        ContributionGraph flow = parts.contains(Part.FLOW) ? flow(model, input, options) : null;
+        AnalysisResult comparison = parts.contains(Part.COMPARISON) && options.comparison() != null
+                ? Analyzer.analyze(model, options.comparison()) : null;
+        return new Session(result, metrics, ablation, gradient, flow, comparison, options.layer(), options.head(), options.logScale());
+    }
+
+    /** Every part (the comparison only when a second input is given). */
+    public static Set<Part> all() {
+        return EnumSet.allOf(Part.class);
+    }
+
+    private static ContributionGraph flow(LoadedModel model, ModelInput input, Options options) {
+        int target = options.flowTarget() < 0 ? input.length() - 1 : options.flowTarget();
+        if (target >= input.length()) {
+            throw new HeadwiseException("--target " + target + " is outside the input's " + input.length() + " tokens");
+        }
+        return FlowAnalysis.compute(model, input, target, options.flowThreshold());
+    }
+}
