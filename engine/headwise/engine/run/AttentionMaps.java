@@ -4,7 +4,8 @@ package headwise.engine.run;
  * Softmax attention [layers, heads, T, T] (rows = queries), one row-major T×T matrix per head, held as float32
  * or, when the budget asks, as float16 (half the memory; probabilities keep a relative error ≤ 2^-11). Per-head
  * storage keeps inputs of any length addressable (one flat float[] stops at 2^31 values: 22 layers × 32 heads
- * at 2048 tokens is already 2.9·10^9).
+ * at 2048 tokens is already 2.9·10^9). Each head is cut into chunks of 2^16 values so that no array is "humongous"
+ * to the G1 collector: a 2048² head in one short[] (8 MiB) would take three 4 MiB regions and waste a third of them.
  */
 public final class AttentionMaps {
 
@@ -25,8 +26,11 @@ public final class AttentionMaps {
     private final int layers;
     private final int heads;
     private final int length;
-    private final float[][] f32;
-    private final short[][] f16;
+    private static final int CHUNK_BITS = 16;
+    private static final int CHUNK = 1 << CHUNK_BITS;
+
+    private final float[][][] f32; // [layer·heads + head][chunk][value]
+    private final short[][][] f16;
 
     /** From one flat row-major [layers, heads, T, T] array (copied). */
     public AttentionMaps(int layers, int heads, int length, float[] values) {
@@ -36,7 +40,7 @@ public final class AttentionMaps {
         }
         int tt = length * length;
         for (int m = 0; m < f32.length; m++) {
-            System.arraycopy(values, m * tt, f32[m], 0, tt);
+            setHead(m / heads, m % heads, values, m * tt);
         }
     }
 
@@ -48,8 +52,20 @@ public final class AttentionMaps {
         this.heads = heads;
         this.length = length;
         int tt = length * length;
-        this.f32 = precision == Precision.F32 ? new float[layers * heads][tt] : null;
-        this.f16 = precision == Precision.F16 ? new short[layers * heads][tt] : null;
+        int chunks = (tt + CHUNK - 1) / CHUNK;
+        int last = tt - (chunks - 1) * CHUNK;
+        this.f32 = precision == Precision.F32 ? new float[layers * heads][chunks][] : null;
+        this.f16 = precision == Precision.F16 ? new short[layers * heads][chunks][] : null;
+        for (int m = 0; m < layers * heads; m++) {
+            for (int c = 0; c < chunks; c++) {
+                int size = c == chunks - 1 ? last : CHUNK;
+                if (f32 != null) {
+                    f32[m][c] = new float[size];
+                } else {
+                    f16[m][c] = new short[size];
+                }
+            }
+        }
     }
 
     /** Empty maps to fill head by head (see {@link #setHead}); used by the runs that capture attention. */
@@ -65,12 +81,18 @@ public final class AttentionMaps {
     /** Copies one head's T×T matrix from {@code source}, starting at {@code offset}. */
     void setHead(int layer, int head, float[] source, int offset) {
         int m = index(layer, head);
+        int start = offset;
         if (f32 != null) {
-            System.arraycopy(source, offset, f32[m], 0, f32[m].length);
+            for (float[] chunk : f32[m]) {
+                System.arraycopy(source, start, chunk, 0, chunk.length);
+                start += chunk.length;
+            }
         } else {
-            short[] target = f16[m];
-            for (int k = 0; k < target.length; k++) {
-                target[k] = Half.fromFloat(source[offset + k]);
+            for (short[] chunk : f16[m]) {
+                for (int k = 0; k < chunk.length; k++) {
+                    chunk[k] = Half.fromFloat(source[start + k]);
+                }
+                start += chunk.length;
             }
         }
     }
@@ -94,19 +116,26 @@ public final class AttentionMaps {
     public float get(int layer, int head, int query, int key) {
         int m = index(layer, head);
         int k = query * length + key;
-        return f32 != null ? f32[m][k] : Half.toFloat(f16[m][k]);
+        return f32 != null ? f32[m][k >>> CHUNK_BITS][k & (CHUNK - 1)] : Half.toFloat(f16[m][k >>> CHUNK_BITS][k & (CHUNK - 1)]);
     }
 
     /** A copy of one head's T×T matrix, row-major, as float32. */
     public float[] head(int layer, int head) {
         int m = index(layer, head);
+        float[] out = new float[length * length];
+        int start = 0;
         if (f32 != null) {
-            return f32[m].clone();
-        }
-        short[] stored = f16[m];
-        float[] out = new float[stored.length];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = Half.toFloat(stored[k]);
+            for (float[] chunk : f32[m]) {
+                System.arraycopy(chunk, 0, out, start, chunk.length);
+                start += chunk.length;
+            }
+        } else {
+            for (short[] chunk : f16[m]) {
+                for (int k = 0; k < chunk.length; k++) {
+                    out[start + k] = Half.toFloat(chunk[k]);
+                }
+                start += chunk.length;
+            }
         }
         return out;
     }

@@ -48,6 +48,14 @@ public final class MemoryBudget {
                 return precision;
             }
         }
+        System.gc(); // the heap may hold a previous run's maps that nothing references any more
+        heap = freeHeapBytes();
+        nativeFree = freeNativeBytes();
+        for (AttentionMaps.Precision precision : candidates) {
+            if (fits(estimate(spec, length, precision), heap, nativeFree)) {
+                return precision;
+            }
+        }
         AttentionMaps.Precision smallest = candidates[candidates.length - 1];
         Estimate need = estimate(spec, length, smallest);
         int fits = length;
