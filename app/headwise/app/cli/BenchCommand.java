@@ -4,6 +4,7 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.ForwardBenchmark;
+import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +42,23 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+            out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), peakResidentMib());
             out.printf("forward_ms=%.1f%n", ForwardBenchmark.median(times));
         }
         return 0;
+    }
+
+    /** VmHWM of this process (Linux), or −1. */
+    static long peakResidentMib() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 }

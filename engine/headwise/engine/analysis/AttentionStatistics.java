@@ -103,13 +103,13 @@ public final class AttentionStatistics {
     public static float[][] headAverages(AttentionMaps a) {
         int t = a.length();
         int tt = t * t;
-        float[] v = a.values();
         float[][] out = new float[a.layers()][tt];
         double[] sum = new double[tt];
         for (int l = 0; l < a.layers(); l++) {
             java.util.Arrays.fill(sum, 0);
             for (int h = 0; h < a.heads(); h++) {
-                int base = (l * a.heads() + h) * tt;
+                float[] v = a.head(l, h); // copy: the maps may be stored as halves
+                int base = 0;
                 for (int k = 0; k < tt; k++) {
                     sum[k] += v[base + k];
                 }
@@ -145,7 +145,7 @@ public final class AttentionStatistics {
         double[][] out = new double[a.layers()][a.heads()];
         for (int l = 0; l < a.layers(); l++) {
             for (int h = 0; h < a.heads(); h++) {
-                out[l][h] = f.apply(a.values(), (l * a.heads() + h) * t * t, t);
+                out[l][h] = f.apply(a.head(l, h), 0, t);
             }
         }
         return out;

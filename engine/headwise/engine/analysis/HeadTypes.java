@@ -1,10 +1,11 @@
 package headwise.engine.analysis;
 
-import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.AttentionCapture;
 import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.MemoryBudget;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -210,14 +211,10 @@ public final class HeadTypes {
     /** Attention of one run on token ids, as {@link AttentionMaps}. */
     static AttentionMaps attention(Transformer transformer, int[] tokens) {
         ModelSpec spec = transformer.spec();
-        Transformer.Result result = transformer.run(new int[][] {tokens}, Hooks.capturing(name -> name.endsWith("attn.hook_pattern")));
-        int t = tokens.length;
-        int perLayer = spec.heads() * t * t;
-        float[] values = new float[spec.layers() * perLayer];
-        for (int l = 0; l < spec.layers(); l++) {
-            float[] p = result.cache().get(HookNames.pattern(l)).dup('c').data().asFloat();
-            System.arraycopy(p, 0, values, l * perLayer, perLayer);
-        }
-        return new AttentionMaps(spec.layers(), spec.heads(), t, values);
+        Hooks hooks = Hooks.none();
+        AttentionCapture capture = AttentionCapture.attach(hooks, spec.layers(), spec.heads(), tokens.length,
+                MemoryBudget.check(spec, tokens.length));
+        transformer.run(new int[][] {tokens}, hooks);
+        return capture.maps();
     }
 }

@@ -26,11 +26,11 @@ public final class Sinks {
      */
     public static double[][][] scores(AttentionMaps a, boolean causal) {
         int t = a.length();
-        float[] v = a.values();
         double[][][] out = new double[a.layers()][a.heads()][t];
         for (int l = 0; l < a.layers(); l++) {
             for (int h = 0; h < a.heads(); h++) {
-                int base = (l * a.heads() + h) * t * t;
+                float[] v = a.head(l, h); // copy: the maps may be stored as halves
+                int base = 0;
                 double[] s = out[l][h];
                 for (int i = 0; i < t; i++) {
                     for (int j = 0, end = causal ? i + 1 : t; j < end; j++) {
@@ -84,12 +84,12 @@ public final class Sinks {
     /** Per layer, mean over heads and queries of the attention on the first token A_i0: [layer]. */
     public static double[] firstTokenMass(AttentionMaps a) {
         int t = a.length();
-        float[] v = a.values();
         double[] out = new double[a.layers()];
         for (int l = 0; l < a.layers(); l++) {
             double s = 0;
             for (int h = 0; h < a.heads(); h++) {
-                int base = (l * a.heads() + h) * t * t;
+                float[] v = a.head(l, h); // copy: the maps may be stored as halves
+                int base = 0;
                 for (int i = 0; i < t; i++) {
                     s += v[base + i * t];
                 }

@@ -79,10 +79,10 @@ public final class VitSpatial {
             distance[b] = b;
         }
         double[][][] mean = new double[a.layers()][a.heads()][bins];
-        float[] v = a.values();
         for (int l = 0; l < a.layers(); l++) {
             for (int h = 0; h < a.heads(); h++) {
-                int base = (l * a.heads() + h) * t * t;
+                float[] v = a.head(l, h); // copy: the maps may be stored as halves
+                int base = 0;
                 double[] m = mean[l][h];
                 for (int p = 0; p < patches; p++) {
                     int row = base + (s + p) * t + s;

@@ -38,6 +38,14 @@ public final class Hooks {
         return this;
     }
 
+    /** An independent copy (same capture choice, same interventions), so adding to it leaves this one as it is. */
+    public Hooks copy() {
+        Hooks copy = new Hooks();
+        copy.capture = capture;
+        interventions.forEach((name, list) -> copy.interventions.put(name, new ArrayList<>(list)));
+        return copy;
+    }
+
     public boolean captures(String hookName) {
         return capture.test(hookName);
     }

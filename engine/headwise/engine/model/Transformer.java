@@ -21,6 +21,7 @@ public final class Transformer {
 
     private final ModelSpec spec;
     private final ModelWeights weights;
+    private final java.util.concurrent.atomic.AtomicReference<CausalMask> lastMask = new java.util.concurrent.atomic.AtomicReference<>();
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
         this.spec = spec;
@@ -156,16 +157,42 @@ public final class Transformer {
         INDArray qh = q.permute(0, 2, 1, 3);
         INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(dHead));
+        INDArray rawScores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(dHead));
         if (spec.causal()) {
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, causalMask(offset, length, k.size(1)), scores, 2, 3));
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(rawScores, causalMask(offset, length, k.size(1), rawScores.dataType()), rawScores, 2, 3));
         }
-        scores = hooks.apply(HookNames.attnScores(layer), scores, cache);
-        INDArray pattern = hooks.apply(HookNames.pattern(layer), Nd4j.nn().softmax(scores, 3), cache);
+        INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
+        INDArray softmax = Nd4j.nn().softmax(scores, 3);
+        freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
+        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
 
-        INDArray z = Nd4j.matmul(pattern, vh).permute(0, 2, 1, 3).dup('c'); // [batch, pos, head, d_head]
+        INDArray perHead = Nd4j.matmul(pattern, vh);
+        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
+        if (spec.heads() != spec.kvHeads()) {
+            free(kh);
+            free(vh);
+        }
+        INDArray z = perHead.permute(0, 2, 1, 3).dup('c'); // [batch, pos, head, d_head]
+        free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);
         return Ops.linear(z.reshape(batch * length, (long) heads * dHead), w.o());
+    }
+
+    /**
+     * Frees a [heads, T, T]-sized temporary now: ND4J returns native memory only when the garbage collector runs,
+     * which on long inputs lets gigabytes of dead score matrices pile up. Kept when a hook captured it, or when an
+     * intervention replaced it (the replacement might share its memory).
+     */
+    private static void freeUnlessKept(INDArray produced, INDArray afterHooks, String hook, Hooks hooks) {
+        if (produced == afterHooks && !hooks.captures(hook)) {
+            free(produced);
+        }
+    }
+
+    private static void free(INDArray temporary) {
+        if (temporary.closeable()) {
+            temporary.close();
+        }
     }
 
     /** Grouped-query attention: each key/value head serves heads/kvHeads consecutive query heads. */
@@ -189,9 +216,17 @@ public final class Transformer {
             case GELU_TANH -> Ops.geluTanh(hidden);
             case GELU_ERF -> Ops.geluErf(hidden);
             case RELU -> Ops.relu(hidden);
-            case SILU_GATED -> Ops.silu(Ops.linear(x, w.mlpGate())).muli(hidden);
+            case SILU_GATED -> {
+                INDArray gate = Ops.linear(x, w.mlpGate());
+                INDArray gated = Ops.silu(gate).muli(hidden);
+                free(gate);
+                yield gated;
+            }
         };
-        return Ops.linear(activated, w.mlpOut());
+        free(hidden); // every activation above returns a new array
+        INDArray out = Ops.linear(activated, w.mlpOut());
+        free(activated);
+        return out;
     }
 
     /** Final norm and projection; bare encoders return the last hidden state, classifiers read the CLS token. */
@@ -236,7 +271,12 @@ public final class Transformer {
      * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
      * window keys more than window−1 positions back (Mistral: i − j < window).
      */
-    private INDArray causalMask(int offset, long queries, long keys) {
+    private INDArray causalMask(int offset, long queries, long keys, DataType type) {
+        CausalMask cached = lastMask.get();
+        if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
+                && cached.mask().dataType() == type) {
+            return cached.mask();
+        }
         int window = spec.slidingWindow();
         float[] mask = new float[(int) (queries * keys)];
         for (int i = 0; i < queries; i++) {
@@ -248,6 +288,16 @@ public final class Transformer {
                 }
             }
         }
-        return Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
+        INDArray created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
+        if (type != DataType.FLOAT) {
+            created = created.castTo(type);
+        }
+        created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
+        lastMask.set(new CausalMask(offset, queries, keys, created));
+        return created;
+    }
+
+    /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
+    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
     }
 }

@@ -1,6 +1,5 @@
 package headwise.engine.run;
 
-import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
@@ -22,22 +21,16 @@ public final class Analyzer {
     public static AnalysisResult analyze(LoadedModel model, ModelInput input, Hooks interventions) {
         ModelSpec spec = model.spec();
         input.validate(spec, "input");
-        MemoryBudget.check(spec, input.length());
-        Hooks hooks = interventions.capture(name -> name.endsWith("attn.hook_pattern"));
+        AttentionMaps.Precision precision = MemoryBudget.check(spec, input.length());
+        Hooks hooks = interventions.copy();
+        AttentionCapture attention = AttentionCapture.attach(hooks, spec.layers(), spec.heads(), input.length(), precision);
         Transformer transformer = model.transformer();
         Transformer.Result result = input.pixels() != null
                 ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
                 : transformer.run(new int[][] {input.ids()}, hooks);
-        int length = input.length();
-        float[] attention = new float[spec.layers() * spec.heads() * length * length];
-        int perLayer = spec.heads() * length * length;
-        for (int layer = 0; layer < spec.layers(); layer++) {
-            INDArray pattern = result.cache().get(HookNames.pattern(layer));
-            System.arraycopy(pattern.dup('c').data().asFloat(), 0, attention, layer * perLayer, perLayer);
-        }
         INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
         return new AnalysisResult(model.name(), spec, input,
-                new AttentionMaps(spec.layers(), spec.heads(), length, attention),
+                attention.maps(),
                 new Matrix((int) output.size(1), (int) output.size(2), output.dup('c').data().asFloat()));
     }
 }

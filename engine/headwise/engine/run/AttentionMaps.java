@@ -1,22 +1,158 @@
 package headwise.engine.run;
 
-/** Softmax attention [layers, heads, T, T] (rows = queries), row-major in one array. */
-public record AttentionMaps(int layers, int heads, int length, float[] values) {
+/**
+ * Softmax attention [layers, heads, T, T] (rows = queries), one row-major T×T matrix per head, held as float32
+ * or, when the budget asks, as float16 (half the memory; probabilities keep a relative error ≤ 2^-11). Per-head
+ * storage keeps inputs of any length addressable (one flat float[] stops at 2^31 values: 22 layers × 32 heads
+ * at 2048 tokens is already 2.9·10^9). Each head is cut into chunks of 2^16 values so that no array is "humongous"
+ * to the G1 collector: a 2048² head in one short[] (8 MiB) would take three 4 MiB regions and waste a third of them.
+ */
+public final class AttentionMaps {
 
-    public AttentionMaps {
-        if ((long) layers * heads * length * length != values.length) {
-            throw new IllegalArgumentException("attention values do not match [" + layers + "," + heads + "," + length + "," + length + "]");
+    public enum Precision {
+        F32(4), F16(2);
+
+        private final int bytes;
+
+        Precision(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public int bytes() {
+            return bytes;
         }
     }
 
-    public float get(int layer, int head, int query, int key) {
-        return values[index(layer, head) + query * length + key];
+    private final int layers;
+    private final int heads;
+    private final int length;
+    private static final int CHUNK_BITS = 16;
+    private static final int CHUNK = 1 << CHUNK_BITS;
+
+    private final float[][][] f32; // [layer·heads + head][chunk][value]
+    private final short[][][] f16;
+
+    /** From one flat row-major [layers, heads, T, T] array (copied). */
+    public AttentionMaps(int layers, int heads, int length, float[] values) {
+        this(layers, heads, length, Precision.F32);
+        if ((long) layers * heads * length * length != values.length) {
+            throw new IllegalArgumentException("attention values do not match [" + layers + "," + heads + "," + length + "," + length + "]");
+        }
+        int tt = length * length;
+        for (int m = 0; m < f32.length; m++) {
+            setHead(m / heads, m % heads, values, m * tt);
+        }
     }
 
-    /** A copy of one head's T×T matrix, row-major. */
+    private AttentionMaps(int layers, int heads, int length, Precision precision) {
+        if (layers < 0 || heads < 0 || length < 0 || (long) length * length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("attention shape [" + layers + "," + heads + "," + length + "," + length + "] is not storable");
+        }
+        this.layers = layers;
+        this.heads = heads;
+        this.length = length;
+        int tt = length * length;
+        int chunks = (tt + CHUNK - 1) / CHUNK;
+        int last = tt - (chunks - 1) * CHUNK;
+        this.f32 = precision == Precision.F32 ? new float[layers * heads][chunks][] : null;
+        this.f16 = precision == Precision.F16 ? new short[layers * heads][chunks][] : null;
+        for (int m = 0; m < layers * heads; m++) {
+            for (int c = 0; c < chunks; c++) {
+                int size = c == chunks - 1 ? last : CHUNK;
+                if (f32 != null) {
+                    f32[m][c] = new float[size];
+                } else {
+                    f16[m][c] = new short[size];
+                }
+            }
+        }
+    }
+
+    /** Empty maps to fill head by head (see {@link #setHead}); used by the runs that capture attention. */
+    static AttentionMaps allocate(int layers, int heads, int length, Precision precision) {
+        return new AttentionMaps(layers, heads, length, precision);
+    }
+
+    /** Bytes the maps of this shape take at this precision. */
+    public static long bytes(int layers, int heads, int length, Precision precision) {
+        return (long) layers * heads * length * length * precision.bytes();
+    }
+
+    /** Copies one head's T×T matrix from {@code source}, starting at {@code offset}. */
+    void setHead(int layer, int head, float[] source, int offset) {
+        int m = index(layer, head);
+        int start = offset;
+        if (f32 != null) {
+            for (float[] chunk : f32[m]) {
+                System.arraycopy(source, start, chunk, 0, chunk.length);
+                start += chunk.length;
+            }
+        } else {
+            for (short[] chunk : f16[m]) {
+                for (int k = 0; k < chunk.length; k++) {
+                    chunk[k] = Half.fromFloat(source[start + k]);
+                }
+                start += chunk.length;
+            }
+        }
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public Precision precision() {
+        return f32 != null ? Precision.F32 : Precision.F16;
+    }
+
+    public float get(int layer, int head, int query, int key) {
+        int m = index(layer, head);
+        int k = query * length + key;
+        return f32 != null ? f32[m][k >>> CHUNK_BITS][k & (CHUNK - 1)] : Half.toFloat(f16[m][k >>> CHUNK_BITS][k & (CHUNK - 1)]);
+    }
+
+    /** A copy of one head's T×T matrix, row-major, as float32. */
     public float[] head(int layer, int head) {
+        int m = index(layer, head);
         float[] out = new float[length * length];
-        System.arraycopy(values, index(layer, head), out, 0, out.length);
+        int start = 0;
+        if (f32 != null) {
+            for (float[] chunk : f32[m]) {
+                System.arraycopy(chunk, 0, out, start, chunk.length);
+                start += chunk.length;
+            }
+        } else {
+            for (short[] chunk : f16[m]) {
+                for (int k = 0; k < chunk.length; k++) {
+                    out[start + k] = Half.toFloat(chunk[k]);
+                }
+                start += chunk.length;
+            }
+        }
+        return out;
+    }
+
+    /** All maps as one flat row-major [layers, heads, T, T] copy; only for shapes under 2^31 values. */
+    public float[] values() {
+        long total = (long) layers * heads * length * length;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("attention of " + total + " values does not fit one array; read it head by head");
+        }
+        float[] out = new float[(int) total];
+        int tt = length * length;
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(head(l, h), 0, out, index(l, h) * tt, tt);
+            }
+        }
         return out;
     }
 
@@ -25,6 +161,9 @@ public record AttentionMaps(int layers, int heads, int length, float[] values) {
     }
 
     private int index(int layer, int head) {
-        return (layer * heads + head) * length * length;
+        if (layer < 0 || layer >= layers || head < 0 || head >= heads) {
+            throw new IndexOutOfBoundsException("layer " + layer + ", head " + head + " outside " + layers + " x " + heads);
+        }
+        return layer * heads + head;
     }
 }

@@ -1,9 +1,7 @@
 package headwise.engine.run;
 
-import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.model.Transformer;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -21,14 +19,13 @@ public final class ForwardBenchmark {
     public static double[] run(LoadedModel model, int tokens, int repeat) {
         ModelSpec spec = model.spec();
         int[] ids = new Random(42).ints(tokens, 0, spec.vocabSize()).toArray();
-        new ModelInput(ids, new String[ids.length], null, null).validate(spec, "--tokens");
-        MemoryBudget.check(spec, tokens);
-        int[][] batch = {ids};
-        forward(model.transformer(), batch);
+        ModelInput input = new ModelInput(ids, new String[ids.length], null, null);
+        input.validate(spec, "--tokens");
+        forward(model, input);
         double[] times = new double[Math.max(1, repeat)];
         for (int r = 0; r < times.length; r++) {
             long start = System.nanoTime();
-            forward(model.transformer(), batch);
+            forward(model, input);
             times[r] = (System.nanoTime() - start) / 1e6;
         }
         return times;
@@ -41,8 +38,8 @@ public final class ForwardBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void forward(Transformer transformer, int[][] batch) {
-        Transformer.Result result = transformer.run(batch, Hooks.capturing(name -> name.endsWith("attn.hook_pattern")));
-        result.output().data(); // wait for the work, not just its scheduling
+    /** What analyze does: the forward, every layer's attention copied out as it is produced, the output read back. */
+    private static void forward(LoadedModel model, ModelInput input) {
+        Analyzer.analyze(model, input);
     }
 }

@@ -57,13 +57,18 @@ public final class Generator {
         return generate(transformer, prompt, settings, Hooks.none());
     }
 
-    /** @param hooks interventions applied at every step (ablations, re-weighting); pattern capture is added to them */
+    /** @param hooks interventions applied at every step (ablations, re-weighting); left unchanged (capture is added to copies) */
     public static Generation generate(Transformer transformer, int[] prompt, Settings settings, Hooks hooks) {
         ModelSpec spec = transformer.spec();
         checkCanGenerate(spec, prompt);
-        MemoryBudget.check(spec, prompt.length);
+        AttentionMaps.Precision precision = MemoryBudget.check(spec, prompt.length);
+        Hooks promptHooks = hooks.copy();
+        Hooks stepHooks = hooks.copy();
+        AttentionCapture promptCapture = null;
         if (settings.keepAttention()) {
-            hooks.capture(name -> name.endsWith("attn.hook_pattern"));
+            promptCapture = AttentionCapture.attach(promptHooks, spec.layers(), spec.heads(), prompt.length, precision);
+            promptHooks.capture(name -> name.endsWith("attn.hook_pattern")); // the first step's last row
+            stepHooks.capture(name -> name.endsWith("attn.hook_pattern"));
         }
         KvCache kv = new KvCache(spec.layers());
         List<Generation.StepAttention> attention = new ArrayList<>();
@@ -73,9 +78,9 @@ public final class Generator {
         Generation.Stop stop = Generation.Stop.MAX_NEW;
 
         long started = System.nanoTime();
-        Transformer.Result result = transformer.run(new int[][] {prompt}, hooks, kv);
+        Transformer.Result result = transformer.run(new int[][] {prompt}, promptHooks, kv);
         long promptNanos = System.nanoTime() - started;
-        AttentionMaps promptAttention = settings.keepAttention() ? promptAttention(spec, result, prompt.length) : null;
+        AttentionMaps promptAttention = promptCapture != null ? promptCapture.maps() : null;
         long decodeStarted = System.nanoTime();
         while (count < settings.maxNew()) {
             float[] logits = lastRow(result.output());
@@ -98,7 +103,7 @@ public final class Generator {
                 stop = Generation.Stop.POSITIONS; // no position left to feed the token just chosen
                 break;
             }
-            result = transformer.run(new int[][] {{next}}, hooks, kv);
+            result = transformer.run(new int[][] {{next}}, stepHooks, kv);
         }
         long decodeNanos = count <= 1 ? 0 : System.nanoTime() - decodeStarted;
         return new Generation(prompt.clone(), Arrays.copyOf(ids, count), stop, promptAttention, List.copyOf(attention),
@@ -177,16 +182,6 @@ public final class Generator {
     private static float[] lastRow(INDArray output) {
         long length = output.size(1);
         return output.get(point(0), point(length - 1), all()).dup().data().asFloat();
-    }
-
-    private static AttentionMaps promptAttention(ModelSpec spec, Transformer.Result result, int length) {
-        int perLayer = spec.heads() * length * length;
-        float[] values = new float[spec.layers() * perLayer];
-        for (int layer = 0; layer < spec.layers(); layer++) {
-            float[] pattern = result.cache().get(HookNames.pattern(layer)).dup('c').data().asFloat();
-            System.arraycopy(pattern, 0, values, layer * perLayer, perLayer);
-        }
-        return new AttentionMaps(spec.layers(), spec.heads(), length, values);
     }
 
     /** The last query row of each layer's pattern [1, heads, queries, keys]. */

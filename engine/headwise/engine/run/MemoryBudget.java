@@ -4,34 +4,100 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.model.ModelSpec;
 import org.bytedeco.javacpp.Pointer;
 
-/** Estimates a full-capture run's memory before it starts, and refuses one that cannot fit. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Estimates a full-capture run's memory before it starts: the captured attention lives on the Java heap (float32,
+ * or float16 when float32 does not fit), the forward's temporaries off-heap, one layer at a time. A run that
+ * cannot fit is refused with the length that would.
+ *
+ * <p>System property {@code headwise.attention}: {@code auto} (default), {@code f32} or {@code f16}.
+ */
 public final class MemoryBudget {
+
+    /** What a run needs: Java heap for the captured attention and output, native memory for the forward. */
+    public record Estimate(long heapBytes, long nativeBytes) {
+    }
 
     private MemoryBudget() {
     }
 
-    /** Bytes a run with every attention pattern captured needs beyond the weights (F32 everywhere). */
-    public static long estimateBytes(ModelSpec spec, int length) {
+    public static Estimate estimate(ModelSpec spec, int length, AttentionMaps.Precision precision) {
         long t = length;
-        long attentionCapture = (long) spec.layers() * spec.heads() * t * t * 4 * 2; // off-heap + Java copy
-        long attentionWork = (long) spec.heads() * t * t * 4 * 3;                    // scores, softmax, one spare
-        long activations = t * (Math.max(spec.dMlp(), 3L * spec.dModel())) * 4 * 6;
-        long output = t * spec.outputWidth() * 4L * 3;
-        return attentionCapture + attentionWork + activations + output;
+        long attention = AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
+        long output = t * spec.outputWidth() * 4L;
+        long attentionWork = (long) spec.heads() * t * t * 4 * 4;          // scores, mask, softmax, one dense copy
+        long activations = t * Math.max(spec.dMlp(), 3L * spec.dModel()) * 4 * 6;
+        return new Estimate(attention + 2 * output, attentionWork + activations + 2 * output);
     }
 
-    public static void check(ModelSpec spec, int length) {
-        long need = estimateBytes(spec, length);
-        long limit = Pointer.maxPhysicalBytes() > 0 ? Pointer.maxPhysicalBytes() : Runtime.getRuntime().maxMemory() * 4;
-        long available = limit - Pointer.physicalBytes();
-        if (need > available) {
-            int fits = length;
-            while (fits > 1 && estimateBytes(spec, fits) > available) {
-                fits = fits * 9 / 10;
+    /** Chooses the attention precision for a run of {@code length} tokens, or refuses it with what would fit. */
+    public static AttentionMaps.Precision check(ModelSpec spec, int length) {
+        String asked = System.getProperty("headwise.attention", "auto").toLowerCase(java.util.Locale.ROOT);
+        long heap = freeHeapBytes();
+        long nativeFree = freeNativeBytes();
+        AttentionMaps.Precision[] candidates = switch (asked) {
+            case "f32" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F32};
+            case "f16" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F16};
+            default -> AttentionMaps.Precision.values();
+        };
+        for (AttentionMaps.Precision precision : candidates) {
+            if (fits(estimate(spec, length, precision), heap, nativeFree)) {
+                return precision;
             }
-            throw new HeadwiseException("input of " + length + " tokens needs about " + mib(need) + " MiB, but only "
-                    + mib(available) + " MiB are free; at most about " + fits + " tokens fit");
         }
+        System.gc(); // the heap may hold a previous run's maps that nothing references any more
+        heap = freeHeapBytes();
+        nativeFree = freeNativeBytes();
+        for (AttentionMaps.Precision precision : candidates) {
+            if (fits(estimate(spec, length, precision), heap, nativeFree)) {
+                return precision;
+            }
+        }
+        AttentionMaps.Precision smallest = candidates[candidates.length - 1];
+        Estimate need = estimate(spec, length, smallest);
+        int fits = length;
+        while (fits > 1 && !fits(estimate(spec, fits, smallest), heap, nativeFree)) {
+            fits = fits * 9 / 10;
+        }
+        throw new HeadwiseException("input of " + length + " tokens needs about " + mib(need.heapBytes())
+                + " MiB of Java heap for its attention (" + smallest + ") and " + mib(need.nativeBytes()) + " MiB of native memory, but only "
+                + mib(heap) + " and " + mib(nativeFree) + " MiB are free; at most about " + fits + " tokens fit (a larger -Xmx raises the first)");
+    }
+
+    private static boolean fits(Estimate need, long heap, long nativeFree) {
+        return need.heapBytes() <= heap && need.nativeBytes() <= nativeFree;
+    }
+
+    /** Heap the run may still take: the maximum minus what live objects use now. */
+    static long freeHeapBytes() {
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+    }
+
+    /** Native memory: JavaCPP's limit when one is set, and never more than the machine has available. */
+    static long freeNativeBytes() {
+        long available = availableSystemBytes();
+        long max = Pointer.maxPhysicalBytes();
+        if (max > 0) {
+            available = Math.min(available, max - Pointer.physicalBytes());
+        }
+        return available;
+    }
+
+    private static long availableSystemBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through to the JVM's own view
+        }
+        return Runtime.getRuntime().maxMemory() * 4;
     }
 
     private static long mib(long bytes) {
