@@ -13,9 +13,10 @@ import java.util.stream.IntStream;
  * with rows renormalised (the rollout's matrices). {@code flow[o][j]} is the value of a maximum flow between output
  * node (outputLayer, o) and input token (0, j), found with Dinic's algorithm ({@link MaxFlow}).
  * <p>
- * One max-flow per (output, input) pair on a graph of (L+1)·T nodes and up to L·T² edges: the graph is limited to
- * {@value #MAX_TOKENS} tokens, either the whole input or a chosen token range [from, to). In a range only the edges
- * between its tokens exist (Â is not renormalised inside it).
+ * One max-flow per (output, input) pair on a graph of (L+1)·T nodes and up to L·T² edges, each on just the nodes
+ * that lie on a path between the pair. The graph is limited to {@value #MAX_TOKENS} tokens, either the whole input
+ * or a chosen token range [from, to). In a range only the edges between its tokens exist (Â is not renormalised
+ * inside it).
  *
  * @param outputLayer layer of the output nodes (1..L)
  * @param outputs     output token positions, one per row of {@code flow}
@@ -55,40 +56,141 @@ public record AttentionFlow(int outputLayer, int[] outputs, int from, double[][]
                 throw new HeadwiseException("attention flow: output token " + o + " is outside [" + from + ", " + to + ")");
             }
         }
-        Rollout rollout = Rollout.of(a);
+        double[][] capacity = capacities(Rollout.of(a), outputLayer, from, span);
+        // reaches[j][l][i]: node (l, i) has a path down to input token j
+        boolean[][][] reaches = new boolean[span][][];
+        IntStream.range(0, span).parallel().forEach(j -> reaches[j] = reachingInput(capacity, j, span));
         double[][] flow = new double[outputs.length][];
-        // rows are independent: one graph each (building it costs less than one of its T max-flows)
         IntStream.range(0, outputs.length).parallel().forEach(r -> {
-            MaxFlow g = graph(rollout, outputLayer, from, span);
+            int output = outputs[r] - from;
+            boolean[][] below = reachableFrom(capacity, output, span);
+            int belowNodes = count(below);
+            Graph whole = null; // the graph below the output, built once if inputs need most of it (dense attention)
             double[] row = new double[span];
-            int source = node(outputLayer, outputs[r] - from, span);
             for (int c = 0; c < span; c++) {
-                g.reset();
-                row[c] = g.maxFlow(source, node(0, c, span));
+                boolean[][] on = intersection(below, reaches[c]);
+                if (!on[outputLayer][output]) {
+                    continue; // no path: flow 0
+                }
+                Graph g;
+                if (count(on) > 0.8 * belowNodes) {
+                    if (whole == null) {
+                        whole = Graph.of(capacity, below, span);
+                    } else {
+                        whole.flow().reset();
+                    }
+                    g = whole;
+                } else {
+                    g = Graph.of(capacity, on, span);
+                }
+                row[c] = g.maxFlow(output, c);
             }
             flow[r] = row;
         });
         return new AttentionFlow(outputLayer, outputs.clone(), from, flow);
     }
 
-    /** The layered graph of layers 0..outputLayer over tokens [from, from + span), edges pointing down. */
-    static MaxFlow graph(Rollout rollout, int outputLayer, int from, int span) {
-        MaxFlow g = new MaxFlow((outputLayer + 1) * span);
-        for (int l = 1; l <= outputLayer; l++) {
+    /** [l − 1][i·span + j] = Â^l_ij over the tokens of the graph, layers 1..outputLayer. */
+    private static double[][] capacities(Rollout rollout, int outputLayer, int from, int span) {
+        double[][] capacity = new double[outputLayer][span * span];
+        for (int l = 0; l < outputLayer; l++) {
             for (int i = 0; i < span; i++) {
                 for (int j = 0; j < span; j++) {
-                    double capacity = rollout.augmented(l - 1, from + i, from + j);
-                    if (capacity > 0) {
-                        g.addEdge(node(l, i, span), node(l - 1, j, span), capacity);
+                    capacity[l][i * span + j] = rollout.augmented(l, from + i, from + j);
+                }
+            }
+        }
+        return capacity;
+    }
+
+    /** [l][i]: node (l, i) lies below output node (L', o) (L' = capacity.length). */
+    private static boolean[][] reachableFrom(double[][] capacity, int output, int span) {
+        int layers = capacity.length;
+        boolean[][] reached = new boolean[layers + 1][span];
+        reached[layers][output] = true;
+        for (int l = layers; l >= 1; l--) {
+            double[] c = capacity[l - 1];
+            for (int i = 0; i < span; i++) {
+                if (reached[l][i]) {
+                    for (int j = 0; j < span; j++) {
+                        reached[l - 1][j] |= c[i * span + j] > 0;
                     }
                 }
             }
         }
-        return g;
+        return reached;
     }
 
-    private static int node(int layer, int token, int span) {
-        return layer * span + token;
+    /** [l][i]: node (l, i) has a path down to input token {@code input}. */
+    private static boolean[][] reachingInput(double[][] capacity, int input, int span) {
+        int layers = capacity.length;
+        boolean[][] reaching = new boolean[layers + 1][span];
+        reaching[0][input] = true;
+        for (int l = 1; l <= layers; l++) {
+            double[] c = capacity[l - 1];
+            for (int i = 0; i < span; i++) {
+                for (int j = 0; j < span && !reaching[l][i]; j++) {
+                    reaching[l][i] = reaching[l - 1][j] && c[i * span + j] > 0;
+                }
+            }
+        }
+        return reaching;
+    }
+
+    private static int count(boolean[][] mask) {
+        int n = 0;
+        for (boolean[] layer : mask) {
+            for (boolean b : layer) {
+                n += b ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** The nodes on some path between output and input; the rest carries no flow between them (for causal attention
+     *  only tokens input..output remain). */
+    private static boolean[][] intersection(boolean[][] below, boolean[][] reaching) {
+        boolean[][] out = new boolean[below.length][below[0].length];
+        for (int l = 0; l < below.length; l++) {
+            for (int i = 0; i < below[l].length; i++) {
+                out[l][i] = below[l][i] && reaching[l][i];
+            }
+        }
+        return out;
+    }
+
+    /** A flow network on the chosen nodes; {@code index[l][i]} is node (l, i)'s number or −1. */
+    private record Graph(MaxFlow flow, int[][] index) {
+
+        static Graph of(double[][] capacity, boolean[][] chosen, int span) {
+            int layers = capacity.length;
+            int[][] index = new int[layers + 1][span];
+            int nodes = 0;
+            for (int l = 0; l <= layers; l++) {
+                for (int i = 0; i < span; i++) {
+                    index[l][i] = chosen[l][i] ? nodes++ : -1;
+                }
+            }
+            MaxFlow g = new MaxFlow(nodes);
+            for (int l = 1; l <= layers; l++) {
+                double[] c = capacity[l - 1];
+                for (int i = 0; i < span; i++) {
+                    if (index[l][i] < 0) {
+                        continue;
+                    }
+                    for (int j = 0; j < span; j++) {
+                        if (index[l - 1][j] >= 0 && c[i * span + j] > 0) {
+                            g.addEdge(index[l][i], index[l - 1][j], c[i * span + j]);
+                        }
+                    }
+                }
+            }
+            return new Graph(g, index);
+        }
+
+        double maxFlow(int output, int input) {
+            return flow.maxFlow(index[index.length - 1][output], index[0][input]);
+        }
     }
 
     /** Input tokens in the graph. */

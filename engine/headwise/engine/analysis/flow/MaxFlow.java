@@ -3,7 +3,8 @@ package headwise.engine.analysis.flow;
 import java.util.Arrays;
 
 /**
- * Maximum flow by Dinic's algorithm (BFS level graph, then blocking flows by DFS with per-node edge pointers) on a
+ * Maximum flow by Dinic's algorithm (BFS level graph, then a blocking flow by one branching DFS with per-node edge
+ * pointers) on a
  * directed graph with real capacities. Edges live in flat arrays; {@link #reset} restores the capacities so the same
  * graph answers many source/sink pairs.
  */
@@ -80,10 +81,11 @@ public final class MaxFlow {
         double total = 0;
         while (levels(source, sink)) {
             System.arraycopy(head, 0, pointer, 0, nodes);
-            double pushed;
-            while ((pushed = push(source, sink, Double.POSITIVE_INFINITY)) > EPSILON) {
-                total += pushed;
+            double pushed = push(source, sink, Double.POSITIVE_INFINITY);
+            if (pushed <= EPSILON) {
+                break;
             }
+            total += pushed;
         }
         return total;
     }
@@ -97,6 +99,9 @@ public final class MaxFlow {
         level[source] = 0;
         while (read < write) {
             int u = queue[read++];
+            if (level[sink] >= 0 && level[u] >= level[sink]) {
+                break; // nodes at or beyond the sink's distance lie on no shortest path
+            }
             for (int e = head[u]; e >= 0; e = next[e]) {
                 int v = to[e];
                 if (level[v] < 0 && residual[e] > EPSILON) {
@@ -108,23 +113,31 @@ public final class MaxFlow {
         return level[sink] >= 0;
     }
 
-    /** One augmenting path in the level graph (DFS; exhausted edges are skipped for the rest of the phase). */
+    /**
+     * Pushes up to {@code limit} from {@code u} towards the sink along level-graph edges, branching over as many edges
+     * as it takes (one call per phase finds the whole blocking flow). An edge stays current while it may carry more;
+     * exhausted ones are skipped for the rest of the phase.
+     */
     private double push(int u, int sink, double limit) {
         if (u == sink) {
             return limit;
         }
+        double sent = 0;
         for (; pointer[u] >= 0; pointer[u] = next[pointer[u]]) {
             int e = pointer[u];
             int v = to[e];
             if (level[v] == level[u] + 1 && residual[e] > EPSILON) {
-                double pushed = push(v, sink, Math.min(limit, residual[e]));
-                if (pushed > EPSILON) {
+                double pushed = push(v, sink, Math.min(limit - sent, residual[e]));
+                if (pushed > 0) {
                     residual[e] -= pushed;
                     residual[e ^ 1] += pushed;
-                    return pushed;
+                    sent += pushed;
+                    if (limit - sent <= EPSILON) {
+                        return sent;
+                    }
                 }
             }
         }
-        return 0;
+        return sent;
     }
 }

@@ -107,6 +107,32 @@ class AttentionFlowTest {
         assertEquals(1.0, flow.flow()[0][0], 1e-9);
     }
 
+    /** Pruning to the nodes between output and input, and re-using one graph per row, change no value. */
+    @Test
+    void sameAsOneMaxFlowOnTheWholeGraph() {
+        for (boolean causal : new boolean[] {true, false}) {
+            int layers = 4;
+            int tokens = 8;
+            AttentionMaps a = random(layers, 2, tokens, causal, 6);
+            Rollout rollout = Rollout.of(a);
+            MaxFlow whole = new MaxFlow((layers + 1) * tokens);
+            for (int l = 1; l <= layers; l++) {
+                for (int i = 0; i < tokens; i++) {
+                    for (int j = 0; j < tokens; j++) {
+                        whole.addEdge(l * tokens + i, (l - 1) * tokens + j, rollout.augmented(l - 1, i, j));
+                    }
+                }
+            }
+            AttentionFlow flow = AttentionFlow.compute(a);
+            for (int o = 0; o < tokens; o++) {
+                for (int j = 0; j < tokens; j++) {
+                    whole.reset();
+                    assertEquals(whole.maxFlow(layers * tokens + o, j), flow.flow()[o][j], 1e-9, causal + ": " + o + " -> " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void subgraphAndChosenOutputs() {
         AttentionMaps a = random(3, 2, 12, true, 4);
