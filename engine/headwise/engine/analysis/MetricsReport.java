@@ -25,7 +25,8 @@ import java.util.Map;
  * definitions: README.md, section metrics.json). The fixed keys come first and are computed on the attention of the run
  * ({@link AnalysisResult#attention()}); residual-stream metrics re-run the model without interventions to capture
  * resid_post; head types run the model on a repeated random sequence (token models only); ViT metrics appear for
- * image inputs. Non-finite numbers are written as null.
+ * image inputs; the information-flow and logit-lens keys ({@link FlowMetrics}) add one more forward. Non-finite
+ * numbers are written as null.
  */
 public final class MetricsReport {
 
@@ -161,6 +162,10 @@ public final class MetricsReport {
                     "mean", json(profile.mean())));
             out.put("vit", vit);
         }
+
+        // ---- information flow and logit lens (issue 4; keys and definitions: FlowMetrics, README.md) ----
+        out.putAll(FlowMetrics.compute(model, result, options.residuals()));
+        // ---- end of information flow and logit lens ----
 
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", result.modelName());

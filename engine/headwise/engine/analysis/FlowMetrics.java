@@ -1,0 +1,133 @@
+package headwise.engine.analysis;
+
+import headwise.engine.analysis.flow.AttentionFlow;
+import headwise.engine.analysis.flow.ContributionGraph;
+import headwise.engine.analysis.flow.ContributionGraphs;
+import headwise.engine.analysis.flow.Contributions;
+import headwise.engine.analysis.flow.FlowCut;
+import headwise.engine.analysis.flow.LayerActivations;
+import headwise.engine.analysis.flow.LayerTap;
+import headwise.engine.analysis.flow.ValueNorms;
+import headwise.engine.analysis.lens.LogitLens;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.AttentionMaps;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static headwise.engine.analysis.MetricsReport.json;
+
+/**
+ * The information-flow and logit-lens keys of metrics.json (README.md, "Further keys"): attention_flow on the run's
+ * attention; contribution_graph, value_norms, logit_lens and flowcut from one extra forward without interventions,
+ * whose layers feed every analysis as they finish.
+ */
+final class FlowMetrics {
+
+    /** attention_flow: T² max-flows on an (L+1)·T-node graph; only short inputs. */
+    static final int ATTENTION_FLOW_MAX_TOKENS = 64;
+    /** value_norms: L·T² numbers in the JSON. */
+    static final int VALUE_NORMS_MAX_TOKENS = 128;
+
+    private FlowMetrics() {
+    }
+
+    /** @param extraForward false: only what the run's attention gives (attention_flow) */
+    static Map<String, Object> compute(LoadedModel model, AnalysisResult result, boolean extraForward) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        AttentionMaps a = result.attention();
+        if (a.length() <= ATTENTION_FLOW_MAX_TOKENS && a.layers() > 0) {
+            AttentionFlow flow = AttentionFlow.compute(a);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("output_layer", flow.outputLayer());
+            f.put("flow", json(flow.flow()));
+            f.put("normalised", json(flow.normalisedRows()));
+            out.put("attention_flow", f);
+        }
+        if (!extraForward || model == null) {
+            return out;
+        }
+        ModelSpec spec = model.spec();
+        int tokens = result.input().length();
+        var weights = model.transformer().weights();
+        List<Consumer<LayerActivations>> consumers = new ArrayList<>();
+        EnumSet<LayerActivations.Part> parts = EnumSet.copyOf(Contributions.Collector.PARTS);
+        Contributions.Collector contributions = Contributions.collector(spec, weights, tokens, false);
+        consumers.add(contributions);
+        ValueNorms.Collector norms = tokens <= VALUE_NORMS_MAX_TOKENS ? ValueNorms.collector(spec, weights, tokens, false) : null;
+        if (norms != null) {
+            consumers.add(norms);
+        }
+        boolean languageModel = spec.output() == ModelSpec.Output.LM_LOGITS && weights.unembed() != null;
+        LogitLens.Collector lens = languageModel ? LogitLens.collector(spec, weights, tokens, LogitLens.DEFAULT_TOP_K) : null;
+        if (lens != null) {
+            consumers.add(lens);
+        }
+        FlowCut.Collector flowCut = spec.vision() != null && result.input().pixels() != null
+                ? FlowCut.collector(spec, result.input()) : null;
+        if (flowCut != null) {
+            consumers.add(flowCut);
+        }
+        LayerTap.run(model, result.input(), parts, consumers);
+
+        // causal models: the last token (it sees them all); encoders and classifiers: token 0 (CLS)
+        int target = spec.causal() ? tokens - 1 : 0;
+        ContributionGraph graph = ContributionGraphs.graph(contributions.result(), target,
+                ContributionGraphs.DEFAULT_THRESHOLD, ContributionGraphs.MlpFold.TOKEN_LOCAL);
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("target", graph.target());
+        g.put("threshold", graph.threshold());
+        g.put("mlp_fold", "token_local");
+        List<Object> edges = new ArrayList<>();
+        for (ContributionGraph.Edge e : graph.edges()) {
+            Map<String, Object> edge = new LinkedHashMap<>();
+            edge.put("layer", e.toLayer());
+            edge.put("from", e.fromToken());
+            edge.put("to", e.toToken());
+            edge.put("weight", e.weight());
+            edge.put("kind", e.kind() == ContributionGraph.Kind.ATTENTION ? "attention" : "residual");
+            edges.add(edge);
+        }
+        g.put("edges", edges);
+        out.put("contribution_graph", g);
+
+        if (norms != null) {
+            ValueNorms n = norms.result();
+            float[][][] summed = new float[n.layers()][tokens][tokens];
+            for (int l = 0; l < n.layers(); l++) {
+                for (int i = 0; i < tokens; i++) {
+                    System.arraycopy(n.summed()[l], i * tokens, summed[l][i], 0, tokens);
+                }
+            }
+            out.put("value_norms", json(summed));
+        }
+        if (lens != null) {
+            LogitLens l = lens.result();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("k", l.k());
+            m.put("top_ids", json(l.topIds()));
+            m.put("top_probs", json(l.topProbs()));
+            m.put("final_top", json(l.finalTop()));
+            m.put("final_top_rank", json(l.finalTopRank()));
+            m.put("final_top_prob", json(l.finalTopProb()));
+            m.put("kl", json(l.kl()));
+            m.put("kl_mean", json(l.meanKl()));
+            out.put("logit_lens", m);
+        }
+        if (flowCut != null) {
+            FlowCut f = flowCut.result();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("special_tokens", f.specialTokens());
+            m.put("scores", json(f.scores()));
+            m.put("cumulative", json(f.cumulative()));
+            out.put("flowcut", m);
+        }
+        return out;
+    }
+}
