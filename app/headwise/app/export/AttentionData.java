@@ -34,7 +34,7 @@ final class AttentionData {
         int at = 0;
         for (int l : layers) {
             for (int h : heads) {
-                System.arraycopy(a.values(), (l * a.heads() + h) * square, out, at, square);
+                System.arraycopy(a.head(l, h), 0, out, at, square);
                 at += square;
             }
         }

@@ -188,10 +188,10 @@ public final class ModelViewFigure implements Figure {
         for (int p = 0; p <= thumb; p++) {
             from[p] = (int) ((long) p * t / thumb);
         }
-        float[] values = attention.values();
         for (int l = 0; l < layers; l++) {
             for (int hd = 0; hd < heads; hd++) {
-                int base = (l * heads + hd) * t * t;
+                float[] values = attention.head(l, hd); // head by head: the whole model may not fit one array
+                int base = 0;
                 float max = 0;
                 for (int i = 0; i < t * t; i++) {
                     max = Float.isFinite(values[base + i]) ? Math.max(max, values[base + i]) : max;

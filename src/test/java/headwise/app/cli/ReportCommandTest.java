@@ -19,10 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code report} on the bundled model: every view in all three formats, every data file, index.html. */
 class ReportCommandTest {
 
-    /** Views drawn from a text input; flow comes when the engine has the flow analysis, vit-overlay needs an image. */
-    static final List<String> TEXT_VIEWS = List.of("model-view", "heatmap", "head-view", "importance", "layers", "sinks", "compare");
+    /** Views drawn from a text input (vit-overlay needs an image). */
+    static final List<String> TEXT_VIEWS = List.of("model-view", "heatmap", "head-view", "flow", "importance", "layers", "sinks",
+            "compare");
     /** Views whose SVG shows the tokens as labels. */
-    static final List<String> TOKEN_VIEWS = List.of("heatmap", "head-view", "sinks", "compare");
+    static final List<String> TOKEN_VIEWS = List.of("heatmap", "head-view", "flow", "sinks", "compare");
 
     @Test
     void writesEveryViewAndDataFileOfTheBundledModel(@TempDir Path out) throws Exception {
@@ -44,7 +45,8 @@ class ReportCommandTest {
         long[] shape = Npy.read(data.resolve("attention.npy")).shape();
         assertArrayEquals(new long[] {6, 12, 9, 9}, shape, "[CLS] the cat sat on the mat . [SEP]");
         assertArrayEquals(new long[] {9, 384}, Npy.read(data.resolve("output.npy")).shape());
-        for (String file : List.of("attention.npz", "tokens.csv", "tokens.json", "metrics.json", "metrics_heads.csv", "metrics_layers.csv")) {
+        for (String file : List.of("attention.npz", "tokens.csv", "tokens.json", "metrics.json", "metrics_heads.csv", "metrics_layers.csv",
+                "flow.json", "flow.graphml")) {
             assertTrue(Files.size(data.resolve(file)) > 0, file);
         }
         assertEquals(1 + 6 * 12, Files.readAllLines(data.resolve("metrics_heads.csv")).size());
