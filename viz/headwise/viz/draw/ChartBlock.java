@@ -1,6 +1,7 @@
 package headwise.viz.draw;
 
 import org.jfree.chart.JFreeChart;
+import java.awt.BasicStroke;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -62,6 +63,9 @@ public final class ChartBlock implements Block {
             plot.setDomainGridlinePaint(Style.GRID);
             plot.setRangeGridlinePaint(Style.GRID);
             plot.setOutlinePaint(Style.FRAME);
+            plot.setOutlineStroke(new BasicStroke(1f)); // JFreeChart's 0.5 thin lines vanish in some SVG viewers
+            plot.setDomainGridlineStroke(new BasicStroke(1f));
+            plot.setRangeGridlineStroke(new BasicStroke(1f));
             axis(plot.getDomainAxis());
             axis(plot.getRangeAxis());
         }
@@ -74,6 +78,7 @@ public final class ChartBlock implements Block {
         axis.setTickLabelFont(Style.SMALL);
         axis.setTickLabelPaint(Style.TEXT);
         axis.setAxisLinePaint(Style.FRAME);
+        axis.setAxisLineStroke(new BasicStroke(1f));
         axis.setTickMarkPaint(Style.FRAME);
         if (axis instanceof NumberAxis n) {
             n.setAutoRangeIncludesZero(false);

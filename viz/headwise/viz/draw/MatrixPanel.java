@@ -106,6 +106,11 @@ public final class MatrixPanel {
         return scale;
     }
 
+    /** Every how many rows a row label is drawn (1: all; more where cells are lower than a line of text). */
+    public int rowLabelStep() {
+        return rowStep;
+    }
+
     /** Draws the panel with its top-left corner at (x, y); the cells' corner is snapped to whole units. */
     public void draw(Graphics2D g, double x, double y) {
         int left = (int) Math.round(x + rowLabelExtent);

@@ -51,8 +51,9 @@ public final class HeadHeatmapFigure implements Figure {
         String[] labels = Labels.tokens(tokens, length);
         int cell = AttentionHeatmap.cellSizeFor(length);
         this.panel = new MatrixPanel(length, length, (q, k) -> matrix[q * length + k], labels, labels, cell, cell, scale, false);
+        String thinned = panel.rowLabelStep() > 1 ? "; every " + ordinal(panel.rowLabelStep()) + " token labelled" : "";
         this.header = new Header(title, "rows: queries, columns: keys; colour " + scale.describe() + " from "
-                + Text.number(scale.min()) + " to the largest weight " + Text.number(max));
+                + Text.number(scale.min()) + " to the largest weight " + Text.number(max) + thinned);
         this.legendCaption = log ? "attention (log10)" : "attention";
         double captionRoom = Text.height(Style.SMALL) + Style.GAP;
         this.panelX = Style.PAD + captionRoom;
@@ -60,6 +61,10 @@ public final class HeadHeatmapFigure implements Figure {
         double legendX = panelX + panel.width() + 2 * Style.GAP + 8;
         this.width = (int) Math.ceil(Math.max(legendX + ColorBar.width(scale, legendCaption) + Style.PAD, header.width()));
         this.height = (int) Math.ceil(panelY + Math.max(panel.height(), panel.cellsY() + MIN_LEGEND_HEIGHT) + Style.PAD);
+    }
+
+    private static String ordinal(int n) {
+        return n == 2 ? "2nd" : n == 3 ? "3rd" : n + "th";
     }
 
     @Override
