@@ -7,6 +7,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -330,7 +331,7 @@ public final class PatchAttentionOverlay {
         int[] bar = new int[LEGEND_WIDTH * height]; // one image, not a rectangle per line, in SVG and PDF
         for (int line = 0; line < height; line++) {
             double fraction = height == 1 ? 1.0 : 1.0 - (double) line / (height - 1);
-            java.util.Arrays.fill(bar, line * LEGEND_WIDTH, (line + 1) * LEGEND_WIDTH, ColorScale.argb(fraction));
+            Arrays.fill(bar, line * LEGEND_WIDTH, (line + 1) * LEGEND_WIDTH, ColorScale.argb(fraction));
         }
         g.drawImage(panel(bar, LEGEND_WIDTH, height), x, top, null);
         g.setColor(FRAME);

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code export}: one view as a figure (PNG, SVG, PDF) or one kind of data, headless. */
@@ -101,12 +103,12 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private static java.util.Set<SessionAnalysis.Part> partsFor(DataKind kind) {
+    private static Set<SessionAnalysis.Part> partsFor(DataKind kind) {
         return switch (kind) {
-            case METRICS, LAYER_METRICS -> java.util.EnumSet.of(SessionAnalysis.Part.METRICS);
-            case HEAD_METRICS -> java.util.EnumSet.of(SessionAnalysis.Part.METRICS, SessionAnalysis.Part.IMPORTANCE);
-            case FLOW -> java.util.EnumSet.of(SessionAnalysis.Part.FLOW);
-            default -> java.util.EnumSet.noneOf(SessionAnalysis.Part.class);
+            case METRICS, LAYER_METRICS -> EnumSet.of(SessionAnalysis.Part.METRICS);
+            case HEAD_METRICS -> EnumSet.of(SessionAnalysis.Part.METRICS, SessionAnalysis.Part.IMPORTANCE);
+            case FLOW -> EnumSet.of(SessionAnalysis.Part.FLOW);
+            default -> EnumSet.noneOf(SessionAnalysis.Part.class);
         };
     }
 

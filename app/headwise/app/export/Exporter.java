@@ -10,10 +10,12 @@ import headwise.viz.export.FigureFiles;
 import headwise.viz.export.FigureFormat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +61,13 @@ public final class Exporter {
 
     /** @param pngScale PNG pixels per figure unit (the PNG records 72·scale dpi); SVG and PDF ignore it */
     public static void exportView(ViewKind view, Session session, FigureFormat format, double pngScale, Path file) {
-        Figure figure = figure(view, session);
+        writeFigure(figure(view, session), view, format, pngScale, file);
+    }
+
+    private static void writeFigure(Figure figure, ViewKind view, FigureFormat format, double pngScale, Path file) {
         try {
             FigureFiles.write(figure, format, pngScale, view.title(), file);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw HeadwiseException.inFile(file, "cannot write: " + e.getCause().getMessage());
         }
     }
@@ -127,18 +132,19 @@ public final class Exporter {
             Figure figure = figure(view, session);
             for (FigureFormat format : FigureFormat.values()) {
                 Path file = dir.resolve(FIGURES).resolve(view.cliName() + "." + format.extension());
-                FigureFiles.write(figure, format, pngScale, view.title(), file);
+                writeFigure(figure, view, format, pngScale, file);
                 written.add(file);
             }
             views.add(view);
         }
-        for (DataFile d : dataFiles(session)) {
+        List<DataFile> data = dataFiles(session);
+        for (DataFile d : data) {
             Path file = dir.resolve(DATA).resolve(d.name());
             exportData(d.kind(), session, d.format(), null, null, file);
             written.add(file);
         }
         Path index = dir.resolve("index.html");
-        write(index, utf8(IndexPage.html(session, views, skipped, dataFiles(session), dir)));
+        write(index, utf8(IndexPage.html(session, views, skipped, data, dir)));
         written.add(index);
         return new ExportSummary(written, skipped);
     }
@@ -158,7 +164,7 @@ public final class Exporter {
                 + r.attention().length() + "]";
         files.add(new DataFile("attention.npy", DataKind.ATTENTION, "npy", "float32 " + shape + " softmax attention, rows = queries"));
         files.add(new DataFile("attention.npz", DataKind.ATTENTION, "npz", "attention " + shape + " with int32 layers and heads"));
-        files.add(new DataFile("output.npy", DataKind.OUTPUT, "npy", "float32 " + java.util.Arrays.toString(r.output().shape())
+        files.add(new DataFile("output.npy", DataKind.OUTPUT, "npy", "float32 " + Arrays.toString(r.output().shape())
                 + " model output"));
         files.add(new DataFile("tokens.csv", DataKind.TOKENS, "csv", "position, id, token, offsets, sink rate"));
         files.add(new DataFile("tokens.json", DataKind.TOKENS, "json", "ids, tokens, offsets (as analyze writes it)"));

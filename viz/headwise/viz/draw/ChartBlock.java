@@ -1,13 +1,14 @@
 package headwise.viz.draw;
 
 import org.jfree.chart.JFreeChart;
-import java.awt.BasicStroke;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleInsets;
 
+import java.awt.BasicStroke;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 
@@ -56,7 +57,7 @@ public final class ChartBlock implements Block {
         LegendTitle legend = chart.getLegend();
         if (legend != null) {
             legend.setItemFont(Style.SMALL);
-            legend.setFrame(org.jfree.chart.block.BlockBorder.NONE);
+            legend.setFrame(BlockBorder.NONE);
         }
         if (chart.getPlot() instanceof XYPlot plot) {
             plot.setBackgroundPaint(Style.BACKGROUND);

@@ -5,6 +5,7 @@ import java.awt.Graphics2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /** A vertical colour legend: the scale as one image (top = highest), a frame, tick labels, and a caption beside it. */
 public final class ColorBar {
@@ -30,7 +31,7 @@ public final class ColorBar {
         BufferedImage bar = new BufferedImage(BAR_WIDTH, h, BufferedImage.TYPE_INT_ARGB);
         int[] line = new int[BAR_WIDTH];
         for (int y = 0; y < h; y++) {
-            java.util.Arrays.fill(line, scale.argbAt(1.0 - (double) y / (h - 1)));
+            Arrays.fill(line, scale.argbAt(1.0 - (double) y / (h - 1)));
             bar.setRGB(0, y, BAR_WIDTH, 1, line, 0, BAR_WIDTH);
         }
         g.drawImage(bar, (int) Math.round(x), (int) Math.round(top), null);

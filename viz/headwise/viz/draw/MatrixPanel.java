@@ -6,6 +6,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /**
  * A labelled matrix of coloured cells: row labels on the left, column labels on top (rotated when they are
@@ -162,7 +163,7 @@ public final class MatrixPanel {
         int[] line = new int[w];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                java.util.Arrays.fill(line, c * cellWidth, (c + 1) * cellWidth, scale.argb(cells.at(r, c)));
+                Arrays.fill(line, c * cellWidth, (c + 1) * cellWidth, scale.argb(cells.at(r, c)));
             }
             for (int dy = 0; dy < cellHeight; dy++) {
                 image.setRGB(0, r * cellHeight + dy, w, 1, line, 0, w);

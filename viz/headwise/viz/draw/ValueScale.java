@@ -49,19 +49,6 @@ public final class ValueScale {
         return new ValueScale(Kind.DIVERGING, -l, l);
     }
 
-    /** Linear from 0 (or the smallest value, when negative) to the largest finite value. */
-    public static ValueScale linearFromZero(Iterable<Double> values) {
-        double lo = 0;
-        double hi = 0;
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        return linear(lo, hi);
-    }
-
     public Kind kind() {
         return kind;
     }

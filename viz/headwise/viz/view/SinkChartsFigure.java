@@ -6,6 +6,7 @@ import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.Style;
 
+import java.awt.Color;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -60,7 +61,7 @@ public final class SinkChartsFigure extends BlockFigure {
             int top = strongest[0];
             firstDots[l] = Arrays.stream(scores[l]).mapToDouble(head -> head[top]).toArray();
         }
-        java.awt.Color[] colours = {LayerCharts.MEAN, Style.CATEGORIES[4], Style.CATEGORIES[2]};
+        Color[] colours = {LayerCharts.MEAN, Style.CATEGORIES[4], Style.CATEGORIES[2]};
         blocks.add(LayerCharts.chart("Sink mass per layer", "mean sink score over heads", lines, firstDots, colours));
         return new BlockGrid(blocks, 1);
     }
