@@ -14,7 +14,7 @@ import java.util.List;
 public record ContributionGraph(int layers, int tokens, int target, double threshold, List<Edge> edges) {
 
     /** How information moved: ATTENTION from token {@code from} to token {@code to} (summed over heads), or along the
-     *  residual stream of one token (from == to), with the MLP's share folded in. */
+     *  residual stream of one token (from == to), with the MLP's share folded in (how: {@link ContributionGraphs}). */
     public enum Kind { ATTENTION, RESIDUAL }
 
     /** @param toLayer the block (1..layers) whose input {@code (toLayer − 1, fromToken)} feeds {@code (toLayer, toToken)} */

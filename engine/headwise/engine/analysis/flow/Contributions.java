@@ -167,20 +167,24 @@ public record Contributions(int layers, int heads, int tokens, float[][] attenti
         return new Attention(attention, perHead, residual);
     }
 
-    /** ||y − α·f[offset, offset + d)||₁. */
+    /** ||y − α·f[offset, offset + d)||₁, in double; four sums keep the additions independent (this is the hot loop). */
     private static double l1Distance(float[] y, float[] f, int offset, float alpha) {
         double s0 = 0;
         double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
         int d = y.length;
         int c = 0;
-        for (; c + 1 < d; c += 2) {
+        for (; c + 3 < d; c += 4) {
             s0 += Math.abs(y[c] - alpha * f[offset + c]);
             s1 += Math.abs(y[c + 1] - alpha * f[offset + c + 1]);
+            s2 += Math.abs(y[c + 2] - alpha * f[offset + c + 2]);
+            s3 += Math.abs(y[c + 3] - alpha * f[offset + c + 3]);
         }
         for (; c < d; c++) {
             s0 += Math.abs(y[c] - alpha * f[offset + c]);
         }
-        return s0 + s1;
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {mlp share, resid_mid share} per token: whole resid_post, parts mlp_out and resid_mid. */

@@ -35,7 +35,7 @@ public final class LayerTap {
         EnumSet<LayerActivations.Part> wanted = parts.isEmpty() ? EnumSet.noneOf(LayerActivations.Part.class) : EnumSet.copyOf(parts);
         int tokens = input.length();
         for (int layer = 0; layer < spec.layers(); layer++) {
-            Pending p = new Pending(layer, tokens);
+            Pending p = new Pending(layer);
             tap(hooks, wanted, LayerActivations.Part.RESID_PRE, HookNames.residPre(layer), x -> p.residPre = floats(x));
             tap(hooks, wanted, LayerActivations.Part.V, HookNames.v(layer), x -> p.v = floats(x));
             if (wanted.contains(LayerActivations.Part.PATTERN)) {
@@ -94,16 +94,14 @@ public final class LayerTap {
     /** What a layer's hooks delivered so far. */
     private static final class Pending {
         final int layer;
-        final int tokens;
         float[] residPre;
         float[][] pattern;
         float[] v;
         float[] residMid;
         float[] mlpOut;
 
-        Pending(int layer, int tokens) {
+        Pending(int layer) {
             this.layer = layer;
-            this.tokens = tokens;
         }
 
         void clear() {

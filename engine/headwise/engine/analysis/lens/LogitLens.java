@@ -120,6 +120,7 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         double[][] kl = new double[rows][tokens];
         int vocab = (int) weights.unembed().weight().size(1);
         int chunk = (int) Math.max(1, Math.min(tokens, CHUNK_VALUES / vocab));
+        double[] exp = new double[vocab];
         for (int start = 0; start < tokens; start += chunk) {
             int count = Math.min(chunk, tokens - start);
             double[][] finalLogProbs = logProbabilities(spec, weights, residuals[last], start, count);
@@ -127,33 +128,37 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
                 finalTop[start + t] = argmax(finalLogProbs[t]);
             }
             for (int l = 0; l < rows; l++) {
-                double[][] lp = l == last ? finalLogProbs : logProbabilities(spec, weights, residuals[l], start, count);
+                float[] logits = logits(spec, weights, residuals[l], start, count);
                 for (int t = 0; t < count; t++) {
                     int pos = start + t;
-                    double[] row = lp[t];
-                    int[] ids = top(row, k);
-                    topIds[l][pos] = ids;
-                    double[] p = new double[k];
-                    for (int r = 0; r < k; r++) {
-                        p[r] = Math.exp(row[ids[r]]);
-                    }
-                    topProbs[l][pos] = p;
-                    double target = row[finalTop[pos]];
+                    int base = t * vocab;
+                    // one exp per entry: p_v = e_v / z and log p_v = x_v − log z
+                    double logZ = logNormaliser(logits, base, vocab, exp);
+                    double z = Math.exp(logZ - max(logits, base, vocab));
+                    double[] fin = finalLogProbs[t];
+                    float target = logits[base + finalTop[pos]];
                     int above = 0;
                     double divergence = 0;
-                    double[] fin = finalLogProbs[t];
-                    for (int v = 0; v < row.length; v++) {
-                        if (row[v] > target) {
+                    for (int v = 0; v < vocab; v++) {
+                        float x = logits[base + v];
+                        if (x > target) {
                             above++;
                         }
-                        double pv = Math.exp(row[v]);
-                        if (pv > 0) {
-                            divergence += pv * (row[v] - fin[v]);
+                        double p = exp[v] / z;
+                        if (p > 0) {
+                            divergence += p * ((x - logZ) - fin[v]);
                         }
                     }
+                    int[] ids = top(logits, base, vocab, k);
+                    double[] p = new double[k];
+                    for (int r = 0; r < k; r++) {
+                        p[r] = Math.exp(logits[base + ids[r]] - logZ);
+                    }
+                    topIds[l][pos] = ids;
+                    topProbs[l][pos] = p;
                     rank[l][pos] = above + 1;
-                    prob[l][pos] = Math.exp(target);
-                    kl[l][pos] = Math.max(0, divergence);
+                    prob[l][pos] = Math.exp(target - logZ);
+                    kl[l][pos] = l == last ? 0 : Math.max(0, divergence);
                 }
             }
         }
@@ -165,6 +170,21 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
      * double from float32 logits: [count][vocab].
      */
     public static double[][] logProbabilities(ModelSpec spec, ModelWeights weights, float[] residual, int start, int count) {
+        float[] logits = logits(spec, weights, residual, start, count);
+        int vocab = logits.length / count;
+        double[] scratch = new double[vocab];
+        double[][] out = new double[count][vocab];
+        for (int t = 0; t < count; t++) {
+            double logZ = logNormaliser(logits, t * vocab, vocab, scratch);
+            for (int v = 0; v < vocab; v++) {
+                out[t][v] = logits[t * vocab + v] - logZ;
+            }
+        }
+        return out;
+    }
+
+    /** W_U · LN_final(x) + b for positions [start, start + count), float32, [count·vocab] row-major. */
+    private static float[] logits(ModelSpec spec, ModelWeights weights, float[] residual, int start, int count) {
         int d = spec.dModel();
         float[] rows = java.util.Arrays.copyOfRange(residual, start * d, (start + count) * d);
         INDArray x = Nd4j.create(rows, new long[] {count, d}, 'c');
@@ -173,27 +193,26 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
                     ? Ops.rmsNorm(x, weights.finalNorm(), spec.normEps())
                     : Ops.layerNorm(x, weights.finalNorm(), spec.normEps());
         }
-        INDArray logits = Ops.linear(x, weights.unembed());
-        float[] flat = logits.dup('c').castTo(DataType.FLOAT).data().asFloat();
-        int vocab = flat.length / count;
-        double[][] out = new double[count][vocab];
-        for (int t = 0; t < count; t++) {
-            double max = Double.NEGATIVE_INFINITY;
-            int base = t * vocab;
-            for (int v = 0; v < vocab; v++) {
-                max = Math.max(max, flat[base + v]);
-            }
-            double z = 0;
-            for (int v = 0; v < vocab; v++) {
-                z += Math.exp(flat[base + v] - max);
-            }
-            double logZ = max + Math.log(z);
-            double[] row = out[t];
-            for (int v = 0; v < vocab; v++) {
-                row[v] = flat[base + v] - logZ;
-            }
+        return Ops.linear(x, weights.unembed()).dup('c').castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    private static float max(float[] values, int offset, int length) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int v = 0; v < length; v++) {
+            max = Math.max(max, values[offset + v]);
         }
-        return out;
+        return max;
+    }
+
+    /** log Σ_v exp(x_v) over one row, leaving exp(x_v − max) in {@code exp}. */
+    private static double logNormaliser(float[] logits, int offset, int length, double[] exp) {
+        float max = max(logits, offset, length);
+        double z = 0;
+        for (int v = 0; v < length; v++) {
+            exp[v] = Math.exp(logits[offset + v] - (double) max);
+            z += exp[v];
+        }
+        return max + Math.log(z);
     }
 
     private static int argmax(double[] row) {
@@ -206,23 +225,23 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         return best;
     }
 
-    /** Indices of the k largest values, largest first (ties: lower index first). */
-    static int[] top(double[] row, int k) {
+    /** Indices (relative to offset) of the k largest of values[offset, offset + length), largest first; ties: lower index first. */
+    static int[] top(float[] values, int offset, int length, int k) {
         int[] ids = new int[k];
-        double[] vals = new double[k];
+        float[] best = new float[k];
         int n = 0;
-        for (int v = 0; v < row.length; v++) {
-            double x = row[v];
-            if (n == k && x <= vals[k - 1]) {
+        for (int v = 0; v < length; v++) {
+            float x = values[offset + v];
+            if (n == k && x <= best[k - 1]) {
                 continue;
             }
             int at = Math.min(n, k - 1);
-            while (at > 0 && vals[at - 1] < x) {
-                vals[at] = vals[at - 1];
+            while (at > 0 && best[at - 1] < x) {
+                best[at] = best[at - 1];
                 ids[at] = ids[at - 1];
                 at--;
             }
-            vals[at] = x;
+            best[at] = x;
             ids[at] = v;
             if (n < k) {
                 n++;

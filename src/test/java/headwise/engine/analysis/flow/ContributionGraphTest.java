@@ -89,6 +89,32 @@ class ContributionGraphTest {
         }
     }
 
+    /** Mistral's sliding window (4): keys a query cannot see are no parts; the shares of every query sum to 1. */
+    @Test
+    void slidingWindowKeysOutsideTheWindowAreNoParts() {
+        try (LoadedModel mistral = headwise.engine.load.ModelLoader.load(headwise.engine.Fixtures.model("mistral_window_f32").toString())) {
+            ModelInput ids = ModelInput.fromIds(mistral, headwise.engine.Fixtures.inputIds("mistral_window_f32"));
+            Contributions c = Contributions.compute(mistral, ids, true);
+            int t = ids.length();
+            for (int l = 0; l < c.layers(); l++) {
+                for (int i = 0; i < t; i++) {
+                    double sum = c.residual()[l][i];
+                    for (int j = 0; j < t; j++) {
+                        boolean visible = j <= i && i - j < 4;
+                        if (!visible) {
+                            assertEquals(0, c.attention(l, i, j), 0, "layer " + l + ": " + j + " → " + i);
+                        } else {
+                            assertTrue(c.attention(l, i, j) > 0);
+                        }
+                        sum += c.attention(l, i, j);
+                    }
+                    assertEquals(1, sum, 1e-5, "shares of query " + i);
+                    assertEquals(1, c.mlp()[l][i] + c.mlpResidual()[l][i], 1e-6);
+                }
+            }
+        }
+    }
+
     /**
      * Two layers, three tokens, made-up shares. Layer 1: token 2 draws 0.5 from token 0, 0.03 from token 1 and 0.47
      * from its residual; its MLP takes 0.2. Layer 2 likewise with other numbers.

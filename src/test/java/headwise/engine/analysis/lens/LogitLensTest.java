@@ -78,9 +78,9 @@ class LogitLensTest {
 
     @Test
     void topKeepsTheLargestInOrder() {
-        double[] row = {0.1, 3, -2, 3, 7, 0.5, 6};
-        assertArrayEquals(new int[] {4, 6, 1, 3}, LogitLens.top(row, 4), "ties keep the lower index first");
-        assertArrayEquals(new int[] {4}, LogitLens.top(row, 1));
-        assertArrayEquals(new int[] {4, 6, 1, 3, 5, 0, 2}, LogitLens.top(row, 7));
+        float[] row = {9, 0.1f, 3, -2, 3, 7, 0.5f, 6};
+        assertArrayEquals(new int[] {4, 6, 1, 3}, LogitLens.top(row, 1, 7, 4), "ties keep the lower index first");
+        assertArrayEquals(new int[] {4}, LogitLens.top(row, 1, 7, 1));
+        assertArrayEquals(new int[] {4, 6, 1, 3, 5, 0, 2}, LogitLens.top(row, 1, 7, 7));
     }
 }
