@@ -13,7 +13,7 @@ public final class ActivationCache {
     private final Map<String, INDArray> values = new LinkedHashMap<>();
 
     void put(String name, INDArray value) {
-        values.put(name, value);
+        values.put(name, value.isAttached() ? value.detach() : value); // outlives the forward's block arena
     }
 
     public boolean has(String name) {

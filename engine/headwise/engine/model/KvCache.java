@@ -1,5 +1,6 @@
 package headwise.engine.model;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,8 +26,10 @@ public final class KvCache {
 
     /** Appends this step's k/v of {@code layer} and returns all keys and values so far. */
     INDArray[] append(int layer, INDArray k, INDArray v) {
-        keys[layer] = keys[layer] == null ? k : Nd4j.concat(1, keys[layer], k);
-        values[layer] = values[layer] == null ? v : Nd4j.concat(1, values[layer], v);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
+            keys[layer] = keys[layer] == null ? k.detach() : Nd4j.concat(1, keys[layer], k);
+            values[layer] = values[layer] == null ? v.detach() : Nd4j.concat(1, values[layer], v);
+        }
         return new INDArray[] {keys[layer], values[layer]};
     }
 

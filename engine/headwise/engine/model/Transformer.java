@@ -4,6 +4,7 @@ import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -69,8 +70,19 @@ public final class Transformer {
 
     private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv) {
         int offset = kv == null ? 0 : kv.length();
+        long keys = offset + resid.size(1);
+        boolean arena = BlockArena.suits(resid.size(0) * spec.heads() * resid.size(1) * keys);
         for (int layer = fromLayer; layer < spec.layers(); layer++) {
-            resid = block(layer, resid, hooks, cache, kv, offset);
+            if (arena) {
+                try (MemoryWorkspace ignored = BlockArena.open()) {
+                    resid = block(layer, resid, hooks, cache, kv, offset).detach();
+                }
+            } else {
+                resid = block(layer, resid, hooks, cache, kv, offset);
+            }
+        }
+        if (arena) {
+            BlockArena.release();
         }
         if (kv != null) {
             kv.advance((int) resid.size(1));
@@ -288,9 +300,12 @@ public final class Transformer {
                 }
             }
         }
-        INDArray created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
-        if (type != DataType.FLOAT) {
-            created = created.castTo(type);
+        INDArray created;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
+            created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
+            if (type != DataType.FLOAT) {
+                created = created.castTo(type);
+            }
         }
         created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
         lastMask.set(new CausalMask(offset, queries, keys, created));
