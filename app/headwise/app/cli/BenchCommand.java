@@ -4,6 +4,8 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.ForwardBenchmark;
+import headwise.engine.run.ForwardFlops;
+import headwise.engine.run.GemmRate;
 import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +16,10 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code bench}: R timed full-capture forwards on N random ids; the last line is {@code forward_ms=<median>}. */
+/**
+ * {@code bench}: R timed full-capture forwards on N random ids, the forward's GEMM rate against the machine's
+ * (measured in the same process), peak memory; the last line is {@code forward_ms=<median>}.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time forwards with every attention captured; prints each time and, last, forward_ms=<median>.")
 final class BenchCommand implements Callable<Integer> {
@@ -43,7 +48,12 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
             out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), peakResidentMib());
-            out.printf("forward_ms=%.1f%n", ForwardBenchmark.median(times));
+            double medianMs = ForwardBenchmark.median(times);
+            double forwardRate = ForwardFlops.of(spec, tokens) / (medianMs / 1e3) / 1e9;
+            // the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), measured now, in this process
+            double gemmRate = GemmRate.gflops(tokens, spec.dModel(), spec.dMlp(), 10);
+            out.printf("forward_gflops=%.1f sgemm_gflops=%.1f utilisation=%.0f%%%n", forwardRate, gemmRate, 100 * forwardRate / gemmRate);
+            out.printf("forward_ms=%.1f%n", medianMs);
         }
         return 0;
     }

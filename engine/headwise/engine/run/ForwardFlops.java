@@ -1,0 +1,26 @@
+package headwise.engine.run;
+
+import headwise.engine.model.ModelSpec;
+
+/**
+ * Floating-point operations of one forward (a multiply-add counts 2), matrix products only: they are all but a
+ * few percent of the arithmetic, and what the GEMM rate is compared against to give the forward's utilisation.
+ */
+public final class ForwardFlops {
+
+    private ForwardFlops() {
+    }
+
+    public static double of(ModelSpec spec, int tokens) {
+        double t = tokens;
+        double d = spec.dModel();
+        double attentionWidth = (double) spec.heads() * spec.dHead();
+        double kvWidth = (double) spec.kvHeads() * spec.dHead();
+        double projections = 2 * t * d * (attentionWidth + 2 * kvWidth) + 2 * t * attentionWidth * d;
+        double scoresAndMix = 2 * 2 * spec.heads() * t * t * spec.dHead();
+        int mlpMatrices = spec.activation() == ModelSpec.Activation.SILU_GATED ? 3 : 2;
+        double mlp = 2 * t * d * spec.dMlp() * mlpMatrices;
+        double output = spec.output() == ModelSpec.Output.LM_LOGITS ? 2 * t * d * spec.vocabSize() : 0;
+        return spec.layers() * (projections + scoresAndMix + mlp) + output;
+    }
+}
