@@ -46,6 +46,11 @@ public final class Hooks {
         return copy;
     }
 
+    /** Whether anything (an intervention or a capture) wants the value at {@code hookName}. */
+    public boolean touches(String hookName) {
+        return interventions.containsKey(hookName) || capture.test(hookName);
+    }
+
     public boolean captures(String hookName) {
         return capture.test(hookName);
     }

@@ -1,5 +1,6 @@
 package headwise.engine.model;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
@@ -22,6 +23,11 @@ public final class Transformer {
 
     private final ModelSpec spec;
     private final ModelWeights weights;
+    /**
+     * Largest batch·heads·queries·keys computed in one piece (256 MB of float32 scores); longer inputs attend a block
+     * of queries at a time. Not final so that tests can force the blocked path on small models.
+     */
+    static long maxWholeScores = 64L << 20;
     private final java.util.concurrent.atomic.AtomicReference<CausalMask> lastMask = new java.util.concurrent.atomic.AtomicReference<>();
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
@@ -169,17 +175,10 @@ public final class Transformer {
         INDArray qh = q.permute(0, 2, 1, 3);
         INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
-        INDArray rawScores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(dHead));
-        if (spec.causal()) {
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(rawScores, causalMask(offset, length, k.size(1), rawScores.dataType()), rawScores, 2, 3));
-        }
-        INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
-        INDArray softmax = Nd4j.nn().softmax(scores, 3);
-        freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
-        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
-
-        INDArray perHead = Nd4j.matmul(pattern, vh);
-        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
+        long keys = k.size(1);
+        INDArray perHead = batch * heads * length * keys > maxWholeScores
+                ? attendInQueryChunks(layer, qh, kh, vh, offset, hooks)
+                : attendWhole(layer, qh, kh, vh, offset, hooks, cache);
         if (spec.heads() != spec.kvHeads()) {
             free(kh);
             free(vh);
@@ -188,6 +187,65 @@ public final class Transformer {
         free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);
         return Ops.linear(z.reshape(batch * length, (long) heads * dHead), w.o());
+    }
+
+    /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */
+    private INDArray attendWhole(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
+        INDArray rawScores = scores(qh, kh, offset, true);
+        INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
+        INDArray softmax = Nd4j.nn().softmax(scores, 3);
+        freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
+        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
+        INDArray perHead = Nd4j.matmul(pattern, vh);
+        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
+        return perHead;
+    }
+
+    /**
+     * The same attention, a block of queries at a time, so no [heads, T, T] tensor ever exists (at 8192 tokens and
+     * 32 heads one would take 8.6 GB). The scores and pattern hooks cannot see a whole tensor here, so a run that
+     * hooks them is refused; recomputing a head's pattern from its captured q and k is how long inputs are explored.
+     */
+    private INDArray attendInQueryChunks(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks) {
+        if (hooks.touches(HookNames.attnScores(layer)) || hooks.touches(HookNames.pattern(layer))) {
+            throw new HeadwiseException("attention of " + qh.size(2) + " queries is computed in blocks; "
+                    + "interventions or captures on " + HookNames.pattern(layer) + " need a shorter input");
+        }
+        long batch = qh.size(0);
+        long length = qh.size(2);
+        long keys = kh.size(2);
+        long rows = Math.max(1, maxWholeScores / (batch * qh.size(1) * keys));
+        INDArray perHead = Nd4j.createUninitialized(qh.dataType(), batch, qh.size(1), length, qh.size(3));
+        for (long start = 0; start < length; start += rows) {
+            long end = Math.min(length, start + rows);
+            INDArray block = qh.get(all(), all(), interval(start, end), all()).dup('c');
+            INDArray scores = scores(block, kh, offset + (int) start, false);
+            INDArray pattern = Nd4j.nn().softmax(scores, 3);
+            free(scores);
+            perHead.get(all(), all(), interval(start, end), all()).assign(Nd4j.matmul(pattern, vh));
+            free(pattern);
+            free(block);
+        }
+        return perHead;
+    }
+
+    /**
+     * q·kᵀ/√d_head plus the causal (and sliding-window) mask for queries starting at position {@code offset}.
+     * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
+     */
+    private INDArray scores(INDArray qh, INDArray kh, int offset, boolean reuseMask) {
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(spec.dHead()));
+        if (spec.causal()) {
+            long queries = qh.size(2);
+            long keys = kh.size(2);
+            INDArray mask = reuseMask ? causalMask(offset, queries, keys, scores.dataType())
+                    : maskArray(offset, queries, keys, scores.dataType());
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
+            if (!reuseMask) {
+                mask.close();
+            }
+        }
+        return scores;
     }
 
     /**
@@ -289,6 +347,16 @@ public final class Transformer {
                 && cached.mask().dataType() == type) {
             return cached.mask();
         }
+        INDArray created;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
+            created = maskArray(offset, queries, keys, type);
+        }
+        created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
+        lastMask.set(new CausalMask(offset, queries, keys, created));
+        return created;
+    }
+
+    private INDArray maskArray(int offset, long queries, long keys, DataType type) {
         int window = spec.slidingWindow();
         float[] mask = new float[(int) (queries * keys)];
         for (int i = 0; i < queries; i++) {
@@ -300,16 +368,8 @@ public final class Transformer {
                 }
             }
         }
-        INDArray created;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
-            created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
-            if (type != DataType.FLOAT) {
-                created = created.castTo(type);
-            }
-        }
-        created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
-        lastMask.set(new CausalMask(offset, queries, keys, created));
-        return created;
+        INDArray created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
+        return type == DataType.FLOAT ? created : created.castTo(type);
     }
 
     /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */

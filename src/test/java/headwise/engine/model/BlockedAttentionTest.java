@@ -1,0 +1,54 @@
+package headwise.engine.model;
+
+import headwise.engine.Fixtures;
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Attention computed a block of queries at a time (long inputs) gives the same output as all queries at once. */
+class BlockedAttentionTest {
+
+    private final long defaultLimit = Transformer.maxWholeScores;
+
+    @AfterEach
+    void restore() {
+        Transformer.maxWholeScores = defaultLimit;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2_f32", "llama_f32", "mistral_window_f32", "bert_f32"})
+    void blocksMatchTheWholeComputation(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            int[][] ids = {Fixtures.inputIds(fixture)};
+            float[] whole = model.transformer().run(ids, Hooks.none()).output().dup('c').data().asFloat();
+            // one query row of all heads per block (and a ragged last block): the smallest blocks the code makes
+            Transformer.maxWholeScores = (long) model.spec().heads() * ids[0].length;
+            float[] blocked = model.transformer().run(ids, Hooks.none()).output().dup('c').data().asFloat();
+            assertTrue(whole.length > 0);
+            // different GEMM blockings round differently; both stay within the project's 1e-5 of the reference
+            assertArrayEquals(whole, blocked, 1e-5f, fixture);
+            assertArrayEquals(Fixtures.reference(fixture, "output.npy").values(), blocked, 1e-5f, fixture + " vs reference");
+        }
+    }
+
+    @Test
+    void hooksOnWholePatternsAreRefusedInBlocks() {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
+            int[][] ids = {Fixtures.inputIds("gpt2_f32")};
+            Transformer.maxWholeScores = 1;
+            HeadwiseException e = assertThrows(HeadwiseException.class,
+                    () -> model.transformer().run(ids, Hooks.capturing(n -> n.equals(HookNames.pattern(0)))));
+            assertTrue(e.getMessage().contains("shorter input"), e.getMessage());
+        }
+    }
+}
