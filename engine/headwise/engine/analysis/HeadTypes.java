@@ -212,7 +212,7 @@ public final class HeadTypes {
     static AttentionMaps attention(Transformer transformer, int[] tokens) {
         ModelSpec spec = transformer.spec();
         Hooks hooks = Hooks.none();
-        AttentionCapture capture = AttentionCapture.attach(hooks, spec.layers(), spec.heads(), tokens.length,
+        AttentionCapture capture = AttentionCapture.attach(hooks, spec, tokens.length,
                 MemoryBudget.check(spec, tokens.length));
         transformer.run(new int[][] {tokens}, hooks);
         return capture.maps();

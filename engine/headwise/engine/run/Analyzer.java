@@ -1,5 +1,7 @@
 package headwise.engine.run;
 
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
@@ -22,8 +24,12 @@ public final class Analyzer {
         ModelSpec spec = model.spec();
         input.validate(spec, "input");
         AttentionMaps.Precision precision = MemoryBudget.check(spec, input.length());
+        if (precision == AttentionMaps.Precision.RECOMPUTE && changesPatterns(interventions, spec.layers())) {
+            throw new HeadwiseException("an input of " + input.length() + " tokens is too long to store its attention, and "
+                    + "interventions on attention patterns need it stored: shorten the input or remove the re-weighting");
+        }
         Hooks hooks = interventions.copy();
-        AttentionCapture attention = AttentionCapture.attach(hooks, spec.layers(), spec.heads(), input.length(), precision);
+        AttentionCapture attention = AttentionCapture.attach(hooks, spec, input.length(), precision);
         Transformer transformer = model.transformer();
         Transformer.Result result = input.pixels() != null
                 ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
@@ -32,5 +38,14 @@ public final class Analyzer {
         return new AnalysisResult(model.name(), spec, input,
                 attention.maps(),
                 new Matrix((int) output.size(1), (int) output.size(2), output.dup('c').data().asFloat()));
+    }
+
+    private static boolean changesPatterns(Hooks interventions, int layers) {
+        for (int layer = 0; layer < layers; layer++) {
+            if (interventions.touches(HookNames.pattern(layer)) || interventions.touches(HookNames.attnScores(layer))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,8 @@ package headwise.engine.run;
 
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
+import headwise.engine.model.ModelSpec;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
@@ -24,10 +26,28 @@ public final class AttentionCapture {
 
     /**
      * Adds the observers to {@code hooks}, after any interventions already there (so the maps hold what the model
-     * used). The run must be on one sequence of {@code length} tokens.
+     * used). The run must be on one sequence of {@code length} tokens. With {@link AttentionMaps.Precision#RECOMPUTE}
+     * the queries and keys are kept instead and each head's pattern is recomputed when read, so interventions on the
+     * scores or patterns are not reflected in it (callers refuse that combination).
      */
-    public static AttentionCapture attach(Hooks hooks, int layers, int heads, int length, AttentionMaps.Precision precision) {
-        AttentionCapture capture = new AttentionCapture(AttentionMaps.allocate(layers, heads, length, precision));
+    public static AttentionCapture attach(Hooks hooks, ModelSpec spec, int length, AttentionMaps.Precision precision) {
+        int layers = spec.layers();
+        if (precision == AttentionMaps.Precision.RECOMPUTE) {
+            RecomputedHeads source = new RecomputedHeads(spec, length);
+            for (int layer = 0; layer < layers; layer++) {
+                int l = layer;
+                hooks.intervene(HookNames.q(layer), q -> {
+                    source.setQueries(l, floats(q));
+                    return q;
+                });
+                hooks.intervene(HookNames.k(layer), k -> {
+                    source.setKeys(l, floats(k));
+                    return k;
+                });
+            }
+            return new AttentionCapture(AttentionMaps.recomputed(layers, spec.heads(), length, source));
+        }
+        AttentionCapture capture = new AttentionCapture(AttentionMaps.allocate(layers, spec.heads(), length, precision));
         for (int layer = 0; layer < layers; layer++) {
             int l = layer;
             hooks.intervene(HookNames.pattern(layer), pattern -> {
@@ -40,6 +60,14 @@ public final class AttentionCapture {
 
     public AttentionMaps maps() {
         return maps;
+    }
+
+    /** A [1, T, n, dHead] hook value as one row-major float32 array. */
+    private static float[] floats(INDArray x) {
+        INDArray dense = x.dup('c');
+        float[] out = (dense.dataType() == DataType.FLOAT ? dense : dense.castTo(DataType.FLOAT)).data().asFloat();
+        dense.close();
+        return out;
     }
 
     /** pattern: [1, heads, T, T] */

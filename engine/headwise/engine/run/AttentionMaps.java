@@ -9,8 +9,9 @@ package headwise.engine.run;
  */
 public final class AttentionMaps {
 
+    /** How the maps are held: float32, float16, or recomputed per head from the stored queries and keys. */
     public enum Precision {
-        F32(4), F16(2);
+        F32(4), F16(2), RECOMPUTE(0);
 
         private final int bytes;
 
@@ -31,6 +32,7 @@ public final class AttentionMaps {
 
     private final float[][][] f32; // [layer·heads + head][chunk][value]
     private final short[][][] f16;
+    private final RecomputedHeads recomputed;
 
     /** From one flat row-major [layers, heads, T, T] array (copied). */
     public AttentionMaps(int layers, int heads, int length, float[] values) {
@@ -56,7 +58,8 @@ public final class AttentionMaps {
         int last = tt - (chunks - 1) * CHUNK;
         this.f32 = precision == Precision.F32 ? new float[layers * heads][chunks][] : null;
         this.f16 = precision == Precision.F16 ? new short[layers * heads][chunks][] : null;
-        for (int m = 0; m < layers * heads; m++) {
+        this.recomputed = null;
+        for (int m = 0; m < layers * heads && precision != Precision.RECOMPUTE; m++) {
             for (int c = 0; c < chunks; c++) {
                 int size = c == chunks - 1 ? last : CHUNK;
                 if (f32 != null) {
@@ -68,12 +71,26 @@ public final class AttentionMaps {
         }
     }
 
+    /** Maps whose heads are recomputed from queries and keys captured into {@code heads}. */
+    private AttentionMaps(int layers, int heads, int length, RecomputedHeads recomputed) {
+        this.layers = layers;
+        this.heads = heads;
+        this.length = length;
+        this.f32 = null;
+        this.f16 = null;
+        this.recomputed = recomputed;
+    }
+
+    static AttentionMaps recomputed(int layers, int heads, int length, RecomputedHeads source) {
+        return new AttentionMaps(layers, heads, length, source);
+    }
+
     /** Empty maps to fill head by head (see {@link #setHead}); used by the runs that capture attention. */
     static AttentionMaps allocate(int layers, int heads, int length, Precision precision) {
         return new AttentionMaps(layers, heads, length, precision);
     }
 
-    /** Bytes the maps of this shape take at this precision. */
+    /** Bytes the stored maps of this shape take at this precision (F32, F16; recomputed maps: see RecomputedHeads). */
     public static long bytes(int layers, int heads, int length, Precision precision) {
         return (long) layers * heads * length * length * precision.bytes();
     }
@@ -110,11 +127,14 @@ public final class AttentionMaps {
     }
 
     public Precision precision() {
-        return f32 != null ? Precision.F32 : Precision.F16;
+        return recomputed != null ? Precision.RECOMPUTE : f32 != null ? Precision.F32 : Precision.F16;
     }
 
     public float get(int layer, int head, int query, int key) {
         int m = index(layer, head);
+        if (recomputed != null) {
+            return recomputed.head(layer, head)[query * length + key];
+        }
         int k = query * length + key;
         return f32 != null ? f32[m][k >>> CHUNK_BITS][k & (CHUNK - 1)] : Half.toFloat(f16[m][k >>> CHUNK_BITS][k & (CHUNK - 1)]);
     }
@@ -122,6 +142,9 @@ public final class AttentionMaps {
     /** A copy of one head's T×T matrix, row-major, as float32. */
     public float[] head(int layer, int head) {
         int m = index(layer, head);
+        if (recomputed != null) {
+            return recomputed.head(layer, head).clone();
+        }
         float[] out = new float[length * length];
         int start = 0;
         if (f32 != null) {

@@ -66,7 +66,7 @@ public final class Generator {
         Hooks stepHooks = hooks.copy();
         AttentionCapture promptCapture = null;
         if (settings.keepAttention()) {
-            promptCapture = AttentionCapture.attach(promptHooks, spec.layers(), spec.heads(), prompt.length, precision);
+            promptCapture = AttentionCapture.attach(promptHooks, spec, prompt.length, precision);
             promptHooks.capture(name -> name.endsWith("attn.hook_pattern")); // the first step's last row
             stepHooks.capture(name -> name.endsWith("attn.hook_pattern"));
         }

@@ -10,10 +10,11 @@ import java.nio.file.Path;
 
 /**
  * Estimates a full-capture run's memory before it starts: the captured attention lives on the Java heap (float32,
- * or float16 when float32 does not fit), the forward's temporaries off-heap, one layer at a time. A run that
- * cannot fit is refused with the length that would.
+ * float16 when float32 does not fit, and when neither does only each layer's queries and keys, the patterns being
+ * recomputed per head when read), the forward's temporaries off-heap, one layer at a time. A run that cannot fit is
+ * refused with the length that would.
  *
- * <p>System property {@code headwise.attention}: {@code auto} (default), {@code f32} or {@code f16}.
+ * <p>System property {@code headwise.attention}: {@code auto} (default), {@code f32}, {@code f16} or {@code recompute}.
  */
 public final class MemoryBudget {
 
@@ -26,11 +27,17 @@ public final class MemoryBudget {
 
     public static Estimate estimate(ModelSpec spec, int length, AttentionMaps.Precision precision) {
         long t = length;
-        long attention = AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
+        long headMatrix = t * t * 4;
+        long attention = precision == AttentionMaps.Precision.RECOMPUTE
+                // stored q and k, the recently read heads, and one head being recomputed (plus its copy)
+                ? RecomputedHeads.bytes(spec, length) + Math.max(RecomputedHeads.CACHE_BYTES, headMatrix) + 2 * headMatrix
+                : AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
         long output = t * spec.outputWidth() * 4L;
-        long attentionWork = (long) spec.heads() * t * t * 4 * 4;          // scores, mask, softmax, one dense copy
+        // scores, mask, softmax, one dense copy; long inputs attend in blocks of at most 64M scores (Transformer)
+        long attentionWork = Math.min((long) spec.heads() * t * t, 64L << 20) * 4 * 4;
         long activations = t * Math.max(spec.dMlp(), 3L * spec.dModel()) * 4 * 6;
-        return new Estimate(attention + 2 * output, attentionWork + activations + 2 * output);
+        long recomputeWork = precision == AttentionMaps.Precision.RECOMPUTE ? headMatrix : 0;
+        return new Estimate(attention + 2 * output, attentionWork + activations + 2 * output + recomputeWork);
     }
 
     /** Chooses the attention precision for a run of {@code length} tokens, or refuses it with what would fit. */
@@ -41,6 +48,7 @@ public final class MemoryBudget {
         AttentionMaps.Precision[] candidates = switch (asked) {
             case "f32" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F32};
             case "f16" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F16};
+            case "recompute" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.RECOMPUTE};
             default -> AttentionMaps.Precision.values();
         };
         for (AttentionMaps.Precision precision : candidates) {
