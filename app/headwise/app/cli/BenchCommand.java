@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
-            out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), peakResidentMib());
+            out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), PeakMemory.residentMib());
             double medianMs = ForwardBenchmark.median(times);
             double forwardRate = ForwardFlops.of(spec, tokens) / (medianMs / 1e3) / 1e9;
             // the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), measured now, in this process
@@ -56,19 +56,5 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("forward_ms=%.1f%n", medianMs);
         }
         return 0;
-    }
-
-    /** VmHWM of this process (Linux), or −1. */
-    static long peakResidentMib() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux
-        }
-        return -1;
     }
 }
