@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The benchmark suite (not part of `mvn test`): Headwise against PyTorch on the same checkpoint, machine and session.
+#
+#   src/test/bench/run-benchmarks.sh [TOKENS...]        default: 128 512 1024
+#
+# Needs Debian's python3-torch and libopenblas0-pthread (apt-get install python3-torch libopenblas0-pthread).
+# For each length it alternates Headwise and PyTorch runs (ROUNDS times each, so load from other processes hits
+# both alike) and prints the ratio of the medians, the forward's GFLOP/s against the SGEMM rate measured in the same
+# process, and peak RSS; then the all-head ablation cost in forwards, render times and the cold start.
+# Extra: LONG=1 also runs a 1B Llama-shaped model (random BF16 weights, made here) on 8192 tokens.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+TOKENS=("${@:-128 512 1024}")
+read -r -a TOKENS <<< "${TOKENS[*]}"
+ROUNDS=${ROUNDS:-3}
+export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+PY=/usr/bin/python3
+MODELS=target/bench-models
+CP="target/classes:target/test-classes:target/lib/*"
+
+[ -f target/headwise.jar ] && [ -d target/test-classes ] || mvn -q -B package -DskipTests
+mvn -q -B test-compile
+[ -f "$MODELS/gpt2-small/model.safetensors" ] || $PY src/test/python/make_fixtures.py --gpt2-small "$MODELS/gpt2-small"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+for T in "${TOKENS[@]}"; do
+  java_ms=(); torch_ms=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    out=$(java -jar target/headwise.jar bench --model "$MODELS/gpt2-small" --tokens "$T" --repeat 3)
+    java_ms+=("$(grep '^forward_ms=' <<< "$out" | cut -d= -f2)")
+    detail=$(grep -E '^(forward_gflops|attention)=' <<< "$out" | tr '\n' ' ')
+    torch_ms+=("$($PY src/test/python/bench_torch.py "$MODELS/gpt2-small" --tokens "$T" --repeat 3 --threads 2 | grep '^forward_ms=' | cut -d= -f2)")
+  done
+  j=$(printf '%s\n' "${java_ms[@]}" | median); p=$(printf '%s\n' "${torch_ms[@]}" | median)
+  printf 'tokens=%s headwise_ms=%s pytorch_ms=%s ratio=%.2f  %s\n' "$T" "$j" "$p" "$(awk -v a="$j" -v b="$p" 'BEGIN {print a / b}')" "$detail"
+done
+
+java -Xmx3g -cp "$CP" headwise.bench.AblationBench "$MODELS/gpt2-small" 128 1024 skipGradient | grep -E 'forward:|all-head'
+if ls src/test/java/headwise/bench/RenderBench.java > /dev/null 2>&1; then
+  java -Xmx3g -Djava.awt.headless=true -cp "$CP" headwise.bench.RenderBench
+fi
+java -cp "$CP" headwise.bench.ColdStartBench
+
+if [ "${LONG:-0}" = 1 ]; then
+  if [ ! -f "$MODELS/tinyllama/model.safetensors" ]; then
+    $PY src/test/python/make_llama_fixtures.py --tinyllama "$MODELS/tinyllama"
+    $PY -c "import json,sys; p=sys.argv[1]; c=json.load(open(p)); c['max_position_embeddings']=8192; json.dump(c,open(p,'w'))" "$MODELS/tinyllama/config.json"
+  fi
+  java -Xmx7g -Dorg.bytedeco.javacpp.maxbytes=10g -Dorg.bytedeco.javacpp.maxphysicalbytes=18g -cp "$CP" \
+    headwise.bench.LongInputBench "$MODELS/tinyllama" 8192
+fi
