@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.concurrent.CancellationException;
+
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
@@ -106,6 +108,7 @@ public final class Transformer {
     }
 
     private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
+        stopIfInterrupted(layer);
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
         long length = residPre.size(1);
@@ -176,6 +179,16 @@ public final class Transformer {
         free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);
         return Ops.linear(z.reshape(batch * length, (long) heads * dHead), w.o());
+    }
+
+    /**
+     * Cooperative cancellation, checked once per layer (cheap next to a layer): a UI that interrupts the run's thread
+     * (Future.cancel(true)) stops it within one layer instead of waiting for the whole forward. The flag is left set.
+     */
+    private static void stopIfInterrupted(int layer) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("run cancelled before layer " + layer);
+        }
     }
 
     /**
