@@ -3,6 +3,7 @@ package headwise.app.ui;
 import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.io.ImageFiles;
+import headwise.app.ui.head.QkProjection;
 import headwise.app.ui.state.AppPaths;
 import headwise.app.ui.state.InterventionPlan;
 import headwise.app.ui.state.Prediction;
@@ -54,6 +55,8 @@ public final class MainModel {
     private final ReadOnlyBooleanWrapper failed = new ReadOnlyBooleanWrapper(this, "failed", false);
     private final ObservableList<String> recentModels = FXCollections.observableArrayList();
     private final EngineTasks tasks = new EngineTasks();
+    /** Small jobs a page asks for (the q/k projection): never cancel the main run, never shown as busy. */
+    private final EngineTasks sideTasks = new EngineTasks();
     private final Path autosave;
     private final Path recentFile;
     private final Set<SessionAnalysis.Part> pendingParts = EnumSet.noneOf(SessionAnalysis.Part.class);
@@ -303,7 +306,23 @@ public final class MainModel {
         show(message, false);
     }
 
+    /**
+     * Projects one head's queries and keys (one extra forward, in the background) for the current input; a newer
+     * request replaces an older one. {@code onProblem} gets a one-line reason when it fails.
+     */
+    public void projectQk(int layer, int head, Consumer<QkProjection> onDone, Consumer<String> onProblem) {
+        LoadedModel current = model;
+        Session s = session.get();
+        if (current == null || s == null) {
+            return;
+        }
+        ModelInput input = s.result().input();
+        sideTasks.submit("q/k projection", p -> QkProjection.capture(current, input, layer, head), onDone,
+                error -> onProblem.accept(describe(error)));
+    }
+
     public void close() {
+        sideTasks.close();
         tasks.close();
         if (model != null) {
             model.close();
