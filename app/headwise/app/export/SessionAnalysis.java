@@ -112,6 +112,28 @@ public final class SessionAnalysis {
         return new Session(result, metrics, ablation, gradient, flow, comparison, options.layer(), options.head(), options.logScale());
     }
 
+    /**
+     * Adds {@code parts} to an existing session, computed on the session's own input (the app: parts a page asks for
+     * after the run). The comparison is not a part this adds; metrics, importance and flow measure the model without
+     * any intervention the session's run may have had.
+     */
+    public static Session addParts(LoadedModel model, Session session, Set<Part> parts, Options options) {
+        ModelInput input = session.result().input();
+        Session s = session;
+        if (parts.contains(Part.METRICS) && s.metrics() == null) {
+            s = s.withMetrics(MetricsReport.compute(model, s.result()));
+        }
+        if (parts.contains(Part.IMPORTANCE) && s.ablation() == null) {
+            AblationScores ablation = AblationImportance.compute(model, input, Interventions.Ablation.ZERO, AblationImportance.Options.defaults());
+            GradientScores gradient = QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+            s = s.withImportance(ablation, gradient);
+        }
+        if (parts.contains(Part.FLOW) && s.flow() == null) {
+            s = s.withFlow(flow(model, input, options));
+        }
+        return s;
+    }
+
     /** Every part (the comparison only when a second input is given). */
     public static Set<Part> all() {
         return EnumSet.allOf(Part.class);

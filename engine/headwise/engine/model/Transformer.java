@@ -10,6 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.concurrent.CancellationException;
+
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
@@ -124,6 +126,7 @@ public final class Transformer {
     }
 
     private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
+        stopIfInterrupted(layer);
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
         long length = residPre.size(1);
@@ -246,6 +249,16 @@ public final class Transformer {
             }
         }
         return scores;
+    }
+
+    /**
+     * Cooperative cancellation, checked once per layer (cheap next to a layer): a UI that interrupts the run's thread
+     * (Future.cancel(true)) stops it within one layer instead of waiting for the whole forward. The flag is left set.
+     */
+    private static void stopIfInterrupted(int layer) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("run cancelled before layer " + layer);
+        }
     }
 
     /**

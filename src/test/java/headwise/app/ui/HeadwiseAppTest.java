@@ -1,17 +1,22 @@
 package headwise.app.ui;
 
-import headwise.engine.run.AnalysisResult;
-import headwise.viz.AttentionHeatmap;
+import headwise.app.export.Session;
+import headwise.app.export.ViewKind;
+import headwise.app.ui.core.HeadDetailPage;
+import headwise.app.ui.core.InterventionsPage;
+import headwise.app.ui.core.ModelViewPage;
+import headwise.app.ui.state.InterventionPlan;
+import headwise.app.ui.state.Prediction;
+import headwise.app.ui.state.SessionFile;
+import headwise.app.ui.state.SessionState;
+import headwise.app.ui.widget.HeatmapView;
+import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
-import javafx.scene.Node;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
-import javafx.scene.image.Image;
-import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
+import javafx.stage.Window;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
@@ -25,30 +30,44 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The window, headless (Monocle): starts on the bundled model with the example analysed, and stays usable. */
+/**
+ * The real window, headless (Monocle): starts on the bundled model with the example analysed, runs typed text,
+ * opens heads, ablates, exports, saves and restores sessions, reports errors in one line and cancels for real.
+ * Each test gets its own autosave file ({@code -Dheadwise.session}). Screenshots go to target/screenshots/.
+ */
 @ExtendWith(ApplicationExtension.class)
 class HeadwiseAppTest {
 
     private static final int EXAMPLE_TOKENS = 13; // [CLS] the cat sat on the mat because it was tired . [SEP]
+    private static final Path GPT2 = Path.of("src/test/resources/fixtures/gpt2_f32");
 
     private HeadwiseApp app;
     private Stage stage;
+    private Path folder;
+    private Path sessionFile;
+    private final FakeChooser chooser = new FakeChooser();
 
     @Start
-    void start(Stage stage) {
+    void start(Stage stage) throws Exception {
         this.stage = stage;
+        folder = Files.createTempDirectory("headwise-app-test");
+        sessionFile = folder.resolve("config").resolve("session.json");
+        System.setProperty("headwise.session", sessionFile.toString());
         app = new HeadwiseApp();
+        app.setChooser(chooser);
         app.start(stage);
     }
 
@@ -58,93 +77,254 @@ class HeadwiseAppTest {
     }
 
     @Test
-    void showsTheExampleAndRerendersWithoutRunningTheModel(FxRobot robot) throws Exception {
-        AnalysisResult result = waitForIdle(robot, 90);
-        assertNotNull(result, status(robot));
-        assertEquals("all-MiniLM-L6-v2", result.modelName());
-        assertEquals(EXAMPLE_TOKENS, result.input().length());
-        assertEquals("[CLS]", result.input().tokens()[0]);
-        assertTrue(status(robot).contains(EXAMPLE_TOKENS + " tokens"), status(robot));
-        assertEquals(5, spinnerMax(robot, "#layer"));
-        assertEquals(11, spinnerMax(robot, "#head"));
+    void startsOnTheBundledModelThenRunsTextOpensAHeadSwitchesPagesAndExports(FxRobot robot) throws Exception {
+        Session first = waitForIdle(app, 120);
+        assertEquals("all-MiniLM-L6-v2", first.result().modelName());
+        assertEquals(EXAMPLE_TOKENS, first.result().input().length(), status(robot));
+        assertEquals("[CLS]", first.tokens()[0]);
+        assertEquals(EXAMPLE_TOKENS, robot.lookup("#tokens").queryAs(javafx.scene.layout.FlowPane.class).getChildren().size(),
+                "one chip per token");
+        screenshot(stage, "app-start-model-view.png");
 
-        Image first = heatmap(robot).getImage();
-        assertNotNull(first, "the heatmap is shown");
-        AttentionHeatmap.Layout layout = AttentionHeatmap.layout(EXAMPLE_TOKENS, result.input().tokens(),
-                "all-MiniLM-L6-v2 \u00b7 layer 0, head 0");
-        assertEquals(layout.width(), (int) first.getWidth());
-        assertEquals(layout.height(), (int) first.getHeight());
-        assertEquals(40, layout.cellSize(), "13 tokens get 40-pixel cells");
-        screenshot("app-main.png");
+        // type a sentence + Enter
+        robot.interact(() -> text(robot).clear());
+        robot.clickOn("#text").write("Attention is all you need.").type(KeyCode.ENTER);
+        Session typed = waitForNewSession(app, first, 60);
+        assertEquals(8, typed.result().input().length(), status(robot));
+        assertTrue(status(robot).contains("8 tokens"), status(robot));
 
-        robot.moveTo(heatmap(robot)).moveBy(layout.centreX(3) - first.getWidth() / 2, layout.centreY(2) - first.getHeight() / 2);
+        // open a head from the model-view grid: click its thumbnail
+        ModelViewPage grid = (ModelViewPage) app.window().page(ModelViewPage.TITLE);
+        double[] corner = grid.figure().thumbnailCorner(2, 5);
+        double half = grid.figure().thumbnailSize() / 2.0;
+        var image = grid.imageView();
+        robot.moveTo(image).moveBy(corner[0] + half - image.getBoundsInLocal().getWidth() / 2,
+                corner[1] + half - image.getBoundsInLocal().getHeight() / 2).clickOn();
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(robot.lookup("#cell").queryAs(Label.class).getText().startsWith("query 2 \u201ccat\u201d \u2192 key 3 \u201csat\u201d"),
-                robot.lookup("#cell").queryAs(Label.class).getText());
+        assertEquals(HeadDetailPage.TITLE, app.window().selectedPage().title(), "the head page opens");
+        assertEquals(2, app.model().session().layer());
+        assertEquals(5, app.model().session().head());
+        assertSame(typed.result(), app.model().session().result(), "opening a head runs nothing");
 
-        robot.clickOn(robot.lookup("#head").lookup(".increment-arrow-button").queryAs(Node.class));
+        // hover readout and the q/k projection
+        HeadDetailPage headPage = (HeadDetailPage) app.window().page(HeadDetailPage.TITLE);
+        HeatmapView heatmap = headPage.heatmap();
+        double[] cell = heatmap.centreOf(2, 3);
+        robot.moveTo(heatmap).moveBy(cell[0] - heatmap.getWidth() / 2, cell[1] - heatmap.getHeight() / 2);
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(1, robot.lookup("#head").queryAs(Spinner.class).getValue());
-        Image second = heatmap(robot).getImage();
-        assertFalse(Arrays.equals(pixels(first), pixels(second)), "head 1 looks different from head 0");
-        assertSame(result, app.model().result(), "changing the head runs nothing");
-        assertFalse(app.model().isBusy());
+        String readout = robot.lookup("#readout").queryAs(Label.class).getText();
+        assertTrue(readout.startsWith("query 2 \u201Cis\u201D \u2192 key 3 \u201Call\u201D: "), readout);
+        float expected = typed.result().attention().get(2, 5, 2, 3);
+        assertEquals(expected, Float.parseFloat(readout.substring(readout.lastIndexOf(' ') + 1)), 1e-4);
+        waitFor(30, () -> headPage.scatter().chart() != null, "the q/k projection appears");
+        assertEquals(8, headPage.scatter().chart().getXYPlot().getDataset().getItemCount(0), "one point per query");
+        // hovering a token chip highlights it in the heatmap's view state
+        robot.moveTo("#token-3");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(3, app.window().viewState().hoveredTokenProperty().get());
+        screenshot(stage, "app-head-detail.png");
+
+        // switch pages: each draws the same session
+        robot.clickOn("Interventions");
+        assertEquals(InterventionsPage.TITLE, app.window().selectedPage().title());
+        robot.clickOn("Model view");
+        assertEquals(ModelViewPage.TITLE, app.window().selectedPage().title());
+
+        // export the model view as PNG at scale 2, then everything
+        Path png = folder.resolve("out").resolve("model-view.png");
+        chooser.export = new Chooser.ExportTarget(png, FigureFormat.PNG, 2);
+        robot.clickOn("#export");
+        waitFor(60, () -> Files.exists(png) && !app.model().isBusy(), "the PNG is written");
+        BufferedImage written = ImageIO.read(png.toFile());
+        assertNotNull(written);
+        assertTrue(written.getWidth() > 400 && written.getHeight() > 300, written.getWidth() + "x" + written.getHeight());
+        assertTrue(status(robot).startsWith("Exported"), status(robot));
+
+        chooser.folder = folder.resolve("all");
+        robot.interact(() -> app.window().exportAll());
+        waitFor(120, () -> Files.exists(folder.resolve("all/index.html")) && !app.model().isBusy(), "export all finishes");
+        assertTrue(Files.exists(folder.resolve("all/figures/heatmap.svg")));
+        assertTrue(Files.exists(folder.resolve("all/data/attention.npy")));
     }
 
     @Test
-    void badInputShowsAnErrorAndKeepsThePreviousHeatmap(FxRobot robot) throws Exception {
-        AnalysisResult result = waitForIdle(robot, 90);
-        assertNotNull(result, status(robot));
-        Image shown = heatmap(robot).getImage();
-
-        robot.interact(() -> text(robot).setText("   "));
-        robot.clickOn("#text").type(KeyCode.ENTER);
-        waitForIdle(robot, 10);
-        assertTrue(status(robot).startsWith("Error: ") && status(robot).contains("empty"), status(robot));
-        assertTrue(app.model().failedProperty().get());
-        assertSame(shown, heatmap(robot).getImage(), "the previous heatmap stays");
-
-        robot.interact(() -> text(robot).setText("word ".repeat(600)));
-        robot.clickOn("#text").type(KeyCode.ENTER);
-        waitForIdle(robot, 60);
-        assertTrue(status(robot).startsWith("Error: ") && status(robot).contains("512 positions"), status(robot));
-        assertFalse(status(robot).contains("\n"), "one line");
-        assertSame(result, app.model().result(), "the previous result stays");
-        assertSame(shown, heatmap(robot).getImage(), "the previous heatmap stays");
-        screenshot("app-error.png");
-
-        // cancel: the UI is idle at once and the abandoned run's result never shows
-        robot.interact(() -> {
-            text(robot).setText("Cancelled before it could finish.");
-            text(robot).fireEvent(new javafx.event.ActionEvent());
-            assertTrue(app.model().isBusy());
-            robot.lookup("#cancel").queryAs(Button.class).fire();
-        });
-        assertFalse(app.model().isBusy());
-        assertTrue(status(robot).startsWith("Cancelled"), status(robot));
-        Thread.sleep(3000);
-        WaitForAsyncUtils.waitForFxEvents();
-        assertSame(result, app.model().result(), "an abandoned run's result is ignored");
-        assertFalse(app.model().failedProperty().get());
-
-        // and the app still works
-        robot.interact(() -> text(robot).setText("Attention is all you need."));
+    void anAblationChangesThePredictionAndEveryView(FxRobot robot) throws Exception {
+        waitForIdle(app, 120);
+        Session before = app.model().session();
+        robot.interact(() -> app.window().open(GPT2)); // a dropped folder opens as a model
+        Session gpt2 = waitForNewSession(app, before, 60);
+        assertEquals("gpt2_f32", gpt2.result().modelName(), status(robot));
+        robot.interact(() -> text(robot).setText("5, 17, 33, 2, 8, 40, 11"));
         robot.clickOn("#analyse");
-        AnalysisResult next = waitForIdle(robot, 60);
-        assertEquals(8, next.input().length(), status(robot));
-        assertTrue(heatmap(robot).getImage() != shown);
+        Session clean = waitForNewSession(app, gpt2, 60);
+        assertEquals(7, clean.result().input().length());
+        Prediction original = app.model().predictionProperty().get();
+        assertNotNull(original.best());
+
+        robot.clickOn("Interventions");
+        robot.clickOn("#ablate-1-2");
+        Session ablated = waitForNewSession(app, clean, 60);
+        assertTrue(app.model().state().plan().isAblated(1, 2));
+        Prediction now = app.model().predictionProperty().get();
+        assertNotNull(app.model().originalPredictionProperty().get(), "the original run is kept for the diff");
+        assertEquals(original.best().probability(), app.model().originalPredictionProperty().get().probability(original.best().id()), 1e-12);
+        assertNotEquals(original.probability(original.best().id()), now.probability(original.best().id()), "the prediction changed");
+        assertTrue(now.klFrom(original) > 0);
+        assertSame(ablated.comparison(), ablated.comparison());
+        assertNotNull(ablated.comparison(), "the compare view shows original vs ablated");
+        assertEquals(clean.result().attention().get(0, 0, 3, 1), ablated.comparison().attention().get(0, 0, 3, 1), 0f);
+        // layer 1's output changed, so layer 2's attention did too
+        assertNotEquals(clean.result().attention().get(2, 0, 6, 3), ablated.result().attention().get(2, 0, 6, 3));
+        String summary = robot.lookup("#prediction-summary").queryAs(Label.class).getText();
+        assertTrue(summary.contains("KL(original") && summary.contains("1 head off (zero)"), summary);
+        screenshot(stage, "app-interventions.png");
+
+        // ZeroTuning on top: γ = 0.5 reruns too
+        robot.interact(() -> app.model().setPlan(app.model().state().plan().withZeroTuning(0.5)));
+        waitForNewSession(app, ablated, 60);
+        assertEquals(0.5, app.model().state().plan().zeroTuning());
     }
 
-    /** Waits until the model is idle with a result; fails with the status line on timeout. */
-    private AnalysisResult waitForIdle(FxRobot robot, int seconds) throws Exception {
+    @Test
+    void sessionsSaveReopenAndRestoreAfterAKill(FxRobot robot) throws Exception {
+        Session first = waitForIdle(app, 120);
+        robot.interact(() -> text(robot).setText("The dog barked at the mailman."));
+        robot.clickOn("#analyse");
+        Session second = waitForNewSession(app, first, 60);
+        robot.interact(() -> {
+            app.model().select(3, 7);
+            app.model().setPlan(InterventionPlan.none().withHead(4, 1, true));
+        });
+        waitForNewSession(app, second, 60);
+        SessionState expected = app.model().state();
+        assertEquals(expected, SessionFile.read(sessionFile), "every change is autosaved");
+
+        // save as, change, reopen
+        Path saved = folder.resolve("saved.json");
+        chooser.sessionToSave = saved;
+        robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        assertTrue(Files.exists(saved), status(robot));
+        robot.interact(() -> app.model().setPlan(InterventionPlan.none()));
+        waitForIdle(app, 60);
+        chooser.sessionToOpen = saved;
+        robot.interact(() -> app.window().fireMenu("menu-open-session"));
+        waitFor(60, () -> !app.model().isBusy() && app.model().state().plan().isAblated(4, 1), "the saved session is back");
+        assertEquals(expected.text(), app.model().state().text());
+
+        // "kill" this app (no stop) and start a second one on the same autosave: the same state comes back
+        HeadwiseApp restored = startAnother(robot, sessionFile);
         try {
-            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> !app.model().isBusy() && app.model().result() != null
-                    || app.model().failedProperty().get() && app.model().result() == null);
+            Session back = waitForIdle(restored, 120);
+            assertEquals(expected.text(), restored.model().state().text());
+            assertEquals(3, back.layer());
+            assertEquals(7, back.head());
+            assertTrue(restored.model().state().plan().isAblated(4, 1));
+            assertEquals(9, back.result().input().length(), "[CLS] the dog barked at the mailman . [SEP]");
+        } finally {
+            robot.interact(restored::stop);
+        }
+    }
+
+    @Test
+    void badInputsGiveOneLineErrorsAndKeepTheResults(FxRobot robot) throws Exception {
+        Session shown = waitForIdle(app, 120);
+
+        // a folder that is not a model
+        Path notAModel = Files.createDirectories(folder.resolve("not-a-model"));
+        Files.writeString(notAModel.resolve("config.json"), "{\"model_type\": \"nonsense\"");
+        robot.interact(() -> app.window().open(notAModel));
+        waitFor(60, () -> !app.model().isBusy(), "the load fails");
+        assertTrue(status(robot).startsWith("Error: ") && status(robot).contains("config.json"), status(robot));
+        assertFalse(status(robot).contains("\n"), "one line");
+        assertSame(shown, app.model().session(), "the previous results stay");
+        assertEquals("all-MiniLM-L6-v2", app.model().modelName());
+        screenshot(stage, "app-error.png");
+
+        // empty text and an over-long one
+        robot.interact(() -> text(robot).setText("   "));
+        robot.clickOn("#text").type(KeyCode.ENTER);
+        waitFor(30, () -> !app.model().isBusy(), "the run fails");
+        assertTrue(status(robot).contains("empty"), status(robot));
+        robot.interact(() -> text(robot).setText("word ".repeat(600)));
+        robot.clickOn("#analyse");
+        waitFor(60, () -> !app.model().isBusy(), "the run fails");
+        assertTrue(status(robot).startsWith("Error: ") && status(robot).contains("512 positions"), status(robot));
+        assertSame(shown, app.model().session());
+
+        // a hostile autosave: one line, default session
+        Path hostile = folder.resolve("hostile").resolve("session.json");
+        Files.createDirectories(hostile.getParent());
+        Files.writeString(hostile, "{\"format\": \"headwise-session\", \"layer\": [[[[");
+        HeadwiseApp second = startAnother(robot, hostile);
+        try {
+            waitForIdle(second, 120);
+            waitFor(10, () -> second.model().statusProperty().get().contains("started a new session"), "the problem is shown");
+            String message = second.model().statusProperty().get();
+            assertTrue(message.contains("session.json") && !message.contains("\n"), message);
+            assertEquals(SessionState.EXAMPLE, second.model().state().text());
+            assertEquals(EXAMPLE_TOKENS, second.model().session().result().input().length());
+        } finally {
+            robot.interact(second::stop);
+        }
+    }
+
+    @Test
+    void cancelStopsTheRunningWork(FxRobot robot) throws Exception {
+        Session first = waitForIdle(app, 120);
+        robot.interact(() -> text(robot).setText("word ".repeat(400)));
+        robot.clickOn("#analyse");
+        Session longer = waitForNewSession(app, first, 60);
+        assertEquals(402, longer.result().input().length());
+
+        robot.interact(() -> robot.lookup("#compute-marks").queryButton().fire());
+        waitFor(20, () -> app.model().jobsInFlight() == 1, "the importance job runs");
+        long start = System.nanoTime();
+        robot.clickOn("#cancel");
+        assertFalse(app.model().isBusy(), "idle at once");
+        waitFor(10, () -> app.model().jobsInFlight() == 0, "the cancelled job's thread stops");
+        long stoppedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(status(robot).startsWith("Cancelled"), status(robot));
+        Thread.sleep(1000);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertSame(longer, app.model().session(), "nothing the cancelled job made shows up");
+        assertNull(app.model().session().ablation());
+        System.out.println("cancel stopped the importance job in " + stoppedMs + " ms");
+    }
+
+    // ---- helpers ----
+
+    /** A second app on a new stage with its own autosave file (the first one is left running, as after a kill). */
+    private HeadwiseApp startAnother(FxRobot robot, Path session) throws Exception {
+        HeadwiseApp other = new HeadwiseApp();
+        other.setChooser(new FakeChooser());
+        robot.interact(() -> {
+            System.setProperty("headwise.session", session.toString());
+            other.start(new Stage());
+        });
+        return other;
+    }
+
+    private static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {
+        waitFor(seconds, () -> !app.model().isBusy() && app.model().session() != null, "idle with a result; status: "
+                + app.model().statusProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        return app.model().session();
+    }
+
+    private static Session waitForNewSession(HeadwiseApp app, Session old, int seconds) throws Exception {
+        waitFor(seconds, () -> !app.model().isBusy() && app.model().session() != null && app.model().session().result() != old.result(),
+                "a new result");
+        WaitForAsyncUtils.waitForFxEvents();
+        return app.model().session();
+    }
+
+    private static void waitFor(int seconds, BooleanSupplier condition, String what) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition::getAsBoolean);
         } catch (TimeoutException e) {
-            fail("not idle after " + seconds + " s; status: " + status(robot));
+            fail("timed out waiting for: " + what);
         }
         WaitForAsyncUtils.waitForFxEvents();
-        return app.model().result();
     }
 
     private static String status(FxRobot robot) {
@@ -155,23 +335,49 @@ class HeadwiseAppTest {
         return robot.lookup("#text").queryAs(TextField.class);
     }
 
-    private static ImageView heatmap(FxRobot robot) {
-        return robot.lookup("#heatmap").queryAs(ImageView.class);
-    }
-
-    private static int spinnerMax(FxRobot robot, String id) {
-        var factory = robot.lookup(id).queryAs(Spinner.class).getValueFactory();
-        return ((javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory) factory).getMax();
-    }
-
-    private static int[] pixels(Image image) {
-        BufferedImage buffered = SwingFXUtils.fromFXImage(image, null);
-        return buffered.getRGB(0, 0, buffered.getWidth(), buffered.getHeight(), null, 0, buffered.getWidth());
-    }
-
-    private void screenshot(String name) throws Exception {
+    static void screenshot(Stage stage, String name) throws Exception {
         Path folder = Files.createDirectories(Path.of("target", "screenshots"));
         var image = WaitForAsyncUtils.asyncFx(() -> stage.getScene().getRoot().snapshot(null, null)).get(10, TimeUnit.SECONDS);
         ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", new File(folder.toFile(), name));
+    }
+
+    /** Dialogs answered by the test. */
+    static final class FakeChooser implements Chooser {
+        Path modelFolder;
+        Path image;
+        Path sessionToOpen;
+        Path sessionToSave;
+        ExportTarget export;
+        Path folder;
+
+        @Override
+        public Path modelFolder(Window owner) {
+            return modelFolder;
+        }
+
+        @Override
+        public Path image(Window owner) {
+            return image;
+        }
+
+        @Override
+        public Path sessionToOpen(Window owner) {
+            return sessionToOpen;
+        }
+
+        @Override
+        public Path sessionToSave(Window owner) {
+            return sessionToSave;
+        }
+
+        @Override
+        public ExportTarget exportFile(Window owner, ViewKind view) {
+            return export;
+        }
+
+        @Override
+        public Path exportFolder(Window owner) {
+            return folder;
+        }
     }
 }

@@ -1,0 +1,27 @@
+package headwise.app.ui;
+
+import headwise.app.export.ViewKind;
+import headwise.viz.export.FigureFormat;
+import javafx.stage.Window;
+
+import java.nio.file.Path;
+
+/** The file dialogs the window opens; tests replace them. Every method returns null when the user cancels. */
+public interface Chooser {
+
+    /** Where one figure goes, in which format, at which PNG scale. */
+    record ExportTarget(Path file, FigureFormat format, double scale) {
+    }
+
+    Path modelFolder(Window owner);
+
+    Path image(Window owner);
+
+    Path sessionToOpen(Window owner);
+
+    Path sessionToSave(Window owner);
+
+    ExportTarget exportFile(Window owner, ViewKind view);
+
+    Path exportFolder(Window owner);
+}

@@ -1,0 +1,415 @@
+package headwise.app.ui;
+
+import headwise.app.export.Exporter;
+import headwise.app.export.Session;
+import headwise.app.export.ViewKind;
+import headwise.app.ui.core.HeadDetailPage;
+import headwise.app.ui.core.InterventionsPage;
+import headwise.app.ui.core.ModelViewPage;
+import headwise.app.ui.page.Page;
+import headwise.app.ui.page.Pages;
+import headwise.app.ui.page.ViewState;
+import headwise.app.ui.state.SessionState;
+import headwise.app.ui.widget.TokenChips;
+import headwise.engine.HeadwiseException;
+import headwise.engine.load.BundledModels;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+import org.controlsfx.control.StatusBar;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The main window: menus, the input bar, token chips, one tab per page and the status bar with progress and
+ * Cancel. It only binds to {@link MainModel} and forwards commands; pages draw the session. A page is redrawn when
+ * the session changes while it is shown, or when it is next selected.
+ */
+public final class MainWindow {
+
+    private final MainModel model;
+    private final Chooser chooser;
+    private final Supplier<Window> owner;
+    private final ViewState viewState;
+    private final TabPane tabs = new TabPane();
+    private final List<Page> pages = new ArrayList<>();
+    private final Set<Page> stale = new HashSet<>();
+    private final Map<String, MenuItem> menuItems = new HashMap<>();
+    private final TextField text = new TextField();
+    private final TextField compare = new TextField();
+    private final Label modelName = new Label();
+    private final Menu recent = new Menu("Recent models");
+    private final TokenChips chips;
+    private final BorderPane root;
+    private boolean syncing;
+
+    public MainWindow(MainModel model, Chooser chooser, Supplier<Window> owner) {
+        this.model = model;
+        this.chooser = chooser;
+        this.owner = owner;
+        this.viewState = new ViewState(this::openHead, model::requestPart);
+        this.chips = new TokenChips(viewState.hoveredTokenProperty());
+        addPage(new ModelViewPage(viewState));
+        addPage(new HeadDetailPage(model, viewState));
+        addPage(new InterventionsPage(model));
+        Pages.analysisPages(viewState).forEach(this::addPage);
+        tabs.setId("pages");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {
+            if (tab != null) {
+                Page page = (Page) tab.getUserData();
+                showIfStale(page);
+                if (!syncing) {
+                    model.setPage(page.title());
+                }
+            }
+        });
+
+        VBox top = new VBox(menus(), inputBar(), chips.view());
+        root = new BorderPane(tabs, top, null, statusBar(), null);
+        root.setOnDragOver(this::dragOver);
+        root.setOnDragDropped(this::dropped);
+
+        model.sessionProperty().addListener((o, was, session) -> sessionChanged(session));
+        model.stateProperty().addListener((o, was, state) -> stateChanged(state));
+        viewState.logScaleProperty().addListener((o, was, on) -> model.setLogScale(on));
+        viewState.hideSinksProperty().addListener((o, was, on) -> redrawAll());
+        viewState.hoveredTokenProperty().addListener((o, was, on) -> redrawAll());
+        model.recentModels().addListener((javafx.collections.ListChangeListener<String>) c -> rebuildRecent());
+        rebuildRecent();
+        stateChanged(model.state());
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    public ViewState viewState() {
+        return viewState;
+    }
+
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    /** The page with this title, or null. */
+    public Page page(String title) {
+        return pages.stream().filter(p -> p.title().equals(title)).findFirst().orElse(null);
+    }
+
+    public Page selectedPage() {
+        Tab tab = tabs.getSelectionModel().getSelectedItem();
+        return tab == null ? null : (Page) tab.getUserData();
+    }
+
+    public void selectPage(String title) {
+        for (Tab tab : tabs.getTabs()) {
+            if (((Page) tab.getUserData()).title().equals(title)) {
+                tabs.getSelectionModel().select(tab);
+            }
+        }
+    }
+
+    private void addPage(Page page) {
+        Tab tab = new Tab(page.title(), page.view());
+        tab.setId("tab-" + page.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
+        tab.setUserData(page);
+        MenuItem export = new MenuItem("Export\u2026");
+        export.setOnAction(e -> exportPage(page));
+        tab.setContextMenu(new ContextMenu(export));
+        tabs.getTabs().add(tab);
+        pages.add(page);
+        stale.add(page);
+    }
+
+    private void openHead(int layer, int head) {
+        model.select(layer, head);
+        selectPage(HeadDetailPage.TITLE);
+    }
+
+    private void sessionChanged(Session session) {
+        if (session == null) {
+            return;
+        }
+        stale.addAll(pages);
+        chips.show(session.tokens(), session.result().input().ids());
+        Page shown = selectedPage();
+        if (shown != null) {
+            showIfStale(shown);
+        }
+    }
+
+    private void redrawAll() {
+        stale.addAll(pages);
+        Page shown = selectedPage();
+        if (shown != null && model.session() != null) {
+            showIfStale(shown);
+        }
+    }
+
+    private void showIfStale(Page page) {
+        Session s = model.session();
+        if (s != null && stale.remove(page)) {
+            try {
+                page.show(s);
+            } catch (HeadwiseException | IllegalArgumentException | IllegalStateException e) {
+                model.report(e); // a page that cannot draw this session says why; the others go on
+            }
+        }
+    }
+
+    private void stateChanged(SessionState s) {
+        syncing = true;
+        if (!text.isFocused() || text.getText().isEmpty()) {
+            text.setText(s.text());
+        }
+        if (!compare.isFocused()) {
+            compare.setText(s.compareText());
+        }
+        viewState.logScaleProperty().set(s.logScale());
+        modelName.setText(MainModel.shortName(s.model()));
+        modelName.setTooltip(new Tooltip(s.model()));
+        if (!s.page().isEmpty() && selectedPage() != null && !selectedPage().title().equals(s.page())) {
+            selectPage(s.page());
+        }
+        syncing = false;
+    }
+
+    private MenuBar menus() {
+        Menu file = new Menu("File");
+        MenuItem open = item("Open model folder\u2026", "menu-open-model", () -> {
+            Path folder = chooser.modelFolder(owner.get());
+            if (folder != null) {
+                model.openModel(folder.toString());
+            }
+        });
+        Menu bundled = new Menu("Bundled models");
+        for (String name : BundledModels.names()) {
+            bundled.getItems().add(item(name, "menu-bundled-" + name, () -> model.openModel(name)));
+        }
+        MenuItem image = item("Open image\u2026", "menu-open-image", this::chooseImage);
+        MenuItem openSession = item("Open session\u2026", "menu-open-session", () -> {
+            Path f = chooser.sessionToOpen(owner.get());
+            if (f != null) {
+                model.openSession(f);
+            }
+        });
+        MenuItem saveSession = item("Save session as\u2026", "menu-save-session", () -> {
+            Path f = chooser.sessionToSave(owner.get());
+            if (f != null) {
+                model.saveSession(f);
+            }
+        });
+        MenuItem exportView = item("Export view\u2026", "menu-export-view", () -> {
+            Page p = selectedPage();
+            if (p != null) {
+                exportPage(p);
+            }
+        });
+        MenuItem exportAll = item("Export all\u2026", "menu-export-all", this::exportAll);
+        MenuItem quit = item("Quit", "menu-quit", () -> {
+            Window w = owner.get();
+            if (w != null) {
+                w.hide();
+            }
+        });
+        file.getItems().setAll(open, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), openSession,
+                saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
+        return new MenuBar(file);
+    }
+
+    private MenuItem item(String label, String id, Runnable action) {
+        MenuItem item = new MenuItem(label);
+        item.setId(id);
+        item.setOnAction(e -> action.run());
+        if (id != null) {
+            menuItems.put(id, item);
+        }
+        return item;
+    }
+
+    /** Fires the menu item with this id, as a click on it would (menus live in popups that tests cannot reach). */
+    void fireMenu(String id) {
+        MenuItem item = menuItems.get(id);
+        if (item == null) {
+            throw new IllegalArgumentException("no menu item " + id);
+        }
+        item.fire();
+    }
+
+    private void rebuildRecent() {
+        recent.getItems().clear();
+        for (String m : model.recentModels()) {
+            recent.getItems().add(item(m, null, () -> model.openModel(m)));
+        }
+        recent.setDisable(recent.getItems().isEmpty());
+    }
+
+    private HBox inputBar() {
+        modelName.setId("model-name");
+        modelName.setStyle("-fx-font-weight: bold;");
+        text.setId("text");
+        text.setPromptText("A sentence to analyse (Enter runs)");
+        text.setOnAction(e -> model.analyse(text.getText()));
+        HBox.setHgrow(text, Priority.ALWAYS);
+        Button analyse = new Button("Analyse");
+        analyse.setId("analyse");
+        analyse.setOnAction(e -> model.analyse(text.getText()));
+        compare.setId("compare-text");
+        compare.setPromptText("compare with (optional)");
+        compare.setPrefWidth(220);
+        compare.setOnAction(e -> model.setCompareText(compare.getText()));
+        Button image = new Button("Image\u2026");
+        image.setId("image");
+        image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.specProperty().get() == null
+                || model.specProperty().get().vision() == null, model.specProperty()));
+        image.setOnAction(e -> chooseImage());
+        Button export = new Button("Export\u2026");
+        export.setId("export");
+        export.setOnAction(e -> {
+            Page p = selectedPage();
+            if (p != null) {
+                exportPage(p);
+            }
+        });
+        HBox bar = new HBox(8, modelName, text, analyse, compare, image, export);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        return bar;
+    }
+
+    private StatusBar statusBar() {
+        StatusBar bar = new StatusBar();
+        bar.setId("status-bar");
+        bar.setText("");
+        Label status = new Label();
+        status.setId("status");
+        status.textProperty().bind(Bindings.when(model.busyProperty()).then(model.taskMessageProperty()).otherwise(model.statusProperty()));
+        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.busyProperty().not()))
+                .then("-fx-text-fill: #b00020; -fx-font-weight: bold;").otherwise(""));
+        bar.progressProperty().bind(model.progressProperty());
+        Button cancel = new Button("Cancel");
+        cancel.setId("cancel");
+        cancel.visibleProperty().bind(model.busyProperty());
+        cancel.managedProperty().bind(model.busyProperty());
+        cancel.setOnAction(e -> model.cancel());
+        bar.getLeftItems().add(status);
+        bar.getRightItems().add(cancel);
+        return bar;
+    }
+
+    private void chooseImage() {
+        Path f = chooser.image(owner.get());
+        if (f != null) {
+            model.setImage(f);
+        }
+    }
+
+    /** "Export…" of one page: its figure, in the format and at the scale chosen, written in the background. */
+    void exportPage(Page page) {
+        Session s = model.session();
+        ViewKind view = page.exportView();
+        if (s == null) {
+            return;
+        }
+        String missing = Exporter.unavailable(view, s);
+        if (missing != null) {
+            model.report(new HeadwiseException("cannot export " + view.cliName() + ": " + missing));
+            return;
+        }
+        Chooser.ExportTarget target = chooser.exportFile(owner.get(), view);
+        if (target == null) {
+            return;
+        }
+        if (!ensureIdle()) {
+            return;
+        }
+        model.background("Exporting " + view.title() + "\u2026", p -> {
+            Exporter.exportView(view, s, target.format(), target.scale(), target.file());
+            return target.file();
+        }, f -> model.report("Exported " + view.title() + " to " + f));
+    }
+
+    /** File > Export all: every view and data file of the session, with index.html, in the background. */
+    void exportAll() {
+        Session s = model.session();
+        if (s == null) {
+            return;
+        }
+        Path folder = chooser.exportFolder(owner.get());
+        if (folder == null || !ensureIdle()) {
+            return;
+        }
+        model.background("Exporting everything to " + folder + "\u2026", p -> Exporter.exportAll(s, folder, 2),
+                summary -> model.report("Exported " + summary.files().size() + " files to " + folder
+                        + (summary.skipped().isEmpty() ? "" : " (" + summary.skipped().size() + " views not computed; see index.html)")));
+    }
+
+    private boolean ensureIdle() {
+        if (model.isBusy()) {
+            model.report(new HeadwiseException("wait for the running job to finish (or cancel it) before exporting"));
+            return false;
+        }
+        return true;
+    }
+
+    private void dragOver(DragEvent e) {
+        if (e.getDragboard().hasFiles()) {
+            e.acceptTransferModes(TransferMode.COPY);
+        }
+        e.consume();
+    }
+
+    /** A dropped folder opens as a model, an image becomes the input, a .json opens as a session. */
+    private void dropped(DragEvent e) {
+        List<File> files = e.getDragboard().hasFiles() ? e.getDragboard().getFiles() : List.of();
+        e.setDropCompleted(!files.isEmpty());
+        e.consume();
+        if (!files.isEmpty()) {
+            open(files.get(0).toPath());
+        }
+    }
+
+    /** What a drop does with {@code file}. */
+    void open(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(file)) {
+            model.openModel(file.toString());
+        } else if (name.endsWith(".json")) {
+            model.openSession(file);
+        } else if (name.matches(".*\\.(png|jpe?g|gif|bmp)")) {
+            model.setImage(file);
+        } else {
+            model.report(HeadwiseException.inFile(file, "drop a model folder, an image or a session (.json)"));
+        }
+    }
+}

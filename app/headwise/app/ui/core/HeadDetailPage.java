@@ -1,0 +1,207 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.Exporter;
+import headwise.app.export.Session;
+import headwise.app.export.ViewKind;
+import headwise.app.ui.MainModel;
+import headwise.app.ui.head.QkScatter;
+import headwise.app.ui.page.Page;
+import headwise.app.ui.page.ViewState;
+import headwise.app.ui.widget.HeatmapView;
+import headwise.engine.run.AnalysisResult;
+import headwise.viz.AttentionHeatmap;
+import headwise.viz.export.PngExport;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
+import javafx.scene.control.SplitPane;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import java.util.Locale;
+
+/**
+ * One head in detail: the zoomable heatmap (token labels, legend, linear/log, hover readout, row and column
+ * selection), BertViz's head view beside it, and the head's q/k projection (computed in the background).
+ */
+public final class HeadDetailPage implements Page {
+
+    public static final String TITLE = "Head";
+
+    private final MainModel model;
+    private final ViewState viewState;
+    private final HeatmapView heatmap = new HeatmapView();
+    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final CheckBox log = new CheckBox("log scale");
+    private final Label readout = new Label();
+    private final Label selectionInfo = new Label();
+    private final ImageView headView = new ImageView();
+    private final QkScatter scatter = new QkScatter();
+    private final Label qkStatus = new Label();
+    private final BorderPane root;
+    private Session shown;
+    private float[] matrix;
+    private boolean updating;
+
+    public HeadDetailPage(MainModel model, ViewState viewState) {
+        this.model = model;
+        this.viewState = viewState;
+        heatmap.setId("heatmap");
+        layer.setId("layer");
+        head.setId("head");
+        log.setId("log-scale");
+        readout.setId("readout");
+        selectionInfo.setId("selection");
+        headView.setId("head-view");
+        qkStatus.setId("qk-status");
+        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
+            s.setPrefWidth(76);
+            s.valueProperty().addListener((o, a, b) -> {
+                if (!updating && b != null) {
+                    model.select(layer.getValue(), head.getValue());
+                }
+            });
+        }
+        log.selectedProperty().bindBidirectional(viewState.logScaleProperty());
+        viewState.logScaleProperty().addListener((o, a, on) -> heatmap.setLogScale(on));
+        viewState.hoveredTokenProperty().addListener((o, a, t) -> heatmap.setHighlightedToken(t.intValue()));
+        heatmap.setOnHover(this::describe);
+        heatmap.selectedQueryProperty().addListener((o, a, b) -> describeSelection());
+        heatmap.selectedKeyProperty().addListener((o, a, b) -> describeSelection());
+
+        HBox bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head, log, readout);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        Label hint = new Label("scroll: zoom \u00B7 drag: pan \u00B7 double-click: fit \u00B7 click: select query row \u00B7 shift-click: key column");
+        hint.setStyle("-fx-text-fill: #707070;");
+        VBox left = new VBox(4, heatmap, selectionInfo, hint);
+        left.setPadding(new Insets(0, 4, 4, 8));
+        VBox.setVgrow(heatmap, Priority.ALWAYS);
+
+        ScrollPane headViewScroll = new ScrollPane(headView);
+        headViewScroll.setStyle("-fx-background: white;");
+        VBox qk = new VBox(2, scatter.view(), qkStatus);
+        VBox.setVgrow(scatter.view(), Priority.ALWAYS);
+        SplitPane right = new SplitPane(headViewScroll, qk);
+        right.setOrientation(Orientation.VERTICAL);
+        SplitPane split = new SplitPane(left, right);
+        split.setDividerPositions(0.62);
+        root = new BorderPane(split, bar, null, null, null);
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node view() {
+        return root;
+    }
+
+    @Override
+    public ViewKind exportView() {
+        return ViewKind.HEATMAP;
+    }
+
+    public HeatmapView heatmap() {
+        return heatmap;
+    }
+
+    public QkScatter scatter() {
+        return scatter;
+    }
+
+    @Override
+    public void show(Session session) {
+        AnalysisResult r = session.result();
+        int l = session.layer();
+        int h = session.headOrFirst();
+        boolean changed = shown == null || shown.result() != r || shown.layer() != l || shown.headOrFirst() != h;
+        updating = true;
+        fit(layer, r.attention().layers(), l);
+        fit(head, r.attention().heads(), h);
+        updating = false;
+        log.setSelected(session.logScale());
+        if (!changed) {
+            shown = session;
+            return;
+        }
+        shown = session;
+        heatmap.setLogScale(session.logScale());
+        matrix = r.attention().head(l, h);
+        heatmap.setMatrix(matrix, r.attention().length(), r.input().tokens());
+        heatmap.setHighlightedToken(viewState.hoveredTokenProperty().get());
+        headView.setImage(SwingFXUtils.toFXImage(PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(l, h)), 1), null));
+        readout.setText("");
+        describeSelection();
+        qkStatus.setText("projecting q and k of layer " + l + ", head " + h + "\u2026");
+        model.projectQk(l, h, p -> {
+            if (shown != null && shown.result() == r && shown.layer() == l && shown.headOrFirst() == h) {
+                scatter.show(p, r.input().tokens());
+                qkStatus.setText(String.format(Locale.ROOT, "%d queries and %d keys on their first two principal components (%.0f%% of the variance)",
+                        p.queries().length, p.keys().length, 100 * (p.explained()[0] + p.explained()[1])));
+            }
+        }, problem -> qkStatus.setText("q/k projection: " + problem));
+    }
+
+    private static void fit(Spinner<Integer> spinner, int count, int value) {
+        IntegerSpinnerValueFactory factory = (IntegerSpinnerValueFactory) spinner.getValueFactory();
+        if (factory.getMax() != count - 1) {
+            spinner.setValueFactory(new IntegerSpinnerValueFactory(0, count - 1, value));
+        } else {
+            factory.setValue(value);
+        }
+    }
+
+    /** "query 2 “cat” → key 3 “sat”: 0.412" for the cell under the mouse; the token becomes the hovered one. */
+    private void describe(HeatmapView.Hover at) {
+        if (at == null || shown == null) {
+            readout.setText("");
+            return;
+        }
+        String[] tokens = shown.tokens();
+        readout.setText(String.format(Locale.ROOT, "query %d \u201C%s\u201D \u2192 key %d \u201C%s\u201D: %.4f", at.query(),
+                AttentionHeatmap.shorten(tokens[at.query()]), at.key(), AttentionHeatmap.shorten(tokens[at.key()]), at.value()));
+    }
+
+    private void describeSelection() {
+        if (shown == null) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        String[] tokens = shown.tokens();
+        int q = heatmap.selectedQueryProperty().get();
+        int k = heatmap.selectedKeyProperty().get();
+        float[] m = matrix;
+        int t = tokens.length;
+        if (q >= 0 && q < t) {
+            int best = 0;
+            for (int j = 1; j < t; j++) {
+                best = m[q * t + j] > m[q * t + best] ? j : best;
+            }
+            text.append(String.format(Locale.ROOT, "row: query %d \u201C%s\u201D attends most to key %d \u201C%s\u201D (%.3f)   ", q,
+                    AttentionHeatmap.shorten(tokens[q]), best, AttentionHeatmap.shorten(tokens[best]), m[q * t + best]));
+        }
+        if (k >= 0 && k < t) {
+            double sum = 0;
+            for (int i = 0; i < t; i++) {
+                sum += m[i * t + k];
+            }
+            text.append(String.format(Locale.ROOT, "column: key %d \u201C%s\u201D receives %.3f on average", k,
+                    AttentionHeatmap.shorten(tokens[k]), sum / t));
+        }
+        selectionInfo.setText(text.length() == 0 ? "no row or column selected" : text.toString().trim());
+    }
+}

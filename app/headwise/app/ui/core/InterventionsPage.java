@@ -1,0 +1,218 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.Session;
+import headwise.app.export.ViewKind;
+import headwise.app.ui.MainModel;
+import headwise.app.ui.page.Page;
+import headwise.app.ui.state.InterventionPlan;
+import headwise.app.ui.state.Prediction;
+import headwise.engine.hooks.Interventions;
+import headwise.viz.AttentionHeatmap;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Change the run and see what changes: switch heads off (zero or mean ablation), scale the first token's attention
+ * (ZeroTuning γ), calibrate hidden sinks (ACT). Every edit reruns the model; every page then shows the changed
+ * run, and this page compares its prediction with the original's (the compare view draws the attention difference).
+ */
+public final class InterventionsPage implements Page {
+
+    public static final String TITLE = "Interventions";
+
+    private final MainModel model;
+    private final GridPane heads = new GridPane();
+    private final ComboBox<Interventions.Ablation> mode = new ComboBox<>();
+    private final Slider gamma = new Slider(0, 2, 1);
+    private final Label gammaValue = new Label();
+    private final CheckBox calibrate = new CheckBox("calibrate hidden sinks (ACT, \u03B2 = " + InterventionPlan.ACT_BETA + ")");
+    private final Label summary = new Label();
+    private final GridPane table = new GridPane();
+    private final BorderPane root;
+    private int gridLayers = -1;
+    private int gridHeads = -1;
+    private boolean updating;
+
+    public InterventionsPage(MainModel model) {
+        this.model = model;
+        heads.setId("ablation-grid");
+        heads.setHgap(2);
+        heads.setVgap(2);
+        mode.setId("ablation-mode");
+        mode.getItems().setAll(Interventions.Ablation.values());
+        mode.setOnAction(e -> edit(plan().withMode(mode.getValue())));
+        gamma.setId("zero-tuning");
+        gamma.setShowTickMarks(true);
+        gamma.setMajorTickUnit(0.5);
+        gamma.setPrefWidth(220);
+        gamma.valueProperty().addListener((o, a, v) -> gammaValue.setText(String.format(Locale.ROOT, "\u03B3 = %.2f", v.doubleValue())));
+        gamma.valueChangingProperty().addListener((o, was, changing) -> {
+            if (!changing) {
+                edit(plan().withZeroTuning(round(gamma.getValue())));
+            }
+        });
+        gamma.setOnMouseReleased(e -> edit(plan().withZeroTuning(round(gamma.getValue()))));
+        calibrate.setId("calibrate-sinks");
+        calibrate.setOnAction(e -> edit(plan().withSinkCalibration(calibrate.isSelected())));
+        Button reset = new Button("Reset");
+        reset.setId("reset-interventions");
+        reset.setOnAction(e -> edit(InterventionPlan.none()));
+        summary.setId("prediction-summary");
+        summary.setWrapText(true);
+        table.setId("prediction-table");
+        table.setHgap(14);
+        table.setVgap(3);
+
+        Label headsTitle = bold("Switch heads off (click a head)");
+        VBox controls = new VBox(8, headsTitle, new HBox(8, new Label("ablation"), mode), heads,
+                bold("Attention to the first token (ZeroTuning)"), new HBox(8, gamma, gammaValue),
+                bold("Attention sinks"), calibrate, reset);
+        controls.setPadding(new Insets(10));
+        VBox result = new VBox(8, bold("Prediction"), summary, table);
+        result.setPadding(new Insets(10));
+        result.setPrefWidth(460);
+        root = new BorderPane(new ScrollPane(controls), null, result, null, null);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static Label bold(String text) {
+        Label l = new Label(text);
+        l.setStyle("-fx-font-weight: bold;");
+        return l;
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node view() {
+        return root;
+    }
+
+    /** The attention of the changed run against the original (the session's comparison). */
+    @Override
+    public ViewKind exportView() {
+        return ViewKind.COMPARE;
+    }
+
+    private InterventionPlan plan() {
+        return model.state().plan();
+    }
+
+    private void edit(InterventionPlan next) {
+        if (!updating && !next.equals(plan())) {
+            model.setPlan(next);
+        }
+    }
+
+    @Override
+    public void show(Session session) {
+        updating = true;
+        int layers = session.result().attention().layers();
+        int count = session.result().attention().heads();
+        if (layers != gridLayers || count != gridHeads) {
+            buildGrid(layers, count);
+        }
+        InterventionPlan plan = plan();
+        for (Node n : heads.getChildren()) {
+            if (n instanceof ToggleButton b && b.getUserData() instanceof int[] lh) {
+                b.setSelected(plan.isAblated(lh[0], lh[1]));
+            }
+        }
+        mode.setValue(plan.mode());
+        gamma.setValue(plan.zeroTuning());
+        gammaValue.setText(String.format(Locale.ROOT, "\u03B3 = %.2f", plan.zeroTuning()));
+        calibrate.setSelected(plan.calibrateSinks());
+        updating = false;
+        showPrediction(model.predictionProperty().get(), model.originalPredictionProperty().get(), plan);
+    }
+
+    private void buildGrid(int layers, int count) {
+        heads.getChildren().clear();
+        for (int h = 0; h < count; h++) {
+            heads.add(new Label("H" + h), h + 1, 0);
+        }
+        for (int l = 0; l < layers; l++) {
+            heads.add(new Label("L" + l), 0, l + 1);
+            for (int h = 0; h < count; h++) {
+                ToggleButton b = new ToggleButton();
+                b.setId("ablate-" + l + "-" + h);
+                b.setUserData(new int[] {l, h});
+                b.setPrefSize(22, 18);
+                b.setMinSize(14, 14);
+                b.setStyle("-fx-padding: 0;");
+                b.selectedProperty().addListener((o, was, off) -> b.setStyle(off
+                        ? "-fx-padding: 0; -fx-base: #e63946;" : "-fx-padding: 0;"));
+                int layer = l;
+                int head = h;
+                b.setOnAction(e -> edit(plan().withHead(layer, head, b.isSelected())));
+                heads.add(b, h + 1, l + 1);
+            }
+        }
+        gridLayers = layers;
+        gridHeads = count;
+    }
+
+    private void showPrediction(Prediction now, Prediction original, InterventionPlan plan) {
+        table.getChildren().clear();
+        if (now == null) {
+            summary.setText("");
+            return;
+        }
+        if (now.embedding() != null) {
+            summary.setText(now.title() + (original == null ? ": no intervention; change something to compare"
+                    : String.format(Locale.ROOT, ": cosine similarity to the original %.4f (%s)", now.cosineTo(original), plan.describe())));
+            return;
+        }
+        Prediction.Entry best = now.best();
+        String head = now.title() + ": " + quoted(best.label()) + String.format(Locale.ROOT, " %.1f%%", 100 * best.probability());
+        if (original != null) {
+            Prediction.Entry was = original.best();
+            head += String.format(Locale.ROOT, "; originally %s %.1f%%; KL(original \u2016 now) = %.4f nats (%s)", quoted(was.label()),
+                    100 * was.probability(), now.klFrom(original), plan.describe());
+        }
+        summary.setText(head);
+        table.addRow(0, bold("token"), bold("now"), bold("original"), bold("change"));
+        Map<Integer, String> rows = new LinkedHashMap<>();
+        now.top().forEach(e -> rows.put(e.id(), e.label()));
+        if (original != null) {
+            original.top().forEach(e -> rows.putIfAbsent(e.id(), e.label()));
+        }
+        int r = 1;
+        for (Map.Entry<Integer, String> e : rows.entrySet()) {
+            double p = now.probability(e.getKey());
+            double o = original == null ? Double.NaN : original.probability(e.getKey());
+            Label change = new Label(original == null ? "" : String.format(Locale.ROOT, "%+.2f%%", 100 * (p - o)));
+            if (original != null) {
+                change.setStyle(p >= o ? "-fx-text-fill: #1a7f37;" : "-fx-text-fill: #b00020;");
+            }
+            table.addRow(r++, new Label(quoted(e.getValue())), new Label(String.format(Locale.ROOT, "%.2f%%", 100 * p)),
+                    new Label(original == null ? "" : String.format(Locale.ROOT, "%.2f%%", 100 * o)), change);
+        }
+    }
+
+    private static String quoted(String label) {
+        return "\u201C" + AttentionHeatmap.shorten(label) + "\u201D";
+    }
+}

@@ -1,0 +1,149 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.Exporter;
+import headwise.app.export.Session;
+import headwise.app.export.SessionAnalysis;
+import headwise.app.export.ViewKind;
+import headwise.app.ui.page.Page;
+import headwise.app.ui.page.ViewState;
+import headwise.viz.export.PngExport;
+import headwise.viz.view.ModelViewFigure;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Rectangle;
+
+
+/**
+ * Every layer × head as a thumbnail, drawn by viz's {@link ModelViewFigure} into one image (not a node per head),
+ * with head-type frames and importance bars once those are computed. Clicking a thumbnail opens that head.
+ */
+public final class ModelViewPage implements Page {
+
+    public static final String TITLE = "Model view";
+
+    private final ViewState viewState;
+    private final ImageView image = new ImageView();
+    private final Rectangle selection = new Rectangle();
+    private final Label info = new Label();
+    private final Button compute = new Button("Compute head types & importance");
+    private final BorderPane root;
+    private ModelViewFigure figure;
+    private Session drawn;
+
+    public ModelViewPage(ViewState viewState) {
+        this.viewState = viewState;
+        image.setId("model-view");
+        selection.setFill(Color.TRANSPARENT);
+        selection.setStroke(Color.rgb(0xE6, 0x39, 0x46));
+        selection.setStrokeWidth(2.5);
+        selection.setMouseTransparent(true);
+        selection.setVisible(false);
+        Pane picture = new Pane(image, selection);
+        picture.setStyle("-fx-background-color: white;");
+        image.setOnMouseClicked(e -> {
+            int[] head = headAt(e.getX(), e.getY());
+            if (head != null) {
+                viewState.openHead(head[0], head[1]);
+            }
+        });
+        Tooltip hint = new Tooltip();
+        image.setOnMouseMoved(e -> {
+            int[] head = headAt(e.getX(), e.getY());
+            hint.setText(head == null ? "" : "layer " + head[0] + ", head " + head[1] + ": click to open");
+            if (head != null) {
+                Tooltip.install(image, hint);
+            } else {
+                Tooltip.uninstall(image, hint);
+            }
+        });
+        ScrollPane scroll = new ScrollPane(picture);
+        scroll.setStyle("-fx-background: white;");
+        compute.setId("compute-marks");
+        compute.setOnAction(e -> {
+            viewState.requestPart(SessionAnalysis.Part.METRICS);
+            viewState.requestPart(SessionAnalysis.Part.IMPORTANCE);
+        });
+        info.setId("model-view-info");
+        HBox bar = new HBox(10, compute, info);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        root = new BorderPane(scroll, bar, null, null, null);
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node view() {
+        return root;
+    }
+
+    @Override
+    public ViewKind exportView() {
+        return ViewKind.MODEL_VIEW;
+    }
+
+    /** The figure shown now (for tests: where each thumbnail is). */
+    public ModelViewFigure figure() {
+        return figure;
+    }
+
+    public ImageView imageView() {
+        return image;
+    }
+
+    @Override
+    public void show(Session session) {
+        if (drawn == null || drawn.result() != session.result() || drawn.metrics() != session.metrics()
+                || drawn.ablation() != session.ablation()) {
+            figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
+            image.setImage(SwingFXUtils.toFXImage(PngExport.render(figure, 1), null));
+        }
+        drawn = session;
+        boolean marked = session.metrics() != null && session.ablation() != null;
+        compute.setDisable(marked);
+        info.setText(marked ? "Frames: head types; bars: ablation importance. Click a head to open it."
+                : "Click a head to open it. Head types and importance are computed on request.");
+        if (session.head() >= 0) {
+            double[] corner = figure.thumbnailCorner(session.layer(), session.head());
+            selection.setX(corner[0] - 3);
+            selection.setY(corner[1] - 3);
+            selection.setWidth(figure.thumbnailSize() + 6);
+            selection.setHeight(figure.thumbnailSize() + 6);
+            selection.setVisible(true);
+        } else {
+            selection.setVisible(false);
+        }
+    }
+
+    /** {layer, head} of the thumbnail at image point (x, y), or null. */
+    public int[] headAt(double x, double y) {
+        if (figure == null || drawn == null) {
+            return null;
+        }
+        int size = figure.thumbnailSize();
+        var a = drawn.result().attention();
+        for (int l = 0; l < a.layers(); l++) {
+            for (int h = 0; h < a.heads(); h++) {
+                double[] c = figure.thumbnailCorner(l, h);
+                if (x >= c[0] && x < c[0] + size && y >= c[1] && y < c[1] + size) {
+                    return new int[] {l, h};
+                }
+            }
+        }
+        return null;
+    }
+}

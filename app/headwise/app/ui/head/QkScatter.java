@@ -1,0 +1,64 @@
+package headwise.app.ui.head;
+
+import headwise.viz.AttentionHeatmap;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.Color;
+import java.awt.geom.Ellipse2D;
+import java.util.Locale;
+
+/** The q/k projection of one head as a JFreeChart scatter: queries and keys in two colours, tokens as tooltips. */
+public final class QkScatter {
+
+    private final ChartViewer viewer = new ChartViewer(null);
+
+    public QkScatter() {
+        viewer.setId("qk-scatter");
+        viewer.setPrefSize(380, 300);
+    }
+
+    public ChartViewer view() {
+        return viewer;
+    }
+
+    public JFreeChart chart() {
+        return viewer.getChart();
+    }
+
+    public void show(QkProjection p, String[] tokens) {
+        XYSeries queries = new XYSeries("queries", false);
+        XYSeries keys = new XYSeries("keys", false);
+        for (double[] q : p.queries()) {
+            queries.add(q[0], q[1]);
+        }
+        for (double[] k : p.keys()) {
+            keys.add(k[0], k[1]);
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(queries);
+        data.addSeries(keys);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
+        renderer.setSeriesPaint(0, new Color(0x1F, 0x77, 0xB4));
+        renderer.setSeriesPaint(1, new Color(0xD5, 0x5E, 0x00));
+        renderer.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        renderer.setSeriesShape(1, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        renderer.setDefaultToolTipGenerator((dataset, series, item) ->
+                (series == 0 ? "query " : "key ") + item + " \u201C" + (tokens == null || item >= tokens.length ? item
+                        : AttentionHeatmap.shorten(tokens[item])) + "\u201D");
+        XYPlot plot = new XYPlot(data, new NumberAxis(String.format(Locale.ROOT, "PC1 (%.0f%%)", 100 * p.explained()[0])),
+                new NumberAxis(String.format(Locale.ROOT, "PC2 (%.0f%%)", 100 * p.explained()[1])), renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        JFreeChart chart = new JFreeChart("q/k projection, layer " + p.layer() + " head " + p.head(),
+                JFreeChart.DEFAULT_TITLE_FONT.deriveFont(12f), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        viewer.setChart(chart);
+    }
+}

@@ -1,0 +1,158 @@
+package headwise.app.ui.state;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.Interventions;
+import headwise.engine.json.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A session as a JSON file: {@code {"format": "headwise-session", "version": 1, "model": …, "text": …,
+ * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
+ * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}}}. The reader treats the
+ * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
+ * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
+ */
+public final class SessionFile {
+
+    public static final String FORMAT = "headwise-session";
+    public static final int VERSION = 1;
+    /** A session is a few hundred bytes; the cap leaves room for a long input text. */
+    static final long MAX_BYTES = 4L << 20;
+    /** More ablated heads than any model has. */
+    static final int MAX_ABLATED = 1 << 16;
+
+    private SessionFile() {
+    }
+
+    /** Reads a session; a HeadwiseException (one line, naming the file) when it is missing or not a session. */
+    public static SessionState read(Path file) {
+        try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw HeadwiseException.inFile(file, "too large for a session file (" + Files.size(file) + " bytes)");
+            }
+        } catch (NoSuchFileException e) {
+            throw HeadwiseException.inFile(file, "file not found");
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        JsonObject o = Json.readObject(file);
+        String format = Json.optionalString(file, o, "format", "");
+        if (!FORMAT.equals(format)) {
+            throw HeadwiseException.inFile(file, "not a Headwise session (\"format\" is not \"" + FORMAT + "\")");
+        }
+        int version = Json.optionalInt(file, o, "version", VERSION);
+        if (version != VERSION) {
+            throw HeadwiseException.inFile(file, "session version " + version + " is not supported (this is version " + VERSION + ")");
+        }
+        return new SessionState(
+                Json.optionalString(file, o, "model", null),
+                Json.optionalString(file, o, "text", ""),
+                Json.optionalString(file, o, "compare_text", ""),
+                Json.optionalString(file, o, "image", ""),
+                Json.optionalInt(file, o, "layer", 0),
+                Json.optionalInt(file, o, "head", -1),
+                Json.optionalBoolean(file, o, "log_scale", false),
+                Json.optionalString(file, o, "page", ""),
+                plan(file, o.get("interventions")));
+    }
+
+    private static InterventionPlan plan(Path file, JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return InterventionPlan.none();
+        }
+        if (!e.isJsonObject()) {
+            throw HeadwiseException.inFile(file, "\"interventions\" must be an object");
+        }
+        JsonObject o = e.getAsJsonObject();
+        List<InterventionPlan.HeadRef> heads = new ArrayList<>();
+        JsonElement ablated = o.get("ablated");
+        if (ablated != null && !ablated.isJsonNull()) {
+            if (!ablated.isJsonArray() || ablated.getAsJsonArray().size() > MAX_ABLATED) {
+                throw HeadwiseException.inFile(file, "\"ablated\" must be a list of at most " + MAX_ABLATED + " [layer, head] pairs");
+            }
+            for (JsonElement pair : ablated.getAsJsonArray()) {
+                heads.add(headRef(file, pair));
+            }
+        }
+        String mode = Json.optionalString(file, o, "mode", "zero").toUpperCase(Locale.ROOT);
+        Interventions.Ablation ablation;
+        try {
+            ablation = Interventions.Ablation.valueOf(mode);
+        } catch (IllegalArgumentException bad) {
+            throw HeadwiseException.inFile(file, "\"mode\" must be \"zero\" or \"mean\"");
+        }
+        return new InterventionPlan(heads, ablation, Json.optionalDouble(file, o, "zero_tuning", 1.0),
+                Json.optionalBoolean(file, o, "calibrate_sinks", false));
+    }
+
+    private static InterventionPlan.HeadRef headRef(Path file, JsonElement pair) {
+        try {
+            JsonArray a = pair.getAsJsonArray();
+            if (a.size() == 2) {
+                int layer = a.get(0).getAsJsonPrimitive().getAsBigDecimal().intValueExact();
+                int head = a.get(1).getAsJsonPrimitive().getAsBigDecimal().intValueExact();
+                if (layer >= 0 && head >= 0) {
+                    return new InterventionPlan.HeadRef(layer, head);
+                }
+            }
+        } catch (RuntimeException bad) {
+            // reported below
+        }
+        throw HeadwiseException.inFile(file, "\"ablated\" entries must be [layer, head] pairs of non-negative integers");
+    }
+
+    /** The JSON text of a session (keys in a fixed order, so the same session gives the same bytes). */
+    public static String json(SessionState s) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("format", FORMAT);
+        o.put("version", VERSION);
+        o.put("model", s.model());
+        o.put("text", s.text());
+        o.put("compare_text", s.compareText());
+        o.put("image", s.image());
+        o.put("layer", s.layer());
+        o.put("head", s.head());
+        o.put("log_scale", s.logScale());
+        o.put("page", s.page());
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("ablated", s.plan().ablated().stream().map(r -> new int[] {r.layer(), r.head()}).toList());
+        plan.put("mode", s.plan().mode().name().toLowerCase(Locale.ROOT));
+        plan.put("zero_tuning", s.plan().zeroTuning());
+        plan.put("calibrate_sinks", s.plan().calibrateSinks());
+        o.put("interventions", plan);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    }
+
+    /** Writes {@code s} to {@code file} (its folder created), replacing it only once the new bytes are on disk. */
+    public static void write(SessionState s, Path file) {
+        Path target = file.toAbsolutePath();
+        try {
+            Files.createDirectories(target.getParent());
+            Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.write(temporary, json(s).getBytes(StandardCharsets.UTF_8));
+            try {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(file, "cannot write the session: " + e.getMessage());
+        }
+    }
+}
