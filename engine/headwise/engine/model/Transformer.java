@@ -220,6 +220,7 @@ public final class Transformer {
         long rows = Math.max(1, maxWholeScores / (batch * qh.size(1) * keys));
         INDArray perHead = Nd4j.createUninitialized(qh.dataType(), batch, qh.size(1), length, qh.size(3));
         for (long start = 0; start < length; start += rows) {
+            stopIfInterrupted(layer); // a block of a long input can take seconds
             long end = Math.min(length, start + rows);
             INDArray block = qh.get(all(), all(), interval(start, end), all()).dup('c');
             INDArray scores = scores(block, kh, offset + (int) start, false);
