@@ -432,7 +432,12 @@ public final class MainModel {
             throw new HeadwiseException("the text is empty; type a sentence to analyse");
         }
         if (!model.hasTokenizer()) {
-            return ModelInput.fromIds(model, ModelInput.parseIds(text)); // a model without tokenizer.json takes ids
+            try {
+                return ModelInput.fromIds(model, ModelInput.parseIds(text)); // a model without tokenizer.json takes ids
+            } catch (HeadwiseException e) {
+                throw new HeadwiseException(model.name() + " has no tokenizer.json: type token ids separated by commas ("
+                        + e.getMessage() + ")");
+            }
         }
         return ModelInput.fromText(model, text);
     }

@@ -13,6 +13,7 @@ import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Every head at once (BertViz's model view): an L×H grid of thumbnails of each head's attention, each coloured from
@@ -175,7 +176,11 @@ public final class ModelViewFigure implements Figure {
         return Style.CATEGORIES[category % Style.CATEGORIES.length];
     }
 
-    /** All thumbnails in one image, white between them: each pixel is the mean of the cells it covers. */
+    /**
+     * All thumbnails in one image, white between them: each pixel is the mean of the cells it covers. Heads are
+     * independent, so they are drawn in parallel; a long input's head is read in one pass that adds each weight to
+     * its pixel's bin (no per-pixel loops over cells).
+     */
     BufferedImage thumbnails() {
         int heads = attention.heads();
         int layers = attention.layers();
@@ -188,36 +193,64 @@ public final class ModelViewFigure implements Figure {
         for (int p = 0; p <= thumb; p++) {
             from[p] = (int) ((long) p * t / thumb);
         }
-        for (int l = 0; l < layers; l++) {
-            for (int hd = 0; hd < heads; hd++) {
-                float[] values = attention.head(l, hd); // head by head: the whole model may not fit one array
-                int base = 0;
-                float max = 0;
-                for (int i = 0; i < t * t; i++) {
-                    max = Float.isFinite(values[base + i]) ? Math.max(max, values[base + i]) : max;
-                }
-                int x0 = hd * pitchX;
-                int y0 = l * pitchY;
-                for (int py = 0; py < thumb; py++) {
-                    int q0 = from[py];
-                    int q1 = Math.max(q0 + 1, from[py + 1]);
-                    for (int px = 0; px < thumb; px++) {
-                        int k0 = from[px];
-                        int k1 = Math.max(k0 + 1, from[px + 1]);
-                        double sum = 0;
-                        for (int q = q0; q < q1; q++) {
-                            for (int k = k0; k < k1; k++) {
-                                sum += values[base + q * t + k];
-                            }
-                        }
-                        pixels[(y0 + py) * w + x0 + px] = ColorScale.argb(sum / ((q1 - q0) * (k1 - k0)), max);
-                    }
-                }
+        IntStream.range(0, layers * heads).parallel().forEach(m -> {
+            int l = m / heads;
+            int hd = m % heads;
+            float[] values = attention.head(l, hd); // head by head: the whole model may not fit one array
+            int[] colours = t >= thumb ? binnedMeans(values, t, from) : sampledMeans(values, t, from);
+            int x0 = hd * pitchX;
+            int y0 = l * pitchY;
+            for (int py = 0; py < thumb; py++) {
+                System.arraycopy(colours, py * thumb, pixels, (y0 + py) * w + x0, thumb);
             }
-        }
+        });
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
         image.setRGB(0, 0, w, h, pixels, 0, w);
         return image;
+    }
+
+    /** T ≥ thumb: every cell lies in exactly one pixel; one pass sums each pixel's cells. */
+    private int[] binnedMeans(float[] values, int t, int[] from) {
+        double[] sums = new double[thumb * thumb];
+        float max = 0;
+        for (int py = 0; py < thumb; py++) {
+            int base = py * thumb;
+            for (int q = from[py]; q < from[py + 1]; q++) {
+                int row = q * t;
+                for (int px = 0; px < thumb; px++) {
+                    float s = 0; // float within a row's run of at most T/thumb cells, double across rows
+                    for (int k = row + from[px], end = row + from[px + 1]; k < end; k++) {
+                        float v = values[k];
+                        s += v;
+                        max = v > max && v < Float.POSITIVE_INFINITY ? v : max;
+                    }
+                    sums[base + px] += s;
+                }
+            }
+        }
+        int[] out = new int[thumb * thumb];
+        for (int py = 0; py < thumb; py++) {
+            for (int px = 0; px < thumb; px++) {
+                double cells = (double) (from[py + 1] - from[py]) * (from[px + 1] - from[px]);
+                out[py * thumb + px] = ColorScale.argb(sums[py * thumb + px] / cells, max);
+            }
+        }
+        return out;
+    }
+
+    /** T < thumb: each pixel shows the one cell it falls in. */
+    private int[] sampledMeans(float[] values, int t, int[] from) {
+        float max = 0;
+        for (int i = 0; i < t * t; i++) {
+            max = Float.isFinite(values[i]) ? Math.max(max, values[i]) : max;
+        }
+        int[] out = new int[thumb * thumb];
+        for (int py = 0; py < thumb; py++) {
+            for (int px = 0; px < thumb; px++) {
+                out[py * thumb + px] = ColorScale.argb(values[from[py] * t + from[px]], max);
+            }
+        }
+        return out;
     }
 
     private static double maxAbs(double[][] values) {

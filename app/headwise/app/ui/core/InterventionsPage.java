@@ -22,6 +22,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -56,6 +57,17 @@ public final class InterventionsPage implements Page {
         heads.setVgap(2);
         mode.setId("ablation-mode");
         mode.getItems().setAll(Interventions.Ablation.values());
+        mode.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Interventions.Ablation a) {
+                return a == null ? "" : a == Interventions.Ablation.ZERO ? "zero" : "mean over positions";
+            }
+
+            @Override
+            public Interventions.Ablation fromString(String s) {
+                return s.startsWith("zero") ? Interventions.Ablation.ZERO : Interventions.Ablation.MEAN;
+            }
+        });
         mode.setOnAction(e -> edit(plan().withMode(mode.getValue())));
         gamma.setId("zero-tuning");
         gamma.setShowTickMarks(true);

@@ -152,11 +152,14 @@ class HeadwiseAppTest {
         waitForIdle(app, 120);
         Session before = app.model().session();
         robot.interact(() -> app.window().open(GPT2)); // a dropped folder opens as a model
-        Session gpt2 = waitForNewSession(app, before, 60);
-        assertEquals("gpt2_f32", gpt2.result().modelName(), status(robot));
+        waitFor(60, () -> !app.model().isBusy() && "gpt2_f32".equals(app.model().modelName()), "the fixture loads");
+        // it has no tokenizer: the example sentence cannot run, and the status says what to type instead
+        assertTrue(status(robot).contains("no tokenizer.json: type token ids"), status(robot));
+        assertSame(before, app.model().session(), "the previous results stay until a run succeeds");
         robot.interact(() -> text(robot).setText("5, 17, 33, 2, 8, 40, 11"));
         robot.clickOn("#analyse");
-        Session clean = waitForNewSession(app, gpt2, 60);
+        Session clean = waitForNewSession(app, before, 60);
+        assertEquals("gpt2_f32", clean.result().modelName(), status(robot));
         assertEquals(7, clean.result().input().length());
         Prediction original = app.model().predictionProperty().get();
         assertNotNull(original.best());
@@ -219,7 +222,7 @@ class HeadwiseAppTest {
             assertEquals(3, back.layer());
             assertEquals(7, back.head());
             assertTrue(restored.model().state().plan().isAblated(4, 1));
-            assertEquals(9, back.result().input().length(), "[CLS] the dog barked at the mailman . [SEP]");
+            assertEquals(second.result().input().length(), back.result().input().length(), "the same input, tokenized the same");
         } finally {
             robot.interact(restored::stop);
         }
