@@ -80,7 +80,12 @@ public final class SessionSinks {
 
     /** A [a][b][c] list of numbers from the metrics map, or null. */
     static double[][][] cube(Map<String, Object> metrics, String key) {
-        if (metrics == null || !(metrics.get(key) instanceof List<?> outer)) {
+        return metrics == null ? null : cube(metrics.get(key));
+    }
+
+    /** A metrics node that is a [a][b][c] list of numbers, or null. */
+    static double[][][] cube(Object node) {
+        if (!(node instanceof List<?> outer)) {
             return null;
         }
         double[][][] out = new double[outer.size()][][];
