@@ -9,21 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The head-importance measures a session has, as [layer][head] matrices with names for figures and tables. */
-final class ImportanceMeasures {
+public final class ImportanceMeasures {
 
     /**
      * @param shortName column and rank-agreement name ("ablation_dloss")
      * @param title     figure heading ("ablation \u0394loss")
      * @param note      what the numbers are
      */
-    record Measure(String shortName, String title, String note, double[][] scores) {
+    public record Measure(String shortName, String title, String note, double[][] scores) {
     }
 
     private ImportanceMeasures() {
     }
 
     /** Ablation and gradient measures (those present), then confidence and entropy of the run's attention. */
-    static List<Measure> of(Session s) {
+    public static List<Measure> of(Session s) {
         List<Measure> out = new ArrayList<>();
         AblationScores ab = s.ablation();
         if (ab != null) {
@@ -45,7 +45,7 @@ final class ImportanceMeasures {
     }
 
     /** The measure the model view's bars show: ablation's main effect, else gradient importance, else null. */
-    static Measure primary(Session s) {
+    public static Measure primary(Session s) {
         List<Measure> all = of(s);
         return s.ablation() != null || s.gradient() != null ? all.get(0) : null;
     }

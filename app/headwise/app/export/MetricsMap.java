@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads values out of metrics.json's map ({@code MetricsReport.compute}): nested maps and lists of numbers. */
-final class MetricsMap {
+public final class MetricsMap {
 
     private MetricsMap() {
     }
 
     /** The value at a key path, or null when any step is missing. */
-    static Object get(Map<String, Object> metrics, String... path) {
+    public static Object get(Map<String, Object> metrics, String... path) {
         Object node = metrics;
         for (String key : path) {
             if (!(node instanceof Map<?, ?> map)) {
@@ -22,12 +22,12 @@ final class MetricsMap {
     }
 
     /** A list of numbers as doubles (null entries as NaN), or null when the path is missing or not such a list. */
-    static double[] numbers(Map<String, Object> metrics, String... path) {
+    public static double[] numbers(Map<String, Object> metrics, String... path) {
         return metrics == null ? null : toDoubles(get(metrics, path));
     }
 
     /** A list of lists of numbers, or null. */
-    static double[][] matrix(Map<String, Object> metrics, String... path) {
+    public static double[][] matrix(Map<String, Object> metrics, String... path) {
         Object node = metrics == null ? null : get(metrics, path);
         if (!(node instanceof List<?> rows)) {
             return null;
@@ -43,7 +43,7 @@ final class MetricsMap {
     }
 
     /** [[layer, head], …] lists (head_types.*_heads), or null. */
-    static int[][] pairs(Map<String, Object> metrics, String... path) {
+    public static int[][] pairs(Map<String, Object> metrics, String... path) {
         double[][] m = matrix(metrics, path);
         if (m == null) {
             return null;

@@ -100,6 +100,7 @@ public final class SessionAnalysis {
     private static Session compute(LoadedModel model, ModelInput input, Set<Part> parts, Options options) {
         AnalysisResult result = Analyzer.analyze(model, input);
         Map<String, Object> metrics = parts.contains(Part.METRICS) ? MetricsReport.compute(model, result) : null;
+        LensTokens.addNames(model, metrics);
         AblationScores ablation = null;
         GradientScores gradient = null;
         if (parts.contains(Part.IMPORTANCE)) {

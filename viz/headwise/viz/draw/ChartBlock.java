@@ -45,7 +45,7 @@ public final class ChartBlock implements Block {
     }
 
     /** White, light grid, SansSerif fonts (JFreeChart's default Tahoma would become Courier in PDF). */
-    static JFreeChart style(JFreeChart chart) {
+    public static JFreeChart style(JFreeChart chart) {
         chart.setBackgroundPaint(Style.BACKGROUND);
         chart.setAntiAlias(true);
         chart.setTextAntiAlias(true);

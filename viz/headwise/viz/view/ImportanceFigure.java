@@ -54,7 +54,7 @@ public final class ImportanceFigure extends BlockFigure {
         return new BlockGrid(blocks, 3);
     }
 
-    static double min(double[][] values) {
+    public static double min(double[][] values) {
         double min = Double.POSITIVE_INFINITY;
         for (double[] row : values) {
             for (double v : row) {
@@ -66,7 +66,7 @@ public final class ImportanceFigure extends BlockFigure {
         return Double.isFinite(min) ? min : 0;
     }
 
-    static double max(double[][] values) {
+    public static double max(double[][] values) {
         double max = Double.NEGATIVE_INFINITY;
         for (double[] row : values) {
             for (double v : row) {

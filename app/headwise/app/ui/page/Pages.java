@@ -9,6 +9,7 @@ public final class Pages {
     }
 
     public static List<Page> analysisPages(ViewState state) {
-        return List.of();
+        return List.of(new FlowPage(state), new ImportancePage(state), new SinksPage(state), new LayersPage(state),
+                new VitPage(state), new ComparePage(state));
     }
 }

@@ -1,0 +1,261 @@
+package headwise.app.ui.page;
+
+import headwise.app.export.MetricsMap;
+import headwise.app.export.SessionAnalysis.Part;
+import headwise.app.export.ViewKind;
+import headwise.engine.analysis.Sinks;
+import headwise.viz.draw.Text;
+import headwise.viz.view.MatrixFigure;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.jfree.chart.entity.CategoryItemEntity;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.fx.interaction.ChartMouseEventFX;
+import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
+import org.jfree.data.category.CategoryDataset;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * Attention sinks: the sink rate of every token (bars), the sink mass per layer (lines), massive activations of the
+ * residual stream (tables), and the "hide sinks and renormalise" switch every heatmap obeys, previewed on the
+ * selected head.
+ */
+public final class SinksPage extends AnalysisPage {
+
+    /** Lines of the sink-mass chart besides the first token: the strongest other sink tokens. */
+    static final int OTHER_SINK_LINES = 2;
+
+    /** A row of the per-layer massive-activation table. */
+    public record LayerRow(int layer, double medianAbs, double topAbs, double ratio) {
+    }
+
+    /** A row of the massive-activation entries table. */
+    public record Entry(int layer, int token, String text, int channel, double value) {
+    }
+
+    private final CheckBox hide = new CheckBox("Hide sinks and renormalise");
+    private final GridPane grid = new GridPane();
+    private final FigureView preview = new FigureView();
+    private final TableView<LayerRow> layerTable = new TableView<>();
+    private final TableView<Entry> entryTable = new TableView<>();
+    private ChartViewer rateChart;
+    private float[] previewMatrix;
+
+    public SinksPage(ViewState state) {
+        super(state);
+        hide.setId("hide-sinks");
+        hide.selectedProperty().bindBidirectional(state.hideSinksProperty());
+        Label rule = new Label("in every heatmap: drops the keys whose sink score in that head exceeds \u03B5 = "
+                + Sinks.DEFAULT_EPSILON + ", then rescales each query row to sum to 1");
+        rule.setStyle("-fx-text-fill: #666;");
+        HBox bar = new HBox(14, hide, rule);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(0, 0, 8, 0));
+        root.setTop(bar);
+        grid.setHgap(16);
+        grid.setVgap(16);
+        grid.setPadding(new Insets(4));
+        ScrollPane scroll = new ScrollPane(grid);
+        root.setCenter(scroll);
+
+        layerTable.setId("sink-layer-table");
+        layerTable.getColumns().setAll(List.of(column("layer", r -> r.layer()), column("median |x|", LayerRow::medianAbs),
+                column("largest |x|", LayerRow::topAbs), column("largest / median", LayerRow::ratio)));
+        entryTable.setId("massive-table");
+        entryTable.getColumns().setAll(List.of(column("layer", e -> e.layer()), column("token", e -> e.token()),
+                textColumn("text", Entry::text), column("channel", e -> e.channel()), column("value", Entry::value)));
+        for (TableView<?> t : List.of(layerTable, entryTable)) {
+            t.setPrefSize(520, 190);
+            t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        }
+        entryTable.setPlaceholder(new Label("No entry passes both thresholds (small models never reach |x| > 100)."));
+        TokenMatrices.hoverKeys(preview, state);
+        state.hideSinksProperty().addListener((o, was, now) -> {
+            if (session != null) {
+                drawPreview();
+            }
+        });
+        state.hoveredTokenProperty().addListener((o, was, now) -> {
+            TokenMatrices.markToken(preview, now.intValue());
+            if (rateChart != null) {
+                rateChart.getChart().fireChartChanged();
+            }
+        });
+    }
+
+    @Override
+    public String title() {
+        return "Sinks";
+    }
+
+    @Override
+    public ViewKind exportView() {
+        return ViewKind.SINKS;
+    }
+
+    /** The previewed head's matrix as drawn (after hiding, when on). */
+    float[] previewMatrix() {
+        return previewMatrix;
+    }
+
+    TableView<LayerRow> layerTable() {
+        return layerTable;
+    }
+
+    TableView<Entry> entryTable() {
+        return entryTable;
+    }
+
+    ChartViewer rateChart() {
+        return rateChart;
+    }
+
+    @Override
+    protected void render() {
+        grid.getChildren().clear();
+        String[] labels = MatrixFigure.tokenLabels(session.tokens(), session.result().input().length());
+        double[] rate = SessionSinks.rate(session);
+        rateChart = PageCharts.viewer(PageCharts.bars("Sink rate per token", "% of heads with sink score > \u03B5", labels, rate, 100,
+                () -> state.hoveredTokenProperty().get()), 560, 300);
+        rateChart.setId("sink-rate-chart");
+        rateChart.addChartMouseListener(new HoverBar());
+        grid.add(rateChart, 0, 0);
+        grid.add(PageCharts.viewer(PageCharts.layerLines("Sink mass per layer", "layer", "mean sink score over heads",
+                massLines(labels)), 560, 300), 1, 0);
+        grid.add(preview, 0, 1);
+        drawPreview();
+        grid.add(massive(), 1, 1);
+    }
+
+    /** The first token's sink mass per layer, and the strongest other sinks'. */
+    private List<PageCharts.Line> massLines(String[] labels) {
+        double[][][] scores = SessionSinks.scores(session);
+        int layers = scores.length;
+        int tokens = labels.length;
+        double[][] perLayer = new double[tokens][layers];
+        double[] overall = new double[tokens];
+        for (int l = 0; l < layers; l++) {
+            for (int t = 0; t < tokens; t++) {
+                for (double[] head : scores[l]) {
+                    perLayer[t][l] += head[t] / scores[l].length;
+                }
+                overall[t] += perLayer[t][l];
+            }
+        }
+        List<PageCharts.Line> lines = new ArrayList<>();
+        lines.add(new PageCharts.Line("#0 " + labels[0] + " (first token)", perLayer[0]));
+        IntStream.range(1, tokens).boxed().sorted(Comparator.comparingDouble((Integer t) -> -overall[t]).thenComparingInt(t -> t))
+                .limit(OTHER_SINK_LINES).forEach(t -> lines.add(new PageCharts.Line("#" + t + " " + labels[t], perLayer[t])));
+        return lines;
+    }
+
+    private void drawPreview() {
+        int layer = session.layer();
+        int head = session.headOrFirst();
+        boolean hidden = state.hideSinksProperty().get();
+        int t = session.result().input().length();
+        previewMatrix = SessionSinks.head(session, layer, head, hidden);
+        boolean[] sinks = SessionSinks.sinkKeys(session, layer, head);
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < t; j++) {
+            if (sinks[j]) {
+                names.add(MatrixFigure.tokenLabels(session.tokens(), t)[j]);
+            }
+        }
+        String which = names.isEmpty() ? "no sink key in this head" : "sink keys: " + String.join(", ", names);
+        preview.show(TokenMatrices.of("Layer " + layer + ", head " + head + (hidden ? ", sinks hidden" : ""),
+                which + (hidden ? "; rows renormalised" : ""), previewMatrix, t, session.tokens(), "attention"));
+        TokenMatrices.markToken(preview, state.hoveredTokenProperty().get());
+    }
+
+    private Node massive() {
+        if (session.metrics() == null) {
+            return missing("Massive activations come with the metrics (one extra forward), not computed yet.", Part.METRICS);
+        }
+        double[] median = MetricsMap.numbers(session.metrics(), "massive_activations", "median_abs");
+        double[][] top = MetricsMap.matrix(session.metrics(), "massive_activations", "top_abs");
+        double[][] ratio = MetricsMap.matrix(session.metrics(), "massive_activations", "top_ratio");
+        List<LayerRow> rows = new ArrayList<>();
+        if (median != null && top != null && ratio != null) {
+            for (int l = 0; l < median.length; l++) {
+                rows.add(new LayerRow(l, median[l], top[l][0], ratio[l][0]));
+            }
+        }
+        layerTable.getItems().setAll(rows);
+        List<Entry> entries = new ArrayList<>();
+        if (MetricsMap.get(session.metrics(), "massive_activations", "entries") instanceof List<?> list) {
+            String[] labels = MatrixFigure.tokenLabels(session.tokens(), session.result().input().length());
+            for (Object o : list) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                int token = ((Number) m.get("token")).intValue();
+                entries.add(new Entry(((Number) m.get("layer")).intValue(), token, labels[token], ((Number) m.get("channel")).intValue(),
+                        m.get("value") instanceof Number n ? n.doubleValue() : Double.NaN));
+            }
+        }
+        entryTable.getItems().setAll(entries);
+        Object abs = MetricsMap.get(session.metrics(), "massive_activations", "abs_threshold");
+        Object rel = MetricsMap.get(session.metrics(), "massive_activations", "ratio_threshold");
+        Label heading = new Label("Massive activations (|x| > " + number(abs) + " and > " + number(rel) + " \u00D7 the layer's median |x|): "
+                + entries.size());
+        heading.setStyle("-fx-font-weight: bold;");
+        return new VBox(6, new Label("Residual stream per layer"), layerTable, heading, entryTable);
+    }
+
+    private static String number(Object value) {
+        return value instanceof Number n ? Text.number(n.doubleValue()) : "?";
+    }
+
+    private static <R> TableColumn<R, Number> column(String name, Function<R, Number> value) {
+        TableColumn<R, Number> c = new TableColumn<>(name);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(Number v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v.toString());
+            }
+        });
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        return c;
+    }
+
+    private static <R> TableColumn<R, String> textColumn(String name, Function<R, String> value) {
+        TableColumn<R, String> c = new TableColumn<>(name);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        return c;
+    }
+
+    /** Hovering a bar hovers its token everywhere. */
+    private final class HoverBar implements ChartMouseListenerFX {
+        @Override
+        public void chartMouseClicked(ChartMouseEventFX event) {
+        }
+
+        @Override
+        public void chartMouseMoved(ChartMouseEventFX event) {
+            if (event.getEntity() instanceof CategoryItemEntity item) {
+                CategoryDataset data = item.getDataset();
+                state.hoveredTokenProperty().set(data.getColumnIndex(item.getColumnKey()));
+            } else {
+                state.hoveredTokenProperty().set(-1);
+            }
+        }
+    }
+}

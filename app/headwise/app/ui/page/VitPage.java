@@ -1,0 +1,273 @@
+package headwise.app.ui.page;
+
+import headwise.app.export.MetricsMap;
+import headwise.app.export.SessionAnalysis.Part;
+import headwise.app.export.ViewKind;
+import headwise.engine.image.PatchGrid;
+import headwise.engine.image.PixelImage;
+import headwise.viz.PatchAttentionOverlay;
+import headwise.viz.draw.ValueScale;
+import headwise.viz.view.ImportanceFigure;
+import headwise.viz.view.MatrixFigure;
+import headwise.viz.view.VitOverlayFigure;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+
+/**
+ * Vision transformers: the image the model saw beside the same image under one attention row over the patch grid
+ * (the [CLS] row of a head, the [CLS] row of attention rollout, or the row of a patch chosen by clicking it), and
+ * the mean attention distance in pixels of every head; clicking a head there shows it. Text models get one line.
+ */
+public final class VitPage extends AnalysisPage {
+
+    enum Source {
+        CLS("[CLS] row of the head"), ROLLOUT("[CLS] row of attention rollout"), PATCH("row of the chosen patch");
+
+        private final String label;
+
+        Source(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private final ChoiceBox<Source> source = new ChoiceBox<>();
+    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final FigureView overlay = new FigureView();
+    private final FigureView distance = new FigureView();
+    private final VBox body = new VBox(12);
+    private final HBox bar;
+    private BufferedImage image;
+    private PatchAttentionOverlay.Layout layout;
+    private int chosenToken = -1;
+    private float[] shownRow;
+    private boolean updating;
+
+    public VitPage(ViewState state) {
+        super(state);
+        source.getItems().setAll(Source.values());
+        source.setValue(Source.CLS);
+        source.setId("vit-source");
+        layer.setId("vit-layer");
+        head.setId("vit-head");
+        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
+            s.setPrefWidth(80);
+            s.valueProperty().addListener((o, was, now) -> redraw());
+        }
+        source.valueProperty().addListener((o, was, now) -> redraw());
+        bar = new HBox(8, new Label("Attention"), source, new Label("Layer"), layer, new Label("Head"), head);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(0, 0, 8, 0));
+        body.getChildren().addAll(overlay, distance);
+        overlay.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> choose(patchAt(x, y)));
+        overlay.onMouse(MouseEvent.MOUSE_MOVED, (x, y) -> state.hoveredTokenProperty().set(patchAt(x, y)));
+        overlay.onMouse(MouseEvent.MOUSE_EXITED, (x, y) -> state.hoveredTokenProperty().set(-1));
+        distance.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
+            int[] at = ((MatrixFigure) distance.figure()).cellAt(x, y);
+            if (at != null) {
+                select(at[0], at[1]);
+            }
+        });
+        state.hoveredTokenProperty().addListener((o, was, now) -> markPatches());
+        state.hideSinksProperty().addListener((o, was, now) -> redraw());
+    }
+
+    @Override
+    public String title() {
+        return "ViT";
+    }
+
+    @Override
+    public ViewKind exportView() {
+        return ViewKind.VIT_OVERLAY;
+    }
+
+    FigureView overlayView() {
+        return overlay;
+    }
+
+    FigureView distanceView() {
+        return distance;
+    }
+
+    /** The attention row drawn now over all T keys. */
+    float[] shownRow() {
+        return shownRow;
+    }
+
+    int chosenToken() {
+        return chosenToken;
+    }
+
+    Source source() {
+        return source.getValue();
+    }
+
+    /** Shows head (l, h). */
+    void select(int l, int h) {
+        updating = true;
+        layer.getValueFactory().setValue(l);
+        updating = false;
+        head.getValueFactory().setValue(h);
+    }
+
+    @Override
+    protected void render() {
+        if (session.result().input().image() == null) {
+            root.setTop(null);
+            root.setCenter(message("This page needs an image model: open a ViT or DeiT folder and give it an image."));
+            return;
+        }
+        root.setTop(bar);
+        root.setCenter(new ScrollPane(body));
+        PixelImage seen = session.result().input().image().seen();
+        image = PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(), seen.samples());
+        int layers = session.result().attention().layers();
+        int heads = session.result().attention().heads();
+        updating = true;
+        layer.setValueFactory(new IntegerSpinnerValueFactory(0, layers - 1, Math.min(session.layer(), layers - 1)));
+        head.setValueFactory(new IntegerSpinnerValueFactory(0, heads - 1, session.headOrFirst()));
+        updating = false;
+        chosenToken = Math.min(chosenToken, session.result().input().length() - 1);
+        drawDistance();
+        redraw();
+    }
+
+    private void drawDistance() {
+        double[][] px = MetricsMap.matrix(session.metrics(), "vit", "mean_distance_px");
+        if (px == null) {
+            body.getChildren().set(1, missing("Mean attention distance per head comes with the metrics, not computed yet.", Part.METRICS));
+            return;
+        }
+        int heads = px[0].length;
+        distance.show(MatrixFigure.of("Mean attention distance (pixels)", "per head: patch-to-patch distance weighted by attention; "
+                        + "click a head to show it", px, MatrixFigure.indexLabels("L", px.length), MatrixFigure.indexLabels("", heads),
+                Math.max(12, Math.min(30, 360 / heads)), ValueScale.linear(ImportanceFigure.min(px), ImportanceFigure.max(px)), false, "pixels"));
+        body.getChildren().set(1, distance);
+    }
+
+    private void redraw() {
+        if (updating || session == null || image == null || layer.getValue() == null || head.getValue() == null) {
+            return;
+        }
+        PatchGrid grid = session.result().input().grid();
+        int l = layer.getValue();
+        int h = head.getValue();
+        int t = session.result().attention().length();
+        String title;
+        switch (source.getValue()) {
+            case ROLLOUT -> {
+                double[][] rollout = MetricsMap.matrix(session.metrics(), "rollout");
+                if (rollout == null) {
+                    body.getChildren().set(0, missing("Attention rollout comes with the metrics, not computed yet.", Part.METRICS));
+                    shownRow = null;
+                    return;
+                }
+                shownRow = new float[t];
+                for (int j = 0; j < t; j++) {
+                    shownRow[j] = (float) rollout[0][j];
+                }
+                title = "attention rollout, [CLS] row (all layers)";
+            }
+            case PATCH -> {
+                int query = chosenToken >= grid.specialTokens() ? chosenToken : grid.specialTokens();
+                chosenToken = query;
+                shownRow = row(l, h, query);
+                int p = query - grid.specialTokens();
+                title = "layer " + l + ", head " + h + " \u00b7 patch (" + p / grid.cols() + ", " + p % grid.cols() + ")'s attention";
+            }
+            default -> {
+                shownRow = row(l, h, 0);
+                title = "layer " + l + ", head " + h + " \u00b7 [CLS] attention over the patches";
+            }
+        }
+        if (state.hideSinksProperty().get() && source.getValue() != Source.ROLLOUT) {
+            title += " (sinks hidden)";
+        }
+        VitOverlayFigure figure = new VitOverlayFigure(image, shownRow, grid.specialTokens(), grid.rows(), grid.cols(), title);
+        layout = PatchAttentionOverlay.layout(image.getWidth(), image.getHeight(), grid.rows(), grid.cols(), title);
+        overlay.show(figure);
+        body.getChildren().set(0, overlay);
+        markPatches();
+    }
+
+    private float[] row(int l, int h, int query) {
+        int t = session.result().attention().length();
+        float[] m = SessionSinks.head(session, l, h, state.hideSinksProperty().get());
+        float[] out = new float[t];
+        System.arraycopy(m, query * t, out, 0, t);
+        return out;
+    }
+
+    /** The patch token under a point of either panel, or −1. */
+    private int patchAt(double x, double y) {
+        if (layout == null) {
+            return -1;
+        }
+        PatchGrid grid = session.result().input().grid();
+        for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
+            double dx = x - left;
+            double dy = y - layout.panelY();
+            if (dx >= 0 && dy >= 0 && dx < layout.panelWidth() && dy < layout.panelHeight()) {
+                int c = (int) (dx * grid.cols() / layout.panelWidth());
+                int r = (int) (dy * grid.rows() / layout.panelHeight());
+                return grid.token(r, c);
+            }
+        }
+        return -1;
+    }
+
+    private void choose(int token) {
+        if (token < 0) {
+            return;
+        }
+        chosenToken = token;
+        if (source.getValue() == Source.PATCH) {
+            redraw();
+        } else {
+            source.setValue(Source.PATCH);
+        }
+    }
+
+    /** The hovered patch (and the chosen one, in patch mode) outlined on both panels. */
+    private void markPatches() {
+        overlay.clearMarks();
+        if (layout == null || session == null || session.result().input().grid() == null) {
+            return;
+        }
+        PatchGrid grid = session.result().input().grid();
+        for (int token : new int[] {state.hoveredTokenProperty().get(), source.getValue() == Source.PATCH ? chosenToken : -1}) {
+            int p = token - grid.specialTokens();
+            if (p < 0 || p >= grid.patches()) {
+                continue;
+            }
+            int r = p / grid.cols();
+            int c = p % grid.cols();
+            for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
+                overlay.mark(new Rectangle2D.Double(left + layout.cellLeft(c), layout.panelY() + layout.cellTop(r),
+                        layout.cellLeft(c + 1) - layout.cellLeft(c), layout.cellTop(r + 1) - layout.cellTop(r)));
+            }
+        }
+    }
+
+    Node bar() {
+        return bar;
+    }
+}
