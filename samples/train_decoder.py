@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Train the sample decoder `tiny-stories-decoder`: a 2-layer GPT-2 with a word-level vocabulary.
+"""Train the sample decoder `tiny-stories-decoder`: a 2-layer Llama (RoPE) with a word-level vocabulary.
 
 Usage
 -----
     /usr/bin/python3 samples/train_decoder.py [--out samples/tiny-stories-decoder] [--steps 2500]
 
-Writes OUT/config.json, OUT/model.safetensors (F32, GPT2LMHeadModel names), OUT/tokenizer.json (a Hugging Face
+Writes OUT/config.json, OUT/model.safetensors (F32, LlamaForCausalLM names, tied head), OUT/tokenizer.json (a Hugging Face
 WordLevel tokenizer that prepends <bos>) and OUT/example.txt. Deterministic: seeds are fixed and torch runs on one
 thread, so the same torch/numpy give the same weights.
 
@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "src", "test", "python"))
 from make_fixtures import write_json, write_safetensors  # noqa: E402
 
 SEED = 1234
-CONFIG = dict(n_layer=2, n_head=4, n_embd=64, n_inner=256, n_positions=128)
+CONFIG = dict(num_hidden_layers=2, num_attention_heads=4, hidden_size=64, intermediate_size=128, rms_norm_eps=1e-5,
+              rope_theta=10000.0, context=128)
 BOS, UNK = "<bos>", "<unk>"
 
 NAMES = "anna ben mia tom lily max zoe sam ella leo".split()
@@ -121,14 +122,18 @@ class Stories:
 
 
 class Batches:
-    """Rows of n_positions ids, each starting with <bos>: half stories, half repeated random sequences."""
+    """Rows of context + 1 ids, each starting with <bos>: a quarter stories, half repeated random sequences, a
+    quarter skip chains."""
 
     def __init__(self, words, seed):
         self.ids = {w: i for i, w in enumerate(words)}
         self.vocab = len(words)
         self.rng = random.Random(seed)
         self.stories = Stories(self.rng)
-        self.t = CONFIG["n_positions"] + 1  # inputs are the first n_positions
+        self.t = CONFIG["context"] + 1  # inputs are the first n_positions
+        targets = list(range(1, self.vocab))
+        random.Random(seed + 1).shuffle(targets)
+        self.skip = [0] + targets  # a permutation of the ids other than <bos>
 
     def story_row(self):
         row = [0]
@@ -138,7 +143,7 @@ class Batches:
 
     def repeated_row(self):
         r = self.rng
-        n = r.randint(3, 63)
+        n = r.randint(3, 50)
         pool = range(1, self.vocab)  # anything but <bos>, as HeadTypes draws them
         seq = r.sample(pool, n) if r.random() < 0.5 else [r.choice(pool) for _ in range(n)]
         row = [0]
@@ -146,57 +151,96 @@ class Batches:
             row += seq
         return row[:self.t]
 
+    def skip_row(self):
+        """Two interleaved chains: x[i+1] = SKIP[x[i-1]], a fixed permutation, so predicting needs the previous
+        token; this is what gets previous-token heads going before the induction heads can use them."""
+        r = self.rng
+        row = [0, r.randrange(1, self.vocab), r.randrange(1, self.vocab)]
+        while len(row) < self.t:
+            row.append(self.skip[row[-2]])
+        return row
+
     def next(self, size):
-        rows = [self.story_row() if i % 2 == 0 else self.repeated_row() for i in range(size)]
+        kinds = (self.story_row, self.repeated_row, self.skip_row, self.repeated_row)
+        rows = [kinds[i % 4]() for i in range(size)]
         return torch.tensor(rows, dtype=torch.long)
 
 
-class Block(nn.Module):
-    def __init__(self, d, heads, inner):
+class RmsNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rope_tables(count, d_head, theta):
+    """cos and sin [count, d_head] for Hugging Face's rotate-half RoPE."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, d_head, 2, dtype=torch.float32) / d_head))
+    angle = torch.arange(count, dtype=torch.float32)[:, None] * inv_freq[None, :]
+    angle = torch.cat([angle, angle], dim=-1)
+    return angle.cos(), angle.sin()
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+
+
+class Layer(nn.Module):
+    def __init__(self, d, heads, inner, eps):
         super().__init__()
         self.heads = heads
-        self.ln_1 = nn.LayerNorm(d, eps=1e-5)
-        self.c_attn = nn.Linear(d, 3 * d)
-        self.c_proj = nn.Linear(d, d)
-        self.ln_2 = nn.LayerNorm(d, eps=1e-5)
-        self.c_fc = nn.Linear(d, inner)
-        self.mlp_proj = nn.Linear(inner, d)
+        self.input_layernorm = RmsNorm(d, eps)
+        # attention_bias: a constant query and key let RoPE make a purely positional (previous-token) head
+        self.q_proj, self.k_proj, self.v_proj, self.o_proj = (nn.Linear(d, d) for _ in range(4))
+        self.post_attention_layernorm = RmsNorm(d, eps)
+        self.gate_proj, self.up_proj = nn.Linear(d, inner, bias=False), nn.Linear(d, inner, bias=False)
+        self.down_proj = nn.Linear(inner, d, bias=False)
 
-    def forward(self, x, mask, keep=None):
+    def forward(self, x, mask, cos, sin, keep=None):
         b, t, d = x.shape
-        q, k, v = self.c_attn(self.ln_1(x)).split(d, dim=2)
+        h = self.input_layernorm(x)
         shape = (b, t, self.heads, d // self.heads)
-        q, k, v = (z.view(shape).transpose(1, 2) for z in (q, k, v))
+        q, k, v = (m(h).view(shape).transpose(1, 2) for m in (self.q_proj, self.k_proj, self.v_proj))
+        q = q * cos[:t] + rotate_half(q) * sin[:t]
+        k = k * cos[:t] + rotate_half(k) * sin[:t]
         scores = q @ k.transpose(-1, -2) / math.sqrt(d // self.heads)
         pattern = torch.softmax(scores.masked_fill(mask[:t, :t], float("-inf")), dim=-1)
         if keep is not None:
             keep.append(pattern.detach())
-        z = (pattern @ v).transpose(1, 2).reshape(b, t, d)
-        x = x + self.c_proj(z)
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+        x = x + self.o_proj((pattern @ v).transpose(1, 2).reshape(b, t, d))
+        h = self.post_attention_layernorm(x)
+        return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
 
 
-class Gpt2(nn.Module):
+class Llama(nn.Module):
     def __init__(self, vocab):
         super().__init__()
         c = CONFIG
-        self.wte = nn.Embedding(vocab, c["n_embd"])
-        self.wpe = nn.Embedding(c["n_positions"], c["n_embd"])
-        self.h = nn.ModuleList(Block(c["n_embd"], c["n_head"], c["n_inner"]) for _ in range(c["n_layer"]))
-        self.ln_f = nn.LayerNorm(c["n_embd"], eps=1e-5)
-        t = c["n_positions"]
+        d = c["hidden_size"]
+        self.embed_tokens = nn.Embedding(vocab, d)
+        self.layers = nn.ModuleList(Layer(d, c["num_attention_heads"], c["intermediate_size"], c["rms_norm_eps"])
+                                    for _ in range(c["num_hidden_layers"]))
+        self.norm = RmsNorm(d, c["rms_norm_eps"])
+        t = c["context"]
         self.register_buffer("mask", torch.triu(torch.ones(t, t, dtype=torch.bool), 1), persistent=False)
+        cos, sin = rope_tables(t, d // c["num_attention_heads"], c["rope_theta"])
+        self.register_buffer("cos", cos, persistent=False)
+        self.register_buffer("sin", sin, persistent=False)
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear):
+            if isinstance(m, nn.Linear) and m.bias is not None:
                 nn.init.zeros_(m.bias)
 
     def forward(self, ids, keep=None):
-        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))
-        for block in self.h:
-            x = block(x, self.mask, keep)
-        return self.ln_f(x) @ self.wte.weight.T  # tied LM head
+        x = self.embed_tokens(ids)
+        for layer in self.layers:
+            x = layer(x, self.mask, self.cos, self.sin, keep)
+        return self.norm(x) @ self.embed_tokens.weight.T  # tied LM head
 
 
 def head_scores(model, vocab, length=50, seed=0):
@@ -258,36 +302,25 @@ def tokenizer_json(words):
 
 
 def config_json(vocab):
-    c = CONFIG
-    return {
-        "architectures": ["GPT2LMHeadModel"],
-        "model_type": "gpt2",
-        "activation_function": "gelu_new",
-        "attn_pdrop": 0.0, "embd_pdrop": 0.0, "resid_pdrop": 0.0,
+    c = {k: v for k, v in CONFIG.items() if k != "context"}
+    c.update({
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_act": "silu",
+        "max_position_embeddings": CONFIG["context"],
+        "num_key_value_heads": CONFIG["num_attention_heads"],
         "bos_token_id": 0, "eos_token_id": 0,
-        "layer_norm_epsilon": 1e-5,
-        "n_ctx": c["n_positions"], "n_positions": c["n_positions"],
-        "n_embd": c["n_embd"], "n_head": c["n_head"], "n_inner": c["n_inner"], "n_layer": c["n_layer"],
+        "attention_bias": True,
         "tie_word_embeddings": True,
         "torch_dtype": "float32",
         "vocab_size": vocab,
-    }
+    })
+    return c
 
 
 def hf_tensors(model):
-    """GPT2LMHeadModel names; Conv1D weights are [in, out], i.e. nn.Linear's transposed."""
-    s = model.state_dict()
-    out = [("transformer.wte.weight", s["wte.weight"]), ("transformer.wpe.weight", s["wpe.weight"])]
-    for i in range(CONFIG["n_layer"]):
-        p, q = "h.%d." % i, "transformer.h.%d." % i
-        out += [(q + "ln_1.weight", s[p + "ln_1.weight"]), (q + "ln_1.bias", s[p + "ln_1.bias"]),
-                (q + "attn.c_attn.weight", s[p + "c_attn.weight"].T), (q + "attn.c_attn.bias", s[p + "c_attn.bias"]),
-                (q + "attn.c_proj.weight", s[p + "c_proj.weight"].T), (q + "attn.c_proj.bias", s[p + "c_proj.bias"]),
-                (q + "ln_2.weight", s[p + "ln_2.weight"]), (q + "ln_2.bias", s[p + "ln_2.bias"]),
-                (q + "mlp.c_fc.weight", s[p + "c_fc.weight"].T), (q + "mlp.c_fc.bias", s[p + "c_fc.bias"]),
-                (q + "mlp.c_proj.weight", s[p + "mlp_proj.weight"].T), (q + "mlp.c_proj.bias", s[p + "mlp_proj.bias"])]
-    out += [("transformer.ln_f.weight", s["ln_f.weight"]), ("transformer.ln_f.bias", s["ln_f.bias"])]
-    return [(n, t.contiguous()) for n, t in out]
+    """LlamaForCausalLM names (Linear weights [out, in]); the LM head is tied, so not stored."""
+    return [("model." + n, t.contiguous()) for n, t in model.state_dict().items()]
 
 
 def main(argv):
@@ -297,13 +330,14 @@ def main(argv):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--snapshots", action="store_true", help="also save OUT-stepN at every evaluation")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     np.random.seed(SEED)
     words = vocabulary()
-    model = Gpt2(len(words))
+    model = Llama(len(words))
     data = Batches(words, SEED)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -322,6 +356,8 @@ def main(argv):
                                                                        hs["induction"], sink_scores(model, example)),
                   flush=True)
             model.train()
+            if args.snapshots:
+                save(model, words, args.out + "-step%d" % step)
         if step == args.steps:
             break
         ids = data.next(args.batch)
@@ -335,13 +371,17 @@ def main(argv):
         if step % 50 == 0:
             print("step %d loss %.3f" % (step, loss.item()), flush=True)
 
-    os.makedirs(args.out, exist_ok=True)
-    write_json(os.path.join(args.out, "config.json"), config_json(len(words)))
-    write_json(os.path.join(args.out, "tokenizer.json"), tokenizer_json(words))
-    write_safetensors(os.path.join(args.out, "model.safetensors"), hf_tensors(model), "F32")
-    with open(os.path.join(args.out, "example.txt"), "w") as f:
-        f.write(EXAMPLE_TEXT + "\n")
+    save(model, words, args.out)
     print("wrote", args.out, "in %.0fs" % (time.time() - start))
+
+
+def save(model, words, out):
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "config.json"), config_json(len(words)))
+    write_json(os.path.join(out, "tokenizer.json"), tokenizer_json(words))
+    write_safetensors(os.path.join(out, "model.safetensors"), hf_tensors(model), "F32")
+    with open(os.path.join(out, "example.txt"), "w") as f:
+        f.write(EXAMPLE_TEXT + "\n")
 
 
 if __name__ == "__main__":

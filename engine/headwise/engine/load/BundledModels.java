@@ -62,11 +62,11 @@ public final class BundledModels {
     public static List<Sample> samples() {
         List<Sample> out = new ArrayList<>();
         folderOf(DECODER_SAMPLE).ifPresent(folder -> out.add(new Sample(DECODER_SAMPLE,
-                "A 2-layer GPT-2 trained on generated children's stories and repeated random tokens: "
-                        + "previous-token heads, an induction head, a sink on <bos>.",
+                "A 2-layer Llama trained on generated children's stories, repeated random tokens and skip chains: "
+                        + "word-level vocabulary, <bos> before every input.",
                 folder, exampleText(folder), null)));
         folderOf(VIT_SAMPLE).ifPresent(folder -> out.add(new Sample(VIT_SAMPLE,
-                "A 4-layer ViT classifying generated 32x32 images by colour, shape and side: local and global heads.",
+                "A 4-layer ViT classifying generated 32x32 images by colour, shape and side.",
                 folder, null, folder.resolve(EXAMPLE_IMAGES_FOLDER).resolve(VIT_EXAMPLE_IMAGE))));
         return out;
     }
