@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Opens a model folder (Hugging Face layout) or a bundled model by name. */
@@ -28,9 +29,10 @@ public final class ModelLoader {
 
     /** @param model a folder, or the name of a bundled model ({@link BundledModels}) */
     public static LoadedModel load(String model) {
-        Path folder = BundledModels.find(model).orElse(Path.of(model));
+        Optional<String> bundled = BundledModels.canonicalName(model);
+        Path folder = bundled.flatMap(BundledModels::find).orElse(Path.of(model));
         if (!Files.isDirectory(folder)) {
-            if (model.equalsIgnoreCase(BundledModels.MINILM)) {
+            if (bundled.isPresent()) {
                 throw new HeadwiseException(model + ": bundled model not found (build with 'mvn package' to unpack it)");
             }
             throw HeadwiseException.inFile(folder, "no such model folder (bundled models: " + String.join(", ", BundledModels.names()) + ")");
@@ -46,7 +48,7 @@ public final class ModelLoader {
         try (TensorSource tensors = openTensors(folder)) {
             weights = mapper.weights(spec, new CheckpointTensors(tensors));
         }
-        String name = BundledModels.find(model).isPresent() ? BundledModels.MINILM : folder.getFileName().toString();
+        String name = bundled.orElse(folder.getFileName().toString());
         return new LoadedModel(name, folder, new Transformer(spec, weights), folder.resolve("tokenizer.json"));
     }
 
