@@ -40,7 +40,9 @@ java -Xmx3g -cp "$CP" headwise.bench.AblationBench "$MODELS/gpt2-small" 128 1024
 if ls src/test/java/headwise/bench/RenderBench.java > /dev/null 2>&1; then
   java -Xmx3g -Djava.awt.headless=true -cp "$CP" headwise.bench.RenderBench
 fi
-java -cp "$CP" headwise.bench.ColdStartBench
+if ls src/test/java/headwise/bench/ColdStartBench.java > /dev/null 2>&1; then
+  java -cp "$CP" headwise.bench.ColdStartBench
+fi
 
 if [ "${LONG:-0}" = 1 ]; then
   if [ ! -f "$MODELS/tinyllama/model.safetensors" ]; then

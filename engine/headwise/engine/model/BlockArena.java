@@ -19,6 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class BlockArena {
 
     private static final String ID = "headwise-block";
+    /** {@code -Dheadwise.blockArena=false} turns the arena off (to measure what it brings). */
+    private static final boolean ENABLED = !"false".equals(System.getProperty("headwise.blockArena"));
     /** Largest heads·queries·keys (one score tensor's elements) run in the arena: 64 MiB of float32 scores. */
     private static final long MAX_SCORE_ELEMENTS = 16L << 20;
     private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
@@ -34,7 +36,7 @@ final class BlockArena {
 
     /** Whether a run with this many attention-score elements per layer uses the arena (not when one is already open). */
     static boolean suits(long scoreElements) {
-        return scoreElements <= MAX_SCORE_ELEMENTS && !Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(ID);
+        return ENABLED && scoreElements <= MAX_SCORE_ELEMENTS && !Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(ID);
     }
 
     static MemoryWorkspace open() {
