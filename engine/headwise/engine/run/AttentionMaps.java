@@ -73,9 +73,9 @@ public final class AttentionMaps {
         return new AttentionMaps(layers, heads, length, precision);
     }
 
-    /** Bytes the maps of this shape take at this precision. */
+    /** Bytes the maps of this shape take at this precision (Long.MAX_VALUE when that overflows a long). */
     public static long bytes(int layers, int heads, int length, Precision precision) {
-        return (long) layers * heads * length * length * precision.bytes();
+        return MemoryBudget.product(layers, heads, length, length, precision.bytes());
     }
 
     /** Copies one head's T×T matrix from {@code source}, starting at {@code offset}. */
