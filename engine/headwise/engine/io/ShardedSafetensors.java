@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
 import headwise.engine.json.Json;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,7 +40,12 @@ public final class ShardedSafetensors implements TensorSource {
                     throw HeadwiseException.inFile(index, "weight_map entry " + HeadwiseException.quote(e.getKey()) + " is not a file name");
                 }
                 String shardName = e.getValue().getAsString();
-                Path shardPath = folder.resolve(shardName).normalize();
+                Path shardPath;
+                try {
+                    shardPath = folder.resolve(shardName).normalize();
+                } catch (InvalidPathException invalid) {
+                    throw HeadwiseException.inFile(index, "shard " + HeadwiseException.quote(shardName) + " is not a valid file name");
+                }
                 if (!shardPath.getParent().equals(folder.normalize()) ) {
                     throw HeadwiseException.inFile(index, "shard " + HeadwiseException.quote(shardName) + " is outside the model folder");
                 }

@@ -27,7 +27,7 @@ class ParserFuzzTest {
 
     private static final double SECONDS = Double.parseDouble(System.getProperty("headwise.fuzz.seconds", "3"));
     private static final long SEED = Long.getLong("headwise.fuzz.seed", 20261129L);
-    private static final long SLOW_MS = 5_000;
+    private static final long SLOW_MS = 10_000;
     /** Mutated inputs each target runs at least, however slow the machine (a model load takes milliseconds). */
     private static final int MIN_MUTATED = 50;
 
@@ -40,6 +40,13 @@ class ParserFuzzTest {
     }
 
     private static void fuzz(FuzzTargets.Target target) throws IOException {
+        String replay = System.getProperty("headwise.fuzz.replay", "");
+        if (!replay.isEmpty()) { // one saved input, e.g. -Dheadwise.fuzz.only=image -Dheadwise.fuzz.replay=target/fuzz-findings/image/input-1
+            long t0 = System.nanoTime();
+            target.run(Files.readAllBytes(Path.of(replay)));
+            System.out.printf(Locale.ROOT, "replayed %s on %s in %d ms%n", replay, target.seeds, (System.nanoTime() - t0) / 1_000_000);
+            return;
+        }
         List<byte[]> seeds = Seeds.of(target);
         assertTrue(!seeds.isEmpty(), "seed corpus of " + target.seeds);
         Mutator mutator = new Mutator(SEED ^ target.ordinal() * 0x9E3779B97F4A7C15L);
@@ -62,7 +69,7 @@ class ParserFuzzTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             long allocated = allocatedBytes() - allocatedBefore;
             mostAllocated = Math.max(mostAllocated, allocated);
-            if (ms > SLOW_MS) {
+            if (ms > SLOW_MS && executions >= seeds.size()) { // the seeds also pay for first use (ND4J, native libraries)
                 fail(target.seeds + ": input of " + input.length + " bytes took " + ms + " ms (saved as " + save(target, input) + ")");
             }
             if (allocated > target.heapBudget(input.length)) {

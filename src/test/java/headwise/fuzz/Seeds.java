@@ -21,17 +21,31 @@ final class Seeds {
     private Seeds() {
     }
 
+    /** Every input of the corpus: the seeds, and any finding Jazzer saved there (crash-*, timeout-*, ...). */
     static List<byte[]> of(FuzzTargets.Target target) {
+        List<byte[]> inputs = new ArrayList<>();
+        try {
+            for (Path f : files(target)) {
+                inputs.add(Files.readAllBytes(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return inputs;
+    }
+
+    /** Jazzer names its findings after what happened (crash-HASH, timeout-HASH, slow-unit-HASH, oom-HASH). */
+    static boolean isFinding(Path file) {
+        return file.getFileName().toString().matches("(crash|timeout|slow-unit|oom|leak)-.*");
+    }
+
+    static List<Path> files(FuzzTargets.Target target) {
         URL url = Seeds.class.getClassLoader().getResource(ROOT + target.seeds);
         if (url == null) {
             throw new IllegalStateException("no seed corpus " + ROOT + target.seeds);
         }
         try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-            List<byte[]> seeds = new ArrayList<>();
-            for (Path f : files.sorted().toList()) {
-                seeds.add(Files.readAllBytes(f));
-            }
-            return seeds;
+            return files.sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
