@@ -11,47 +11,47 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class ParserFuzzer {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void safetensors(byte[] data) {
         FuzzTargets.safetensors(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void shardedIndex(byte[] data) {
         FuzzTargets.shardedIndex(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void config(byte[] data) {
         FuzzTargets.config(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void modelFolder(byte[] data) {
         FuzzTargets.modelFolder(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void onnx(byte[] data) {
         FuzzTargets.onnx(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void tokenizer(byte[] data) {
         FuzzTargets.tokenizer(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void preprocessor(byte[] data) {
         FuzzTargets.preprocessor(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void image(byte[] data) {
         FuzzTargets.image(data);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "5m")
     void llama2c(byte[] data) {
         FuzzTargets.llama2c(data);
     }
