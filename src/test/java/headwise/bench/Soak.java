@@ -7,11 +7,10 @@ import headwise.engine.load.ModelLoader;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
-import org.nd4j.linalg.api.memory.AllocationsTracker;
 
 import java.io.IOException;
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,14 +19,15 @@ import java.util.Random;
 
 /**
  * Not a test (too long for CI): N analyses with random inputs on the bundled MiniLM in one process, single thread,
- * printing memory every 50 runs: Java heap after a GC, off-heap memory (what ND4J's allocation tracker counts plus
- * NIO direct and mapped buffers) and the process's RSS, which also holds what no tracker sees (ND4J's native
- * temporaries, the tokenizer's Rust heap). Each analysis is a forward with every attention map captured plus the metrics report (which runs its own
+ * printing memory every 50 runs: Java heap used after a GC, off-heap memory (RSS minus the JVM's committed heap
+ * and non-heap pools: ND4J's arrays and temporaries, the tokenizer's Rust heap) and the process's RSS. Each analysis is a forward with every attention map captured plus the metrics report (which runs its own
  * residual forward); one input in ten is bad (an id outside the vocabulary, an empty text, too many tokens) and
  * must fail with a HeadwiseException, so that the error paths are soaked too. Any other failure stops the run.
  *
- * <p>Bound: after the first 50 runs (warm-up: JIT, ND4J workspaces, caches), neither the tracked off-heap memory nor
- * the RSS may grow by more than {@code -Dsoak.boundMiB} (default 64) by the end; exit code 1 otherwise.
+ * <p>Bound: after the first 50 runs (warm-up: JIT, ND4J workspaces, caches), off-heap memory may not grow by more than
+ * {@code -Dsoak.boundMiB} (default 128: malloc keeps the arenas of the longest input's temporaries, up to 128
+ * tokens here) by the end; exit code 1 otherwise. RSS growth is printed too (it also moves with the heap the
+ * JVM commits).
  * <pre>mvn -o -q test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/lib-test
  * OMP_NUM_THREADS=1 java -Xmx1g -Dheadwise.models=target/models \
  *   -cp 'target/classes:target/test-classes:target/lib-test/*' headwise.bench.Soak 1000</pre>
@@ -39,7 +39,7 @@ public final class Soak {
 
     public static void main(String[] args) throws IOException {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        long bound = Long.getLong("soak.boundMiB", 64) << 20;
+        long bound = Long.getLong("soak.boundMiB", 128) << 20;
         Random random = new Random(Long.getLong("soak.seed", 1));
         try (LoadedModel model = ModelLoader.load("all-MiniLM-L6-v2")) {
             int vocab = model.spec().vocabSize();
@@ -82,9 +82,9 @@ public final class Soak {
                     } else if (run == runs) {
                         long nativeGrowth = now[1] - warm[1];
                         long rssGrowth = now[2] - warm[2];
-                        boolean ok = nativeGrowth <= bound && rssGrowth <= bound;
+                        boolean ok = nativeGrowth <= bound;
                         System.out.printf(Locale.ROOT, "growth after warm-up (run 50 to %d): off-heap %+d MiB, rss %+d MiB, heap %+d MiB;"
-                                + " bound %d MiB: %s%n", run, nativeGrowth >> 20, rssGrowth >> 20, (now[0] - warm[0]) >> 20, bound >> 20,
+                                + " off-heap bound %d MiB: %s%n", run, nativeGrowth >> 20, rssGrowth >> 20, (now[0] - warm[0]) >> 20, bound >> 20,
                                 ok ? "PASS" : "FAIL");
                         if (!ok) {
                             System.exit(1);
@@ -112,21 +112,24 @@ public final class Soak {
         return s.toString();
     }
 
-    /** {heap used after a GC, native bytes ND4J tracks plus NIO direct/mapped buffers, process RSS}. */
+    /**
+     * {heap used after a GC, off-heap, process RSS}. Off-heap is what the process holds outside the Java heap and the
+     * JVM's own non-heap pools (metaspace, code cache): RSS minus both, as committed. That is where ND4J's arrays and
+     * temporaries, NIO buffers and the tokenizer's Rust heap live (ND4J's own allocation tracker counts none of
+     * them on the CPU backend).
+     */
     private static long[] memory() throws IOException {
         System.gc();
         Runtime rt = Runtime.getRuntime();
-        long heap = rt.totalMemory() - rt.freeMemory();
-        long offHeap = AllocationsTracker.getInstance().bytesOnDevice(0);
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            offHeap += pool.getMemoryUsed();
-        }
+        long heapUsed = rt.totalMemory() - rt.freeMemory();
+        MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
+        long jvmCommitted = jvm.getHeapMemoryUsage().getCommitted() + jvm.getNonHeapMemoryUsage().getCommitted();
         long rss = 0;
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        return new long[] {heap, offHeap, rss};
+        return new long[] {heapUsed, Math.max(0, rss - jvmCommitted), rss};
     }
 }
