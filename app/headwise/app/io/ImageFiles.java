@@ -45,6 +45,17 @@ public final class ImageFiles {
     /** Refused from the header alone: a billion pixels (e.g. 31623×31623). */
     public static final long MAX_PIXELS = 1_000_000_000L;
 
+    /**
+     * The most pixels one byte of a file can expand to: deflate (PNG, TIFF) expands at most 1032-fold, and a 1-bit image
+     * holds 8 pixels a byte; GIF's LZW and JPEG stay far below. A header declaring more than this times the file's size
+     * (plus {@link #SMALL_PIXELS}) is lying, and is refused before the decoder allocates the image. Only bi-level
+     * TIFF fax compression (CCITT) can legitimately exceed it; such scans are not the images a ViT looks at.
+     */
+    static final long MAX_PIXELS_PER_BYTE = 16_384;
+
+    /** Images this small are decoded whatever their file's size. */
+    static final long SMALL_PIXELS = 1L << 20;
+
     /** A subsampled image keeps at least this many times the preprocessing's target side... */
     static final int OVERSAMPLE = 4;
 
@@ -127,6 +138,11 @@ public final class ImageFiles {
                         + " megapixels), more than the " + MAX_PIXELS / 1_000_000 + " megapixels this program decodes");
             }
             int s = subsampling.factor(width, height);
+            long fileBytes = Files.size(file);
+            if ((long) width * height > SMALL_PIXELS + fileBytes * MAX_PIXELS_PER_BYTE) {
+                throw HeadwiseException.inFile(file, "image header declares " + width + "x" + height + " pixels, more than a file of "
+                        + fileBytes + " bytes can hold (corrupt or truncated?)");
+            }
             ImageReadParam param = reader.getDefaultReadParam();
             if (s > 1) {
                 param.setSourceSubsampling(s, s, 0, 0);

@@ -24,6 +24,12 @@ public record PreprocessorConfig(Size resize, Resample resample, Size crop, doub
 
     public static final String FILE_NAME = "preprocessor_config.json";
 
+    /**
+     * Largest resize or crop side accepted (ViT processors use 224 to 1024): the file decides how much memory the
+     * resized image takes, so it is bounded before anything is allocated.
+     */
+    public static final int MAX_SIDE = 4096;
+
     private static final double[] HALF = {0.5, 0.5, 0.5};
     private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
     private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
@@ -35,14 +41,21 @@ public record PreprocessorConfig(Size resize, Resample resample, Size crop, doub
             return new Size(side, side, 0);
         }
 
-        /** [height, width] for an image of the given size (Hugging Face's get_resize_output_image_size). */
+        /**
+         * [height, width] for an image of the given size (Hugging Face's get_resize_output_image_size); refuses a
+         * longer side above {@link #MAX_SIDE}, which only an extreme aspect ratio gives.
+         */
         int[] target(int imageHeight, int imageWidth) {
             if (shortestEdge <= 0) {
                 return new int[] {height, width};
             }
             boolean portrait = imageHeight >= imageWidth;
-            int longer = (int) ((long) shortestEdge * (portrait ? imageHeight : imageWidth) / (portrait ? imageWidth : imageHeight));
-            return portrait ? new int[] {longer, shortestEdge} : new int[] {shortestEdge, longer};
+            long longer = (long) shortestEdge * (portrait ? imageHeight : imageWidth) / (portrait ? imageWidth : imageHeight);
+            if (longer > MAX_SIDE) {
+                throw new HeadwiseException("an image of " + imageWidth + "x" + imageHeight + " resized to a shortest edge of "
+                        + shortestEdge + " would be " + longer + " pixels long, more than " + MAX_SIDE + " (crop it first)");
+            }
+            return portrait ? new int[] {(int) longer, shortestEdge} : new int[] {shortestEdge, (int) longer};
         }
     }
 
@@ -97,18 +110,26 @@ public record PreprocessorConfig(Size resize, Resample resample, Size crop, doub
             return fallback;
         }
         if (e.isJsonPrimitive()) {
-            return Size.square(Json.positiveInt(file, o, key));
+            return Size.square(side(file, o, key));
         }
         if (e.isJsonObject()) {
             JsonObject s = e.getAsJsonObject();
             if (s.has("height") && s.has("width")) {
-                return new Size(Json.positiveInt(file, s, "height"), Json.positiveInt(file, s, "width"), 0);
+                return new Size(side(file, s, "height"), side(file, s, "width"), 0);
             }
             if (s.has("shortest_edge")) {
-                return new Size(0, 0, Json.positiveInt(file, s, "shortest_edge"));
+                return new Size(0, 0, side(file, s, "shortest_edge"));
             }
         }
         throw HeadwiseException.inFile(file, "\"" + key + "\" must be a number, {\"height\", \"width\"} or {\"shortest_edge\"}");
+    }
+
+    private static int side(Path file, JsonObject o, String key) {
+        int side = Json.positiveInt(file, o, key);
+        if (side > MAX_SIDE) {
+            throw HeadwiseException.inFile(file, "\"" + key + "\" is " + side + " pixels, more than the " + MAX_SIDE + " this program resizes to");
+        }
+        return side;
     }
 
     /** A number (used for every channel) or a list of numbers. */

@@ -109,7 +109,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     private static Entry parseEntry(Path file, String name, JsonElement value, long dataLength, long dataStart) {
-        String where = "tensor '" + name + "'";
+        String where = "tensor " + HeadwiseException.quote(name);
         if (!value.isJsonObject()) {
             throw HeadwiseException.inFile(file, "corrupt safetensors header: " + where + " is not an object");
         }
@@ -118,9 +118,11 @@ public final class SafetensorsFile implements TensorSource {
         if (dtypeJson == null || !dtypeJson.isJsonPrimitive()) {
             throw HeadwiseException.inFile(file, "corrupt safetensors header: " + where + " has no dtype");
         }
-        DType dtype = DType.fromSafetensors(dtypeJson.getAsString());
+        String dtypeName = dtypeJson.getAsString();
+        DType dtype = DType.fromSafetensors(dtypeName);
         if (dtype == null) {
-            throw HeadwiseException.inFile(file, where + " has dtype " + dtypeJson.getAsString() + "; supported: F32, F16, BF16");
+            String shown = dtypeName.matches("[A-Za-z0-9_]{1,16}") ? dtypeName : HeadwiseException.quote(dtypeName); // I8, F64, ...
+            throw HeadwiseException.inFile(file, where + " has dtype " + shown + "; supported: F32, F16, BF16");
         }
         long[] shape = longArray(file, where, "shape", o.get("shape"), -1);
         long[] offsets = longArray(file, where, "data_offsets", o.get("data_offsets"), 2);
@@ -181,8 +183,8 @@ public final class SafetensorsFile implements TensorSource {
             Entry previous = sorted.get(i - 1);
             Entry current = sorted.get(i);
             if (current.start() < previous.end()) {
-                throw HeadwiseException.inFile(file, "corrupt safetensors header: tensors '" + previous.name() + "' and '"
-                        + current.name() + "' overlap");
+                throw HeadwiseException.inFile(file, "corrupt safetensors header: tensors " + HeadwiseException.quote(previous.name()) + " and "
+                        + HeadwiseException.quote(current.name()) + " overlap");
             }
         }
     }
@@ -216,13 +218,13 @@ public final class SafetensorsFile implements TensorSource {
     public float[] floats(String name) {
         Entry e = entries.get(name);
         if (e == null) {
-            throw HeadwiseException.inFile(file, "no tensor named '" + name + "'");
+            throw HeadwiseException.inFile(file, "no tensor named " + HeadwiseException.quote(name));
         }
         try {
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, e.start(), e.end() - e.start());
             return e.dtype().toFloats(mapped, (int) ((e.end() - e.start()) / e.dtype().bytes));
         } catch (IOException ex) {
-            throw HeadwiseException.inFile(file, "cannot read tensor '" + name + "': " + ex.getMessage());
+            throw HeadwiseException.inFile(file, "cannot read tensor " + HeadwiseException.quote(name) + ": " + ex.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
 import headwise.engine.json.Json;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,16 +37,21 @@ public final class ShardedSafetensors implements TensorSource {
         try {
             for (Map.Entry<String, JsonElement> e : weightMap.getAsJsonObject().entrySet()) {
                 if (!e.getValue().isJsonPrimitive()) {
-                    throw HeadwiseException.inFile(index, "weight_map entry '" + e.getKey() + "' is not a file name");
+                    throw HeadwiseException.inFile(index, "weight_map entry " + HeadwiseException.quote(e.getKey()) + " is not a file name");
                 }
                 String shardName = e.getValue().getAsString();
-                Path shardPath = folder.resolve(shardName).normalize();
+                Path shardPath;
+                try {
+                    shardPath = folder.resolve(shardName).normalize();
+                } catch (InvalidPathException invalid) {
+                    throw HeadwiseException.inFile(index, "shard " + HeadwiseException.quote(shardName) + " is not a valid file name");
+                }
                 if (!shardPath.getParent().equals(folder.normalize()) ) {
-                    throw HeadwiseException.inFile(index, "shard '" + shardName + "' is outside the model folder");
+                    throw HeadwiseException.inFile(index, "shard " + HeadwiseException.quote(shardName) + " is outside the model folder");
                 }
                 SafetensorsFile shard = openShards.computeIfAbsent(shardName, n -> SafetensorsFile.open(shardPath));
                 if (shard.shape(e.getKey()) == null) {
-                    throw HeadwiseException.inFile(shardPath, "tensor '" + e.getKey() + "' listed in " + index.getFileName() + " is missing");
+                    throw HeadwiseException.inFile(shardPath, "tensor " + HeadwiseException.quote(e.getKey()) + " listed in " + index.getFileName() + " is missing");
                 }
                 shardOf.put(e.getKey(), shard);
             }
@@ -71,7 +77,7 @@ public final class ShardedSafetensors implements TensorSource {
     public float[] floats(String name) {
         SafetensorsFile shard = shardOf.get(name);
         if (shard == null) {
-            throw HeadwiseException.inFile(index, "no tensor named '" + name + "'");
+            throw HeadwiseException.inFile(index, "no tensor named " + HeadwiseException.quote(name));
         }
         return shard.floats(name);
     }

@@ -70,6 +70,10 @@ public final class Llama2cTokenizer implements Tokenizer {
         if (maxTokenLength <= 0 || maxTokenLength > MAX_TOKEN_LENGTH) {
             throw HeadwiseException.inFile(file, "not a llama2.c tokenizer: max_token_length " + maxTokenLength);
         }
+        if (vocabSize <= 0 || (long) vocabSize * 8 > in.remaining()) { // each token takes at least its score and length
+            throw HeadwiseException.inFile(file, "llama2.c tokenizer of " + data.length + " bytes is too short for " + vocabSize
+                    + " tokens (truncated, or not this model's tokenizer?)");
+        }
         byte[][] pieces = new byte[vocabSize][];
         float[] scores = new float[vocabSize];
         for (int id = 0; id < vocabSize; id++) {

@@ -7,6 +7,7 @@ import headwise.engine.llama2c.Llama2cTokenizer;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +43,8 @@ public final class Llama2cLoader {
         Llama2cTokenizer tokenizer = tokenizerFile == null ? null : Llama2cTokenizer.read(tokenizerFile, config.vocabSize());
 
         ModelSpec spec = Llama2cCheckpoint.spec(config);
+        long largest = 4L * Math.max((long) config.vocabSize() * config.dim(), (long) config.dim() * config.hiddenDim());
+        MemoryBudget.checkWeights(modelFile, 4 * config.expectedFloats(), largest);
         ModelWeights weights = Llama2cCheckpoint.read(modelFile, config);
         Path name = folder.toAbsolutePath().normalize().getFileName();
         // the tokenizer is already read and validated; it holds no native resources, so it is handed out as is

@@ -13,6 +13,7 @@ import headwise.engine.json.Json;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ public final class ModelLoader {
         ModelSpec spec = mapper.spec(configFile, config);
         ModelWeights weights;
         try (TensorSource tensors = openTensors(folder)) {
+            MemoryBudget.checkWeights(tensors);
             weights = mapper.weights(spec, new CheckpointTensors(tensors));
         }
         String name = bundled.orElse(folder.getFileName().toString());

@@ -90,9 +90,9 @@ public final class AttentionMaps {
         return new AttentionMaps(layers, heads, length, precision);
     }
 
-    /** Bytes the stored maps of this shape take at this precision (F32, F16; recomputed maps: see RecomputedHeads). */
+    /** Bytes the stored maps take at this precision (F32, F16; recomputed: see RecomputedHeads; Long.MAX_VALUE on overflow). */
     public static long bytes(int layers, int heads, int length, Precision precision) {
-        return (long) layers * heads * length * length * precision.bytes();
+        return MemoryBudget.product(layers, heads, length, length, precision.bytes());
     }
 
     /** Copies one head's T×T matrix from {@code source}, starting at {@code offset}. */

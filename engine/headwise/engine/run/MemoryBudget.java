@@ -1,6 +1,7 @@
 package headwise.engine.run;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.io.TensorSource;
 import headwise.engine.model.ModelSpec;
 import org.bytedeco.javacpp.Pointer;
 
@@ -25,19 +26,80 @@ public final class MemoryBudget {
     private MemoryBudget() {
     }
 
+    /**
+     * What a run of {@code length} tokens needs beyond the loaded weights (already resident when a run is checked, so
+     * the free memory it is compared with excludes them; {@link #checkWeights} bounds them before loading). Saturates
+     * at Long.MAX_VALUE instead of overflowing, so an absurd config or length is refused, never waved through.
+     */
     public static Estimate estimate(ModelSpec spec, int length, AttentionMaps.Precision precision) {
         long t = length;
-        long headMatrix = t * t * 4;
+        long headMatrix = product(t, t, 4);
         long attention = precision == AttentionMaps.Precision.RECOMPUTE
                 // stored q and k, the recently read heads, and one head being recomputed (plus its copy)
-                ? RecomputedHeads.bytes(spec, length) + Math.max(RecomputedHeads.CACHE_BYTES, headMatrix) + 2 * headMatrix
+                ? sum(RecomputedHeads.bytes(spec, length), Math.max(RecomputedHeads.CACHE_BYTES, headMatrix), product(2, headMatrix))
                 : AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
-        long output = t * spec.outputWidth() * 4L;
+        long output = product(t, spec.outputWidth(), 4);
         // scores, mask, softmax, one dense copy; long inputs attend in blocks of at most 64M scores (Transformer)
-        long attentionWork = Math.min((long) spec.heads() * t * t, 64L << 20) * 4 * 4;
-        long activations = t * Math.max(spec.dMlp(), 3L * spec.dModel()) * 4 * 6;
+        long attentionWork = product(Math.min(product(spec.heads(), t, t), 64L << 20), 4, 4);
+        long activations = product(t, Math.max(spec.dMlp(), 3L * spec.dModel()), 4, 6);
         long recomputeWork = precision == AttentionMaps.Precision.RECOMPUTE ? headMatrix : 0;
-        return new Estimate(attention + 2 * output, attentionWork + activations + 2 * output + recomputeWork);
+        return new Estimate(sum(attention, product(2, output)), sum(attentionWork, activations, product(2, output), recomputeWork));
+    }
+
+    /**
+     * Refuses a checkpoint whose weights cannot fit, before any is read: they are decoded to float32 one tensor at a
+     * time on the Java heap and kept in native memory, so the largest tensor must fit the free heap and all of
+     * them the free native memory. Shapes were already checked against the file's size by the reader.
+     */
+    public static void checkWeights(TensorSource tensors) {
+        long total = 0;
+        long largest = 0;
+        for (String name : tensors.names()) {
+            long bytes = product(product(tensors.shape(name)), 4);
+            total = sum(total, bytes);
+            largest = Math.max(largest, bytes);
+        }
+        checkWeights(tensors.location(), total, largest);
+    }
+
+    /** @param totalBytes all weights as float32; {@code largestBytes} the largest single tensor */
+    public static void checkWeights(Path where, long totalBytes, long largestBytes) {
+        long heap = freeHeapBytes();
+        long nativeFree = freeNativeBytes();
+        if (largestBytes > heap || totalBytes > nativeFree) {
+            System.gc();
+            heap = freeHeapBytes();
+            nativeFree = freeNativeBytes();
+        }
+        if (totalBytes > nativeFree) {
+            throw HeadwiseException.inFile(where, "the weights need about " + mib(totalBytes) + " MiB of memory as float32, but only "
+                    + mib(nativeFree) + " MiB are free");
+        }
+        if (largestBytes > heap) {
+            throw HeadwiseException.inFile(where, "the largest weight tensor needs " + mib(largestBytes) + " MiB of Java heap to load, but only "
+                    + mib(heap) + " MiB are free (a larger -Xmx helps)");
+        }
+    }
+
+    /** The product of non-negative factors, or Long.MAX_VALUE when it does not fit a long. */
+    static long product(long... factors) {
+        long p = 1;
+        for (long f : factors) {
+            try {
+                p = Math.multiplyExact(p, f);
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return p;
+    }
+
+    private static long sum(long... terms) {
+        long s = 0;
+        for (long term : terms) {
+            s = term > Long.MAX_VALUE - s ? Long.MAX_VALUE : s + term;
+        }
+        return s;
     }
 
     /** Chooses the attention precision for a run of {@code length} tokens, or refuses it with what would fit. */

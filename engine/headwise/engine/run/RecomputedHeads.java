@@ -49,7 +49,7 @@ final class RecomputedHeads {
 
     /** Bytes of Java heap the stored queries and keys of a run take. */
     static long bytes(ModelSpec spec, int length) {
-        return 4L * spec.layers() * length * (long) (spec.heads() + spec.kvHeads()) * spec.dHead();
+        return MemoryBudget.product(4, spec.layers(), length, spec.heads() + spec.kvHeads(), spec.dHead());
     }
 
     void setQueries(int layer, float[] q) {

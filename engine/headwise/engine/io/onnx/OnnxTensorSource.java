@@ -422,20 +422,7 @@ public final class OnnxTensorSource implements TensorSource {
 
     /** A name for a message: quoted, control characters escaped, cut short if very long. */
     static String quote(String name) {
-        StringBuilder out = new StringBuilder("'");
-        int limit = Math.min(name.length(), 200);
-        for (int i = 0; i < limit; i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (name.length() > limit) {
-            out.append("…");
-        }
-        return out.append('\'').toString();
+        return HeadwiseException.quote(name);
     }
 
     @Override

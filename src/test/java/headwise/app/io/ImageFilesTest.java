@@ -193,9 +193,20 @@ class ImageFilesTest {
     }
 
     @Test
-    void truncatedHugeImageIsADecodeError(@TempDir Path temp) throws IOException {
+    void headerLargerThanTheFileCanHoldIsRefusedBeforeDecoding(@TempDir Path temp) throws IOException {
         Path file = temp.resolve("short.png");
-        TestPngs.writeHeaderOnly(file, 9000, 9000); // 81 MP declared, 16 bytes of data
+        TestPngs.writeHeaderOnly(file, 9000, 9000); // 81 MP declared, 16 bytes of data: no compression expands that far
+        long start = System.nanoTime();
+        HeadwiseException e = assertThrows(HeadwiseException.class, () -> ImageFiles.read(file));
+        assertTrue((System.nanoTime() - start) < 2_000_000_000L, "refused from the header");
+        assertEquals(file + ": image header declares 9000x9000 pixels, more than a file of " + Files.size(file)
+                + " bytes can hold (corrupt or truncated?)", e.getMessage());
+    }
+
+    @Test
+    void truncatedImageIsADecodeError(@TempDir Path temp) throws IOException {
+        Path file = temp.resolve("short.png");
+        TestPngs.writeHeaderOnly(file, 1000, 1000); // small enough to be decoded whatever the file's size
         HeadwiseException e = assertThrows(HeadwiseException.class, () -> ImageFiles.read(file));
         assertTrue(e.getMessage().startsWith(file + ": cannot decode image"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
