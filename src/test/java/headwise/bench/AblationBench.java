@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Not a test: times one full forward (median of 3), all-head ablation (zero mode) and gradient importance.
+ * Not a test: times one full forward (median of 3), all-head ablation (zero mode) in each scope and gradient importance.
  * <pre>OMP_NUM_THREADS=2 java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3g -Dorg.bytedeco.javacpp.maxphysicalbytes=5g \
  *   -cp 'target/classes:target/test-classes:target/lib/*' headwise.bench.AblationBench bench-models/gpt2-small 128 [budgetMiB] [skipGradient]</pre>
  * Without maxbytes the JVM rarely collects, ND4J's off-heap temporaries pile up (12 GB RSS seen) and the OOM
@@ -45,14 +45,17 @@ public final class AblationBench {
                     System.getenv("OMP_NUM_THREADS"));
             System.out.printf("forward: median %.0f ms (runs %s)%n", forwardMs, Arrays.toString(round(forward)));
 
-            long start = System.nanoTime();
-            AblationScores scores = AblationImportance.compute(t, ids, Interventions.Ablation.ZERO,
-                    AblationImportance.Options.defaults().withMemoryBudget(budget));
-            double ablationMs = (System.nanoTime() - start) / 1e6;
-            System.out.printf("all-head ablation (%d heads, zero, budget %d MiB): %.0f ms = %.1f forwards%n",
-                    spec.layers() * spec.heads(), budget >> 20, ablationMs, ablationMs / forwardMs);
-            System.out.printf("  baseline loss %.4f, max dloss %.4f%n", scores.baselineLoss(),
-                    Arrays.stream(scores.deltaLoss()).flatMapToDouble(Arrays::stream).max().orElse(0));
+            long start;
+            for (AblationImportance.Scope scope : AblationImportance.Scope.values()) {
+                start = System.nanoTime();
+                AblationScores scores = AblationImportance.compute(t, ids, Interventions.Ablation.ZERO,
+                        AblationImportance.Options.defaults().withMemoryBudget(budget).withScope(scope));
+                double ablationMs = (System.nanoTime() - start) / 1e6;
+                System.out.printf("all-head ablation %s (%d heads, zero, budget %d MiB): %.0f ms = %.1f forwards%n", scope,
+                        spec.layers() * spec.heads(), budget >> 20, ablationMs, ablationMs / forwardMs);
+                System.out.printf("  baseline loss %.4f, max KL at the last position %.4g%n", scores.baselineLoss(),
+                        Arrays.stream(scores.kl()).flatMapToDouble(Arrays::stream).max().orElse(0));
+            }
 
             if (gradient) {
                 start = System.nanoTime();
