@@ -29,7 +29,8 @@ import java.util.function.Supplier;
 /**
  * Not a test (surefire runs only *Test classes): times each analysis on one input of random ids, each including its
  * own forwards, and prints it in ms and as a multiple of the plain forward with attention (Analyzer). Wall and
- * process CPU time, the fastest of -Drepeats=1 runs.
+ * process CPU time, the fastest of -Drepeats=1 runs; the multiple is of CPU time (run single-threaded: on a shared
+ * machine wall time mostly measures the other processes).
  * <pre>OMP_NUM_THREADS=1 java -Xmx3g -Dorg.bytedeco.javacpp.maxbytes=4g -Dorg.bytedeco.javacpp.maxphysicalbytes=6g \
  *   -cp 'target/classes:target/test-classes:target/lib/*' headwise.bench.AnalysisBench bench-models/gpt2-small 128 [names]</pre>
  * names: a comma-separated subset of forward, metrics, value-norms, contributions, logit-lens, rollout, max-flow-row,
@@ -97,8 +98,8 @@ public final class AnalysisBench {
             best = Math.min(best, (System.nanoTime() - start) / 1e6);
             bestCpu = Math.min(bestCpu, (processCpuNanos() - cpu) / 1e6);
         }
-        System.out.printf("%-32s %9.0f ms wall %9.0f ms cpu %7.1f forwards%n", what, best, bestCpu,
-                Double.isNaN(forwardMs) ? 1.0 : best / forwardMs);
-        return best;
+        System.out.printf("%-32s %9.0f ms wall %9.0f ms cpu %7.1f forwards (cpu)%n", what, best, bestCpu,
+                Double.isNaN(forwardMs) ? 1.0 : bestCpu / forwardMs);
+        return bestCpu;
     }
 }
