@@ -3,6 +3,7 @@ package headwise.app.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.HeadAnalyses;
 import headwise.engine.analysis.MetricsReport;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.load.LoadedModel;
@@ -51,17 +52,22 @@ final class AnalyzeCommand implements Callable<Integer> {
             + "(head types and residual-stream metrics cost one extra forward each).")
     boolean metrics;
 
+    @Mixin
+    HeadAnalysisOptions headAnalyses;
+
     @Override
     public Integer call() {
         try (LoadedModel model = ModelLoader.load(common.model)) {
             ModelInput modelInput = input.resolve(model, keepImageSize);
+            HeadAnalyses extra = headAnalyses.resolve(model); // bad options fail before the run
             AnalysisResult result = Analyzer.analyze(model, modelInput);
             createFolder(out);
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
             Npy.write(out.resolve("output.npy"), result.output().shape(), result.output().values());
             writeTokens(out.resolve("tokens.json"), modelInput);
-            if (metrics) {
-                MetricsReport.write(out.resolve("metrics.json"), model, result);
+            if (metrics || extra.any()) {
+                MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
+                MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
             }
             command.commandLine().getOut().printf("%s: %d tokens, %d layers x %d heads -> %s%n", model.name(), modelInput.length(),
                     model.spec().layers(), model.spec().heads(), out);

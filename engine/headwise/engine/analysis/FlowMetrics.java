@@ -34,6 +34,8 @@ final class FlowMetrics {
     static final int ATTENTION_FLOW_MAX_TOKENS = 64;
     /** value_norms: L·T² numbers in the JSON. */
     static final int VALUE_NORMS_MAX_TOKENS = 128;
+    /** logit_lens: the last positions read; each costs L + 1 vocabulary projections and an exp per vocabulary entry. */
+    static final int LOGIT_LENS_MAX_POSITIONS = 64;
 
     private FlowMetrics() {
     }
@@ -65,7 +67,7 @@ final class FlowMetrics {
             consumers.add(norms);
         }
         boolean languageModel = spec.output() == ModelSpec.Output.LM_LOGITS && weights.unembed() != null;
-        LogitLens.Collector lens = languageModel ? LogitLens.collector(spec, weights, tokens, LogitLens.DEFAULT_TOP_K) : null;
+        LogitLens.Collector lens = languageModel ? LogitLens.collector(spec, weights, tokens, LogitLens.DEFAULT_TOP_K, LOGIT_LENS_MAX_POSITIONS) : null;
         if (lens != null) {
             consumers.add(lens);
         }
@@ -111,6 +113,7 @@ final class FlowMetrics {
             LogitLens l = lens.result();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("k", l.k());
+            m.put("positions", json(java.util.stream.IntStream.range(l.first(), l.first() + l.tokens()).toArray()));
             m.put("top_ids", json(l.topIds()));
             m.put("top_probs", json(l.topProbs()));
             m.put("final_top", json(l.finalTop()));

@@ -25,8 +25,8 @@ import java.util.Map;
  * definitions: README.md, section metrics.json). The fixed keys come first and are computed on the attention of the run
  * ({@link AnalysisResult#attention()}); residual-stream metrics re-run the model without interventions to capture
  * resid_post; head types run the model on a repeated random sequence (token models only); ViT metrics appear for
- * image inputs; the information-flow and logit-lens keys ({@link FlowMetrics}) add one more forward. Non-finite
- * numbers are written as null.
+ * image inputs; the information-flow and logit-lens keys ({@link FlowMetrics}) add one more forward; the optional
+ * per-head analyses ({@link HeadAnalyses}) come last. Non-finite numbers are written as null.
  */
 public final class MetricsReport {
 
@@ -41,25 +41,32 @@ public final class MetricsReport {
      * @param residuals        compute the residual-stream metrics (one extra forward)
      * @param headTypes        head-type detection options, or null to skip it (one extra forward)
      * @param vitRenormalise   pixel distance: renormalise each query row over patches (false)
+     * @param headAnalyses     the optional per-head analyses (retrieval, interventions, importance, context
+     *                         sensitivity): none by default
      */
     public record Options(double sinkEpsilon, double hiddenSinkAlpha, double massiveAbs, double massiveRatio, int topK,
                           double varTau, int varMinOccurrences, boolean residuals, HeadTypes.Options headTypes,
-                          boolean vitRenormalise) {
+                          boolean vitRenormalise, HeadAnalyses headAnalyses) {
         public static Options defaults() {
             return new Options(Sinks.DEFAULT_EPSILON, Sinks.DEFAULT_ALPHA, MassiveActivations.DEFAULT_ABS_THRESHOLD,
                     MassiveActivations.DEFAULT_RATIO_THRESHOLD, MassiveActivations.DEFAULT_TOP_K, SinkDimensions.DEFAULT_TAU,
-                    SinkDimensions.DEFAULT_MIN_OCCURRENCES, true, HeadTypes.Options.defaults(), false);
+                    SinkDimensions.DEFAULT_MIN_OCCURRENCES, true, HeadTypes.Options.defaults(), false, HeadAnalyses.none());
         }
 
         /** Only what the attention of the run gives (no extra forward passes). */
         public Options attentionOnly() {
             return new Options(sinkEpsilon, hiddenSinkAlpha, massiveAbs, massiveRatio, topK, varTau, varMinOccurrences,
-                    false, null, vitRenormalise);
+                    false, null, vitRenormalise, HeadAnalyses.none());
         }
 
         public Options withHeadTypes(HeadTypes.Options o) {
             return new Options(sinkEpsilon, hiddenSinkAlpha, massiveAbs, massiveRatio, topK, varTau, varMinOccurrences,
-                    residuals, o, vitRenormalise);
+                    residuals, o, vitRenormalise, headAnalyses);
+        }
+
+        public Options withHeadAnalyses(HeadAnalyses a) {
+            return new Options(sinkEpsilon, hiddenSinkAlpha, massiveAbs, massiveRatio, topK, varTau, varMinOccurrences,
+                    residuals, headTypes, vitRenormalise, a);
         }
     }
 
@@ -178,6 +185,11 @@ public final class MetricsReport {
         meta.put("sink_epsilon", options.sinkEpsilon());
         meta.put("hidden_sink_alpha", options.hiddenSinkAlpha());
         out.put("meta", meta);
+
+        // ---- optional per-head analyses (retrieval, interventions, importance, context sensitivity) ----
+        if (options.headAnalyses() != null && options.headAnalyses().any() && model != null) {
+            out.putAll(HeadAnalysisMetrics.compute(model, result, options.headAnalyses()));
+        }
         return out;
     }
 

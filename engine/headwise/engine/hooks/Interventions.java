@@ -54,9 +54,13 @@ public final class Interventions {
     /** The hook_pattern function for {@link #reweightKeys}; pattern is [batch, head, query, key]. */
     public static UnaryOperator<INDArray> reweighting(double gamma, int[] keys, int... heads) {
         return pattern -> {
+            if (gamma == 1) {
+                return pattern; // the identity, exactly (the argument is not modified)
+            }
             long batch = pattern.size(0);
             int headCount = (int) pattern.size(1);
-            int length = (int) pattern.size(2);
+            int queries = (int) pattern.size(2); // fewer than the keys when decoding with a KV cache
+            int length = (int) pattern.size(3);
             float[] p = pattern.dup('c').data().asFloat();
             int[] chosen = heads.length == 0 ? java.util.stream.IntStream.range(0, headCount).toArray() : heads;
             boolean[] isChosen = new boolean[length];
@@ -65,17 +69,22 @@ public final class Interventions {
                     isChosen[j] = true;
                 }
             }
-            int[] keySet = java.util.stream.IntStream.range(0, length).filter(j -> isChosen[j]).toArray();
             for (long b = 0; b < batch; b++) {
                 for (int h : chosen) {
-                    for (int i = 0; i < length; i++) {
-                        int row = (int) (((b * headCount + h) * length + i) * length);
-                        // rows of a softmax sum to 1, so Z = 1 + (γ−1)·Σ_{j∈S} A_ij (METHODS.md); γ = 1 is exactly the identity
+                    for (int i = 0; i < queries; i++) {
+                        int row = (int) (((b * headCount + h) * queries + i) * length);
+                        // Z = γ·Σ_{j∈S} A_ij + Σ_{j∉S} A_ij, which is 1 + (γ−1)·Σ_{j∈S} A_ij (METHODS.md) for a row summing
+                        // to 1; summing the kept parts stays accurate when the rest of the row is tiny (γ → 0, A_i0 ≈ 1)
                         double chosenMass = 0;
-                        for (int j : keySet) {
-                            chosenMass += p[row + j];
+                        double otherMass = 0;
+                        for (int j = 0; j < length; j++) {
+                            if (isChosen[j]) {
+                                chosenMass += p[row + j];
+                            } else {
+                                otherMass += p[row + j];
+                            }
                         }
-                        double z = 1 + (gamma - 1) * chosenMass;
+                        double z = gamma * chosenMass + otherMass;
                         if (z <= 0) {
                             continue; // γ = 0 on keys holding all the mass: nothing left to renormalise
                         }

@@ -19,6 +19,21 @@ public final class KvCache {
         values = new INDArray[layers];
     }
 
+    /**
+     * A cache already holding {@code length} positions: per layer keys and values [batch, length, kv_head, d_head]
+     * (after RoPE), null for layers that will not run. The arrays are used as they are, not copied.
+     */
+    public static KvCache of(INDArray[] keys, INDArray[] values, int length) {
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " layers of keys but " + values.length + " of values");
+        }
+        KvCache cache = new KvCache(keys.length);
+        System.arraycopy(keys, 0, cache.keys, 0, keys.length);
+        System.arraycopy(values, 0, cache.values, 0, values.length);
+        cache.length = length;
+        return cache;
+    }
+
     /** Positions already cached (the position of the next token). */
     public int length() {
         return length;

@@ -76,6 +76,14 @@ public final class Transformer {
         return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), null);
     }
 
+    /**
+     * Runs layers {@code fromLayer}… and the output on the residual stream of new positions [batch, new, d] that
+     * follow those in {@code kv} (which must hold keys and values of layers fromLayer… for the same batch size).
+     */
+    public Result runFrom(int fromLayer, INDArray residPre, Hooks hooks, KvCache kv) {
+        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), kv);
+    }
+
     private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv) {
         int offset = kv == null ? 0 : kv.length();
         long keys = offset + resid.size(1);
@@ -83,10 +91,10 @@ public final class Transformer {
         for (int layer = fromLayer; layer < spec.layers(); layer++) {
             if (arena) {
                 try (MemoryWorkspace ignored = BlockArena.open()) {
-                    resid = block(layer, resid, hooks, cache, kv, offset).detach();
+                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1)).detach();
                 }
             } else {
-                resid = block(layer, resid, hooks, cache, kv, offset);
+                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1));
             }
         }
         if (arena) {
@@ -122,23 +130,51 @@ public final class Transformer {
 
     /** One transformer block: resid_pre [batch, pos, d] to resid_post. */
     public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
-        return block(layer, residPre, hooks, cache, null, 0);
+        return block(layer, residPre, hooks, cache, null, 0, 0, (int) residPre.size(1));
     }
 
-    private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
+    /**
+     * One block computed for the query rows [from, to) only, attending to the keys and values of every row (causal
+     * models: of rows before {@code to}): resid_post of those rows, [batch, to − from, d]. No hooks. Exactly the
+     * rows a full {@link #block} gives, for a fraction of the work when few rows are needed.
+     */
+    public INDArray blockRows(int layer, INDArray residPre, int from, int to) {
+        if (from < 0 || to > residPre.size(1) || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside 0.." + residPre.size(1));
+        }
+        INDArray keys = spec.causal() && to < residPre.size(1) ? residPre.get(all(), interval(0, to), all()) : residPre;
+        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to);
+    }
+
+    /** The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No hooks. */
+    public INDArray mlpHalf(int layer, INDArray residMid) {
+        return mlpHalf(weights.layers().get(layer), layer, residMid, Hooks.none(), new ActivationCache());
+    }
+
+    /** Block {@code layer} for the query rows [from, to) of residPre (all rows are keys); [batch, to − from, d]. */
+    private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset, int from, int to) {
         stopIfInterrupted(layer);
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
         long length = residPre.size(1);
+        long rows = to - from;
         int d = spec.dModel();
         residPre = hooks.apply(HookNames.residPre(layer), residPre, cache);
         INDArray x = residPre.reshape(batch * length, d);
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
-        INDArray attnOut = attention(layer, w, attnIn, batch, length, hooks, cache, kv, offset);
-        attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, length, d), cache);
+        INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset);
+        attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, rows, d), cache);
 
-        INDArray residMid = hooks.apply(HookNames.residMid(layer), residPre.add(attnOut), cache);
+        INDArray queryRows = rows == length ? residPre : residPre.get(all(), interval(from, to), all());
+        INDArray residMid = hooks.apply(HookNames.residMid(layer), queryRows.add(attnOut), cache);
+        return mlpHalf(w, layer, residMid, hooks, cache);
+    }
+
+    private INDArray mlpHalf(ModelWeights.LayerWeights w, int layer, INDArray residMid, Hooks hooks, ActivationCache cache) {
+        long batch = residMid.size(0);
+        long length = residMid.size(1);
+        int d = spec.dModel();
         INDArray mid = residMid.reshape(batch * length, d);
         if (spec.postNorm()) {
             mid = norm(mid, w.attnNorm());
@@ -153,16 +189,20 @@ public final class Transformer {
         return hooks.apply(HookNames.residPost(layer), residPost, cache);
     }
 
-    private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length,
+    /** Attention of the query rows [from, to) of x [batch·length, d] over all its rows (and the cached ones). */
+    private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length, int from, int to,
                                Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
         int heads = spec.heads();
         int kvHeads = spec.kvHeads();
         int dHead = spec.dHead();
-        INDArray q = Ops.linear(x, w.q()).reshape(batch, length, heads, dHead);
+        long rows = to - from;
+        INDArray xq = rows == length ? x
+                : x.reshape(batch, length, x.size(1)).get(all(), interval(from, to), all()).dup('c').reshape(batch * rows, x.size(1));
+        INDArray q = Ops.linear(xq, w.q()).reshape(batch, rows, heads, dHead);
         INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
         INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
         if (spec.rope() != null) {
-            q = Rope.apply(q, spec.rope(), offset);
+            q = Rope.apply(q, spec.rope(), offset + from);
             k = Rope.apply(k, spec.rope(), offset);
         }
         q = hooks.apply(HookNames.q(layer), q, cache);
@@ -179,9 +219,9 @@ public final class Transformer {
         INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
         long keys = k.size(1);
-        INDArray perHead = batch * heads * length * keys > maxWholeScores
-                ? attendInQueryChunks(layer, qh, kh, vh, offset, hooks)
-                : attendWhole(layer, qh, kh, vh, offset, hooks, cache);
+        INDArray perHead = batch * heads * rows * keys > maxWholeScores
+                ? attendInQueryChunks(layer, qh, kh, vh, offset + from, hooks)
+                : attendWhole(layer, qh, kh, vh, offset + from, hooks, cache);
         if (spec.heads() != spec.kvHeads()) {
             free(kh);
             free(vh);
@@ -189,7 +229,7 @@ public final class Transformer {
         INDArray z = perHead.permute(0, 2, 1, 3).dup('c'); // [batch, pos, head, d_head]
         free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);
-        return Ops.linear(z.reshape(batch * length, (long) heads * dHead), w.o());
+        return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
     }
 
     /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */

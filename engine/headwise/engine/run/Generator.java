@@ -34,15 +34,22 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 public final class Generator {
 
     /**
-     * @param stopIds ids that end generation (EOS); may be empty
+     * @param stopIds             ids that end generation (EOS); may be empty
+     * @param keepAttention       keep each generated token's query row of every layer's attention
+     * @param keepPromptAttention also keep the prompt's whole attention [layers, heads, P, P] (with keepAttention)
      */
-    public record Settings(int maxNew, int[] stopIds, boolean keepAttention, boolean keepLogits) {
+    public record Settings(int maxNew, int[] stopIds, boolean keepAttention, boolean keepLogits, boolean keepPromptAttention) {
 
         public Settings {
             if (maxNew < 0) {
                 throw new HeadwiseException("the number of new tokens must be 0 or more, is " + maxNew);
             }
             stopIds = stopIds.clone();
+        }
+
+        /** With keepAttention, the prompt's attention is kept too. */
+        public Settings(int maxNew, int[] stopIds, boolean keepAttention, boolean keepLogits) {
+            this(maxNew, stopIds, keepAttention, keepLogits, keepAttention);
         }
 
         public static Settings of(int maxNew, int... stopIds) {
@@ -65,10 +72,13 @@ public final class Generator {
         Hooks promptHooks = hooks.copy();
         Hooks stepHooks = hooks.copy();
         AttentionCapture promptCapture = null;
+        float[][] lastRows = new float[spec.layers()][];
         if (settings.keepAttention()) {
-            promptCapture = AttentionCapture.attach(promptHooks, spec, prompt.length, precision);
-            promptHooks.capture(name -> name.endsWith("attn.hook_pattern")); // the first step's last row
-            stepHooks.capture(name -> name.endsWith("attn.hook_pattern"));
+            if (settings.keepPromptAttention()) {
+                promptCapture = AttentionCapture.attach(promptHooks, spec, prompt.length, precision);
+            }
+            observeLastRows(promptHooks, lastRows);
+            observeLastRows(stepHooks, lastRows);
         }
         KvCache kv = new KvCache(spec.layers());
         List<Generation.StepAttention> attention = new ArrayList<>();
@@ -87,7 +97,7 @@ public final class Generator {
             int next = argmax(logits);
             ids[count++] = next;
             if (settings.keepAttention()) {
-                attention.add(lastQueryAttention(spec, result, kv.length() - 1));
+                attention.add(new Generation.StepAttention(kv.length() - 1, spec.layers(), spec.heads(), kv.length(), concat(lastRows)));
             }
             if (settings.keepLogits()) {
                 keptLogits.add(logits);
@@ -184,19 +194,33 @@ public final class Generator {
         return output.get(point(0), point(length - 1), all()).dup().data().asFloat();
     }
 
-    /** The last query row of each layer's pattern [1, heads, queries, keys]. */
-    private static Generation.StepAttention lastQueryAttention(ModelSpec spec, Transformer.Result result, int query) {
-        int heads = spec.heads();
-        int keys = query + 1;
-        float[] values = new float[spec.layers() * heads * keys];
-        for (int layer = 0; layer < spec.layers(); layer++) {
-            float[] pattern = result.cache().get(HookNames.pattern(layer)).dup('c').data().asFloat();
-            int queries = pattern.length / (heads * keys);
-            for (int h = 0; h < heads; h++) {
-                System.arraycopy(pattern, (h * queries + queries - 1) * keys, values, (layer * heads + h) * keys, keys);
-            }
+    /**
+     * Observers (added after any interventions, so they see what the model used) that keep the last query row of
+     * each layer's pattern [1, heads, queries, keys] as [heads·keys] in {@code rows[layer]}: never the whole pattern.
+     */
+    private static void observeLastRows(Hooks hooks, float[][] rows) {
+        for (int layer = 0; layer < rows.length; layer++) {
+            int l = layer;
+            hooks.intervene(HookNames.pattern(layer), pattern -> {
+                long queries = pattern.size(2);
+                rows[l] = pattern.get(point(0), all(), point(queries - 1), all()).dup('c').data().asFloat();
+                return pattern;
+            });
         }
-        return new Generation.StepAttention(query, spec.layers(), heads, keys, values);
+    }
+
+    private static float[] concat(float[][] rows) {
+        int n = 0;
+        for (float[] r : rows) {
+            n += r.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] r : rows) {
+            System.arraycopy(r, 0, out, at, r.length);
+            at += r.length;
+        }
+        return out;
     }
 
     private static boolean contains(int[] values, int value) {

@@ -1,10 +1,13 @@
 package headwise.engine.analysis.importance;
 
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.model.KvCache;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
@@ -16,16 +19,20 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.function.UnaryOperator;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
  * Head importance by ablation (METHODS.md, Head importance): remove one head at {@code hook_z} and measure how
  * the output changes, for every (layer, head).
  * <p>
- * One clean run captures every layer's {@code resid_pre}. For layer l, a batch of copies of that residual stream
- * (batch element b ablates head b) runs from layer l with {@link Transformer#runFrom}, so the layers below are
- * never recomputed and one layer's heads share each matrix product. Copies are chunked so that a chunk's
- * estimated memory stays under {@link Options#memoryBudgetBytes}.
+ * One clean run captures every layer's {@code resid_mid} and {@code z}. Removing head h of layer l changes that
+ * layer's attention output by exactly {@code −(z_h − r_h)·W_O^h} (r_h = 0 for zero ablation, the mean over positions
+ * for mean ablation), so for a batch of copies (copy b removes head b) resid_mid is the clean one minus that, and
+ * only the MLP half of layer l and the layers above run again, on a batch, with
+ * {@link Transformer#mlpHalf} and {@link Transformer#block}: the layers below are never recomputed and one layer's
+ * heads share each matrix product. Copies are chunked so that a chunk's estimated memory stays under
+ * {@link Options#memoryBudgetBytes}. {@link Scope} chooses how much of the output is measured, which sets the cost.
  * <p>
  * Precision: BLAS rounds a row of a batched product differently from the same row computed alone (about one
  * float32 ulp), so a head with no effect scores |Δloss| ≲ 1e-6 rather than exactly 0 (KL, computed in float64, ≲ 1e-10); the scores
@@ -34,26 +41,56 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 public final class AblationImportance {
 
     /**
+     * What is removed and what is measured. All three are exact: the tests compare them with plain full forwards
+     * whose hooks remove the head.
+     */
+    public enum Scope {
+        /** The head is removed at every position; every measure (Δloss over all positions, KL at every row). */
+        ALL,
+        /**
+         * The head is removed at every position; only the {@code position} row is measured (Δlogit, Δprob, KL; no
+         * Δloss, no mean KL). The last layer and the unembedding run for that row alone (causal models: rows after
+         * it are dropped everywhere). Language models only.
+         */
+        MEASURE_AT_POSITION,
+        /**
+         * The head is removed at the {@code position} row only, and measured there. In a causal model nothing else
+         * changes, so the layers above run for that one row against the clean keys and values of the earlier
+         * positions: a narrower intervention than {@link #ALL}, and much cheaper. Causal language models only.
+         */
+        ABLATE_AT_POSITION
+    }
+
+    /**
      * @param target            token/class id whose logit and probability are read; null = the clean run's argmax
      *                          at {@code position}
      * @param position          output row read for Δlogit/Δprob/KL; null = last (classifiers: their one row)
      * @param memoryBudgetBytes rough bound on the off-heap bytes one chunk of copies may use
+     * @param scope             what is removed and measured ({@link Scope#ALL})
      */
-    public record Options(Integer target, Integer position, long memoryBudgetBytes) {
+    public record Options(Integer target, Integer position, long memoryBudgetBytes, Scope scope) {
+        public Options(Integer target, Integer position, long memoryBudgetBytes) {
+            this(target, position, memoryBudgetBytes, Scope.ALL);
+        }
+
         public static Options defaults() {
-            return new Options(null, null, 1L << 30);
+            return new Options(null, null, 1L << 30, Scope.ALL);
         }
 
         public Options withTarget(Integer id) {
-            return new Options(id, position, memoryBudgetBytes);
+            return new Options(id, position, memoryBudgetBytes, scope);
         }
 
         public Options withPosition(Integer row) {
-            return new Options(target, row, memoryBudgetBytes);
+            return new Options(target, row, memoryBudgetBytes, scope);
         }
 
         public Options withMemoryBudget(long bytes) {
-            return new Options(target, position, bytes);
+            return new Options(target, position, bytes, scope);
+        }
+
+        public Options withScope(Scope s) {
+            return new Options(target, position, memoryBudgetBytes, s);
         }
     }
 
@@ -87,32 +124,48 @@ public final class AblationImportance {
         if (ids == null && (readout == Readout.NEXT_TOKEN || readout == Readout.SAME_TOKEN)) {
             throw new IllegalArgumentException("a language model's loss needs the token ids");
         }
+        Scope scope = options.scope();
+        if (scope != Scope.ALL && readout != Readout.NEXT_TOKEN && readout != Readout.SAME_TOKEN) {
+            throw new HeadwiseException("ablation scope " + scope + " needs a language model's output; "
+                    + spec.architecture() + " gives " + readout.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        }
+        if (scope == Scope.ABLATE_AT_POSITION && !spec.causal()) {
+            throw new HeadwiseException("ablation scope ABLATE_AT_POSITION needs a causal model (in " + spec.architecture()
+                    + " every position sees the ablated one)");
+        }
         int layers = spec.layers();
         int heads = spec.heads();
-        Hooks capture = Hooks.capturing(name -> name.endsWith("hook_resid_pre"));
+        Hooks capture = Hooks.capturing(name -> name.endsWith("hook_resid_mid") || name.endsWith("attn.hook_z")
+                || (scope == Scope.ABLATE_AT_POSITION && (name.endsWith("attn.hook_k") || name.endsWith("attn.hook_v"))));
         Transformer.Result clean = embedded != null
                 ? transformer.runFromEmbeddings(embedded, capture)
                 : transformer.run(new int[][] {ids}, capture);
         Scorer scorer = new Scorer(readout, ids, clean.output(), options);
+        int position = scorer.position;
+        ActivationCache cache = clean.cache();
 
-        long length = clean.cache().get(HookNames.residPre(0)).size(1);
-        long perCopy = bytesPerCopy(spec, length, clean.output());
+        int length = (int) cache.get(HookNames.residMid(0)).size(1);
+        // the residual rows the copies carry: all; up to the measured one (causal); or the measured one alone
+        int rowsFrom = scope == Scope.ABLATE_AT_POSITION ? position : 0;
+        int rowsTo = scope == Scope.ALL || !spec.causal() ? length : position + 1;
+        long perCopy = bytesPerCopy(spec, rowsTo - rowsFrom, clean.output());
         int maxBatch = (int) Math.max(1, Math.min(heads, options.memoryBudgetBytes() / Math.max(1, perCopy)));
         int chunks = (heads + maxBatch - 1) / maxBatch;
         int chunkSize = (heads + chunks - 1) / chunks; // even chunks
 
         double[][][] scores = new double[Scorer.MEASURES][layers][heads];
         for (int layer = 0; layer < layers; layer++) {
-            INDArray residPre = clean.cache().get(HookNames.residPre(layer)); // [1, T, d]
+            INDArray residMid = cache.get(HookNames.residMid(layer)).get(all(), interval(rowsFrom, rowsTo), all()); // [1, R, d]
+            float[] z = cache.get(HookNames.z(layer)).dup('c').data().asFloat(); // [1, T, H, dh]
+            INDArray wO = transformer.weights().layers().get(layer).o().weight(); // [H·dh, d]
             for (int first = 0; first < heads; first += chunkSize) {
                 int count = Math.min(chunkSize, heads - first);
-                int[] ablated = new int[count];
+                INDArray[] mids = new INDArray[count];
                 for (int b = 0; b < count; b++) {
-                    ablated[b] = first + b;
+                    mids[b] = residMid.sub(removed(z, heads, wO, first + b, spec.dHead(), mode, rowsFrom, rowsTo));
                 }
-                INDArray batch = Nd4j.concat(0, repeat(residPre, ablated.length));
-                Hooks hooks = Hooks.none().intervene(HookNames.z(layer), perCopyAblation(mode, ablated));
-                INDArray output = transformer.runFrom(layer, batch, hooks).output();
+                INDArray batch = Nd4j.concat(0, mids); // [count, R, d]
+                INDArray output = upperLayers(transformer, scope, layer, batch, position - rowsFrom, cache, count, position);
                 for (int b = 0; b < count; b++) {
                     Scorer.Rows rows = scorer.rows(output, b);
                     double[] measures = scorer.score(scorer.cleanRows, rows);
@@ -126,10 +179,86 @@ public final class AblationImportance {
             }
         }
         boolean hidden = readout == Readout.HIDDEN;
+        boolean all = scope == Scope.ALL;
         return new AblationScores(mode, readout, layers, heads, scorer.target, scorer.position,
                 scorer.baselineLoss, scorer.baselineLogit, scorer.baselineProb,
-                hidden ? null : scores[0], hidden ? null : scores[1], hidden ? null : scores[2],
-                hidden ? null : scores[3], hidden ? null : scores[4], hidden ? scores[5] : null);
+                hidden || !all ? null : scores[0], hidden ? null : scores[1], hidden ? null : scores[2],
+                hidden ? null : scores[3], hidden || !all ? null : scores[4], hidden ? scores[5] : null, scope);
+    }
+
+    /**
+     * What removing head {@code head} takes out of the attention output, rows [from, to): {@code (z_h − r_h)·W_O^h},
+     * r_h = 0 (zero) or z_h's mean over all positions (mean); [1, R, d]. {@code z} is [T, H, dh] row-major.
+     */
+    private static INDArray removed(float[] z, int heads, INDArray wO, int head, int dHead, Interventions.Ablation mode,
+                                    int from, int to) {
+        int length = z.length / (heads * dHead);
+        double[] mean = new double[dHead];
+        if (mode == Interventions.Ablation.MEAN) {
+            for (int t = 0; t < length; t++) {
+                for (int c = 0; c < dHead; c++) {
+                    mean[c] += z[(t * heads + head) * dHead + c];
+                }
+            }
+            for (int c = 0; c < dHead; c++) {
+                mean[c] /= length;
+            }
+        }
+        float[] part = new float[(to - from) * dHead];
+        for (int t = from; t < to; t++) {
+            for (int c = 0; c < dHead; c++) {
+                part[(t - from) * dHead + c] = (float) (z[(t * heads + head) * dHead + c] - mean[c]);
+            }
+        }
+        INDArray rows = Nd4j.create(part, new long[] {to - from, dHead}, 'c')
+                .mmul(wO.get(interval((long) head * dHead, (long) (head + 1) * dHead), all()));
+        return rows.reshape(1, to - from, wO.size(1));
+    }
+
+    /**
+     * The output of a batch of copies whose resid_mid of {@code layer} is {@code mids} [count, R, d]: the rest of
+     * that layer and the layers above, as much as {@code scope} needs. {@code row} is the measured row within R.
+     */
+    private static INDArray upperLayers(Transformer t, Scope scope, int layer, INDArray mids, int row, ActivationCache clean,
+                                        int count, int position) {
+        int last = t.spec().layers() - 1;
+        Hooks none = Hooks.none();
+        switch (scope) {
+            case ALL -> {
+                INDArray resid = t.mlpHalf(layer, mids);
+                for (int l = layer + 1; l <= last; l++) {
+                    resid = t.block(l, resid, none, new ActivationCache());
+                }
+                return t.unembed(resid, none, new ActivationCache());
+            }
+            case MEASURE_AT_POSITION -> {
+                if (layer == last) {
+                    return t.unembed(t.mlpHalf(layer, mids.get(all(), interval(row, row + 1), all())), none, new ActivationCache());
+                }
+                INDArray resid = t.mlpHalf(layer, mids);
+                for (int l = layer + 1; l < last; l++) {
+                    resid = t.block(l, resid, none, new ActivationCache());
+                }
+                return t.unembed(t.blockRows(last, resid, row, row + 1), none, new ActivationCache());
+            }
+            default -> { // ABLATE_AT_POSITION: one row, against the clean keys and values of the positions before it
+                INDArray resid = t.mlpHalf(layer, mids); // [count, 1, d]
+                INDArray[] keys = new INDArray[last + 1];
+                INDArray[] values = new INDArray[last + 1];
+                for (int l = layer + 1; l <= last && position > 0; l++) {
+                    keys[l] = repeat(clean.get(HookNames.k(l)).get(all(), interval(0, position), all(), all()), count);
+                    values[l] = repeat(clean.get(HookNames.v(l)).get(all(), interval(0, position), all(), all()), count);
+                }
+                return t.runFrom(layer + 1, resid, none, KvCache.of(keys, values, position)).output();
+            }
+        }
+    }
+
+    /** {@code count} copies of x [1, …] stacked along dimension 0. */
+    private static INDArray repeat(INDArray x, int count) {
+        INDArray[] copies = new INDArray[count];
+        java.util.Arrays.fill(copies, x);
+        return Nd4j.concat(0, copies);
     }
 
     /**
@@ -159,12 +288,6 @@ public final class AblationImportance {
         };
     }
 
-    private static INDArray[] repeat(INDArray x, int count) {
-        INDArray[] copies = new INDArray[count];
-        java.util.Arrays.fill(copies, x);
-        return copies;
-    }
-
     /** Rough off-heap bytes one copy needs in one block plus its output (float32). */
     static long bytesPerCopy(ModelSpec spec, long t, INDArray cleanOutput) {
         long outputs = cleanOutput.size(1) * cleanOutput.size(2);
@@ -192,6 +315,9 @@ public final class AblationImportance {
         final Rows cleanRows;
         final int rows;
         final int position;
+        /** the measured row within a copy's output: {@code position}, or 0 when only that row is computed */
+        final int at;
+        final boolean allRows;
         final int target;
         double baselineLoss = Double.NaN;
         double baselineLogit = Double.NaN;
@@ -200,24 +326,35 @@ public final class AblationImportance {
         Scorer(Readout readout, int[] ids, INDArray cleanOutput, Options options) {
             this.readout = readout;
             this.ids = ids;
-            this.cleanRows = rows(cleanOutput, 0);
-            this.rows = (int) cleanRows.x().size(0);
+            this.rows = (int) cleanOutput.size(1);
             this.position = options.position() == null ? rows - 1 : options.position();
             if (position < 0 || position >= rows) {
                 throw new IllegalArgumentException("position " + position + " outside 0.." + (rows - 1));
+            }
+            this.allRows = options.scope() == Scope.ALL;
+            this.at = allRows ? position : 0;
+            Rows all = rows(cleanOutput, 0);
+            if (allRows) {
+                this.cleanRows = all;
+            } else {
+                this.baselineLoss = loss(all.logProbs());
+                this.cleanRows = rows(cleanOutput.get(all(), interval(position, position + 1), all()), 0);
+                all.close();
             }
             if (readout == Readout.HIDDEN) {
                 this.target = -1;
                 return;
             }
             INDArray clean = cleanRows.x();
-            this.target = options.target() != null ? options.target() : clean.getRow(position).argMax().getInt(0);
+            this.target = options.target() != null ? options.target() : clean.getRow(at).argMax().getInt(0);
             if (target < 0 || target >= clean.size(1)) {
                 throw new IllegalArgumentException("target " + target + " outside 0.." + (clean.size(1) - 1));
             }
-            baselineLoss = loss(cleanRows.logProbs());
-            baselineLogit = clean.getDouble(position, target);
-            baselineProb = cleanRows.probs().getDouble(position, target);
+            if (allRows) {
+                baselineLoss = loss(cleanRows.logProbs());
+            }
+            baselineLogit = clean.getDouble(at, target);
+            baselineProb = cleanRows.probs().getDouble(at, target);
         }
 
         /** Batch element b of an output [batch, R, W], in float64 (KL of nearly equal distributions needs it). */
@@ -239,12 +376,12 @@ public final class AblationImportance {
                 diff.close();
                 return m;
             }
-            m[0] = loss(ablated.logProbs()) - loss(clean.logProbs());
-            m[1] = ablated.x().getDouble(position, target) - clean.x().getDouble(position, target);
-            m[2] = ablated.probs().getDouble(position, target) - clean.probs().getDouble(position, target);
+            m[0] = allRows ? loss(ablated.logProbs()) - loss(clean.logProbs()) : Double.NaN;
+            m[1] = ablated.x().getDouble(at, target) - clean.x().getDouble(at, target);
+            m[2] = ablated.probs().getDouble(at, target) - clean.probs().getDouble(at, target);
             INDArray kl = clean.logProbs().sub(ablated.logProbs()).muli(clean.probs()).sum(1); // [R]
-            m[3] = Math.max(0, kl.getDouble(position));
-            m[4] = Math.max(0, kl.meanNumber().doubleValue());
+            m[3] = Math.max(0, kl.getDouble(at));
+            m[4] = allRows ? Math.max(0, kl.meanNumber().doubleValue()) : Double.NaN;
             kl.close();
             return m;
         }

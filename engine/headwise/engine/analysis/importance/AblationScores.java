@@ -20,6 +20,8 @@ import headwise.engine.hooks.Interventions;
  * @param kl            KL(clean ‖ ablated) of the output distribution at {@code position} (nats)
  * @param klMean        KL(clean ‖ ablated) averaged over all output rows
  * @param hiddenChange  HIDDEN only: ‖ablated − clean‖₂ of the final hidden state [T, d] (Frobenius)
+ * @param scope         what was removed and measured; outside {@link AblationImportance.Scope#ALL} only the
+ *                      {@code position} measures are set ({@code deltaLoss}, {@code klMean} null)
  */
 public record AblationScores(
         Interventions.Ablation mode,
@@ -36,10 +38,14 @@ public record AblationScores(
         double[][] deltaProb,
         double[][] kl,
         double[][] klMean,
-        double[][] hiddenChange) {
+        double[][] hiddenChange,
+        AblationImportance.Scope scope) {
 
-    /** The main effect size for ranking heads: Δloss when the output has a loss, else the hidden-state change. */
+    /**
+     * The main effect size for ranking heads: Δloss when the output has a loss and it was measured, KL at the
+     * position when only that row was, else the hidden-state change.
+     */
     public double[][] primary() {
-        return readout == Readout.HIDDEN ? hiddenChange : deltaLoss;
+        return readout == Readout.HIDDEN ? hiddenChange : deltaLoss != null ? deltaLoss : kl;
     }
 }

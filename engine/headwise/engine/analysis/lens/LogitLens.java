@@ -21,7 +21,11 @@ import java.util.List;
  * the embedding (resid_pre of layer 0), row l the residual after block l (resid_post); row L is the model's own output.
  * p^l = softmax(logits^l); the "final top" token of a position is argmax p^L.
  *
+ * Positions {@code first} … {@code first + tokens − 1} are read (all of them unless a caller caps the cost: each
+ * position costs L + 1 vocabulary projections); arrays index them from 0.
+ *
  * @param rows         L + 1
+ * @param tokens       positions read
  * @param topIds       [L+1][T][k] the k most probable tokens, most probable first
  * @param topProbs     [L+1][T][k] their probabilities
  * @param finalTop     [T] argmax of p^L
@@ -30,7 +34,7 @@ import java.util.List;
  * @param kl           [L+1][T] KL(p^l ‖ p^L), natural log
  */
 public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][][] topProbs, int[] finalTop,
-                        int[][] finalTopRank, double[][] finalTopProb, double[][] kl) {
+                        int[][] finalTopRank, double[][] finalTopProb, double[][] kl, int first) {
 
     public static final int DEFAULT_TOP_K = 5;
 
@@ -59,11 +63,19 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
 
     /** A clear error for models without an unembedding (bare encoders, classifiers). */
     public static Collector collector(ModelSpec spec, ModelWeights weights, int tokens, int k) {
+        return collector(spec, weights, tokens, k, tokens);
+    }
+
+    /** A collector reading only the last {@code maxPositions} positions (of {@code tokens}). */
+    public static Collector collector(ModelSpec spec, ModelWeights weights, int tokens, int k, int maxPositions) {
         requireLanguageModel(spec, weights);
         if (k < 1 || k > spec.vocabSize()) {
             throw new HeadwiseException("logit lens: top-k " + k + " must be in 1.." + spec.vocabSize());
         }
-        return new Collector(spec, weights, tokens, k);
+        if (maxPositions < 1) {
+            throw new HeadwiseException("logit lens: positions must be 1 or more, is " + maxPositions);
+        }
+        return new Collector(spec, weights, tokens, k, Math.max(0, tokens - maxPositions));
     }
 
     static void requireLanguageModel(ModelSpec spec, ModelWeights weights) {
@@ -84,13 +96,15 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         private final ModelWeights weights;
         private final int tokens;
         private final int k;
+        private final int first;
         private final float[][] residuals;
 
-        private Collector(ModelSpec spec, ModelWeights weights, int tokens, int k) {
+        private Collector(ModelSpec spec, ModelWeights weights, int tokens, int k, int first) {
             this.spec = spec;
             this.weights = weights;
             this.tokens = tokens;
             this.k = k;
+            this.first = first;
             this.residuals = new float[spec.layers() + 1][];
         }
 
@@ -103,13 +117,19 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         }
 
         public LogitLens result() {
-            return of(spec, weights, residuals, tokens, k);
+            return of(spec, weights, residuals, tokens, k, first);
         }
     }
 
     /** @param residuals [L+1][T·d]: the embedding, then each layer's resid_post */
     public static LogitLens of(ModelSpec spec, ModelWeights weights, float[][] residuals, int tokens, int k) {
+        return of(spec, weights, residuals, tokens, k, 0);
+    }
+
+    /** The lens on positions {@code first} … tokens − 1 only. */
+    public static LogitLens of(ModelSpec spec, ModelWeights weights, float[][] residuals, int allTokens, int k, int first) {
         requireLanguageModel(spec, weights);
+        int tokens = allTokens - first;
         int rows = residuals.length;
         int last = rows - 1;
         int[][][] topIds = new int[rows][tokens][];
@@ -123,12 +143,12 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         double[] exp = new double[vocab];
         for (int start = 0; start < tokens; start += chunk) {
             int count = Math.min(chunk, tokens - start);
-            double[][] finalLogProbs = logProbabilities(spec, weights, residuals[last], start, count);
+            double[][] finalLogProbs = logProbabilities(spec, weights, residuals[last], first + start, count);
             for (int t = 0; t < count; t++) {
                 finalTop[start + t] = argmax(finalLogProbs[t]);
             }
             for (int l = 0; l < rows; l++) {
-                float[] logits = logits(spec, weights, residuals[l], start, count);
+                float[] logits = logits(spec, weights, residuals[l], first + start, count);
                 for (int t = 0; t < count; t++) {
                     int pos = start + t;
                     int base = t * vocab;
@@ -162,7 +182,7 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
                 }
             }
         }
-        return new LogitLens(rows, tokens, k, topIds, topProbs, finalTop, rank, prob, kl);
+        return new LogitLens(rows, tokens, k, topIds, topProbs, finalTop, rank, prob, kl, first);
     }
 
     /**

@@ -83,4 +83,28 @@ class LogitLensTest {
         assertArrayEquals(new int[] {4}, LogitLens.top(row, 1, 7, 1));
         assertArrayEquals(new int[] {4, 6, 1, 3, 5, 0, 2}, LogitLens.top(row, 1, 7, 7));
     }
+
+    /** The capped lens (metrics.json reads only the last positions) is exactly those positions of the whole lens. */
+    @Test
+    void cappedLensIsTheLastPositionsOfTheWholeLens() {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
+            ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds("gpt2_f32"));
+            LogitLens whole = LogitLens.compute(model, input, 3);
+            LogitLens.Collector c = LogitLens.collector(model.spec(), model.transformer().weights(), input.length(), 3, 4);
+            headwise.engine.analysis.flow.LayerTap.run(model, input, LogitLens.Collector.PARTS, java.util.List.of(c));
+            LogitLens capped = c.result();
+            int first = input.length() - 4;
+            assertEquals(first, capped.first());
+            assertEquals(4, capped.tokens());
+            for (int l = 0; l < whole.rows(); l++) {
+                for (int t = 0; t < 4; t++) {
+                    assertArrayEquals(whole.topIds()[l][first + t], capped.topIds()[l][t]);
+                    // float32 GEMMs over 4 rows and over all rows round differently (about 1e-8 here)
+                    assertEquals(whole.kl()[l][first + t], capped.kl()[l][t], 1e-6);
+                    assertEquals(whole.finalTopRank()[l][first + t], capped.finalTopRank()[l][t]);
+                }
+            }
+            assertThrows(HeadwiseException.class, () -> LogitLens.collector(model.spec(), model.transformer().weights(), 5, 3, 0));
+        }
+    }
 }
