@@ -119,8 +119,25 @@ def sincos_positions(rows, cols, d):
     return torch.cat(parts, dim=1)
 
 
+def start_local(layer, heads, gain):
+    """Query and key weights of these heads that read only the position channels of four frequencies per axis, so
+    q_i . k_j ~ sum of cos(w (r_i - r_j)) + cos(w (c_i - c_j)): attention peaked on the query's neighbours at the
+    start. Only a starting point: training may keep or change it."""
+    d = layer.query.weight.shape[1]
+    d_head, quarter = d // CONFIG["num_attention_heads"], d // 4
+    with torch.no_grad():
+        for n, h in enumerate(heads):
+            ks = [n + 2 * i for i in range(d_head // 4)]  # frequencies 1/100^(k/quarter)
+            channels = [part * quarter + k for k in ks for part in range(4)]
+            w = torch.zeros(d_head, d)
+            w[torch.arange(d_head), torch.tensor(channels)] = gain
+            for m in (layer.query, layer.key):
+                m.weight[h * d_head:(h + 1) * d_head] = w
+                m.bias[h * d_head:(h + 1) * d_head] = 0
+
+
 class Vit(nn.Module):
-    def __init__(self, classes):
+    def __init__(self, classes, local_heads=(), local_gain=4.0):
         super().__init__()
         c = CONFIG
         d, p = c["hidden_size"], c["patch_size"]
@@ -134,6 +151,8 @@ class Vit(nn.Module):
                                    for _ in range(c["num_hidden_layers"]))
         self.layernorm = nn.LayerNorm(d, eps=1e-12)
         self.classifier = nn.Linear(d, classes)
+        if local_heads:
+            start_local(self.layer[0], local_heads, local_gain)
 
     def forward(self, x, keep=None):
         x = self.projection(x).flatten(2).transpose(1, 2)
@@ -237,6 +256,9 @@ def main(argv):
     ap.add_argument("--target", type=float, default=0.95, help="stop once the held-out accuracy reaches this")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--local-heads", type=int, nargs="*", default=[0, 1],
+                    help="layer-0 heads whose query/key start reading the position channels (see start_local)")
+    ap.add_argument("--local-gain", type=float, default=4.0)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--eval-every", type=int, default=250)
     args = ap.parse_args(argv)
@@ -245,7 +267,7 @@ def main(argv):
     torch.manual_seed(SEED)
     train_rng = np.random.default_rng(SEED)
     held_images, held_labels = sample(np.random.default_rng(HELD_OUT_SEED), HELD_OUT)
-    model = Vit(len(LABELS))
+    model = Vit(len(LABELS), args.local_heads, args.local_gain)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     warmup = 200
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup))

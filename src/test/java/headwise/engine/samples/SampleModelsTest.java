@@ -1,7 +1,11 @@
 package headwise.engine.samples;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import headwise.app.io.ImageFiles;
 import headwise.engine.analysis.HeadTypes;
 import headwise.engine.analysis.Sinks;
+import headwise.engine.analysis.VitSpatial;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
@@ -11,14 +15,19 @@ import headwise.engine.run.Matrix;
 import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shipped sample checkpoints show what samples/README.md says they show, measured with the engine's own
- * analyses: the decoder's previous-token head, induction head and first-token sink.
+ * analyses: the decoder's previous-token head, induction head and first-token sink; the ViT's accuracy on its
+ * example images and its local and global heads.
  */
 class SampleModelsTest {
 
@@ -26,6 +35,8 @@ class SampleModelsTest {
     private static final int[] PREVIOUS_TOKEN_HEAD = {0, 1};
     private static final int[] INDUCTION_HEAD = {1, 1};
     private static final int[] SINK_HEAD = {1, 3};
+    private static final int[] LOCAL_HEAD = {0, 1};
+    private static final int[] GLOBAL_HEAD = {1, 3};
 
     @Test
     void decoderHasPreviousTokenAndInductionHeads() {
@@ -72,6 +83,53 @@ class SampleModelsTest {
                 }
             }
             assertTrue(checked >= half / 2, "checked " + checked + " of " + half);
+        }
+    }
+
+    @Test
+    void vitClassifiesItsExampleImages() throws IOException {
+        Path folder = BundledModels.find(BundledModels.VIT_SAMPLE).orElseThrow();
+        JsonObject labels = JsonParser.parseString(Files.readString(folder.resolve("config.json")))
+                .getAsJsonObject().getAsJsonObject("id2label");
+        List<Path> images = BundledModels.exampleImages(folder);
+        assertTrue(images.size() >= 3, "example images " + images);
+        try (LoadedModel model = ModelLoader.load(BundledModels.VIT_SAMPLE)) {
+            for (Path image : images) {
+                AnalysisResult result = Analyzer.analyze(model, ModelInput.fromImage(model, ImageFiles.read(image)));
+                String predicted = labels.get(String.valueOf(argmax(result.output(), 0))).getAsString();
+                String name = image.getFileName().toString();
+                assertEquals(name.substring(name.indexOf('_') + 1, name.lastIndexOf('.')), predicted, name);
+            }
+        }
+    }
+
+    @Test
+    void vitHasLocalAndGlobalHeads() {
+        Path folder = BundledModels.find(BundledModels.VIT_SAMPLE).orElseThrow();
+        try (LoadedModel model = ModelLoader.load(BundledModels.VIT_SAMPLE)) {
+            double[][] mean = null;
+            List<Path> images = BundledModels.exampleImages(folder);
+            for (Path image : images) {
+                ModelInput input = ModelInput.fromImage(model, ImageFiles.read(image));
+                double[][] d = VitSpatial.meanDistancePixels(Analyzer.analyze(model, input).attention(), input.grid(), false);
+                if (mean == null) {
+                    mean = new double[d.length][d[0].length];
+                }
+                for (int l = 0; l < d.length; l++) {
+                    for (int h = 0; h < d[l].length; h++) {
+                        mean[l][h] += d[l][h] / images.size();
+                    }
+                }
+            }
+            System.out.println("mean attention distance (px) " + Arrays.deepToString(mean));
+            double local = at(mean, LOCAL_HEAD);
+            double global = at(mean, GLOBAL_HEAD);
+            // attention spread evenly over the 8x8 patches would give about 16 px
+            assertTrue(local < 8, "local head's mean distance " + local);
+            assertEquals(local, Arrays.stream(mean).flatMapToDouble(Arrays::stream).min().orElseThrow(),
+                    "the claimed local head is the most local");
+            assertTrue(global > 15, "global head's mean distance " + global);
+            assertEquals(global, max(mean), "the claimed global head is the most global");
         }
     }
 
