@@ -24,7 +24,7 @@ public final class BundledModels {
     static final String EXAMPLE_TEXT_FILE = "example.txt";
     /** The ViT sample's example images, beside its weights. */
     static final String EXAMPLE_IMAGES_FOLDER = "examples";
-    private static final String VIT_EXAMPLE_IMAGE = "red_circle_left.png";
+    private static final String VIT_EXAMPLE_IMAGE = "red_circle.png";
 
     /**
      * A sample model with a ready input.
@@ -62,11 +62,11 @@ public final class BundledModels {
     public static List<Sample> samples() {
         List<Sample> out = new ArrayList<>();
         folderOf(DECODER_SAMPLE).ifPresent(folder -> out.add(new Sample(DECODER_SAMPLE,
-                "A 2-layer Llama trained on generated children's stories, repeated random tokens and skip chains: "
+                "A 2-layer GPT-2 trained on repeated random tokens and generated children's stories: "
                         + "word-level vocabulary, <bos> before every input.",
                 folder, exampleText(folder), null)));
         folderOf(VIT_SAMPLE).ifPresent(folder -> out.add(new Sample(VIT_SAMPLE,
-                "A 4-layer ViT classifying generated 32x32 images by colour, shape and side.",
+                "A 3-layer ViT classifying generated 32x32 images by shape (circle, square, triangle, cross).",
                 folder, null, folder.resolve(EXAMPLE_IMAGES_FOLDER).resolve(VIT_EXAMPLE_IMAGE))));
         return out;
     }

@@ -39,8 +39,8 @@ class BundledModelsTest {
         Path decoder = Files.createDirectories(root.resolve(BundledModels.DECODER_SAMPLE));
         Files.writeString(decoder.resolve("example.txt"), "the fox ran . the fox ran .\n");
         Path images = Files.createDirectories(root.resolve(BundledModels.VIT_SAMPLE).resolve("examples"));
-        Files.write(images.resolve("red_circle_left.png"), new byte[] {1});
-        Files.write(images.resolve("blue_square_right.png"), new byte[] {1});
+        Files.write(images.resolve("red_circle.png"), new byte[] {1});
+        Files.write(images.resolve("blue_square.png"), new byte[] {1});
         System.setProperty("headwise.models", root.toString());
 
         List<BundledModels.Sample> samples = BundledModels.samples();
@@ -49,8 +49,8 @@ class BundledModelsTest {
         assertEquals(decoder, samples.get(0).folder());
         assertEquals("the fox ran . the fox ran .", samples.get(0).exampleText());
         assertNull(samples.get(0).exampleImage());
-        assertEquals(images.resolve("red_circle_left.png"), samples.get(1).exampleImage());
-        assertEquals(List.of(images.resolve("blue_square_right.png"), images.resolve("red_circle_left.png")),
+        assertEquals(images.resolve("red_circle.png"), samples.get(1).exampleImage());
+        assertEquals(List.of(images.resolve("blue_square.png"), images.resolve("red_circle.png")),
                 BundledModels.exampleImages(samples.get(1).folder()));
         assertEquals(Optional.of(decoder), BundledModels.find("TINY-STORIES-DECODER"));
     }
