@@ -20,6 +20,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
+import headwise.viz.view.ModelThumbnails;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -407,7 +408,9 @@ public final class MainModel {
         int heads = result.spec().heads();
         int layer = Math.min(s.layer(), layers - 1);
         int head = Math.min(s.head(), heads - 1);
-        Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale());
+        // the model view's tiles are built here, once per run, so drawing the view only composes them
+        Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale(),
+                ModelThumbnails.of(result.attention()));
         Prediction p = Prediction.of(model, result);
         Prediction o = intervene ? Prediction.of(model, original) : null;
         return new Outcome(s, session, p, o, (System.nanoTime() - start) / 1_000_000);
