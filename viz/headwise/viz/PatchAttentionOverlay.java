@@ -1,5 +1,7 @@
 package headwise.viz;
 
+import headwise.viz.draw.Text;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -15,7 +17,7 @@ import java.util.Locale;
  * and on the right the same image, in grey, under one head's attention from CLS to each patch, as a semi-transparent
  * viridis overlay with the patch grid drawn and the strongest patch outlined. A title, a caption with the attention that
  * went to the special tokens instead of the patches, and a colour legend (0 to the largest patch weight).
- * Pure java.awt, like {@link AttentionHeatmap}: the same image goes to the UI, to PNG files and to tests.
+ * Pure java.awt: the same image goes to the UI, to PNG files and to tests.
  */
 public final class PatchAttentionOverlay {
 
@@ -311,7 +313,7 @@ public final class PatchAttentionOverlay {
         }
         if (strongest >= 0) {
             summary.append(String.format(Locale.ROOT, "; strongest patch (%d,%d): %s", strongest / cols, strongest % cols,
-                    AttentionHeatmap.formatTick(patches[strongest])));
+                    Text.number(patches[strongest])));
         }
         g.setColor(TEXT);
         g.drawString(summary.toString(), PAD, layout.summaryBaseline());
@@ -345,7 +347,7 @@ public final class PatchAttentionOverlay {
         int half = (fm.getAscent() - fm.getDescent()) / 2;
         g.setColor(TEXT);
         g.drawLine(tickX, top, tickX + 4, top);
-        g.drawString(AttentionHeatmap.formatTick(max), textX, top + Math.max(half, fm.getAscent() - 2));
+        g.drawString(Text.number(max), textX, top + Math.max(half, fm.getAscent() - 2));
         int bottom = top + height - 1;
         g.drawLine(tickX, bottom, tickX + 4, bottom);
         g.drawString("0", textX, bottom + half);

@@ -2,6 +2,7 @@ package headwise.app.export;
 
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.view.HeadMarks;
+import headwise.viz.view.ModelThumbnails;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +20,8 @@ final class HeadCategories {
     private HeadCategories() {
     }
 
-    static HeadMarks marks(Session s) {
+    /** @param tiles the run's model view tiles: their first-key mass marks the sink heads */
+    static HeadMarks marks(Session s, ModelThumbnails tiles) {
         AttentionMaps a = s.result().attention();
         int[][] category = new int[a.layers()][a.heads()];
         for (int[] row : category) {
@@ -34,7 +36,7 @@ final class HeadCategories {
                 }
             }
         }
-        double[][] firstToken = ViewFigures.firstTokenMass(a);
+        double[][] firstToken = tiles.firstKeyMass();
         for (int l = 0; l < a.layers(); l++) {
             for (int h = 0; h < a.heads(); h++) {
                 if (category[l][h] < 0 && firstToken[l][h] > SINK_HEAD_MASS) {

@@ -24,6 +24,15 @@ public final class ImportanceMeasures {
 
     /** Ablation and gradient measures (those present), then confidence and entropy of the run's attention. */
     public static List<Measure> of(Session s) {
+        List<Measure> out = learned(s);
+        AttentionMaps a = s.result().attention();
+        out.add(new Measure("confidence", "confidence", "mean over queries of the largest weight", AttentionStatistics.confidence(a)));
+        out.add(new Measure("entropy", "entropy", "mean attention entropy (nats); low: focused", AttentionStatistics.entropy(a)));
+        return out;
+    }
+
+    /** The ablation and gradient measures the session has (cheap: no pass over the attention). */
+    public static List<Measure> learned(Session s) {
         List<Measure> out = new ArrayList<>();
         AblationScores ab = s.ablation();
         if (ab != null) {
@@ -38,15 +47,12 @@ public final class ImportanceMeasures {
         if (s.gradient() != null) {
             out.add(new Measure("gradient", "gradient |\u2202L/\u2202\u03BE|", s.gradient().objective(), s.gradient().importance()));
         }
-        AttentionMaps a = s.result().attention();
-        out.add(new Measure("confidence", "confidence", "mean over queries of the largest weight", AttentionStatistics.confidence(a)));
-        out.add(new Measure("entropy", "entropy", "mean attention entropy (nats); low: focused", AttentionStatistics.entropy(a)));
         return out;
     }
 
     /** The measure the model view's bars show: ablation's main effect, else gradient importance, else null. */
     public static Measure primary(Session s) {
-        List<Measure> all = of(s);
-        return s.ablation() != null || s.gradient() != null ? all.get(0) : null;
+        List<Measure> learned = learned(s);
+        return learned.isEmpty() ? null : learned.get(0);
     }
 }

@@ -4,6 +4,7 @@ import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.engine.analysis.importance.AblationScores;
 import headwise.engine.analysis.importance.GradientScores;
 import headwise.engine.run.AnalysisResult;
+import headwise.viz.view.ModelThumbnails;
 
 import java.util.Map;
 
@@ -22,9 +23,18 @@ import java.util.Map;
  * @param head       the selected head; −1 = none chosen: the head view draws all heads of the layer, the other
  *                   single-head views head 0
  * @param logScale   heatmap colours in log10 instead of linear
+ * @param thumbnails the model view's tiles of {@code result} ({@link ModelThumbnails#of}), built once when the run
+ *                   arrives; null: built when the model view is drawn
  */
 public record Session(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
-                      ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale) {
+                      ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale,
+                      ModelThumbnails thumbnails) {
+
+    /** A session whose model view tiles are built when first drawn. */
+    public Session(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
+                   ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale) {
+        this(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, null);
+    }
 
     public Session {
         if (result == null) {
@@ -38,6 +48,10 @@ public record Session(AnalysisResult result, Map<String, Object> metrics, Ablati
         if (head < -1 || head >= heads) {
             throw new IllegalArgumentException("head " + head + " outside 0.." + (heads - 1));
         }
+        if (thumbnails != null && (thumbnails.layers() != layers || thumbnails.heads() != heads
+                || thumbnails.length() != result.attention().length())) {
+            throw new IllegalArgumentException("the model view's thumbnails are not of this run");
+        }
     }
 
     /** Just the run, layer 0, no head chosen, linear colours. */
@@ -46,28 +60,38 @@ public record Session(AnalysisResult result, Map<String, Object> metrics, Ablati
     }
 
     public Session withMetrics(Map<String, Object> m) {
-        return new Session(result, m, ablation, gradient, flow, comparison, layer, head, logScale);
+        return new Session(result, m, ablation, gradient, flow, comparison, layer, head, logScale, thumbnails);
     }
 
     public Session withImportance(AblationScores a, GradientScores g) {
-        return new Session(result, metrics, a, g, flow, comparison, layer, head, logScale);
+        return new Session(result, metrics, a, g, flow, comparison, layer, head, logScale, thumbnails);
     }
 
     public Session withFlow(ContributionGraph f) {
-        return new Session(result, metrics, ablation, gradient, f, comparison, layer, head, logScale);
+        return new Session(result, metrics, ablation, gradient, f, comparison, layer, head, logScale, thumbnails);
     }
 
     public Session withComparison(AnalysisResult c) {
-        return new Session(result, metrics, ablation, gradient, flow, c, layer, head, logScale);
+        return new Session(result, metrics, ablation, gradient, flow, c, layer, head, logScale, thumbnails);
     }
 
     /** @param h −1 for none */
     public Session withSelection(int l, int h) {
-        return new Session(result, metrics, ablation, gradient, flow, comparison, l, h, logScale);
+        return new Session(result, metrics, ablation, gradient, flow, comparison, l, h, logScale, thumbnails);
     }
 
     public Session withLogScale(boolean log) {
-        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, log);
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, log, thumbnails);
+    }
+
+    /** The same session with the model view's tiles of its run (built in the background, see {@link ModelThumbnails#of}). */
+    public Session withThumbnails(ModelThumbnails t) {
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, t);
+    }
+
+    /** The model view's tiles: those kept with the session, or built now. */
+    public ModelThumbnails thumbnailsOrBuild() {
+        return thumbnails != null ? thumbnails : ModelThumbnails.of(result.attention());
     }
 
     /** The selected head, or 0 when none is chosen. */

@@ -17,6 +17,7 @@ import headwise.viz.view.HeadHeatmapFigure;
 import headwise.viz.view.HeadViewFigure;
 import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.LayerChartsFigure;
+import headwise.viz.view.ModelThumbnails;
 import headwise.viz.view.ModelViewFigure;
 import headwise.viz.view.SinkChartsFigure;
 import headwise.viz.view.VitOverlayFigure;
@@ -54,7 +55,7 @@ public final class ViewFigures {
         AttentionMaps a = r.attention();
         String title = Titles.of(r) + " \u00B7 ";
         return switch (view) {
-            case MODEL_VIEW -> new ModelViewFigure(a, title + "model view", HeadCategories.marks(s));
+            case MODEL_VIEW -> modelView(s, title + "model view");
             case HEATMAP -> new HeadHeatmapFigure(a.head(s.layer(), s.headOrFirst()), a.length(), s.tokens(),
                     title + "layer " + s.layer() + ", head " + s.headOrFirst(), s.logScale());
             case HEAD_VIEW -> new HeadViewFigure(a, s.layer(), s.head() < 0 ? IntStream.range(0, a.heads()).toArray()
@@ -68,6 +69,12 @@ public final class ViewFigures {
                     new CompareFigure.Run("B: " + Titles.input(s.comparison()), s.comparison().attention(), s.comparison().input().tokens()),
                     s.layer(), s.headOrFirst());
         };
+    }
+
+    /** The model view composed from the session's tiles (built once per run), so the app and exports draw the same. */
+    private static Figure modelView(Session s, String title) {
+        ModelThumbnails tiles = s.thumbnailsOrBuild();
+        return new ModelViewFigure(tiles, title, HeadCategories.marks(s, tiles));
     }
 
     private static Figure importance(Session s, String title) {

@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.state.AppPaths;
 import headwise.app.ui.state.SessionFile;
 import headwise.app.ui.state.SessionState;
@@ -25,9 +26,31 @@ public class HeadwiseApp extends Application {
     private MainWindow window;
     private Chooser chooser = new FxChooser();
 
-    /** Called by {@code headwise.app.Main} when there are no command-line arguments. */
+    /** The first model load and run, started before the toolkit by {@link #launchApp}; taken by {@link #start}. */
+    private static volatile StartupPreload<MainModel.Outcome> preload;
+
+    /**
+     * Called by {@code headwise.app.Main} when there are no command-line arguments. The session to restore is read
+     * first, so that its model loads and its input is analysed while the JavaFX toolkit starts and the window appears.
+     */
     public static void launchApp(String[] args) {
+        preload = MainModel.preload(initialState(AppPaths.sessionFile()).state(), ModelViewPage::warmUp);
         Application.launch(HeadwiseApp.class, args);
+    }
+
+    /** The state to start on and, when the autosave could not be read, why (shown once the first run is done). */
+    private record Initial(SessionState state, String problem) {
+    }
+
+    private static Initial initialState(Path autosave) {
+        if (Files.exists(autosave)) {
+            try {
+                return new Initial(SessionFile.read(autosave), null);
+            } catch (HeadwiseException e) {
+                return new Initial(SessionState.defaults(), e.getMessage() + "; started a new session");
+            }
+        }
+        return new Initial(SessionState.defaults(), null);
     }
 
     /** Replaces the file dialogs (tests); call before {@link #start}. */
@@ -42,18 +65,17 @@ public class HeadwiseApp extends Application {
         window = new MainWindow(model, chooser, () -> stage);
         stage.setTitle("Headwise");
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        stage.setScene(new Scene(window.root(), Math.min(1280, screen.getWidth()), Math.min(860, screen.getHeight())));
+        Scene scene = new Scene(window.root(), Math.min(1280, screen.getWidth()), Math.min(860, screen.getHeight()));
+        stage.setScene(scene);
+        FirstViewProbe.install(model, scene);
         stage.show();
-        SessionState initial = SessionState.defaults();
-        String problem = null;
-        if (Files.exists(autosave)) {
-            try {
-                initial = SessionFile.read(autosave);
-            } catch (HeadwiseException e) {
-                problem = e.getMessage() + "; started a new session";
-            }
+        Initial initial = initialState(autosave);
+        StartupPreload<MainModel.Outcome> early = preload;
+        preload = null;
+        if (early != null) {
+            model.adopt(early); // used only if it loads the model start asks for
         }
-        model.start(initial, problem);
+        model.start(initial.state(), initial.problem());
     }
 
     @Override

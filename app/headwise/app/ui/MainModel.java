@@ -20,6 +20,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
+import headwise.viz.view.ModelThumbnails;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -61,6 +62,8 @@ public final class MainModel {
     private final Path recentFile;
     private final Set<SessionAnalysis.Part> pendingParts = EnumSet.noneOf(SessionAnalysis.Part.class);
     private LoadedModel model;
+    /** The first model and run, begun before the window existed (cold start), or null. */
+    private StartupPreload<Outcome> preload;
     /** Shown after the first run instead of its summary, then forgotten. */
     private String startupProblem;
 
@@ -177,7 +180,12 @@ public final class MainModel {
         if (name == null || name.isBlank()) {
             return;
         }
-        tasks.submit("Loading " + name + "\u2026", p -> ModelLoader.load(name), loaded -> {
+        StartupPreload<Outcome> early = preload != null && preload.loads(name) ? preload : null;
+        if (preload != null && early == null) {
+            preload.discard();
+            preload = null;
+        }
+        tasks.submit("Loading " + name + "\u2026", p -> early != null ? early.model() : ModelLoader.load(name), loaded -> {
             LoadedModel previous = model;
             model = loaded;
             spec.set(loaded.spec());
@@ -185,8 +193,7 @@ public final class MainModel {
                 previous.close();
             }
             rememberModel(name);
-            SessionState s = state.get();
-            change(s.withModel(name).withPlan(s.plan().fittedTo(loaded.spec().layers(), loaded.spec().heads())));
+            change(fitted(state.get(), name, loaded));
             runNow();
         }, error -> {
             if (model == null && !name.equals(BundledModels.MINILM)) {
@@ -355,8 +362,32 @@ public final class MainModel {
         }
     }
 
+    /** The state run on a newly loaded model: its name, the interventions fitted to its shape. */
+    private static SessionState fitted(SessionState s, String name, LoadedModel loaded) {
+        return s.withModel(name).withPlan(s.plan().fittedTo(loaded.spec().layers(), loaded.spec().heads()));
+    }
+
+    /**
+     * Starts loading {@code initial}'s model and analysing it on a thread of its own, before the window exists
+     * (HeadwiseApp.launchApp); {@link #adopt} hands it to the model that then starts on {@code initial}.
+     * {@code warmUp} then gets the first session on that thread (to draw what the window will draw first, so that
+     * Java2D's classes and fonts are loaded off the FX thread).
+     */
+    static StartupPreload<Outcome> preload(SessionState initial, Consumer<Session> warmUp) {
+        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded), (loaded, s) -> {
+            Outcome first = run(loaded, s, (message, done, total) -> { });
+            warmUp.accept(first.session());
+            return first;
+        });
+    }
+
+    /** Uses {@code early}'s model and first run when {@link #start} asks for exactly them; call before start. */
+    void adopt(StartupPreload<Outcome> early) {
+        preload = early;
+    }
+
     /** What one run computes. */
-    private record Outcome(SessionState from, Session session, Prediction prediction, Prediction original, long millis) {
+    record Outcome(SessionState from, Session session, Prediction prediction, Prediction original, long millis) {
     }
 
     private void runNow() {
@@ -367,7 +398,10 @@ public final class MainModel {
             return;
         }
         pendingParts.clear();
-        tasks.submit("Analysing\u2026", p -> run(current, s, p), done -> {
+        StartupPreload<Outcome> early = preload;
+        preload = null;
+        boolean ranEarly = early != null && early.ran(current, s);
+        tasks.submit("Analysing\u2026", p -> ranEarly ? early.run() : run(current, s, p), done -> {
             prediction.set(done.prediction());
             originalPrediction.set(done.original());
             session.set(done.session());
@@ -407,7 +441,9 @@ public final class MainModel {
         int heads = result.spec().heads();
         int layer = Math.min(s.layer(), layers - 1);
         int head = Math.min(s.head(), heads - 1);
-        Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale());
+        // the model view's tiles are built here, once per run, so drawing the view only composes them
+        Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale(),
+                ModelThumbnails.of(result.attention()));
         Prediction p = Prediction.of(model, result);
         Prediction o = intervene ? Prediction.of(model, original) : null;
         return new Outcome(s, session, p, o, (System.nanoTime() - start) / 1_000_000);

@@ -87,12 +87,17 @@ public final class MainWindow {
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {
             if (tab != null) {
                 Page page = (Page) tab.getUserData();
+                attach(tab);
                 showIfStale(page);
                 if (!syncing) {
                     model.setPage(page.title());
                 }
             }
         });
+        Tab first = tabs.getSelectionModel().getSelectedItem(); // selected as it was added, before the listener
+        if (first != null) {
+            attach(first);
+        }
 
         VBox top = new VBox(menus(), inputBar(), chips.view());
         root = new BorderPane(tabs, top, null, statusBar(), null);
@@ -139,8 +144,18 @@ public final class MainWindow {
         }
     }
 
+    /**
+     * A tab's page joins the scene when the tab is first selected: a TabPane styles and lays out every tab's content,
+     * and at start only the first page is seen.
+     */
+    private static void attach(Tab tab) {
+        if (tab.getContent() == null) {
+            tab.setContent(((Page) tab.getUserData()).view());
+        }
+    }
+
     private void addPage(Page page) {
-        Tab tab = new Tab(page.title(), page.view());
+        Tab tab = new Tab(page.title());
         tab.setId("tab-" + page.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
         tab.setUserData(page);
         MenuItem export = new MenuItem("Export\u2026");

@@ -139,6 +139,61 @@ public final class AttentionMaps {
         return f32 != null ? f32[m][k >>> CHUNK_BITS][k & (CHUNK - 1)] : Half.toFloat(f16[m][k >>> CHUNK_BITS][k & (CHUNK - 1)]);
     }
 
+    /** Receives one query row of a head; see {@link #readRows}. */
+    @FunctionalInterface
+    public interface RowReader {
+        /**
+         * @param values the row is {@code values[offset .. offset + T)}; valid only during this call, never to be
+         *               modified (it may be the stored maps themselves)
+         */
+        void row(int query, float[] values, int offset);
+    }
+
+    /**
+     * Reads one head row by row, in query order, without copying it whole (a head at 1024 tokens is 4 MiB): a float32
+     * row that lies in one chunk is handed over where it is stored, other rows (float16, or split by a chunk edge)
+     * pass through one T-float buffer; recomputed maps hand over rows of the recomputed (cached) pattern.
+     */
+    public void readRows(int layer, int head, RowReader reader) {
+        int m = index(layer, head);
+        int t = length;
+        if (recomputed != null) {
+            float[] all = recomputed.head(layer, head);
+            for (int q = 0; q < t; q++) {
+                reader.row(q, all, q * t);
+            }
+            return;
+        }
+        float[] buffer = null;
+        for (int q = 0; q < t; q++) {
+            int k = q * t;
+            int chunk = k >>> CHUNK_BITS;
+            int at = k & (CHUNK - 1);
+            if (f32 != null && at + t <= f32[m][chunk].length) {
+                reader.row(q, f32[m][chunk], at);
+                continue;
+            }
+            if (buffer == null) {
+                buffer = new float[t];
+            }
+            for (int done = 0; done < t; ) {
+                int c = (k + done) >>> CHUNK_BITS;
+                int from = (k + done) & (CHUNK - 1);
+                int n = Math.min(t - done, (f32 != null ? f32[m][c].length : f16[m][c].length) - from);
+                if (f32 != null) {
+                    System.arraycopy(f32[m][c], from, buffer, done, n);
+                } else {
+                    short[] halves = f16[m][c];
+                    for (int i = 0; i < n; i++) {
+                        buffer[done + i] = Half.toFloat(halves[from + i]);
+                    }
+                }
+                done += n;
+            }
+            reader.row(q, buffer, 0);
+        }
+    }
+
     /** A copy of one head's T×T matrix, row-major, as float32. */
     public float[] head(int layer, int head) {
         int m = index(layer, head);

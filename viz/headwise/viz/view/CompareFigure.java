@@ -9,7 +9,6 @@ import headwise.viz.draw.Header;
 import headwise.viz.draw.MatrixBlock;
 import headwise.viz.draw.MatrixPanel;
 import headwise.viz.draw.ValueScale;
-import headwise.viz.AttentionHeatmap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class CompareFigure extends BlockFigure {
         }
         float[] ma = x.head(layer, head);
         float[] mb = y.head(layer, head);
-        double max = Math.max(AttentionHeatmap.max(ma, x.length()), AttentionHeatmap.max(mb, y.length()));
+        double max = Math.max(HeadHeatmapFigure.max(ma, x.length()), HeadHeatmapFigure.max(mb, y.length()));
         ValueScale shared = ValueScale.linear(0, max);
         List<Block> blocks = new ArrayList<>();
         blocks.add(headBlock(a, ma, shared));

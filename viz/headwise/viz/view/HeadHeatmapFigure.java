@@ -1,6 +1,5 @@
 package headwise.viz.view;
 
-import headwise.viz.AttentionHeatmap;
 import headwise.viz.Figure;
 import headwise.viz.draw.ColorBar;
 import headwise.viz.draw.Header;
@@ -17,6 +16,9 @@ import java.awt.Graphics2D;
  */
 public final class HeadHeatmapFigure implements Figure {
 
+    /** The heatmap's cells aim at about this many pixels a side (cells are whole pixels, so it is at most this). */
+    public static final int TARGET_SIDE = 640;
+    public static final int MAX_CELL = 40;
     private static final int MIN_LEGEND_HEIGHT = 120;
 
     private final Header header;
@@ -49,7 +51,7 @@ public final class HeadHeatmapFigure implements Figure {
         }
         ValueScale scale = log ? ValueScale.log(smallestPositive, max) : ValueScale.linear(0, max);
         String[] labels = Labels.tokens(tokens, length);
-        int cell = AttentionHeatmap.cellSizeFor(length);
+        int cell = cellSizeFor(length);
         this.panel = new MatrixPanel(length, length, (q, k) -> matrix[q * length + k], labels, labels, cell, cell, scale, false);
         String thinned = panel.rowLabelStep() > 1 ? "; every " + ordinal(panel.rowLabelStep()) + " token labelled" : "";
         this.header = new Header(title, "rows: queries, columns: keys; colour " + scale.describe() + " from "
@@ -61,6 +63,26 @@ public final class HeadHeatmapFigure implements Figure {
         double legendX = panelX + panel.width() + 2 * Style.GAP + 8;
         this.width = (int) Math.ceil(Math.max(legendX + ColorBar.width(scale, legendCaption) + Style.PAD, header.width()));
         this.height = (int) Math.ceil(panelY + Math.max(panel.height(), panel.cellsY() + MIN_LEGEND_HEIGHT) + Style.PAD);
+    }
+
+    /** Cell size in pixels for {@code length} tokens: as large as fits {@link #TARGET_SIDE}, 1 to {@link #MAX_CELL}. */
+    public static int cellSizeFor(int length) {
+        return Math.max(1, Math.min(MAX_CELL, TARGET_SIDE / Math.max(1, length)));
+    }
+
+    /** The largest finite value of the first length×length entries (0 when there is none above 0). */
+    public static float max(float[] matrix, int length) {
+        if (length < 1 || matrix.length < (long) length * length) {
+            throw new IllegalArgumentException("a " + length + "x" + length + " matrix needs " + (long) length * length
+                    + " values, got " + matrix.length);
+        }
+        float max = 0f;
+        for (int i = 0; i < length * length; i++) {
+            if (matrix[i] > max && Float.isFinite(matrix[i])) {
+                max = matrix[i];
+            }
+        }
+        return max;
     }
 
     private static String ordinal(int n) {

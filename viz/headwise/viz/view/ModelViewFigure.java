@@ -1,7 +1,5 @@
 package headwise.viz.view;
 
-import headwise.engine.run.AttentionMaps;
-import headwise.viz.ColorScale;
 import headwise.viz.Figure;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.Style;
@@ -12,8 +10,8 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Every head at once (BertViz's model view): an L×H grid of thumbnails of each head's attention, each coloured from
@@ -28,7 +26,7 @@ public final class ModelViewFigure implements Figure {
     private static final Color POSITIVE_BAR = new Color(0x40, 0x40, 0x40);
     private static final Color NEGATIVE_BAR = new Color(0xD5, 0x5E, 0x00);
 
-    private final AttentionMaps attention;
+    private final ModelThumbnails tiles;
     private final HeadMarks marks;
     private final Header header;
     private final int thumb;
@@ -40,18 +38,19 @@ public final class ModelViewFigure implements Figure {
     private final int width;
     private final int height;
 
-    public ModelViewFigure(AttentionMaps attention, String title, HeadMarks marks) {
-        this.attention = attention;
+    /** @param tiles every head's thumbnail, built once per run ({@link ModelThumbnails#of}); drawing only composes them */
+    public ModelViewFigure(ModelThumbnails tiles, String title, HeadMarks marks) {
+        this.tiles = tiles;
         this.marks = marks == null ? HeadMarks.none() : marks;
-        this.thumb = thumbSizeFor(attention.heads(), attention.length());
+        this.thumb = tiles.size();
         this.pitchX = thumb + GAP;
         this.pitchY = thumb + GAP + (this.marks.importance() != null ? BAR + 2 : 0);
-        this.header = new Header(title, attention.layers() + " layers \u00D7 " + attention.heads() + " heads, "
-                + attention.length() + " tokens; each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight");
-        this.gridX = Style.PAD + Text.width(Style.LABEL, "L" + (attention.layers() - 1)) + 2 * Style.GAP;
+        this.header = new Header(title, tiles.layers() + " layers \u00D7 " + tiles.heads() + " heads, "
+                + tiles.length() + " tokens; each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight");
+        this.gridX = Style.PAD + Text.width(Style.LABEL, "L" + (tiles.layers() - 1)) + 2 * Style.GAP;
         this.gridY = header.height() + Text.height(Style.LABEL) + Style.GAP;
-        this.legendY = gridY + attention.layers() * pitchY + Style.GAP;
-        this.width = (int) Math.ceil(Math.max(header.width(), Math.max(gridX + attention.heads() * pitchX + Style.PAD,
+        this.legendY = gridY + tiles.layers() * pitchY + Style.GAP;
+        this.width = (int) Math.ceil(Math.max(header.width(), Math.max(gridX + tiles.heads() * pitchX + Style.PAD,
                 Style.PAD + legendWidth() + Style.PAD)));
         this.height = (int) Math.ceil(legendY + legendHeight() + Style.PAD);
     }
@@ -92,10 +91,10 @@ public final class ModelViewFigure implements Figure {
         g.setFont(Style.LABEL);
         g.setColor(Style.TEXT);
         double shift = Text.centreShift(Style.LABEL);
-        for (int h = 0; h < attention.heads(); h++) {
+        for (int h = 0; h < tiles.heads(); h++) {
             Text.centred(g, "H" + h, left + h * pitchX + thumb / 2.0, top - Style.GAP - Text.descent(Style.LABEL));
         }
-        for (int l = 0; l < attention.layers(); l++) {
+        for (int l = 0; l < tiles.layers(); l++) {
             Text.right(g, "L" + l, left - 2 * Style.GAP, top + l * pitchY + thumb / 2.0 + shift);
         }
         drawMarks(g, left, top);
@@ -104,8 +103,8 @@ public final class ModelViewFigure implements Figure {
 
     private void drawMarks(Graphics2D g, int left, int top) {
         double maxImportance = maxAbs(marks.importance());
-        for (int l = 0; l < attention.layers(); l++) {
-            for (int h = 0; h < attention.heads(); h++) {
+        for (int l = 0; l < tiles.layers(); l++) {
+            for (int h = 0; h < tiles.heads(); h++) {
                 double x = left + h * pitchX;
                 double y = top + l * pitchY;
                 int category = marks.categoryOf(l, h);
@@ -176,81 +175,24 @@ public final class ModelViewFigure implements Figure {
         return Style.CATEGORIES[category % Style.CATEGORIES.length];
     }
 
-    /**
-     * All thumbnails in one image, white between them: each pixel is the mean of the cells it covers. Heads are
-     * independent, so they are drawn in parallel; a long input's head is read in one pass that adds each weight to
-     * its pixel's bin (no per-pixel loops over cells).
-     */
+    /** All thumbnails in one image, white between them: only copies of the prebuilt tiles. */
     BufferedImage thumbnails() {
-        int heads = attention.heads();
-        int layers = attention.layers();
+        int heads = tiles.heads();
         int w = heads * pitchX - GAP;
-        int h = layers * pitchY - (pitchY - thumb);
-        int[] pixels = new int[w * h];
-        Arrays.fill(pixels, 0xFFFFFFFF);
-        int t = attention.length();
-        int[] from = new int[thumb + 1];
-        for (int p = 0; p <= thumb; p++) {
-            from[p] = (int) ((long) p * t / thumb);
-        }
-        IntStream.range(0, layers * heads).parallel().forEach(m -> {
-            int l = m / heads;
-            int hd = m % heads;
-            float[] values = attention.head(l, hd); // head by head: the whole model may not fit one array
-            int[] colours = t >= thumb ? binnedMeans(values, t, from) : sampledMeans(values, t, from);
-            int x0 = hd * pitchX;
-            int y0 = l * pitchY;
-            for (int py = 0; py < thumb; py++) {
-                System.arraycopy(colours, py * thumb, pixels, (y0 + py) * w + x0, thumb);
-            }
-        });
+        int h = tiles.layers() * pitchY - (pitchY - thumb);
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        image.setRGB(0, 0, w, h, pixels, 0, w);
-        return image;
-    }
-
-    /** T ≥ thumb: every cell lies in exactly one pixel; one pass sums each pixel's cells. */
-    private int[] binnedMeans(float[] values, int t, int[] from) {
-        double[] sums = new double[thumb * thumb];
-        float max = 0;
-        for (int py = 0; py < thumb; py++) {
-            int base = py * thumb;
-            for (int q = from[py]; q < from[py + 1]; q++) {
-                int row = q * t;
-                for (int px = 0; px < thumb; px++) {
-                    float s = 0; // float within a row's run of at most T/thumb cells, double across rows
-                    for (int k = row + from[px], end = row + from[px + 1]; k < end; k++) {
-                        float v = values[k];
-                        s += v;
-                        max = v > max && v < Float.POSITIVE_INFINITY ? v : max;
-                    }
-                    sums[base + px] += s;
+        int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        Arrays.fill(pixels, 0xFFFFFFFF);
+        for (int l = 0; l < tiles.layers(); l++) {
+            for (int hd = 0; hd < heads; hd++) {
+                int[] tile = tiles.tile(l, hd);
+                int at = l * pitchY * w + hd * pitchX;
+                for (int py = 0; py < thumb; py++) {
+                    System.arraycopy(tile, py * thumb, pixels, at + py * w, thumb);
                 }
             }
         }
-        int[] out = new int[thumb * thumb];
-        for (int py = 0; py < thumb; py++) {
-            for (int px = 0; px < thumb; px++) {
-                double cells = (double) (from[py + 1] - from[py]) * (from[px + 1] - from[px]);
-                out[py * thumb + px] = ColorScale.argb(sums[py * thumb + px] / cells, max);
-            }
-        }
-        return out;
-    }
-
-    /** T < thumb: each pixel shows the one cell it falls in. */
-    private int[] sampledMeans(float[] values, int t, int[] from) {
-        float max = 0;
-        for (int i = 0; i < t * t; i++) {
-            max = Float.isFinite(values[i]) ? Math.max(max, values[i]) : max;
-        }
-        int[] out = new int[thumb * thumb];
-        for (int py = 0; py < thumb; py++) {
-            for (int px = 0; px < thumb; px++) {
-                out[py * thumb + px] = ColorScale.argb(values[from[py] * t + from[px]], max);
-            }
-        }
-        return out;
+        return image;
     }
 
     private static double maxAbs(double[][] values) {

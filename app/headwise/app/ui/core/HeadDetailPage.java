@@ -9,7 +9,7 @@ import headwise.app.ui.page.Page;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
-import headwise.viz.AttentionHeatmap;
+import headwise.viz.view.Labels;
 import headwise.viz.export.PngExport;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
@@ -173,7 +173,7 @@ public final class HeadDetailPage implements Page {
         }
         String[] tokens = shown.tokens();
         readout.setText(String.format(Locale.ROOT, "query %d \u201C%s\u201D \u2192 key %d \u201C%s\u201D: %.4f", at.query(),
-                AttentionHeatmap.shorten(tokens[at.query()]), at.key(), AttentionHeatmap.shorten(tokens[at.key()]), at.value()));
+                Labels.shorten(tokens[at.query()]), at.key(), Labels.shorten(tokens[at.key()]), at.value()));
     }
 
     private void describeSelection() {
@@ -192,7 +192,7 @@ public final class HeadDetailPage implements Page {
                 best = m[q * t + j] > m[q * t + best] ? j : best;
             }
             text.append(String.format(Locale.ROOT, "row: query %d \u201C%s\u201D attends most to key %d \u201C%s\u201D (%.3f)   ", q,
-                    AttentionHeatmap.shorten(tokens[q]), best, AttentionHeatmap.shorten(tokens[best]), m[q * t + best]));
+                    Labels.shorten(tokens[q]), best, Labels.shorten(tokens[best]), m[q * t + best]));
         }
         if (k >= 0 && k < t) {
             double sum = 0;
@@ -200,7 +200,7 @@ public final class HeadDetailPage implements Page {
                 sum += m[i * t + k];
             }
             text.append(String.format(Locale.ROOT, "column: key %d \u201C%s\u201D receives %.3f on average", k,
-                    AttentionHeatmap.shorten(tokens[k]), sum / t));
+                    Labels.shorten(tokens[k]), sum / t));
         }
         selectionInfo.setText(text.length() == 0 ? "no row or column selected" : text.toString().trim());
     }

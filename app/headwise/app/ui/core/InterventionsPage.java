@@ -7,7 +7,7 @@ import headwise.app.ui.page.Page;
 import headwise.app.ui.state.InterventionPlan;
 import headwise.app.ui.state.Prediction;
 import headwise.engine.hooks.Interventions;
-import headwise.viz.AttentionHeatmap;
+import headwise.viz.view.Labels;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -225,6 +225,6 @@ public final class InterventionsPage implements Page {
     }
 
     private static String quoted(String label) {
-        return "\u201C" + AttentionHeatmap.shorten(label) + "\u201D";
+        return "\u201C" + Labels.shorten(label) + "\u201D";
     }
 }

@@ -105,6 +105,14 @@ public final class ModelViewPage implements Page {
         return image;
     }
 
+    /**
+     * Draws {@code session}'s model view once and drops it: run off the FX thread at start, it loads Java2D's classes
+     * and fonts (seconds on a busy machine) before the window's first {@link #show} needs them.
+     */
+    public static void warmUp(Session session) {
+        PngExport.render(Exporter.figure(ViewKind.MODEL_VIEW, session), 1);
+    }
+
     @Override
     public void show(Session session) {
         if (drawn == null || drawn.result() != session.result() || drawn.metrics() != session.metrics()

@@ -1,6 +1,6 @@
 package headwise.app.ui.head;
 
-import headwise.viz.AttentionHeatmap;
+import headwise.viz.view.Labels;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.fx.ChartViewer;
@@ -50,7 +50,7 @@ public final class QkScatter {
         renderer.setSeriesShape(1, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         renderer.setDefaultToolTipGenerator((dataset, series, item) ->
                 (series == 0 ? "query " : "key ") + item + " \u201C" + (tokens == null || item >= tokens.length ? item
-                        : AttentionHeatmap.shorten(tokens[item])) + "\u201D");
+                        : Labels.shorten(tokens[item])) + "\u201D");
         XYPlot plot = new XYPlot(data, new NumberAxis(String.format(Locale.ROOT, "PC1 (%.0f%%)", 100 * p.explained()[0])),
                 new NumberAxis(String.format(Locale.ROOT, "PC2 (%.0f%%)", 100 * p.explained()[1])), renderer);
         plot.setBackgroundPaint(Color.WHITE);

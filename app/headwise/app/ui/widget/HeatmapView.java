@@ -1,6 +1,6 @@
 package headwise.app.ui.widget;
 
-import headwise.viz.AttentionHeatmap;
+import headwise.viz.view.Labels;
 import headwise.viz.HeatmapPyramid;
 import headwise.viz.draw.ValueScale;
 import javafx.beans.property.IntegerProperty;
@@ -86,7 +86,7 @@ public final class HeatmapView extends Region {
         pyramid = new HeatmapPyramid(matrix, length);
         labels = new String[length];
         for (int i = 0; i < length; i++) {
-            labels[i] = tokens == null ? Integer.toString(i) : AttentionHeatmap.shorten(tokens[i]);
+            labels[i] = tokens == null ? Integer.toString(i) : Labels.shorten(tokens[i]);
         }
         margin = labelMargin();
         if (!sameShape) {

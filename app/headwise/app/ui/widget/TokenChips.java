@@ -1,6 +1,6 @@
 package headwise.app.ui.widget;
 
-import headwise.viz.AttentionHeatmap;
+import headwise.viz.view.Labels;
 import javafx.beans.property.IntegerProperty;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
@@ -47,7 +47,7 @@ public final class TokenChips {
         chips.getChildren().clear();
         int shown = Math.min(tokens.length, MAX_CHIPS);
         for (int i = 0; i < shown; i++) {
-            Label chip = new Label(AttentionHeatmap.shorten(tokens[i]) + "\n" + (ids == null ? "#" + i : Integer.toString(ids[i])));
+            Label chip = new Label(Labels.shorten(tokens[i]) + "\n" + (ids == null ? "#" + i : Integer.toString(ids[i])));
             chip.setId("token-" + i);
             chip.setStyle(i == hovered.get() ? HOVERED : NORMAL);
             int position = i;

@@ -44,9 +44,9 @@ class ViewFiguresTest {
             }
         }
         HeadMarks marks = new HeadMarks(List.of("previous-token", "sink"), category, importance, "ablation \u0394loss");
-        ModelViewFigure figure = new ModelViewFigure(a, "gpt2_f32 \u00B7 model view", marks);
+        ModelViewFigure figure = new ModelViewFigure(ModelThumbnails.of(a), "gpt2_f32 \u00B7 model view", marks);
         FigureChecks.writeAndCheck(figure, "view-model", "H0", "L2", "previous-token", "sink");
-        FigureChecks.writeAndCheck(new ModelViewFigure(a, "no marks", HeadMarks.none()), "view-model-plain", "H3");
+        FigureChecks.writeAndCheck(new ModelViewFigure(ModelThumbnails.of(a), "no marks", HeadMarks.none()), "view-model-plain", "H3");
     }
 
     @Test

@@ -1,0 +1,114 @@
+package headwise.viz.view;
+
+import headwise.engine.analysis.Sinks;
+import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.AttentionMapsCopies;
+import headwise.viz.ColorScale;
+import headwise.viz.export.PngExport;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The model view's tiles are the pooled heads, and the figure draws exactly those tiles. */
+class ModelThumbnailsTest {
+
+    /** Weights that are sixteenths, so every sum is exact and the means can be checked to the last bit. */
+    private static AttentionMaps sixteenths(int layers, int heads, int t) {
+        float[] all = new float[layers * heads * t * t];
+        for (int m = 0; m < layers * heads; m++) {
+            for (int q = 0; q < t; q++) {
+                for (int k = 0; k < t; k++) {
+                    all[(m * t + q) * t + k] = ((q * 7 + k * 3 + m * 5) % 16) / 16f;
+                }
+            }
+        }
+        return new AttentionMaps(layers, heads, t, all);
+    }
+
+    @Test
+    void longInputsArePooledToTheMeanOfEachPixelsCells() {
+        AttentionMaps a = sixteenths(2, 12, 200);
+        ModelThumbnails tiles = ModelThumbnails.of(a);
+        int size = tiles.size();
+        assertEquals(ModelViewFigure.thumbSizeFor(12, 200), size);
+        double[][][] sinkScores = Sinks.scores(a, false);
+        for (int l = 0; l < 2; l++) {
+            for (int h = 0; h < 12; h += 5) {
+                float[] m = a.head(l, h);
+                float max = 0;
+                for (float v : m) {
+                    max = Math.max(max, v);
+                }
+                int[] tile = tiles.tile(l, h);
+                for (int py = 0; py < size; py++) {
+                    for (int px = 0; px < size; px++) {
+                        int q0 = py * 200 / size;
+                        int q1 = (py + 1) * 200 / size;
+                        int k0 = px * 200 / size;
+                        int k1 = (px + 1) * 200 / size;
+                        double sum = 0;
+                        for (int q = q0; q < q1; q++) {
+                            for (int k = k0; k < k1; k++) {
+                                sum += m[q * 200 + k];
+                            }
+                        }
+                        assertEquals(ColorScale.argb(sum / ((q1 - q0) * (k1 - k0)), max), tile[py * size + px], "pixel " + px + "," + py);
+                    }
+                }
+                assertEquals(sinkScores[l][h][0], tiles.firstKeyMass()[l][h], 1e-12, "mean weight on key 0");
+            }
+        }
+    }
+
+    @Test
+    void shortInputsShowEachCellAsABlock() {
+        AttentionMaps a = new AttentionMaps(1, 1, 2, new float[] {1, 0, 0.25f, 0.75f});
+        ModelThumbnails tiles = ModelThumbnails.of(a);
+        int size = tiles.size();
+        assertEquals(0, size % 2, "whole cells");
+        int[] tile = tiles.tile(0, 0);
+        assertEquals(ColorScale.argb(1.0), tile[0]);
+        assertEquals(ColorScale.argb(0.0), tile[size - 1]);
+        assertEquals(ColorScale.argb(0.25), tile[(size - 1) * size]);
+        assertEquals(ColorScale.argb(0.75), tile[size * size - 1]);
+        assertEquals(0.625, tiles.firstKeyMass()[0][0], 1e-12);
+    }
+
+    @Test
+    void halfPrecisionMapsGiveTheSameTiles() {
+        AttentionMaps f32 = sixteenths(1, 2, 300);
+        AttentionMaps f16 = AttentionMapsCopies.asHalves(f32);
+        ModelThumbnails a = ModelThumbnails.of(f32);
+        ModelThumbnails b = ModelThumbnails.of(f16);
+        assertArrayEquals(a.tile(0, 1), b.tile(0, 1));
+        assertArrayEquals(a.firstKeyMass()[0], b.firstKeyMass()[0]);
+    }
+
+    @Test
+    void theFigureComposesTheTilesAndIsDeterministic() {
+        AttentionMaps a = sixteenths(3, 4, 64);
+        ModelThumbnails tiles = ModelThumbnails.of(a);
+        int[][] category = {{0, -1, -1, -1}, {-1, -1, 1, -1}, {-1, -1, -1, -1}};
+        double[][] importance = {{1, 2, 3, 4}, {-1, 0, 1, 2}, {0.5, 0.5, 0.5, 0.5}};
+        HeadMarks marks = new HeadMarks(List.of("induction", "sink"), category, importance, "ablation \u0394loss");
+        ModelViewFigure figure = new ModelViewFigure(tiles, "tiles", marks);
+        BufferedImage image = PngExport.render(figure, 1);
+        int size = figure.thumbnailSize();
+        for (int l = 0; l < 3; l++) {
+            for (int h = 0; h < 4; h++) {
+                double[] corner = figure.thumbnailCorner(l, h);
+                int[] tile = tiles.tile(l, h);
+                for (int p = 0; p < size; p += 7) {
+                    int x = (int) corner[0] + p;
+                    int y = (int) corner[1] + (p * 3) % size;
+                    assertEquals(tile[((p * 3) % size) * size + p] & 0xFFFFFF, image.getRGB(x, y) & 0xFFFFFF, "head " + l + "," + h);
+                }
+            }
+        }
+        assertArrayEquals(PngExport.bytes(figure, 1), PngExport.bytes(new ModelViewFigure(ModelThumbnails.of(a), "tiles", marks), 1));
+    }
+}
