@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The model view's marks: head types from metrics.json's head_types (TransformerLens detection on a repeated random
- * sequence) plus sink heads of this run, and the importance bar from ablation (or gradient) scores.
+ * sequence) plus sink heads of this run, and the importance bar from the session's chosen measure (zero or mean
+ * ablation, or gradient).
  */
 final class HeadCategories {
 
@@ -44,7 +45,7 @@ final class HeadCategories {
                 }
             }
         }
-        ImportanceMeasures.Measure importance = ImportanceMeasures.primary(s);
+        ImportanceMeasures.Measure importance = ImportanceMeasures.forBars(s);
         return new HeadMarks(NAMES, category, importance == null ? null : importance.scores(),
                 importance == null ? null : importance.title());
     }

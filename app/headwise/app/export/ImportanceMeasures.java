@@ -55,4 +55,21 @@ public final class ImportanceMeasures {
         List<Measure> learned = learned(s);
         return learned.isEmpty() ? null : learned.get(0);
     }
+
+    /**
+     * What the model view's bars show: the session's chosen measure (ablation's main effect in the chosen mode, or
+     * gradient importance), named with its mode; null while that measure is not computed.
+     */
+    public static Measure forBars(Session s) {
+        ImportanceChoice choice = s.importance();
+        if (choice.ablation() == null) {
+            List<Measure> learned = learned(s);
+            return s.gradient() == null ? null : learned.get(learned.size() - 1); // the gradient measure comes last
+        }
+        if (s.ablation() == null || s.ablation().mode() != choice.ablation()) {
+            return null;
+        }
+        Measure main = learned(s).get(0);
+        return new Measure(main.shortName(), choice + " " + main.title().replaceFirst("^ablation ", ""), main.note(), main.scores());
+    }
 }

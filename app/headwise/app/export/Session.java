@@ -25,18 +25,20 @@ import java.util.Map;
  * @param logScale   heatmap colours in log10 instead of linear
  * @param thumbnails the model view's tiles of {@code result} ({@link ModelThumbnails#of}), built once when the run
  *                   arrives; null: built when the model view is drawn
+ * @param importance the measure the model view's bars show (drawn only once that measure is computed)
  */
 public record Session(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
                       ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale,
-                      ModelThumbnails thumbnails) {
+                      ModelThumbnails thumbnails, ImportanceChoice importance) {
 
-    /** A session whose model view tiles are built when first drawn. */
+    /** A session whose model view tiles are built when first drawn, its bars showing zero ablation. */
     public Session(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
                    ContributionGraph flow, AnalysisResult comparison, int layer, int head, boolean logScale) {
-        this(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, null);
+        this(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, null, ImportanceChoice.ZERO_ABLATION);
     }
 
     public Session {
+        importance = importance == null ? ImportanceChoice.ZERO_ABLATION : importance;
         if (result == null) {
             throw new IllegalArgumentException("a session needs an analysis result");
         }
@@ -60,33 +62,38 @@ public record Session(AnalysisResult result, Map<String, Object> metrics, Ablati
     }
 
     public Session withMetrics(Map<String, Object> m) {
-        return new Session(result, m, ablation, gradient, flow, comparison, layer, head, logScale, thumbnails);
+        return new Session(result, m, ablation, gradient, flow, comparison, layer, head, logScale, thumbnails, importance);
     }
 
     public Session withImportance(AblationScores a, GradientScores g) {
-        return new Session(result, metrics, a, g, flow, comparison, layer, head, logScale, thumbnails);
+        return new Session(result, metrics, a, g, flow, comparison, layer, head, logScale, thumbnails, importance);
     }
 
     public Session withFlow(ContributionGraph f) {
-        return new Session(result, metrics, ablation, gradient, f, comparison, layer, head, logScale, thumbnails);
+        return new Session(result, metrics, ablation, gradient, f, comparison, layer, head, logScale, thumbnails, importance);
     }
 
     public Session withComparison(AnalysisResult c) {
-        return new Session(result, metrics, ablation, gradient, flow, c, layer, head, logScale, thumbnails);
+        return new Session(result, metrics, ablation, gradient, flow, c, layer, head, logScale, thumbnails, importance);
     }
 
     /** @param h −1 for none */
     public Session withSelection(int l, int h) {
-        return new Session(result, metrics, ablation, gradient, flow, comparison, l, h, logScale, thumbnails);
+        return new Session(result, metrics, ablation, gradient, flow, comparison, l, h, logScale, thumbnails, importance);
     }
 
     public Session withLogScale(boolean log) {
-        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, log, thumbnails);
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, log, thumbnails, importance);
     }
 
     /** The same session with the model view's tiles of its run (built in the background, see {@link ModelThumbnails#of}). */
     public Session withThumbnails(ModelThumbnails t) {
-        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, t);
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, t, importance);
+    }
+
+    /** The same session with the model view's bars showing {@code choice}. */
+    public Session withImportanceChoice(ImportanceChoice choice) {
+        return new Session(result, metrics, ablation, gradient, flow, comparison, layer, head, logScale, thumbnails, choice);
     }
 
     /** The model view's tiles: those kept with the session, or built now. */

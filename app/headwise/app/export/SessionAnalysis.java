@@ -119,14 +119,21 @@ public final class SessionAnalysis {
      * any intervention the session's run may have had.
      */
     public static Session addParts(LoadedModel model, Session session, Set<Part> parts, Options options) {
+        return addParts(model, session, parts, options, Interventions.Ablation.ZERO);
+    }
+
+    /** As {@link #addParts(LoadedModel, Session, Set, Options)}, importance ablating in {@code mode} (redone if the session's is another). */
+    public static Session addParts(LoadedModel model, Session session, Set<Part> parts, Options options, Interventions.Ablation mode) {
         ModelInput input = session.result().input();
         Session s = session;
         if (parts.contains(Part.METRICS) && s.metrics() == null) {
             s = s.withMetrics(MetricsReport.compute(model, s.result()));
         }
-        if (parts.contains(Part.IMPORTANCE) && s.ablation() == null) {
-            AblationScores ablation = AblationImportance.compute(model, input, Interventions.Ablation.ZERO, AblationImportance.Options.defaults());
-            GradientScores gradient = QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+        if (parts.contains(Part.IMPORTANCE) && (s.ablation() == null || s.ablation().mode() != mode || s.gradient() == null)) {
+            AblationScores ablation = s.ablation() != null && s.ablation().mode() == mode ? s.ablation()
+                    : AblationImportance.compute(model, input, mode, AblationImportance.Options.defaults());
+            GradientScores gradient = s.gradient() != null ? s.gradient()
+                    : QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
             s = s.withImportance(ablation, gradient);
         }
         if (parts.contains(Part.FLOW) && s.flow() == null) {

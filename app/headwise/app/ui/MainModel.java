@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.io.ImageFiles;
@@ -11,6 +12,7 @@ import headwise.app.ui.state.RecentModels;
 import headwise.app.ui.state.SessionFile;
 import headwise.app.ui.state.SessionState;
 import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.Interventions;
 import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.load.BundledModels;
@@ -250,6 +252,40 @@ public final class MainModel {
         change(state.get().withLogScale(log));
     }
 
+    /** The heatmap's selected query row and key column (−1 for none); saved, nothing reruns. */
+    public void setCells(int query, int key) {
+        SessionState s = state.get();
+        if (s.query() != query || s.key() != key) {
+            change(s.withCells(query, key));
+        }
+    }
+
+    /** The head whose q/k projection is shown; (−1, −1) for the heatmap's own head. Saved, nothing reruns. */
+    public void setQkHead(int layer, int head) {
+        SessionState s = state.get();
+        if (s.qkLayer() != layer || s.qkHead() != head) {
+            change(s.withQkHead(layer, head));
+        }
+    }
+
+    /**
+     * Which importance measure the model view's bars show; when the session has importance already and lacks this
+     * measure (mean ablation after zero), it is computed in the background.
+     */
+    public void setImportance(ImportanceChoice choice) {
+        if (state.get().importance() == choice) {
+            return;
+        }
+        change(state.get().withImportance(choice));
+        Session s = session.get();
+        if (s != null) {
+            session.set(s.withImportanceChoice(choice));
+            if (s.ablation() != null || s.gradient() != null) {
+                requestPart(SessionAnalysis.Part.IMPORTANCE);
+            }
+        }
+    }
+
     /** Remembers which page is shown (restored with the session). */
     public void setPage(String title) {
         change(state.get().withPage(title));
@@ -443,7 +479,7 @@ public final class MainModel {
         int head = Math.min(s.head(), heads - 1);
         // the model view's tiles are built here, once per run, so drawing the view only composes them
         Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale(),
-                ModelThumbnails.of(result.attention()));
+                ModelThumbnails.of(result.attention()), s.importance());
         Prediction p = Prediction.of(model, result);
         Prediction o = intervene ? Prediction.of(model, original) : null;
         return new Outcome(s, session, p, o, (System.nanoTime() - start) / 1_000_000);
@@ -489,30 +525,38 @@ public final class MainModel {
         pendingParts.clear();
         SessionAnalysis.Options options = new SessionAnalysis.Options(s.layer(), s.head(), s.logScale(), null, -1,
                 SessionAnalysis.Options.defaults().flowThreshold());
-        tasks.submit("Computing " + describe(parts) + "\u2026", p -> SessionAnalysis.addParts(current, s, parts, options), done -> {
+        Interventions.Ablation mode = ablationWanted();
+        tasks.submit("Computing " + describe(parts) + "\u2026", p -> SessionAnalysis.addParts(current, s, parts, options, mode), done -> {
             Session now = session.get();
             if (now != null && now.result() == s.result()) {
-                // keep the selection made while the parts were computed
-                session.set(done.withSelection(now.layer(), now.head()).withLogScale(now.logScale()));
+                // keep the selection and bar measure chosen while the parts were computed
+                session.set(done.withSelection(now.layer(), now.head()).withLogScale(now.logScale())
+                        .withImportanceChoice(now.importance()));
                 show("Computed " + describe(parts), false);
             }
             runPendingParts();
         }, this::fail);
     }
 
-    private static String describe(Set<SessionAnalysis.Part> parts) {
+    private String describe(Set<SessionAnalysis.Part> parts) {
         return String.join(", ", parts.stream().map(p -> switch (p) {
             case METRICS -> "metrics and head types";
-            case IMPORTANCE -> "head importance (ablation and gradient)";
+            case IMPORTANCE -> "head importance (" + ablationWanted().name().toLowerCase(Locale.ROOT) + " ablation and gradient)";
             case FLOW -> "the information flow";
             case COMPARISON -> "the comparison";
         }).toList());
     }
 
-    private static boolean has(Session s, SessionAnalysis.Part part) {
+    /** The ablation mode importance is computed in: the bars' choice, zero when they show the gradient measure. */
+    private Interventions.Ablation ablationWanted() {
+        Interventions.Ablation mode = state.get().importance().ablation();
+        return mode == null ? Interventions.Ablation.ZERO : mode;
+    }
+
+    private boolean has(Session s, SessionAnalysis.Part part) {
         return switch (part) {
             case METRICS -> s.metrics() != null;
-            case IMPORTANCE -> s.ablation() != null;
+            case IMPORTANCE -> s.ablation() != null && s.ablation().mode() == ablationWanted() && s.gradient() != null;
             case FLOW -> s.flow() != null;
             case COMPARISON -> s.comparison() != null;
         };

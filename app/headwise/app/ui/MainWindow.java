@@ -78,7 +78,7 @@ public final class MainWindow {
         this.owner = owner;
         this.viewState = new ViewState(this::openHead, model::requestPart);
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
-        addPage(new ModelViewPage(viewState));
+        addPage(new ModelViewPage(model, viewState));
         addPage(new HeadDetailPage(model, viewState));
         addPage(new InterventionsPage(model));
         Pages.analysisPages(viewState).forEach(this::addPage);

@@ -7,6 +7,7 @@ import headwise.app.ui.MainModel;
 import headwise.app.ui.head.QkScatter;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.ViewState;
+import headwise.app.ui.state.SessionState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.Labels;
@@ -32,7 +33,9 @@ import java.util.Locale;
 
 /**
  * One head in detail: the zoomable heatmap (token labels, legend, linear/log, hover readout, row and column
- * selection), BertViz's head view beside it, and the head's q/k projection (computed in the background).
+ * selection), BertViz's head view beside it, and a head's q/k projection (computed in the background): the heatmap's
+ * head, or one pinned with its own layer and head. The selected row and column and the q/k head are saved with the
+ * session.
  */
 public final class HeadDetailPage implements Page {
 
@@ -48,11 +51,17 @@ public final class HeadDetailPage implements Page {
     private final Label selectionInfo = new Label();
     private final ImageView headView = new ImageView();
     private final QkScatter scatter = new QkScatter();
+    private final CheckBox qkFollow = new CheckBox("the heatmap's head");
+    private final Spinner<Integer> qkLayer = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> qkHead = new Spinner<>(0, 0, 0);
     private final Label qkStatus = new Label();
     private final BorderPane root;
     private Session shown;
     private float[] matrix;
     private boolean updating;
+    /** The run and {layer, head} of the q/k projection shown or being computed. */
+    private AnalysisResult projectedRun;
+    private int[] projectedHead;
 
     public HeadDetailPage(MainModel model, ViewState viewState) {
         this.model = model;
@@ -77,8 +86,26 @@ public final class HeadDetailPage implements Page {
         viewState.logScaleProperty().addListener((o, a, on) -> heatmap.setLogScale(on));
         viewState.hoveredTokenProperty().addListener((o, a, t) -> heatmap.setHighlightedToken(t.intValue()));
         heatmap.setOnHover(this::describe);
-        heatmap.selectedQueryProperty().addListener((o, a, b) -> describeSelection());
-        heatmap.selectedKeyProperty().addListener((o, a, b) -> describeSelection());
+        heatmap.selectedQueryProperty().addListener((o, a, b) -> cellsChanged());
+        heatmap.selectedKeyProperty().addListener((o, a, b) -> cellsChanged());
+        qkFollow.setId("qk-follow");
+        qkLayer.setId("qk-layer");
+        qkHead.setId("qk-head");
+        qkFollow.selectedProperty().addListener((o, a, follow) -> {
+            if (!updating && shown != null) {
+                model.setQkHead(follow ? -1 : shown.layer(), follow ? -1 : shown.headOrFirst());
+                project();
+            }
+        });
+        for (Spinner<Integer> s : new Spinner[] {qkLayer, qkHead}) {
+            s.setPrefWidth(70);
+            s.valueProperty().addListener((o, a, b) -> {
+                if (!updating && b != null && !qkFollow.isSelected()) {
+                    model.setQkHead(qkLayer.getValue(), qkHead.getValue());
+                    project();
+                }
+            });
+        }
 
         HBox bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head, log, readout);
         bar.setAlignment(Pos.CENTER_LEFT);
@@ -91,7 +118,9 @@ public final class HeadDetailPage implements Page {
 
         ScrollPane headViewScroll = new ScrollPane(headView);
         headViewScroll.setStyle("-fx-background: white;");
-        VBox qk = new VBox(2, scatter.view(), qkStatus);
+        HBox qkBar = new HBox(6, new Label("q/k of"), qkFollow, new Label("or layer"), qkLayer, new Label("head"), qkHead);
+        qkBar.setAlignment(Pos.CENTER_LEFT);
+        VBox qk = new VBox(2, qkBar, scatter.view(), qkStatus);
         VBox.setVgrow(scatter.view(), Priority.ALWAYS);
         SplitPane right = new SplitPane(headViewScroll, qk);
         right.setOrientation(Orientation.VERTICAL);
@@ -141,14 +170,56 @@ public final class HeadDetailPage implements Page {
         shown = session;
         heatmap.setLogScale(session.logScale());
         matrix = r.attention().head(l, h);
-        heatmap.setMatrix(matrix, r.attention().length(), r.input().tokens());
+        int t = r.attention().length();
+        updating = true; // a new matrix clears the selection; the saved one is restored below
+        heatmap.setMatrix(matrix, t, r.input().tokens());
+        SessionState st = model.state();
+        heatmap.selectedQueryProperty().set(st.query() < t ? st.query() : -1);
+        heatmap.selectedKeyProperty().set(st.key() < t ? st.key() : -1);
+        updating = false;
         heatmap.setHighlightedToken(viewState.hoveredTokenProperty().get());
         headView.setImage(SwingFXUtils.toFXImage(PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(l, h)), 1), null));
         readout.setText("");
         describeSelection();
+        project();
+    }
+
+    /** The selected row or column changed: saved with the session (not while a new matrix is put in place). */
+    private void cellsChanged() {
+        describeSelection();
+        if (!updating) {
+            model.setCells(heatmap.selectedQueryProperty().get(), heatmap.selectedKeyProperty().get());
+        }
+    }
+
+    /**
+     * Shows the q/k projection of the session's q/k head (the heatmap's head unless one is pinned), computing it in
+     * the background when it is not the one already shown.
+     */
+    private void project() {
+        AnalysisResult r = shown.result();
+        SessionState st = model.state();
+        int layers = r.attention().layers();
+        int heads = r.attention().heads();
+        boolean pinned = st.qkPinned() && st.qkLayer() < layers && st.qkHead() < heads;
+        int l = pinned ? st.qkLayer() : shown.layer();
+        int h = pinned ? st.qkHead() : shown.headOrFirst();
+        updating = true;
+        qkFollow.setSelected(!pinned);
+        fit(qkLayer, layers, l);
+        fit(qkHead, heads, h);
+        qkLayer.setDisable(!pinned);
+        qkHead.setDisable(!pinned);
+        updating = false;
+        if (projectedRun == r && projectedHead[0] == l && projectedHead[1] == h) {
+            return;
+        }
+        projectedRun = r;
+        int[] head = {l, h};
+        projectedHead = head;
         qkStatus.setText("projecting q and k of layer " + l + ", head " + h + "\u2026");
         model.projectQk(l, h, p -> {
-            if (shown != null && shown.result() == r && shown.layer() == l && shown.headOrFirst() == h) {
+            if (projectedRun == r && projectedHead == head) {
                 scatter.show(p, r.input().tokens());
                 qkStatus.setText(String.format(Locale.ROOT, "%d queries and %d keys on their first two principal components (%.0f%% of the variance)",
                         p.queries().length, p.keys().length, 100 * (p.explained()[0] + p.explained()[1])));

@@ -1,9 +1,11 @@
 package headwise.app.ui.core;
 
 import headwise.app.export.Exporter;
+import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
+import headwise.app.ui.MainModel;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.ViewState;
 import headwise.viz.export.PngExport;
@@ -13,6 +15,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
@@ -26,13 +29,15 @@ import javafx.scene.shape.Rectangle;
 
 /**
  * Every layer × head as a thumbnail, drawn by viz's {@link ModelViewFigure} into one image (not a node per head),
- * with head-type frames and importance bars once those are computed. Clicking a thumbnail opens that head.
+ * with head-type frames and importance bars once those are computed (the bars' measure is chosen: zero or mean
+ * ablation, or gradient). Clicking a thumbnail opens that head.
  */
 public final class ModelViewPage implements Page {
 
     public static final String TITLE = "Model view";
 
     private final ViewState viewState;
+    private final ChoiceBox<ImportanceChoice> measure = new ChoiceBox<>();
     private final ImageView image = new ImageView();
     private final Rectangle selection = new Rectangle();
     private final Label info = new Label();
@@ -40,8 +45,9 @@ public final class ModelViewPage implements Page {
     private final BorderPane root;
     private ModelViewFigure figure;
     private Session drawn;
+    private boolean updating;
 
-    public ModelViewPage(ViewState viewState) {
+    public ModelViewPage(MainModel model, ViewState viewState) {
         this.viewState = viewState;
         image.setId("model-view");
         selection.setFill(Color.TRANSPARENT);
@@ -74,8 +80,17 @@ public final class ModelViewPage implements Page {
             viewState.requestPart(SessionAnalysis.Part.METRICS);
             viewState.requestPart(SessionAnalysis.Part.IMPORTANCE);
         });
+        measure.setId("importance-measure");
+        measure.getItems().setAll(ImportanceChoice.values());
+        measure.setValue(ImportanceChoice.ZERO_ABLATION);
+        measure.setTooltip(new Tooltip("the head-importance measure of the bars under the heads"));
+        measure.valueProperty().addListener((o, was, now) -> {
+            if (!updating && now != null) {
+                model.setImportance(now);
+            }
+        });
         info.setId("model-view-info");
-        HBox bar = new HBox(10, compute, info);
+        HBox bar = new HBox(10, compute, new Label("bars:"), measure, info);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         root = new BorderPane(scroll, bar, null, null, null);
@@ -116,14 +131,18 @@ public final class ModelViewPage implements Page {
     @Override
     public void show(Session session) {
         if (drawn == null || drawn.result() != session.result() || drawn.metrics() != session.metrics()
-                || drawn.ablation() != session.ablation()) {
+                || drawn.ablation() != session.ablation() || drawn.gradient() != session.gradient()
+                || drawn.importance() != session.importance()) {
             figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
             image.setImage(SwingFXUtils.toFXImage(PngExport.render(figure, 1), null));
         }
         drawn = session;
-        boolean marked = session.metrics() != null && session.ablation() != null;
+        updating = true;
+        measure.setValue(session.importance());
+        updating = false;
+        boolean marked = session.metrics() != null && hasMeasure(session);
         compute.setDisable(marked);
-        info.setText(marked ? "Frames: head types; bars: ablation importance. Click a head to open it."
+        info.setText(marked ? "Frames: head types; bars: " + session.importance() + " importance. Click a head to open it."
                 : "Click a head to open it. Head types and importance are computed on request.");
         if (session.head() >= 0) {
             double[] corner = figure.thumbnailCorner(session.layer(), session.head());
@@ -135,6 +154,17 @@ public final class ModelViewPage implements Page {
         } else {
             selection.setVisible(false);
         }
+    }
+
+    /** Whether the session has the measure its bars are to show. */
+    private static boolean hasMeasure(Session s) {
+        ImportanceChoice c = s.importance();
+        return c.ablation() == null ? s.gradient() != null : s.ablation() != null && s.ablation().mode() == c.ablation();
+    }
+
+    /** The bar measure chooser. */
+    public ChoiceBox<ImportanceChoice> measureChoice() {
+        return measure;
     }
 
     /** {layer, head} of the thumbnail at image point (x, y), or null. */

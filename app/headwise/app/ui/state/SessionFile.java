@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import headwise.app.export.ImportanceChoice;
 import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.json.Json;
@@ -24,7 +25,9 @@ import java.util.Map;
 /**
  * A session as a JSON file: {@code {"format": "headwise-session", "version": 1, "model": …, "text": …,
  * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
- * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}}}. The reader treats the
+ * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}, "query": …, "key": …,
+ * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient"} (the last five optional: the heatmap's
+ * selected row and column, the q/k projection's head, the model view's bar measure). The reader treats the
  * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
  * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
  */
@@ -69,7 +72,20 @@ public final class SessionFile {
                 Json.optionalInt(file, o, "head", -1),
                 Json.optionalBoolean(file, o, "log_scale", false),
                 Json.optionalString(file, o, "page", ""),
-                plan(file, o.get("interventions")));
+                plan(file, o.get("interventions")),
+                Json.optionalInt(file, o, "query", -1),
+                Json.optionalInt(file, o, "key", -1),
+                Json.optionalInt(file, o, "qk_layer", -1),
+                Json.optionalInt(file, o, "qk_head", -1),
+                importance(file, Json.optionalString(file, o, "importance", ImportanceChoice.ZERO_ABLATION.key())));
+    }
+
+    private static ImportanceChoice importance(Path file, String key) {
+        ImportanceChoice choice = ImportanceChoice.ofKey(key);
+        if (choice == null) {
+            throw HeadwiseException.inFile(file, "\"importance\" must be \"zero\", \"mean\" or \"gradient\"");
+        }
+        return choice;
     }
 
     private static InterventionPlan plan(Path file, JsonElement e) {
@@ -136,6 +152,11 @@ public final class SessionFile {
         plan.put("zero_tuning", s.plan().zeroTuning());
         plan.put("calibrate_sinks", s.plan().calibrateSinks());
         o.put("interventions", plan);
+        o.put("query", s.query());
+        o.put("key", s.key());
+        o.put("qk_layer", s.qkLayer());
+        o.put("qk_head", s.qkHead());
+        o.put("importance", s.importance().key());
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

@@ -1,5 +1,6 @@
 package headwise.app.ui.state;
 
+import headwise.app.export.ImportanceChoice;
 import headwise.engine.load.BundledModels;
 
 /**
@@ -15,9 +16,15 @@ import headwise.engine.load.BundledModels;
  * @param logScale    heatmaps on a log10 colour scale
  * @param page        title of the page shown
  * @param plan        the interventions
+ * @param query       the heatmap's selected query row, −1 for none
+ * @param key         the heatmap's selected key column, −1 for none
+ * @param qkLayer     layer of the head whose q/k projection is shown, −1: the heatmap's head
+ * @param qkHead      head of that projection (with {@code qkLayer}), −1: the heatmap's head
+ * @param importance  the measure the model view's bars show
  */
 public record SessionState(String model, String text, String compareText, String image, int layer, int head,
-                           boolean logScale, String page, InterventionPlan plan) {
+                           boolean logScale, String page, InterventionPlan plan, int query, int key, int qkLayer, int qkHead,
+                           ImportanceChoice importance) {
 
     public static final String EXAMPLE = "The cat sat on the mat because it was tired.";
 
@@ -30,6 +37,19 @@ public record SessionState(String model, String text, String compareText, String
         head = Math.max(-1, head);
         page = page == null ? "" : page;
         plan = plan == null ? InterventionPlan.none() : plan;
+        query = Math.max(-1, query);
+        key = Math.max(-1, key);
+        if (qkLayer < 0 || qkHead < 0) {
+            qkLayer = -1;
+            qkHead = -1;
+        }
+        importance = importance == null ? ImportanceChoice.ZERO_ABLATION : importance;
+    }
+
+    /** A state with nothing selected in the heatmap, the q/k projection following it, zero-ablation bars. */
+    public SessionState(String model, String text, String compareText, String image, int layer, int head,
+                        boolean logScale, String page, InterventionPlan plan) {
+        this(model, text, compareText, image, layer, head, logScale, page, plan, -1, -1, -1, -1, ImportanceChoice.ZERO_ABLATION);
     }
 
     /** The bundled model with the example sentence: what a first start shows. */
@@ -38,35 +58,54 @@ public record SessionState(String model, String text, String compareText, String
     }
 
     public SessionState withModel(String m) {
-        return new SessionState(m, text, compareText, image, layer, head, logScale, page, plan);
+        return new SessionState(m, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withText(String t) {
-        return new SessionState(model, t, compareText, image, layer, head, logScale, page, plan);
+        return new SessionState(model, t, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withCompareText(String t) {
-        return new SessionState(model, text, t, image, layer, head, logScale, page, plan);
+        return new SessionState(model, text, t, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withImage(String file) {
-        return new SessionState(model, text, compareText, file, layer, head, logScale, page, plan);
+        return new SessionState(model, text, compareText, file, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withSelection(int l, int h) {
-        return new SessionState(model, text, compareText, image, l, h, logScale, page, plan);
+        return new SessionState(model, text, compareText, image, l, h, logScale, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withLogScale(boolean log) {
-        return new SessionState(model, text, compareText, image, layer, head, log, page, plan);
+        return new SessionState(model, text, compareText, image, layer, head, log, page, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withPage(String p) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, p, plan);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, p, plan, query, key, qkLayer, qkHead, importance);
     }
 
     public SessionState withPlan(InterventionPlan p) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, page, p);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, p, query, key, qkLayer, qkHead, importance);
+    }
+
+    /** The heatmap's selected row and column (−1 for none). */
+    public SessionState withCells(int q, int k) {
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, q, k, qkLayer, qkHead, importance);
+    }
+
+    /** The head of the q/k projection; (−1, −1): the heatmap's head. */
+    public SessionState withQkHead(int l, int h) {
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, l, h, importance);
+    }
+
+    public SessionState withImportance(ImportanceChoice choice) {
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, choice);
+    }
+
+    /** Whether the q/k projection shows its own head rather than the heatmap's. */
+    public boolean qkPinned() {
+        return qkLayer >= 0;
     }
 
     public boolean hasImage() {

@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
 import headwise.app.ui.core.HeadDetailPage;
@@ -10,6 +11,7 @@ import headwise.app.ui.state.Prediction;
 import headwise.app.ui.state.SessionFile;
 import headwise.app.ui.state.SessionState;
 import headwise.app.ui.widget.HeatmapView;
+import headwise.engine.hooks.Interventions;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.Label;
@@ -223,6 +225,60 @@ class HeadwiseAppTest {
             assertEquals(7, back.head());
             assertTrue(restored.model().state().plan().isAblated(4, 1));
             assertEquals(second.result().input().length(), back.result().input().length(), "the same input, tokenized the same");
+        } finally {
+            robot.interact(restored::stop);
+        }
+    }
+
+    @Test
+    void headSelectionsQkHeadAndBarMeasureAreSavedAndRestored(FxRobot robot) throws Exception {
+        waitForIdle(app, 120);
+        robot.interact(() -> app.window().viewState().openHead(1, 2));
+        HeadDetailPage headPage = (HeadDetailPage) app.window().page(HeadDetailPage.TITLE);
+        HeatmapView heatmap = headPage.heatmap();
+        robot.interact(() -> {
+            heatmap.selectedQueryProperty().set(4);
+            heatmap.selectedKeyProperty().set(0);
+        });
+        assertEquals(4, app.model().state().query());
+        assertEquals(0, app.model().state().key());
+        // pin the q/k projection to another head than the heatmap's
+        robot.interact(() -> robot.lookup("#qk-follow").queryAs(javafx.scene.control.CheckBox.class).setSelected(false));
+        robot.interact(() -> robot.lookup("#qk-layer").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3));
+        assertEquals(3, app.model().state().qkLayer());
+        assertEquals(2, app.model().state().qkHead());
+        waitFor(60, () -> headPage.scatter().chart() != null && headPage.scatter().chart().getTitle().getText().endsWith("layer 3 head 2"),
+                "the pinned head's q/k projection");
+
+        // the bars: gradient needs the importance part; choosing mean ablation then computes it
+        robot.clickOn("Model view");
+        ModelViewPage grid = (ModelViewPage) app.window().page(ModelViewPage.TITLE);
+        robot.interact(() -> grid.measureChoice().setValue(ImportanceChoice.GRADIENT));
+        assertEquals(ImportanceChoice.GRADIENT, app.model().session().importance());
+        assertNull(app.model().session().gradient(), "nothing computed before it is asked for");
+        robot.interact(() -> robot.lookup("#compute-marks").queryButton().fire());
+        waitFor(180, () -> !app.model().isBusy() && app.model().session().gradient() != null, "importance computed");
+        String info = robot.lookup("#model-view-info").queryAs(Label.class).getText();
+        assertTrue(info.contains("gradient importance"), info);
+        robot.interact(() -> grid.measureChoice().setValue(ImportanceChoice.MEAN_ABLATION));
+        waitFor(180, () -> !app.model().isBusy() && app.model().session().ablation().mode() == Interventions.Ablation.MEAN,
+                "mean ablation computed");
+        screenshot(stage, "app-model-view-mean-ablation.png");
+
+        SessionState saved = SessionFile.read(sessionFile);
+        assertEquals(app.model().state(), saved, "autosaved");
+        assertEquals(ImportanceChoice.MEAN_ABLATION, saved.importance());
+        HeadwiseApp restored = startAnother(robot, sessionFile);
+        try {
+            waitForIdle(restored, 120);
+            assertEquals(saved, restored.model().state());
+            assertEquals(ImportanceChoice.MEAN_ABLATION, restored.model().session().importance());
+            robot.interact(() -> restored.window().selectPage(HeadDetailPage.TITLE));
+            HeadDetailPage back = (HeadDetailPage) restored.window().page(HeadDetailPage.TITLE);
+            assertEquals(4, back.heatmap().selectedQueryProperty().get());
+            assertEquals(0, back.heatmap().selectedKeyProperty().get());
+            waitFor(60, () -> back.scatter().chart() != null && back.scatter().chart().getTitle().getText().endsWith("layer 3 head 2"),
+                    "the restored q/k head");
         } finally {
             robot.interact(restored::stop);
         }

@@ -1,0 +1,54 @@
+package headwise.app.ui.state;
+
+import headwise.app.export.ImportanceChoice;
+import headwise.engine.HeadwiseException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Session files keep the heatmap's row and column, the q/k head and the bar measure, and still read older files. */
+class SessionFileTest {
+
+    @Test
+    void selectionsQkHeadAndBarMeasureSurviveARoundTrip(@TempDir Path dir) {
+        SessionState s = SessionState.defaults().withSelection(2, 5).withCells(4, 0).withQkHead(3, 1)
+                .withImportance(ImportanceChoice.MEAN_ABLATION);
+        Path file = dir.resolve("s.json");
+        SessionFile.write(s, file);
+        SessionState back = SessionFile.read(file);
+        assertEquals(s, back);
+        assertEquals(4, back.query());
+        assertEquals(0, back.key());
+        assertTrue(back.qkPinned());
+        assertEquals(ImportanceChoice.MEAN_ABLATION, back.importance());
+        assertTrue(SessionFile.json(s).contains("\"importance\": \"mean\""), SessionFile.json(s));
+    }
+
+    @Test
+    void filesWithoutTheNewKeysReadWithDefaults(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("old.json");
+        Files.writeString(file, "{\"format\": \"headwise-session\", \"version\": 1, \"text\": \"hi\", \"layer\": 1, \"head\": 2}");
+        SessionState s = SessionFile.read(file);
+        assertEquals(-1, s.query());
+        assertEquals(-1, s.key());
+        assertFalse(s.qkPinned());
+        assertEquals(ImportanceChoice.ZERO_ABLATION, s.importance());
+        assertEquals(2, s.head());
+    }
+
+    @Test
+    void anUnknownMeasureIsOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.json");
+        Files.writeString(file, "{\"format\": \"headwise-session\", \"importance\": \"vibes\"}");
+        HeadwiseException e = assertThrows(HeadwiseException.class, () -> SessionFile.read(file));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("importance"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+}
