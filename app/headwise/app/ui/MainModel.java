@@ -209,6 +209,26 @@ public final class MainModel {
         });
     }
 
+    /**
+     * Opens a bundled model; a sample model comes with its ready example (the decoder's repeated sentence, where its
+     * induction head shows; one of the ViT's example images), so the first view already shows what it is for.
+     */
+    public void openBundled(String name) {
+        for (BundledModels.Sample sample : BundledModels.samples()) {
+            if (sample.name().equalsIgnoreCase(name)) {
+                SessionState s = state.get();
+                if (sample.exampleText() != null) {
+                    s = s.withText(sample.exampleText());
+                }
+                if (sample.exampleImage() != null) {
+                    s = s.withImage(sample.exampleImage().toString());
+                }
+                change(s);
+            }
+        }
+        openModel(name);
+    }
+
     /** Analyses {@code text} (Enter in the text box). */
     public void analyse(String text) {
         change(state.get().withText(text == null ? "" : text));

@@ -229,7 +229,7 @@ public final class MainWindow {
         });
         Menu bundled = new Menu("Bundled models");
         for (String name : BundledModels.names()) {
-            bundled.getItems().add(item(name, "menu-bundled-" + name, () -> model.openModel(name)));
+            bundled.getItems().add(item(name, "menu-bundled-" + name, () -> model.openBundled(name)));
         }
         MenuItem image = item("Open image\u2026", "menu-open-image", this::chooseImage);
         MenuItem openSession = item("Open session\u2026", "menu-open-session", () -> {

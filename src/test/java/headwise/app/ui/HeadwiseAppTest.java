@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.engine.load.BundledModels;
 import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
@@ -147,6 +148,24 @@ class HeadwiseAppTest {
         waitFor(120, () -> Files.exists(folder.resolve("all/index.html")) && !app.model().isBusy(), "export all finishes");
         assertTrue(Files.exists(folder.resolve("all/figures/heatmap.svg")));
         assertTrue(Files.exists(folder.resolve("all/data/attention.npy")));
+    }
+
+    @Test
+    void theSamplesOpenWithTheirExampleInputs(FxRobot robot) throws Exception {
+        Session before = waitForIdle(app, 120);
+        BundledModels.Sample decoder = BundledModels.samples().get(0);
+        robot.interact(() -> app.model().openBundled(decoder.name()));
+        Session story = waitForNewSession(app, before, 60);
+        assertEquals(decoder.name(), story.result().modelName(), status(robot));
+        assertEquals(decoder.exampleText(), app.model().state().text());
+        assertTrue(story.result().input().length() > 20, "the repeated example sentence ran");
+
+        BundledModels.Sample vit = BundledModels.samples().get(1);
+        robot.interact(() -> app.model().openBundled(vit.name()));
+        Session image = waitForNewSession(app, story, 60);
+        assertEquals(vit.name(), image.result().modelName(), status(robot));
+        assertNotNull(image.result().input().pixels(), "the example image is the input");
+        assertEquals(vit.exampleImage().toString(), app.model().state().image());
     }
 
     @Test
