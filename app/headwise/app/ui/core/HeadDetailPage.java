@@ -6,6 +6,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.ui.MainModel;
 import headwise.app.ui.head.QkScatter;
 import headwise.app.ui.page.Page;
+import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.state.SessionState;
 import headwise.app.ui.widget.HeatmapView;
@@ -58,6 +59,7 @@ public final class HeadDetailPage implements Page {
     private final BorderPane root;
     private Session shown;
     private float[] matrix;
+    private boolean shownWithSinksHidden;
     private boolean updating;
     /** The run and {layer, head} of the q/k projection shown or being computed. */
     private AnalysisResult projectedRun;
@@ -85,6 +87,11 @@ public final class HeadDetailPage implements Page {
         log.selectedProperty().bindBidirectional(viewState.logScaleProperty());
         viewState.logScaleProperty().addListener((o, a, on) -> heatmap.setLogScale(on));
         viewState.hoveredTokenProperty().addListener((o, a, t) -> heatmap.setHighlightedToken(t.intValue()));
+        viewState.hideSinksProperty().addListener((o, a, hide) -> {
+            if (shown != null) {
+                show(shown);
+            }
+        });
         heatmap.setOnHover(this::describe);
         heatmap.selectedQueryProperty().addListener((o, a, b) -> cellsChanged());
         heatmap.selectedKeyProperty().addListener((o, a, b) -> cellsChanged());
@@ -157,7 +164,9 @@ public final class HeadDetailPage implements Page {
         AnalysisResult r = session.result();
         int l = session.layer();
         int h = session.headOrFirst();
-        boolean changed = shown == null || shown.result() != r || shown.layer() != l || shown.headOrFirst() != h;
+        boolean hide = viewState.hideSinksProperty().get();
+        boolean changed = shown == null || shown.result() != r || shown.layer() != l || shown.headOrFirst() != h
+                || hide != shownWithSinksHidden;
         updating = true;
         fit(layer, r.attention().layers(), l);
         fit(head, r.attention().heads(), h);
@@ -169,7 +178,8 @@ public final class HeadDetailPage implements Page {
         }
         shown = session;
         heatmap.setLogScale(session.logScale());
-        matrix = r.attention().head(l, h);
+        matrix = SessionSinks.head(session, l, h, hide); // "hide sinks and renormalise" applies here too
+        shownWithSinksHidden = hide;
         int t = r.attention().length();
         updating = true; // a new matrix clears the selection; the saved one is restored below
         heatmap.setMatrix(matrix, t, r.input().tokens());

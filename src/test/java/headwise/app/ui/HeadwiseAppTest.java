@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.ui.page.SessionSinks;
 import headwise.engine.load.BundledModels;
 import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
@@ -119,6 +120,17 @@ class HeadwiseAppTest {
         assertTrue(readout.startsWith("query 2 \u201Cis\u201D \u2192 key 3 \u201Call\u201D: "), readout);
         float expected = typed.result().attention().get(2, 5, 2, 3);
         assertEquals(expected, Float.parseFloat(readout.substring(readout.lastIndexOf(' ') + 1)), 1e-4);
+        // "hide sinks and renormalise" applies to this heatmap too: the readout shows the renormalised value
+        robot.interact(() -> app.window().viewState().hideSinksProperty().set(true));
+        float[] hidden = SessionSinks.head(app.model().session(), 2, 5, true);
+        assertTrue(SessionSinks.sinkKeys(app.model().session(), 2, 5)[0], "[CLS] is a sink of head 2.5");
+        robot.moveBy(1, 0).moveBy(-1, 0);
+        WaitForAsyncUtils.waitForFxEvents();
+        String renormalised = robot.lookup("#readout").queryAs(Label.class).getText();
+        int t = typed.result().input().length();
+        assertEquals(hidden[2 * t + 3], Float.parseFloat(renormalised.substring(renormalised.lastIndexOf(' ') + 1)), 1e-4);
+        assertTrue(hidden[2 * t + 3] > expected, "the row was renormalised without its sink");
+        robot.interact(() -> app.window().viewState().hideSinksProperty().set(false));
         waitFor(30, () -> headPage.scatter().chart() != null, "the q/k projection appears");
         assertEquals(8, headPage.scatter().chart().getXYPlot().getDataset().getItemCount(0), "one point per query");
         // hovering a token chip highlights it in the heatmap's view state
