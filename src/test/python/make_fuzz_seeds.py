@@ -204,6 +204,19 @@ def llama2c():
     return [parts(model(True), tokenizer), parts(model(False), tokenizer), model(True)]
 
 
+def sessions():
+    """Session files as the app saves them: the default one, and one with every field set."""
+    base = {"format": "headwise-session", "version": 1, "model": "all-MiniLM-L6-v2",
+            "text": "The cat sat on the mat because it was tired.", "compare_text": "", "image": "",
+            "layer": 0, "head": -1, "log_scale": False, "page": "Model view",
+            "interventions": {"ablated": [], "mode": "zero", "zero_tuning": 1.0, "calibrate_sinks": False},
+            "query": -1, "key": -1, "qk_layer": -1, "qk_head": -1, "importance": "zero"}
+    full = dict(base, compare_text="The dog barked.", layer=3, head=7, log_scale=True, page="Head",
+                interventions={"ablated": [[1, 2], [4, 1]], "mode": "mean", "zero_tuning": 0.5, "calibrate_sinks": True},
+                query=2, key=3, qk_layer=1, qk_head=2, importance="gradient")
+    return {"default": json.dumps(base, indent=2).encode(), "full": json.dumps(full, indent=2).encode()}
+
+
 def write(target, name, data):
     folder = os.path.join(ROOT, target)
     os.makedirs(folder, exist_ok=True)
@@ -234,6 +247,8 @@ def main():
         write("image", name, data)
     for i, data in enumerate(llama2c()):
         write("llama2c", "model_%d" % i, data)
+    for name, data in sessions().items():
+        write("session", name, data)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@ package headwise.fuzz;
 
 import com.google.gson.JsonObject;
 import headwise.app.io.ImageFiles;
+import headwise.app.ui.state.SessionFile;
+import headwise.app.ui.state.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.family.Families;
 import headwise.engine.image.ImagePreprocessor;
@@ -49,7 +51,8 @@ public final class FuzzTargets {
         PREPROCESSOR("preprocessor", FuzzTargets::preprocessor),
         /** Images up to ImageFiles.EXACT_PIXELS are decoded in full, whatever the file size. */
         IMAGE("image", FuzzTargets::image, 640L << 20),
-        LLAMA2C("llama2c", FuzzTargets::llama2c);
+        LLAMA2C("llama2c", FuzzTargets::llama2c),
+        SESSION("session", FuzzTargets::session);
 
         public final String seeds;
         private final Consumer<byte[]> run;
@@ -131,6 +134,19 @@ public final class FuzzTargets {
                         throw new AssertionError("negative memory estimate " + e + " for " + spec);
                     }
                 }
+            }
+        });
+    }
+
+    /** A saved (or autosaved) session file: read, then written back and read again (it must survive a round trip). */
+    public static void session(byte[] data) {
+        Path file = write(fresh(), "session.json", data);
+        expected(() -> {
+            SessionState state = SessionFile.read(file);
+            Path again = file.resolveSibling("again.json");
+            SessionFile.write(state, again);
+            if (!SessionFile.read(again).equals(state)) {
+                throw new AssertionError("a session read from a file does not survive being written and read back");
             }
         });
     }

@@ -55,4 +55,9 @@ class ParserFuzzer {
     void llama2c(byte[] data) {
         FuzzTargets.llama2c(data);
     }
+
+    @FuzzTest(maxDuration = "5m")
+    void session(byte[] data) {
+        FuzzTargets.session(data);
+    }
 }
