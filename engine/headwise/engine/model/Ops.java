@@ -21,7 +21,11 @@ public final class Ops {
     public static INDArray linear(INDArray x, ModelWeights.Linear layer) {
         INDArray y = matmul(x, layer.weight());
         if (layer.bias() != null) {
-            y.addiRowVector(layer.bias());
+            if (FloatRows.dense(y) && FloatRows.dense(layer.bias())) {
+                FloatRows.addRowVectorInPlace(y, layer.bias());
+            } else {
+                y.addiRowVector(layer.bias());
+            }
         }
         return y;
     }
@@ -50,8 +54,19 @@ public final class Ops {
         return y;
     }
 
+    /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */
+    public static INDArray add(INDArray a, INDArray b) {
+        if (FloatRows.dense(a) && FloatRows.dense(b) && a.length() == b.length()) {
+            return FloatRows.sum(a, b);
+        }
+        return a.add(b.reshape(a.shape()));
+    }
+
     /** (x − mean) / sqrt(var + eps) · gain + bias per row, biased variance. */
     public static INDArray layerNorm(INDArray x, ModelWeights.NormWeights norm, double eps) {
+        if (rowKernelsApply(x, norm)) {
+            return FloatRows.norm(x, norm.gain(), norm.bias(), eps, false);
+        }
         INDArray centered = x.subColumnVector(x.mean(true, 1));
         INDArray variance = centered.mul(centered).mean(true, 1);
         INDArray invStd = Transforms.pow(variance.addi(eps), -0.5, false);
@@ -64,6 +79,9 @@ public final class Ops {
 
     /** x / sqrt(mean(x²) + eps) · gain per row. */
     public static INDArray rmsNorm(INDArray x, ModelWeights.NormWeights norm, double eps) {
+        if (rowKernelsApply(x, norm)) {
+            return FloatRows.norm(x, norm.gain(), null, eps, true);
+        }
         INDArray meanSquare = x.mul(x).mean(true, 1);
         INDArray invRms = Transforms.pow(meanSquare.addi(eps), -0.5, false);
         return x.mulColumnVector(invRms).muliRowVector(norm.gain());
@@ -71,6 +89,9 @@ public final class Ops {
 
     /** Exact GELU: 0.5·x·(1 + erf(x/√2)). */
     public static INDArray geluErf(INDArray x) {
+        if (FloatRows.dense(x)) {
+            return FloatRows.geluErf(x);
+        }
         INDArray t = x.mul(INV_SQRT_2);
         Nd4j.math().erf(t); // overwrites t
         return t.addi(1.0).muli(x).muli(0.5);
@@ -81,6 +102,9 @@ public final class Ops {
      * same function (1 + tanh u = 2·sigmoid 2u) in fewer passes: ND4J's sigmoid runs 2.4× faster than its tanh here.
      */
     public static INDArray geluTanh(INDArray x) {
+        if (FloatRows.dense(x)) {
+            return FloatRows.geluTanh(x);
+        }
         INDArray inner = x.mul(x).muli(x).muli(0.044715).addi(x).muli(2 * SQRT_2_OVER_PI);
         return Transforms.sigmoid(inner, false).muli(x);
     }
@@ -89,8 +113,21 @@ public final class Ops {
         return Transforms.relu(x, true);
     }
 
+    /** silu(gate)·up, a gated MLP's hidden layer, as a new array. */
+    public static INDArray siluTimes(INDArray gate, INDArray up) {
+        if (FloatRows.dense(gate) && FloatRows.dense(up) && gate.equalShapes(up)) {
+            return FloatRows.siluTimes(gate, up);
+        }
+        return silu(gate).muli(up);
+    }
+
     /** silu(x) = x·sigmoid(x). */
     public static INDArray silu(INDArray x) {
         return Transforms.sigmoid(x, true).muli(x);
+    }
+
+    private static boolean rowKernelsApply(INDArray x, ModelWeights.NormWeights norm) {
+        return x.rank() == 2 && FloatRows.dense(x) && FloatRows.dense(norm.gain()) && norm.gain().length() == x.size(1)
+                && (norm.bias() == null || FloatRows.dense(norm.bias()));
     }
 }

@@ -167,7 +167,7 @@ public final class Transformer {
         attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, rows, d), cache);
 
         INDArray queryRows = rows == length ? residPre : residPre.get(all(), interval(from, to), all());
-        INDArray residMid = hooks.apply(HookNames.residMid(layer), queryRows.add(attnOut), cache);
+        INDArray residMid = hooks.apply(HookNames.residMid(layer), Ops.add(queryRows, attnOut), cache);
         return mlpHalf(w, layer, residMid, hooks, cache);
     }
 
@@ -182,7 +182,7 @@ public final class Transformer {
         INDArray mlpIn = spec.postNorm() ? mid : norm(mid, w.mlpNorm());
         INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlp(w, mlpIn).reshape(batch, length, d), cache);
 
-        INDArray residPost = mid.reshape(batch, length, d).add(mlpOut);
+        INDArray residPost = Ops.add(mid.reshape(batch, length, d), mlpOut);
         if (spec.postNorm()) {
             residPost = norm(residPost.reshape(batch * length, d), w.mlpNorm()).reshape(batch, length, d);
         }
@@ -226,7 +226,8 @@ public final class Transformer {
             free(kh);
             free(vh);
         }
-        INDArray z = perHead.permute(0, 2, 1, 3).dup('c'); // [batch, pos, head, d_head]
+        INDArray z = FloatRows.dense(perHead) ? FloatRows.headsToPositions(perHead) // [batch, pos, head, d_head]
+                : perHead.permute(0, 2, 1, 3).dup('c');
         free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);
         return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
@@ -234,6 +235,15 @@ public final class Transformer {
 
     /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */
     private INDArray attendWhole(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
+        if (!hooks.touches(HookNames.attnScores(layer))) {
+            INDArray softmax = softmaxOfScores(qh, kh, offset);
+            if (softmax != null) {
+                INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
+                INDArray perHead = Nd4j.matmul(pattern, vh);
+                freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
+                return perHead;
+            }
+        }
         INDArray rawScores = scores(qh, kh, offset, true);
         INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
         INDArray softmax = Nd4j.nn().softmax(scores, 3);
@@ -263,14 +273,31 @@ public final class Transformer {
             stopIfInterrupted(layer); // a block of a long input can take seconds
             long end = Math.min(length, start + rows);
             INDArray block = qh.get(all(), all(), interval(start, end), all()).dup('c');
-            INDArray scores = scores(block, kh, offset + (int) start, false);
-            INDArray pattern = Nd4j.nn().softmax(scores, 3);
-            free(scores);
+            INDArray pattern = softmaxOfScores(block, kh, offset + (int) start);
+            if (pattern == null) {
+                INDArray scores = scores(block, kh, offset + (int) start, false);
+                pattern = Nd4j.nn().softmax(scores, 3);
+                free(scores);
+            }
             perHead.get(all(), all(), interval(start, end), all()).assign(Nd4j.matmul(pattern, vh));
             free(pattern);
             free(block);
         }
         return perHead;
+    }
+
+    /**
+     * softmax(q·kᵀ/√d_head + mask) in one pass over the scores (FloatRows), which skips the masked half; null when
+     * the scores are not float32 (then {@link #scores} and ND4J's softmax do it).
+     */
+    private INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false);
+        if (!FloatRows.dense(scores)) {
+            free(scores);
+            return null;
+        }
+        FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+        return scores;
     }
 
     /**
@@ -342,7 +369,7 @@ public final class Transformer {
             case RELU -> Ops.relu(hidden);
             case SILU_GATED -> {
                 INDArray gate = Ops.linear(x, w.mlpGate());
-                INDArray gated = Ops.silu(gate).muli(hidden);
+                INDArray gated = Ops.siluTimes(gate, hidden);
                 free(gate);
                 yield gated;
             }

@@ -59,7 +59,7 @@ class OpsTest {
     }
 
     /** Abramowitz–Stegun 7.1.26 is too coarse; use the series/continued fraction via Math functions. */
-    private static double erf(double x) {
+    static double erf(double x) {
         // erf through the regularised incomplete gamma: erf(x) = sign(x)·P(1/2, x²), series for small x, CF for large
         double t = Math.abs(x);
         double sum;

@@ -1,0 +1,173 @@
+package headwise.engine.model;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+/**
+ * The plain-Java kernels against double-precision loops, on arrays large enough to be split over threads, and the
+ * arrays they must refuse (views into larger buffers, other types), which take ND4J's path instead.
+ */
+class FloatRowsTest {
+
+    private static INDArray random(long seed, long... shape) {
+        Random random = new Random(seed);
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        float[] values = new float[(int) n];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * 3);
+        }
+        return Nd4j.create(values, shape, 'c');
+    }
+
+    @Test
+    void onlyDenseFloatArraysQualify() {
+        INDArray x = random(1, 8, 6);
+        assertTrue(FloatRows.dense(x));
+        assertTrue(FloatRows.dense(x.reshape(6, 8)), "a reshape of a whole array is the same run of floats");
+        INDArray rows = x.get(interval(2, 4), all());
+        assertTrue(FloatRows.dense(rows), "a block of whole rows is its own run of floats");
+        assertArrayEquals(rows.dup().data().asFloat(), FloatRows.read(rows));
+        assertFalse(FloatRows.dense(x.get(all(), interval(1, 3))), "columns 1..2 of every row");
+        assertFalse(FloatRows.dense(x.transpose()));
+        assertFalse(FloatRows.dense(x.castTo(DataType.DOUBLE)));
+    }
+
+    @Test
+    void geluOverManyElementsMatchesDoubleLoops() {
+        INDArray x = random(2, 300, 257); // 77k elements: split over threads
+        float[] in = x.data().asFloat();
+        float[] tanh = Ops.geluTanh(x).data().asFloat();
+        float[] erf = Ops.geluErf(x).data().asFloat();
+        for (int i = 0; i < in.length; i++) {
+            double v = in[i];
+            double expectedTanh = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            assertEquals(expectedTanh, tanh[i], 2e-6 * Math.max(1, Math.abs(v)));
+            assertEquals(0.5 * v * (1 + OpsTest.erf(v / Math.sqrt(2))), erf[i], 2e-6 * Math.max(1, Math.abs(v)));
+        }
+        assertArrayEquals(in, x.data().asFloat(), "input untouched");
+    }
+
+    @Test
+    void erfcHasSmallRelativeErrorInTheTails() {
+        assertEquals(1.0, FloatRows.erfc(0), 1.2e-7);
+        assertEquals(0.15729920705028513, FloatRows.erfc(1), 0.15729920705028513 * 1.2e-7);
+        assertEquals(2.209049699858544e-5, FloatRows.erfc(3), 2.209049699858544e-5 * 1.2e-7);
+        assertEquals(2 - 2.209049699858544e-5, FloatRows.erfc(-3), 1e-11);
+    }
+
+    @Test
+    void normsOfManyRowsMatchDoubleLoops() {
+        INDArray x = random(3, 97, 384);
+        INDArray gain = random(4, 384);
+        INDArray bias = random(5, 384);
+        float[] in = x.data().asFloat();
+        float[] g = gain.data().asFloat();
+        float[] b = bias.data().asFloat();
+        float[] layer = Ops.layerNorm(x, new ModelWeights.NormWeights(gain, bias), 1e-5).data().asFloat();
+        float[] rms = Ops.rmsNorm(x, new ModelWeights.NormWeights(gain, null), 1e-6).data().asFloat();
+        for (int r = 0; r < 97; r++) {
+            double mean = 0;
+            double squares = 0;
+            for (int c = 0; c < 384; c++) {
+                mean += in[r * 384 + c];
+                squares += (double) in[r * 384 + c] * in[r * 384 + c];
+            }
+            mean /= 384;
+            double variance = 0;
+            for (int c = 0; c < 384; c++) {
+                variance += Math.pow(in[r * 384 + c] - mean, 2);
+            }
+            variance /= 384;
+            for (int c = 0; c < 384; c++) {
+                double v = in[r * 384 + c];
+                assertEquals((v - mean) / Math.sqrt(variance + 1e-5) * g[c] + b[c], layer[r * 384 + c], 1e-4);
+                assertEquals(v / Math.sqrt(squares / 384 + 1e-6) * g[c], rms[r * 384 + c], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void maskedSoftmaxIsSoftmaxOverTheVisibleKeys() {
+        int batch = 2;
+        int heads = 3;
+        int queries = 5;
+        int keys = 9;
+        int offset = 4; // queries at positions 4..8 after 4 cached ones
+        int window = 3;
+        double scale = 0.125;
+        INDArray scores = random(6, batch, heads, queries, keys);
+        float[] raw = scores.data().asFloat();
+        for (boolean causal : new boolean[] {false, true}) {
+            for (int w : new int[] {0, window}) {
+                INDArray copy = scores.dup();
+                FloatRows.softmaxInPlace(copy, scale, causal, offset, w);
+                float[] pattern = copy.data().asFloat();
+                for (int row = 0; row < batch * heads * queries; row++) {
+                    int position = offset + row % queries;
+                    double max = Double.NEGATIVE_INFINITY;
+                    double sum = 0;
+                    boolean[] visible = new boolean[keys];
+                    for (int j = 0; j < keys; j++) {
+                        visible[j] = !causal || (j <= position && (w == 0 || position - j < w));
+                        if (visible[j]) {
+                            max = Math.max(max, scale * raw[row * keys + j]);
+                        }
+                    }
+                    for (int j = 0; j < keys; j++) {
+                        sum += visible[j] ? Math.exp(scale * raw[row * keys + j] - max) : 0;
+                    }
+                    for (int j = 0; j < keys; j++) {
+                        double expected = visible[j] ? Math.exp(scale * raw[row * keys + j] - max) / sum : 0;
+                        assertEquals(expected, pattern[row * keys + j], 1e-6, "causal " + causal + " window " + w);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void headsToPositionsIsThePermutedCopy() {
+        INDArray perHead = random(7, 2, 4, 5, 3);
+        assertEquals(perHead.permute(0, 2, 1, 3).dup('c'), FloatRows.headsToPositions(perHead));
+    }
+
+    @Test
+    void sumAndGatedSiluMatchNd4j() {
+        INDArray a = random(8, 64, 600);
+        INDArray b = random(9, 64, 600);
+        assertEquals(a.add(b), Ops.add(a, b));
+        INDArray columns = a.get(all(), interval(1, 3));
+        assertEquals(columns.add(b.get(all(), interval(1, 3))), Ops.add(columns, b.get(all(), interval(1, 3))), "views take ND4J's path");
+        float[] gate = a.data().asFloat();
+        float[] up = b.data().asFloat();
+        float[] gated = Ops.siluTimes(a, b).data().asFloat();
+        for (int i = 0; i < gate.length; i++) {
+            double expected = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+            assertEquals(expected, gated[i], 1e-5 * Math.max(1, Math.abs(expected)));
+        }
+    }
+
+    @Test
+    void biasIsAddedToEveryRow() {
+        INDArray x = random(10, 40, 30);
+        INDArray w = random(11, 30, 50);
+        INDArray bias = random(12, 50);
+        INDArray expected = x.mmul(w).addiRowVector(bias);
+        INDArray actual = Ops.linear(x, new ModelWeights.Linear(w, bias));
+        assertTrue(expected.equalsWithEps(actual, 1e-4));
+    }
+}
