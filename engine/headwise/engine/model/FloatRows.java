@@ -18,8 +18,11 @@ import java.util.stream.IntStream;
 final class FloatRows {
 
     /** Fewer elements than this are not worth a second thread. */
-    private static final long PARALLEL_FROM = 1 << 15;
+    private static final long PARALLEL_FROM = 1 << 16;
+    /** Elements per block copied onto the heap (whole rows, at least one). */
+    private static final int BLOCK = 1 << 14;
     private static final int THREADS = threads();
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);
 
     private FloatRows() {
     }
@@ -30,83 +33,207 @@ final class FloatRows {
                 && x.data().length() == x.length();
     }
 
+    /** All of a dense array's values (small arrays: weights' vectors, test checks). */
     static float[] read(INDArray x) {
         float[] values = new float[(int) x.length()];
         new FloatPointer(x.data().addressPointer()).get(values);
         return values;
     }
 
-    private static void write(float[] values, INDArray x) {
-        new FloatPointer(x.data().addressPointer()).put(values);
+    /**
+     * The work on a block of whole rows: {@code a} (and {@code b}, for two-input kernels) hold rows
+     * [firstRow, firstRow + rows) of the inputs, each {@code cols} wide; results go to {@code out}.
+     */
+    private interface Block {
+        void apply(float[] a, float[] b, float[] out, int firstRow, int rows, int cols);
     }
 
-    /** A new [rows, cols] array holding {@code values}, in the current workspace if one is open. */
-    private static INDArray create(float[] values, long... shape) {
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape);
-        write(values, out);
-        return out;
+    /**
+     * Runs {@code work} over dense [rows, cols] arrays block by block (out may be a, for in-place kernels; b may be
+     * null), on up to {@link #THREADS} threads when there is enough work.
+     */
+    private static void blocks(INDArray a, INDArray b, INDArray out, int cols, Block work) {
+        int rows = (int) (a.length() / cols);
+        int parts = a.length() < PARALLEL_FROM ? 1 : Math.min(THREADS, rows);
+        if (parts == 1) {
+            range(a, b, out, cols, 0, rows, work);
+            return;
+        }
+        int share = (rows + parts - 1) / parts;
+        IntStream.range(0, parts).parallel()
+                .forEach(p -> range(a, b, out, cols, p * share, Math.min(rows, (p + 1) * share), work));
+    }
+
+    private static void range(INDArray a, INDArray b, INDArray out, int cols, int from, int to, Block work) {
+        FloatPointer in = new FloatPointer(a.data().addressPointer());
+        FloatPointer other = b == null ? null : new FloatPointer(b.data().addressPointer());
+        FloatPointer result = new FloatPointer(out.data().addressPointer());
+        int perBlock = Math.max(1, BLOCK / cols);
+        float[][] scratch = scratch(perBlock * cols);
+        for (int row = from; row < to; row += perBlock) {
+            int rows = Math.min(perBlock, to - row);
+            int n = rows * cols;
+            long at = (long) row * cols;
+            in.position(at).get(scratch[0], 0, n);
+            if (other != null) {
+                other.position(at).get(scratch[1], 0, n);
+            }
+            work.apply(scratch[0], scratch[1], scratch[2], row, rows, cols);
+            result.position(at).put(scratch[2], 0, n);
+        }
+    }
+
+    private static float[][] scratch(int size) {
+        float[][] buffers = SCRATCH.get();
+        if (buffers[0].length < size) {
+            buffers = new float[][] {new float[size], new float[size], new float[size]};
+            SCRATCH.set(buffers);
+        }
+        return buffers;
+    }
+
+    private static int cols(INDArray x) {
+        return (int) x.size(x.rank() - 1);
     }
 
     /** LayerNorm (biased variance) or, with {@code rms}, RMSNorm of each row of x [rows, cols]; bias may be null. */
     static INDArray norm(INDArray x, INDArray gain, INDArray bias, double eps, boolean rms) {
-        int cols = (int) x.size(x.rank() - 1);
-        int rows = (int) (x.length() / cols);
-        float[] in = read(x);
         float[] g = read(gain);
-        float[] b = bias == null ? null : read(bias);
-        float[] out = new float[in.length];
-        forRows(rows, (long) rows * cols, row -> {
-            int start = row * cols;
-            double mean = 0;
-            if (!rms) {
-                for (int c = 0; c < cols; c++) {
-                    mean += in[start + c];
+        float[] shift = bias == null ? null : read(bias);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
+            for (int r = 0; r < rows; r++) {
+                int start = r * cols;
+                double mean = 0;
+                if (!rms) {
+                    for (int c = 0; c < cols; c++) {
+                        mean += in[start + c];
+                    }
+                    mean /= cols;
                 }
-                mean /= cols;
-            }
-            double squares = 0;
-            for (int c = 0; c < cols; c++) {
-                double centered = in[start + c] - mean;
-                squares += centered * centered;
-            }
-            float m = (float) mean;
-            float scale = (float) (1.0 / Math.sqrt(squares / cols + eps));
-            for (int c = 0; c < cols; c++) {
-                out[start + c] = (in[start + c] - m) * scale * g[c];
-            }
-            if (b != null) {
+                double squares = 0;
                 for (int c = 0; c < cols; c++) {
-                    out[start + c] += b[c];
+                    double centered = in[start + c] - mean;
+                    squares += centered * centered;
+                }
+                float m = (float) mean;
+                float scale = (float) (1.0 / Math.sqrt(squares / cols + eps));
+                if (shift == null) {
+                    for (int c = 0; c < cols; c++) {
+                        result[start + c] = (in[start + c] - m) * scale * g[c];
+                    }
+                } else {
+                    for (int c = 0; c < cols; c++) {
+                        result[start + c] = (in[start + c] - m) * scale * g[c] + shift[c];
+                    }
                 }
             }
         });
-        return create(out, x.shape());
+        return out;
     }
 
     /** y[r, c] += bias[c], in place. */
     static void addRowVectorInPlace(INDArray y, INDArray bias) {
-        float[] values = read(y);
-        float[] b = read(bias);
-        int cols = b.length;
-        for (int start = 0; start < values.length; start += cols) {
-            for (int c = 0; c < cols; c++) {
-                values[start + c] += b[c];
+        float[] shift = read(bias);
+        blocks(y, null, y, shift.length, (in, unused, result, firstRow, rows, cols) -> {
+            for (int start = 0; start < rows * cols; start += cols) {
+                for (int c = 0; c < cols; c++) {
+                    result[start + c] = in[start + c] + shift[c];
+                }
             }
-        }
-        write(values, y);
+        });
     }
 
     /** a + b, element by element, as a new array of a's shape (same number of elements). */
     static INDArray sum(INDArray a, INDArray b) {
-        float[] values = read(a);
-        float[] other = read(b);
-        for (int i = 0; i < values.length; i++) {
-            values[i] += other[i];
-        }
-        return create(values, a.shape());
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, a.shape());
+        blocks(a, b, out, cols(a), (x, y, result, firstRow, rows, cols) -> {
+            for (int i = 0; i < rows * cols; i++) {
+                result[i] = x[i] + y[i];
+            }
+        });
+        return out;
     }
 
-    /** [batch, head, pos, d_head] to a new [batch, pos, head, d_head] (the heads' outputs side by side per position). */
+    /** GPT-2's tanh GELU, 0.5·x·(1 + tanh u) with u = √(2/π)(x + 0.044715x³), written as x / (1 + e^(−2u)). */
+    static INDArray geluTanh(INDArray x) {
+        double twoRootTwoOverPi = 2 * Math.sqrt(2 / Math.PI);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
+            for (int i = 0; i < rows * cols; i++) {
+                double v = in[i];
+                result[i] = (float) (v / (1 + Math.exp(-twoRootTwoOverPi * (v + 0.044715 * v * v * v))));
+            }
+        });
+        return out;
+    }
+
+    /** Exact GELU, 0.5·x·erfc(−x/√2). */
+    static INDArray geluErf(INDArray x) {
+        double invRootTwo = 1 / Math.sqrt(2);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
+            for (int i = 0; i < rows * cols; i++) {
+                result[i] = (float) (0.5 * in[i] * erfc(-in[i] * invRootTwo));
+            }
+        });
+        return out;
+    }
+
+    /** silu(gate)·up, element by element (a gated MLP's activation times its up projection). */
+    static INDArray siluTimes(INDArray gate, INDArray up) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, gate.shape());
+        blocks(gate, up, out, cols(gate), (g, u, result, firstRow, rows, cols) -> {
+            for (int i = 0; i < rows * cols; i++) {
+                double v = g[i];
+                result[i] = (float) (v / (1 + Math.exp(-v)) * u[i]);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * In place: scores [batch, head, queries, keys] become softmax(scale·scores) over the keys each query may see,
+     * and 0 elsewhere. With {@code causal}, query i (at position offset + i) sees keys j ≤ offset + i, and with a
+     * sliding window only those with offset + i − j < window. What adding −∞ before the softmax gives, without
+     * exponentiating the hidden half.
+     */
+    static void softmaxInPlace(INDArray scores, double scale, boolean causal, int offset, int window) {
+        int queries = (int) scores.size(2);
+        blocks(scores, null, scores, (int) scores.size(3), (in, unused, result, firstRow, rows, keys) -> {
+            for (int r = 0; r < rows; r++) {
+                int start = r * keys;
+                int position = offset + (firstRow + r) % queries;
+                int first = causal && window > 0 ? Math.max(0, position - window + 1) : 0;
+                int end = causal ? Math.min(keys, position + 1) : keys;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = first; j < end; j++) {
+                    max = Math.max(max, in[start + j]);
+                }
+                double sum = 0;
+                for (int j = first; j < end; j++) {
+                    double e = Math.exp(scale * (in[start + j] - max));
+                    result[start + j] = (float) e;
+                    sum += e;
+                }
+                float inverse = (float) (1 / sum);
+                for (int j = 0; j < first; j++) {
+                    result[start + j] = 0;
+                }
+                for (int j = first; j < end; j++) {
+                    result[start + j] *= inverse;
+                }
+                for (int j = end; j < keys; j++) {
+                    result[start + j] = 0;
+                }
+            }
+        });
+    }
+
+    /**
+     * [batch, head, pos, d_head] to a new [batch, pos, head, d_head] (the heads' outputs side by side per position).
+     * Whole arrays on the heap: callers use it below {@link #MAX_TRANSPOSE} elements.
+     */
     static INDArray headsToPositions(INDArray perHead) {
         int batch = (int) perHead.size(0);
         int heads = (int) perHead.size(1);
@@ -123,77 +250,13 @@ final class FloatRows {
                 }
             }
         }
-        return create(out, batch, positions, heads, dHead);
+        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, batch, positions, heads, dHead);
+        new FloatPointer(result.data().addressPointer()).put(out);
+        return result;
     }
 
-    /** GPT-2's tanh GELU, 0.5·x·(1 + tanh u) with u = √(2/π)(x + 0.044715x³), written as x / (1 + e^(−2u)). */
-    static INDArray geluTanh(INDArray x) {
-        double twoRootTwoOverPi = 2 * Math.sqrt(2 / Math.PI);
-        return map(x, v -> {
-            double u = twoRootTwoOverPi * (v + 0.044715 * v * v * v);
-            return (float) (v / (1 + Math.exp(-u)));
-        });
-    }
-
-    /** Exact GELU, 0.5·x·erfc(−x/√2). */
-    static INDArray geluErf(INDArray x) {
-        double invRootTwo = 1 / Math.sqrt(2);
-        return map(x, v -> (float) (0.5 * v * erfc(-v * invRootTwo)));
-    }
-
-    /** silu(x)·other, element by element (a gated MLP's activation times its up projection). */
-    static INDArray siluTimes(INDArray x, INDArray other) {
-        float[] in = read(x);
-        float[] by = read(other);
-        float[] out = new float[in.length];
-        forChunks(in.length, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                double v = in[i];
-                out[i] = (float) (v / (1 + Math.exp(-v)) * by[i]);
-            }
-        });
-        return create(out, x.shape());
-    }
-
-    /**
-     * In place: scores [batch, head, queries, keys] become softmax(scale·scores) over the keys each query may see,
-     * and 0 elsewhere. With {@code causal}, query i (at position offset + i) sees keys j ≤ offset + i, and with a
-     * sliding window only those with offset + i − j < window. What adding −∞ before the softmax gives, without
-     * exponentiating the hidden half.
-     */
-    static void softmaxInPlace(INDArray scores, double scale, boolean causal, int offset, int window) {
-        int keys = (int) scores.size(3);
-        int queries = (int) scores.size(2);
-        int rows = (int) (scores.length() / keys);
-        float[] values = read(scores);
-        forRows(rows, scores.length(), row -> {
-            int start = row * keys;
-            int position = offset + row % queries;
-            int first = causal && window > 0 ? Math.max(0, position - window + 1) : 0;
-            int end = causal ? Math.min(keys, position + 1) : keys;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = first; j < end; j++) {
-                max = Math.max(max, values[start + j]);
-            }
-            double sum = 0;
-            for (int j = first; j < end; j++) {
-                double e = Math.exp(scale * (values[start + j] - max));
-                values[start + j] = (float) e;
-                sum += e;
-            }
-            float inverse = (float) (1 / sum);
-            for (int j = 0; j < first; j++) {
-                values[start + j] = 0;
-            }
-            for (int j = first; j < end; j++) {
-                values[start + j] *= inverse;
-            }
-            for (int j = end; j < keys; j++) {
-                values[start + j] = 0;
-            }
-        });
-        write(values, scores);
-    }
+    /** Largest array {@link #headsToPositions} takes (64 MB of floats twice on the heap would be too much). */
+    static final long MAX_TRANSPOSE = 1 << 22;
 
     /**
      * Complementary error function with fractional error below 1.2e-7 everywhere (the Chebyshev-fitted form in
@@ -206,49 +269,6 @@ final class FloatRows {
                 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
         double tail = t * Math.exp(-z * z + poly);
         return x >= 0 ? tail : 2 - tail;
-    }
-
-    private interface FloatFunction {
-        float apply(float v);
-    }
-
-    private static INDArray map(INDArray x, FloatFunction f) {
-        float[] in = read(x);
-        float[] out = new float[in.length];
-        forChunks(in.length, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                out[i] = f.apply(in[i]);
-            }
-        });
-        return create(out, x.shape());
-    }
-
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    private static void forChunks(int length, Range body) {
-        if (length < PARALLEL_FROM || THREADS == 1) {
-            body.run(0, length);
-            return;
-        }
-        int chunk = (length + THREADS - 1) / THREADS;
-        IntStream.range(0, THREADS).parallel().forEach(t -> body.run(t * chunk, Math.min(length, (t + 1) * chunk)));
-    }
-
-    private static void forRows(int rows, long elements, java.util.function.IntConsumer row) {
-        if (elements < PARALLEL_FROM || THREADS == 1 || rows == 1) {
-            for (int r = 0; r < rows; r++) {
-                row.accept(r);
-            }
-            return;
-        }
-        int chunk = (rows + THREADS - 1) / THREADS;
-        IntStream.range(0, THREADS).parallel().forEach(t -> {
-            for (int r = t * chunk; r < Math.min(rows, (t + 1) * chunk); r++) {
-                row.accept(r);
-            }
-        });
     }
 
     /** As many threads as ND4J and OpenBLAS use (OMP_NUM_THREADS), at most the cores there are. */

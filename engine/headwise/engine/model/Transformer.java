@@ -226,7 +226,7 @@ public final class Transformer {
             free(kh);
             free(vh);
         }
-        INDArray z = FloatRows.dense(perHead) ? FloatRows.headsToPositions(perHead) // [batch, pos, head, d_head]
+        INDArray z = FloatRows.dense(perHead) && perHead.length() <= FloatRows.MAX_TRANSPOSE ? FloatRows.headsToPositions(perHead) // [batch, pos, head, d_head]
                 : perHead.permute(0, 2, 1, 3).dup('c');
         free(perHead);
         z = hooks.apply(HookNames.z(layer), z, cache);

@@ -75,11 +75,9 @@ public final class AttentionCapture {
         INDArray dense = pattern.ordering() == 'c' && !pattern.isView() ? pattern : pattern.dup('c');
         FloatBuffer buffer = dense.data().asNioFloat();
         int tt = length * length;
-        float[] head = new float[tt];
         for (int h = 0; h < heads; h++) {
             buffer.position((int) dense.offset() + h * tt);
-            buffer.get(head);
-            maps.setHead(layer, h, head, 0);
+            maps.setHead(layer, h, buffer);
         }
     }
 }

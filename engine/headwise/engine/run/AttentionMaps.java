@@ -114,6 +114,24 @@ public final class AttentionMaps {
         }
     }
 
+    /** Copies one head's T×T matrix from the next values of {@code source} (advancing it), without a heap copy. */
+    void setHead(int layer, int head, java.nio.FloatBuffer source) {
+        int m = index(layer, head);
+        if (f32 != null) {
+            for (float[] chunk : f32[m]) {
+                source.get(chunk);
+            }
+        } else {
+            float[] block = new float[Math.min(CHUNK, length * length)];
+            for (short[] chunk : f16[m]) {
+                source.get(block, 0, chunk.length);
+                for (int k = 0; k < chunk.length; k++) {
+                    chunk[k] = Half.fromFloat(block[k]);
+                }
+            }
+        }
+    }
+
     public int layers() {
         return layers;
     }
