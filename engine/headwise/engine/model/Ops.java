@@ -54,6 +54,16 @@ public final class Ops {
         return y;
     }
 
+    /** x's values in c order as a float array: one copy for dense float32 arrays, else through a dense copy. */
+    public static float[] floats(INDArray x) {
+        if (FloatRows.dense(x)) {
+            return FloatRows.read(x);
+        }
+        INDArray dense = x.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? x.dup('c')
+                : x.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c');
+        return dense.data().asFloat();
+    }
+
     /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */
     public static INDArray add(INDArray a, INDArray b) {
         if (FloatRows.dense(a) && FloatRows.dense(b) && a.length() == b.length()) {

@@ -20,7 +20,7 @@ final class Rope {
         int dHead = (int) x.size(3);
         int half = dHead / 2;
         double[] inverseFrequency = inverseFrequencies(rope, dHead);
-        float[] values = x.dup('c').data().asFloat();
+        float[] values = Ops.floats(x);
         double[] cos = new double[length * half];
         double[] sin = new double[length * half];
         for (int p = 0; p < length; p++) {

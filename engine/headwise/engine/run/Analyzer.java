@@ -6,6 +6,7 @@ import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -37,7 +38,7 @@ public final class Analyzer {
         INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
         return new AnalysisResult(model.name(), spec, input,
                 attention.maps(),
-                new Matrix((int) output.size(1), (int) output.size(2), output.dup('c').data().asFloat()));
+                new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output)));
     }
 
     private static boolean changesPatterns(Hooks interventions, int layers) {
