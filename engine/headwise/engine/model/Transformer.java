@@ -273,13 +273,17 @@ public final class Transformer {
             stopIfInterrupted(layer); // a block of a long input can take seconds
             long end = Math.min(length, start + rows);
             INDArray block = qh.get(all(), all(), interval(start, end), all()).dup('c');
-            INDArray pattern = softmaxOfScores(block, kh, offset + (int) start);
+            // a causal block's queries see no key after its last position: those keys are left out of both products
+            long seen = spec.causal() ? Math.min(keys, offset + end) : keys;
+            INDArray blockKeys = seen == keys ? kh : kh.get(all(), all(), interval(0, seen), all());
+            INDArray blockValues = seen == keys ? vh : vh.get(all(), all(), interval(0, seen), all());
+            INDArray pattern = softmaxOfScores(block, blockKeys, offset + (int) start);
             if (pattern == null) {
-                INDArray scores = scores(block, kh, offset + (int) start, false);
+                INDArray scores = scores(block, blockKeys, offset + (int) start, false);
                 pattern = Nd4j.nn().softmax(scores, 3);
                 free(scores);
             }
-            perHead.get(all(), all(), interval(start, end), all()).assign(Nd4j.matmul(pattern, vh));
+            perHead.get(all(), all(), interval(start, end), all()).assign(Nd4j.matmul(pattern, blockValues));
             free(pattern);
             free(block);
         }
