@@ -13,6 +13,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
+            StartupTrace.mark("main");
             NativeThreads.preferPassiveWaiting(); // the app: interactive, on a machine shared with other programs
             headwise.app.ui.HeadwiseApp.launchApp(args);
             return;

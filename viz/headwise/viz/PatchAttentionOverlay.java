@@ -74,6 +74,14 @@ public final class PatchAttentionOverlay {
      * images, everything else is text and lines, so SVG and PDF keep them as such.
      */
     public static void draw(Graphics2D g, BufferedImage image, float[] row, int special, int rows, int cols, String title) {
+        draw(g, image, row, special, rows, cols, title, 0);
+    }
+
+    /**
+     * As {@link #draw(Graphics2D, BufferedImage, float[], int, int, int, String)} for the row of query token
+     * {@code query} (0: [CLS]; from {@code special} on, a patch), which the captions name.
+     */
+    public static void draw(Graphics2D g, BufferedImage image, float[] row, int special, int rows, int cols, String title, int query) {
         checkGrid(row, special, rows, cols);
         Layout layout = layout(image.getWidth(), image.getHeight(), rows, cols, title);
         float[] patches = new float[rows * cols];
@@ -100,7 +108,7 @@ public final class PatchAttentionOverlay {
         g.drawRect(layout.imageX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
         g.drawRect(layout.overlayX() - 1, layout.panelY() - 1, pw + 1, ph + 1);
 
-        drawText(g, layout, row, special, patches, strongest, rows, cols, image, title);
+        drawText(g, layout, row, special, patches, strongest, rows, cols, image, title, query);
         drawLegend(g, layout, max);
     }
 
@@ -204,7 +212,8 @@ public final class PatchAttentionOverlay {
         return out;
     }
 
-    private static int[] scaled(BufferedImage image, int width, int height) {
+    /** {@code image} drawn at width×height (nearest neighbour up, bilinear down) as ARGB pixels, row-major. */
+    public static int[] scaled(BufferedImage image, int width, int height) {
         BufferedImage panel = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = panel.createGraphics();
         try {
@@ -218,7 +227,11 @@ public final class PatchAttentionOverlay {
         return panel.getRGB(0, 0, width, height, null, 0, width);
     }
 
-    private static int[] overlay(int[] scaled, int width, int height, float[] patches, int rows, int cols, float max) {
+    /**
+     * The overlay panel's pixels: each pixel of {@code scaled} in grey under the viridis colour of its patch's weight
+     * (0 to {@code max}) at {@link #OVERLAY_ALPHA}.
+     */
+    public static int[] overlay(int[] scaled, int width, int height, float[] patches, int rows, int cols, float max) {
         int[] colours = new int[patches.length];
         for (int i = 0; i < patches.length; i++) {
             colours[i] = ColorScale.argb(patches[i], max);
@@ -290,7 +303,7 @@ public final class PatchAttentionOverlay {
     }
 
     private static void drawText(Graphics2D g, Layout layout, float[] row, int special, float[] patches, int strongest,
-                                 int rows, int cols, BufferedImage image, String title) {
+                                 int rows, int cols, BufferedImage image, String title, int query) {
         if (title != null && !title.isEmpty()) {
             g.setFont(TITLE_FONT);
             g.setColor(TEXT);
@@ -302,8 +315,10 @@ public final class PatchAttentionOverlay {
         for (float p : patches) {
             toPatches += p;
         }
-        StringBuilder summary = new StringBuilder(percent(toPatches) + " of [CLS]'s attention on the " + patches.length
-                + " patches, " + percent(row[0]) + " on itself");
+        int p = query - special;
+        String who = p >= 0 && p < patches.length ? String.format(Locale.ROOT, "patch (%d,%d)", p / cols, p % cols) : "[CLS]";
+        StringBuilder summary = new StringBuilder(percent(toPatches) + " of " + who + "'s attention on the " + patches.length
+                + " patches, " + percent(row[0]) + (query == 0 ? " on itself" : " on [CLS]"));
         if (special > 1) {
             double others = 0;
             for (int i = 1; i < special; i++) {
@@ -323,7 +338,7 @@ public final class PatchAttentionOverlay {
                 : String.format(Locale.ROOT, "×%.2f", layout.scale());
         g.drawString(String.format(Locale.ROOT, "input %dx%d (%s)", image.getWidth(), image.getHeight(), scale),
                 layout.imageX(), headingY);
-        g.drawString(String.format(Locale.ROOT, "[CLS] \u2192 patches, %d\u00D7%d grid", rows, cols), layout.overlayX(), headingY);
+        g.drawString(String.format(Locale.ROOT, "%s \u2192 patches, %d\u00D7%d grid", who, rows, cols), layout.overlayX(), headingY);
     }
 
     private static void drawLegend(Graphics2D g, Layout layout, float max) {

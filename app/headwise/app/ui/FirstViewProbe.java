@@ -1,6 +1,7 @@
 package headwise.app.ui;
 
 import headwise.app.export.Session;
+import headwise.app.StartupTrace;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.beans.value.ObservableValue;
@@ -23,34 +24,46 @@ final class FirstViewProbe {
 
     /** Call after the window exists: its pages draw a new session before this listener sees it. */
     static void install(MainModel model, Scene scene) {
-        if (!Boolean.getBoolean(PROPERTY)) {
+        boolean exit = Boolean.getBoolean(PROPERTY);
+        if (!exit && !StartupTrace.on()) {
             return;
         }
-        System.out.println("window_built_ms=" + sinceJvmStart());
+        if (exit) {
+            System.out.println("window_built_ms=" + sinceJvmStart());
+        }
         model.sessionProperty().addListener(new ChangeListener<>() {
             @Override
             public void changed(ObservableValue<? extends Session> o, Session was, Session now) {
                 if (now != null) {
                     model.sessionProperty().removeListener(this);
-                    afterNextRender(scene);
+                    StartupTrace.mark("first run on FX thread");
+                    afterNextRender(scene, exit);
                 }
             }
         });
         model.specProperty().addListener((o, was, spec) -> {
             if (was == null && spec != null) {
-                System.out.println("model_loaded_ms=" + sinceJvmStart());
+                StartupTrace.mark("model on FX thread");
+                if (exit) {
+                    System.out.println("model_loaded_ms=" + sinceJvmStart());
+                }
             }
         });
-        Platform.runLater(() -> System.out.println("window_shown_ms=" + sinceJvmStart()));
+        Platform.runLater(() -> {
+            StartupTrace.mark("window shown");
+            if (exit) {
+                System.out.println("window_shown_ms=" + sinceJvmStart());
+            }
+        });
         model.failedProperty().addListener((o, was, failed) -> {
-            if (failed && model.session() == null) {
+            if (exit && failed && model.session() == null) {
                 exit("first_view_failed=" + model.statusProperty().get(), 1);
             }
         });
     }
 
     /** The page drew the run in this pulse; a pulse starts only when the previous frame is rendered: report at the next. */
-    private static void afterNextRender(Scene scene) {
+    private static void afterNextRender(Scene scene, boolean exit) {
         int[] pulses = {0};
         Runnable[] listener = new Runnable[1];
         listener[0] = () -> {
@@ -59,6 +72,10 @@ final class FirstViewProbe {
                 return;
             }
             scene.removePostLayoutPulseListener(listener[0]);
+            StartupTrace.mark("first view painted");
+            if (!exit) {
+                return;
+            }
             System.out.println("first_view_cpu_ms=" + processCpuMs());
             exit("first_view_ms=" + sinceJvmStart(), 0);
         };

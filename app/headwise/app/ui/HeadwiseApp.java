@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.StartupTrace;
 import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.state.AppPaths;
 import headwise.app.ui.state.SessionFile;
@@ -34,7 +35,15 @@ public class HeadwiseApp extends Application {
      * first, so that its model loads and its input is analysed while the JavaFX toolkit starts and the window appears.
      */
     public static void launchApp(String[] args) {
-        preload = MainModel.preload(initialState(AppPaths.sessionFile()).state(), ModelViewPage::warmUp);
+        StartupTrace.mark("launch");
+        Thread warmUp = new Thread(() -> {
+            long t = StartupTrace.now();
+            ModelViewPage.warmUpDrawing();
+            StartupTrace.done("drawing warm-up", t);
+        }, "headwise-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        preload = MainModel.preload(initialState(AppPaths.sessionFile()).state());
         Application.launch(HeadwiseApp.class, args);
     }
 
@@ -60,15 +69,20 @@ public class HeadwiseApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        StartupTrace.mark("javafx started");
+        long t = StartupTrace.now();
         Path autosave = AppPaths.sessionFile();
         model = new MainModel(autosave);
         window = new MainWindow(model, chooser, () -> stage);
+        StartupTrace.done("window built", t);
         stage.setTitle("Headwise");
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = new Scene(window.root(), Math.min(1280, screen.getWidth()), Math.min(860, screen.getHeight()));
         stage.setScene(scene);
         FirstViewProbe.install(model, scene);
+        t = StartupTrace.now();
         stage.show();
+        StartupTrace.done("stage.show", t);
         Initial initial = initialState(autosave);
         StartupPreload<MainModel.Outcome> early = preload;
         preload = null;

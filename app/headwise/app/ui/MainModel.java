@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.StartupTrace;
 import headwise.app.export.ImportanceChoice;
 import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
@@ -426,15 +427,10 @@ public final class MainModel {
     /**
      * Starts loading {@code initial}'s model and analysing it on a thread of its own, before the window exists
      * (HeadwiseApp.launchApp); {@link #adopt} hands it to the model that then starts on {@code initial}.
-     * {@code warmUp} then gets the first session on that thread (to draw what the window will draw first, so that
-     * Java2D's classes and fonts are loaded off the FX thread).
+     * The run is handed over as soon as it is computed (Java2D is warmed up on a thread of its own meanwhile).
      */
-    static StartupPreload<Outcome> preload(SessionState initial, Consumer<Session> warmUp) {
-        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded), (loaded, s) -> {
-            Outcome first = run(loaded, s, (message, done, total) -> { });
-            warmUp.accept(first.session());
-            return first;
-        });
+    static StartupPreload<Outcome> preload(SessionState initial) {
+        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded), (loaded, s) -> run(loaded, s, (message, done, total) -> { }));
     }
 
     /** Uses {@code early}'s model and first run when {@link #start} asks for exactly them; call before start. */
@@ -479,8 +475,12 @@ public final class MainModel {
         boolean compare = !intervene && !s.compareText().isBlank() && model.spec().vision() == null;
         int steps = 1 + (intervene ? 1 : 0) + (compare ? 1 : 0);
         progress.step("Analysing " + describeInput(s) + "\u2026", 0, steps);
+        long t = StartupTrace.now();
         ModelInput input = input(model, s, s.text());
+        StartupTrace.done("tokenizer + input", t);
+        t = StartupTrace.now();
         AnalysisResult original = Analyzer.analyze(model, input);
+        StartupTrace.done("first forward", t);
         AnalysisResult result = original;
         AnalysisResult comparison = null;
         int done = 1;
@@ -498,9 +498,13 @@ public final class MainModel {
         int layer = Math.min(s.layer(), layers - 1);
         int head = Math.min(s.head(), heads - 1);
         // the model view's tiles are built here, once per run, so drawing the view only composes them
+        t = StartupTrace.now();
         Session session = new Session(result, null, null, null, null, comparison, layer, head, s.logScale(),
                 ModelThumbnails.of(result.attention()), s.importance());
+        StartupTrace.done("thumbnail tiles", t);
+        t = StartupTrace.now();
         Prediction p = Prediction.of(model, result);
+        StartupTrace.done("prediction", t);
         Prediction o = intervene ? Prediction.of(model, original) : null;
         return new Outcome(s, session, p, o, (System.nanoTime() - start) / 1_000_000);
     }

@@ -78,15 +78,15 @@ public final class MainWindow {
         this.owner = owner;
         this.viewState = new ViewState(this::openHead, model::requestPart);
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
-        addPage(new ModelViewPage(model, viewState));
-        addPage(new HeadDetailPage(model, viewState));
-        addPage(new InterventionsPage(model));
-        Pages.analysisPages(viewState).forEach(this::addPage);
+        addPage(ModelViewPage.TITLE, () -> new ModelViewPage(model, viewState));
+        addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(model, viewState));
+        addPage(InterventionsPage.TITLE, () -> new InterventionsPage(model));
+        Pages.analysisPageMakers(viewState).forEach(this::addPage);
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {
             if (tab != null) {
-                Page page = (Page) tab.getUserData();
+                Page page = pageOf(tab);
                 attach(tab);
                 showIfStale(page);
                 if (!syncing) {
@@ -128,17 +128,22 @@ public final class MainWindow {
 
     /** The page with this title, or null. */
     public Page page(String title) {
-        return pages.stream().filter(p -> p.title().equals(title)).findFirst().orElse(null);
+        for (Tab tab : tabs.getTabs()) {
+            if (((Slot) tab.getUserData()).title().equals(title)) {
+                return pageOf(tab);
+            }
+        }
+        return null;
     }
 
     public Page selectedPage() {
         Tab tab = tabs.getSelectionModel().getSelectedItem();
-        return tab == null ? null : (Page) tab.getUserData();
+        return tab == null ? null : pageOf(tab);
     }
 
     public void selectPage(String title) {
         for (Tab tab : tabs.getTabs()) {
-            if (((Page) tab.getUserData()).title().equals(title)) {
+            if (((Slot) tab.getUserData()).title().equals(title)) {
                 tabs.getSelectionModel().select(tab);
             }
         }
@@ -148,22 +153,47 @@ public final class MainWindow {
      * A tab's page joins the scene when the tab is first selected: a TabPane styles and lays out every tab's content,
      * and at start only the first page is seen.
      */
-    private static void attach(Tab tab) {
+    private void attach(Tab tab) {
         if (tab.getContent() == null) {
-            tab.setContent(((Page) tab.getUserData()).view());
+            tab.setContent(pageOf(tab).view());
         }
     }
 
-    private void addPage(Page page) {
-        Tab tab = new Tab(page.title());
-        tab.setId("tab-" + page.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
-        tab.setUserData(page);
+    /** A tab's page: its title at once, the page itself made when first needed (cold start makes only the shown one). */
+    private static final class Slot {
+        private final String title;
+        private final Supplier<Page> make;
+        private Page page;
+
+        Slot(String title, Supplier<Page> make) {
+            this.title = title;
+            this.make = make;
+        }
+
+        String title() {
+            return title;
+        }
+    }
+
+    /** The tab's page, made now if it was not yet (it starts stale, so it draws the session when shown). */
+    private Page pageOf(Tab tab) {
+        Slot slot = (Slot) tab.getUserData();
+        if (slot.page == null) {
+            slot.page = slot.make.get();
+            pages.add(slot.page);
+            stale.add(slot.page);
+        }
+        return slot.page;
+    }
+
+    private void addPage(String title, Supplier<Page> make) {
+        Tab tab = new Tab(title);
+        tab.setId("tab-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
+        tab.setUserData(new Slot(title, make));
         MenuItem export = new MenuItem("Export\u2026");
-        export.setOnAction(e -> exportPage(page));
+        export.setOnAction(e -> exportPage(pageOf(tab)));
         tab.setContextMenu(new ContextMenu(export));
         tabs.getTabs().add(tab);
-        pages.add(page);
-        stale.add(page);
     }
 
     private void openHead(int layer, int head) {

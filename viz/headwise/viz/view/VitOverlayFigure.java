@@ -15,16 +15,23 @@ public final class VitOverlayFigure implements Figure {
     private final int rows;
     private final int cols;
     private final String title;
+    private final int query;
     private final PatchAttentionOverlay.Layout layout;
 
     /** Arguments as {@link PatchAttentionOverlay#render}. */
     public VitOverlayFigure(BufferedImage image, float[] row, int special, int rows, int cols, String title) {
+        this(image, row, special, rows, cols, title, 0);
+    }
+
+    /** The row of query token {@code query} (0: [CLS]; a patch's token from {@code special} on), named in the captions. */
+    public VitOverlayFigure(BufferedImage image, float[] row, int special, int rows, int cols, String title, int query) {
         this.image = image;
         this.row = row.clone();
         this.special = special;
         this.rows = rows;
         this.cols = cols;
         this.title = title;
+        this.query = query;
         this.layout = PatchAttentionOverlay.layout(image.getWidth(), image.getHeight(), rows, cols, title);
     }
 
@@ -40,6 +47,6 @@ public final class VitOverlayFigure implements Figure {
 
     @Override
     public void draw(Graphics2D g) {
-        PatchAttentionOverlay.draw(g, image, row, special, rows, cols, title);
+        PatchAttentionOverlay.draw(g, image, row, special, rows, cols, title, query);
     }
 }

@@ -128,6 +128,18 @@ public final class ModelViewPage implements Page {
         PngExport.render(Exporter.figure(ViewKind.MODEL_VIEW, session), 1);
     }
 
+    /**
+     * The same for no session: draws a small made-up matrix figure (text, a colour bar, a cell image) and converts it
+     * to a JavaFX image, then drops both. Cold start runs it on a thread of its own at launch, beside ND4J's start, so
+     * that the first run is handed to the window as soon as it is computed. Shows nothing and caches nothing.
+     */
+    public static void warmUpDrawing() {
+        double[][] m = {{0.1, 0.9}, {0.5, 0.3}};
+        var figure = headwise.viz.view.MatrixFigure.of("Warm-up 0.123", "L0 H0", m, headwise.viz.view.MatrixFigure.indexLabels("L", 2),
+                headwise.viz.view.MatrixFigure.indexLabels("", 2), 12, headwise.viz.draw.ValueScale.linear(0, 1), false, "x");
+        SwingFXUtils.toFXImage(PngExport.render(figure, 1), null);
+    }
+
     @Override
     public void show(Session session) {
         if (drawn == null || drawn.result() != session.result() || drawn.metrics() != session.metrics()

@@ -1,6 +1,9 @@
 package headwise.app.ui.page;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** The analysis pages (flow, importance, sinks, layers, ViT, compare) in tab order; the window adds these tabs. */
 public final class Pages {
@@ -9,7 +12,21 @@ public final class Pages {
     }
 
     public static List<Page> analysisPages(ViewState state) {
-        return List.of(new FlowPage(state), new ImportancePage(state), new SinksPage(state), new LayersPage(state),
-                new VitPage(state), new ComparePage(state));
+        return analysisPageMakers(state).values().stream().map(Supplier::get).toList();
+    }
+
+    /**
+     * The same pages by title, each made when first asked for: the window makes a page when its tab is first
+     * selected, so a cold start builds only the page it shows.
+     */
+    public static Map<String, Supplier<Page>> analysisPageMakers(ViewState state) {
+        Map<String, Supplier<Page>> out = new LinkedHashMap<>();
+        out.put("Flow", () -> new FlowPage(state));
+        out.put("Importance", () -> new ImportancePage(state));
+        out.put("Sinks", () -> new SinksPage(state));
+        out.put("Layers", () -> new LayersPage(state));
+        out.put("ViT", () -> new VitPage(state));
+        out.put("Compare", () -> new ComparePage(state));
+        return out;
     }
 }

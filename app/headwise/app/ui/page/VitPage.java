@@ -9,6 +9,7 @@ import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
+import headwise.viz.view.VitHeadGridFigure;
 import headwise.viz.view.VitOverlayFigure;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -19,16 +20,23 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * Vision transformers: the image the model saw beside the same image under one attention row over the patch grid
- * (the [CLS] row of a head, the [CLS] row of attention rollout, or the row of a patch chosen by clicking it), and
- * the mean attention distance in pixels of every head; clicking a head there shows it. Text models get one line.
+ * Vision transformers: every head of the chosen layer as a small panel (the image under that head's attention row,
+ * labelled with the head and its mean attention distance; one panel for attention rollout, which is not per head),
+ * one figure drawn by viz; below it the selected head large, the image the model saw beside the same image under one
+ * attention row over the patch grid (the [CLS] row of a head, the [CLS] row of attention rollout, or the row of a
+ * patch chosen by clicking it, which every panel then shows too), and the mean attention distance in pixels of every
+ * head. Clicking a panel or a head of the distance map selects it. Text models get one line.
  */
 public final class VitPage extends AnalysisPage {
 
@@ -50,9 +58,12 @@ public final class VitPage extends AnalysisPage {
     private final ChoiceBox<Source> source = new ChoiceBox<>();
     private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final FigureView gridView = new FigureView();
     private final FigureView overlay = new FigureView();
     private final FigureView distance = new FigureView();
+    private final FlowPane top = new FlowPane(12, 12); // the per-head grid, and beside it (or below, when narrow) the distance map
     private final VBox body = new VBox(12);
+    private final ScrollPane scroll = new ScrollPane(body);
     private final HBox bar;
     private BufferedImage image;
     private PatchAttentionOverlay.Layout layout;
@@ -75,7 +86,20 @@ public final class VitPage extends AnalysisPage {
         bar = new HBox(8, new Label("Attention"), source, new Label("Layer"), layer, new Label("Head"), head);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(0, 0, 8, 0));
-        body.getChildren().addAll(overlay, distance);
+        top.getChildren().addAll(gridView, distance);
+        top.prefWrapLengthProperty().bind(scroll.widthProperty().subtract(24)); // side by side while the window is wide enough
+        body.getChildren().addAll(top, overlay);
+        gridView.setId("vit-grid");
+        gridView.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
+            if (gridView.figure() instanceof VitHeadGridFigure f && source.getValue() != Source.ROLLOUT) {
+                int panel = f.panelAt(x, y);
+                if (panel >= 0) {
+                    select(layer.getValue(), panel);
+                }
+            }
+        });
+        gridView.onMouse(MouseEvent.MOUSE_MOVED, (x, y) -> state.hoveredTokenProperty().set(gridPatchAt(x, y)));
+        gridView.onMouse(MouseEvent.MOUSE_EXITED, (x, y) -> state.hoveredTokenProperty().set(-1));
         overlay.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> choose(patchAt(x, y)));
         overlay.onMouse(MouseEvent.MOUSE_MOVED, (x, y) -> state.hoveredTokenProperty().set(patchAt(x, y)));
         overlay.onMouse(MouseEvent.MOUSE_EXITED, (x, y) -> state.hoveredTokenProperty().set(-1));
@@ -97,6 +121,10 @@ public final class VitPage extends AnalysisPage {
     @Override
     public ViewKind exportView() {
         return ViewKind.VIT_OVERLAY;
+    }
+
+    FigureView gridView() {
+        return gridView;
     }
 
     FigureView overlayView() {
@@ -136,7 +164,7 @@ public final class VitPage extends AnalysisPage {
             return;
         }
         root.setTop(bar);
-        root.setCenter(new ScrollPane(body));
+        root.setCenter(scroll);
         PixelImage seen = session.result().input().image().seen();
         image = PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(), seen.samples());
         int layers = session.result().attention().layers();
@@ -153,14 +181,14 @@ public final class VitPage extends AnalysisPage {
     private void drawDistance() {
         double[][] px = MetricsMap.matrix(session.metrics(), "vit", "mean_distance_px");
         if (px == null) {
-            body.getChildren().set(1, missing("Mean attention distance per head comes with the metrics, not computed yet.", Part.METRICS));
+            top.getChildren().set(1, missing("Mean attention distance per head comes with the metrics, not computed yet.", Part.METRICS));
             return;
         }
         int heads = px[0].length;
         distance.show(MatrixFigure.of("Mean attention distance (pixels)", "per head: patch-to-patch distance weighted by attention; "
                         + "click a head to show it", px, MatrixFigure.indexLabels("L", px.length), MatrixFigure.indexLabels("", heads),
                 Math.max(12, Math.min(30, 360 / heads)), ValueScale.linear(ImportanceFigure.min(px), ImportanceFigure.max(px)), false, "pixels"));
-        body.getChildren().set(1, distance);
+        top.getChildren().set(1, distance);
     }
 
     private void redraw() {
@@ -176,7 +204,8 @@ public final class VitPage extends AnalysisPage {
             case ROLLOUT -> {
                 double[][] rollout = MetricsMap.matrix(session.metrics(), "rollout");
                 if (rollout == null) {
-                    body.getChildren().set(0, missing("Attention rollout comes with the metrics, not computed yet.", Part.METRICS));
+                    top.getChildren().set(0, missing("Attention rollout comes with the metrics, not computed yet.", Part.METRICS));
+                    body.getChildren().set(1, new Label());
                     shownRow = null;
                     return;
                 }
@@ -201,11 +230,65 @@ public final class VitPage extends AnalysisPage {
         if (state.hideSinksProperty().get() && source.getValue() != Source.ROLLOUT) {
             title += " (sinks hidden)";
         }
-        VitOverlayFigure figure = new VitOverlayFigure(image, shownRow, grid.specialTokens(), grid.rows(), grid.cols(), title);
+        int query = source.getValue() == Source.PATCH ? chosenToken : 0;
+        VitOverlayFigure figure = new VitOverlayFigure(image, shownRow, grid.specialTokens(), grid.rows(), grid.cols(), title, query);
         layout = PatchAttentionOverlay.layout(image.getWidth(), image.getHeight(), grid.rows(), grid.cols(), title);
         overlay.show(figure);
-        body.getChildren().set(0, overlay);
+        gridView.show(headGrid(l, h));
+        top.getChildren().set(0, gridView);
+        body.getChildren().set(1, overlay);
         markPatches();
+    }
+
+    /**
+     * Every head of layer {@code l} under the row shown large (the [CLS] row or the chosen patch's), head {@code h}
+     * framed; for rollout, one panel (it mixes all heads of all layers).
+     */
+    private VitHeadGridFigure headGrid(int l, int h) {
+        PatchGrid g = session.result().input().grid();
+        List<VitHeadGridFigure.Panel> panels = new ArrayList<>();
+        String title;
+        String caption;
+        int query = -1;
+        boolean hidden = state.hideSinksProperty().get();
+        if (source.getValue() == Source.ROLLOUT) {
+            panels.add(new VitHeadGridFigure.Panel("rollout, all layers", shownRow));
+            title = "Attention rollout: one map for the whole model, not per head";
+            caption = "it averages each layer's heads, then chains the layers: no per-head maps";
+        } else {
+            int token = source.getValue() == Source.PATCH ? chosenToken : 0;
+            double[][] px = MetricsMap.matrix(session.metrics(), "vit", "mean_distance_px");
+            int heads = session.result().attention().heads();
+            for (int i = 0; i < heads; i++) {
+                String label = "head " + i;
+                if (px != null && l < px.length && i < px[l].length) {
+                    label += String.format(Locale.ROOT, " · %.1f px", px[l][i]);
+                }
+                panels.add(new VitHeadGridFigure.Panel(label, row(l, i, token)));
+            }
+            if (source.getValue() == Source.PATCH) {
+                query = token - g.specialTokens();
+                title = String.format(Locale.ROOT, "Layer %d, every head: patch (%d, %d)'s attention", l, query / g.cols(), query % g.cols());
+            } else {
+                title = "Layer " + l + ", every head: [CLS] attention over the patches";
+            }
+            if (hidden) {
+                title += " (sinks hidden)";
+            }
+            caption = (px == null ? "mean attention distance per head comes with the metrics" : "px: the head's mean attention distance")
+                    + "; click a panel to show its head below";
+        }
+        return new VitHeadGridFigure(image, panels, g.specialTokens(), g.rows(), g.cols(), title, caption,
+                source.getValue() == Source.ROLLOUT ? -1 : h, query);
+    }
+
+    /** The patch token under a point of the grid, or −1. */
+    private int gridPatchAt(double x, double y) {
+        if (!(gridView.figure() instanceof VitHeadGridFigure f) || session == null || session.result().input().grid() == null) {
+            return -1;
+        }
+        int p = f.patchAt(x, y);
+        return p < 0 ? -1 : p + session.result().input().grid().specialTokens();
     }
 
     private float[] row(int l, int h, int query) {
@@ -249,6 +332,7 @@ public final class VitPage extends AnalysisPage {
     /** The hovered patch (and the chosen one, in patch mode) outlined on both panels. */
     private void markPatches() {
         overlay.clearMarks();
+        gridView.clearMarks();
         if (layout == null || session == null || session.result().input().grid() == null) {
             return;
         }
@@ -263,6 +347,11 @@ public final class VitPage extends AnalysisPage {
             for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
                 overlay.mark(new Rectangle2D.Double(left + layout.cellLeft(c), layout.panelY() + layout.cellTop(r),
                         layout.cellLeft(c + 1) - layout.cellLeft(c), layout.cellTop(r + 1) - layout.cellTop(r)));
+            }
+            if (token == state.hoveredTokenProperty().get() && gridView.figure() instanceof VitHeadGridFigure f) {
+                for (int i = 0; i < f.panelCount(); i++) {
+                    gridView.mark(f.cellBounds(i, r, c));
+                }
             }
         }
     }

@@ -37,6 +37,7 @@ public final class ColdStartBench {
         boolean display = "display".equals(System.getProperty("mode"));
         System.out.printf("cpus %d, java %s, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 display ? "display " + System.getenv("DISPLAY") : "headless Monocle");
+        System.out.println("load average before: " + loadAverage());
         System.out.println("warm-up (first run unpacks natives): " + run(jar, display));
         long[] ms = new long[RUNS];
         long[] cpu = new long[RUNS];
@@ -50,6 +51,18 @@ public final class ColdStartBench {
         Arrays.sort(cpu);
         System.out.println("cold start to the first view: median " + ms[RUNS / 2] + " ms wall (min " + ms[0] + ", max " + ms[RUNS - 1]
                 + "), median " + cpu[RUNS / 2] + " ms process CPU, over " + RUNS + " runs; target < 5000 ms");
+        System.out.println("load average after: " + loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
+                + " cpus; the machine may be shared: compare runs under similar load)");
+    }
+
+    /** The 1, 5 and 15 minute load averages (Linux), or what the JVM knows. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return String.format(java.util.Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 
     /** One launch; the NAME_ms=N lines it printed (first_view_ms, first_view_cpu_ms, window_shown_ms, model_loaded_ms). */
