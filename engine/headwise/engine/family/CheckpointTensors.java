@@ -2,8 +2,8 @@ package headwise.engine.family;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.io.TensorSource;
+import headwise.engine.model.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -40,7 +40,7 @@ public final class CheckpointTensors {
             throw HeadwiseException.inFile(source.fileOf(name), "tensor '" + name + "' has shape " + Arrays.toString(shape)
                     + ", expected " + Arrays.toString(expectedShape) + " from config.json");
         }
-        return Nd4j.create(source.floats(name), expectedShape, 'c');
+        return Ops.fromFloats(source.floats(name), expectedShape);
     }
 
     /** A [out, in] Linear weight, returned as [in, out]. */

@@ -64,6 +64,21 @@ public final class Ops {
         return dense.data().asFloat();
     }
 
+    /**
+     * A new float32 array of {@code shape} holding {@code values} (c order), copied in one block: Nd4j.create(float[])
+     * copied element by element and was most of a model's load time.
+     */
+    public static INDArray fromFloats(float[] values, long... shape) {
+        INDArray out = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
+        if (out.length() != values.length) {
+            throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+        }
+        if (values.length > 0) {
+            new org.bytedeco.javacpp.FloatPointer(out.data().addressPointer()).put(values);
+        }
+        return out;
+    }
+
     /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */
     public static INDArray add(INDArray a, INDArray b) {
         if (FloatRows.dense(a) && FloatRows.dense(b) && a.length() == b.length()) {
