@@ -11,8 +11,10 @@ import java.util.Deque;
 
 /**
  * Checks in Java what the native tokenizers library does not check before it panics, which aborts the whole JVM:
- * found by fuzzing ({@code headwise.fuzz.ParserFuzzTest}). A TemplateProcessing post-processor whose template names
- * a special token that its {@code special_tokens} map lacks panics on every encode ("no entry found for key").
+ * found by fuzzing ({@code headwise.fuzz}). A TemplateProcessing post-processor whose template names a special token
+ * that its {@code special_tokens} map lacks panics on every encode ("no entry found for key"); so does any
+ * post-processor with a template ({@code single}, {@code pair}) under another {@code type}, which the library
+ * takes for a TemplateProcessing all the same.
  */
 final class TokenizerJsonCheck {
 
@@ -35,7 +37,8 @@ final class TokenizerJsonCheck {
             if (processors != null && processors.isJsonArray()) {
                 processors.getAsJsonArray().forEach(pending::push);
             }
-            if (isType(processor, "TemplateProcessing")) {
+            // the library reads a post-processor with a template's fields as TemplateProcessing whatever its "type" says
+            if (isType(processor, "TemplateProcessing") || processor.has("single") || processor.has("pair")) {
                 checkTemplate(file, processor);
             }
         }

@@ -25,6 +25,7 @@ import headwise.engine.tokenize.Tokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -36,7 +37,8 @@ import java.util.stream.Stream;
  * One fuzz target per parser. Each takes the raw bytes of the file(s) (several files are {@link Parts}), writes
  * them to a scratch folder, parses them as the program would, and uses what it got. The only acceptable failure
  * is a {@link HeadwiseException} with a one-line message ({@link #expected}); anything else escapes and is a bug.
- * Shared by the in-suite seeded loop ({@code ParserFuzzTest}) and Jazzer ({@code ParserFuzzer}).
+ * Shared by Jazzer's in-suite run over all targets ({@code ParserFuzzTest}) and its long run per target
+ * ({@code ParserFuzzer}).
  */
 public final class FuzzTargets {
 
@@ -76,7 +78,38 @@ public final class FuzzTargets {
         public void run(byte[] data) {
             run.accept(data);
         }
+
+        /**
+         * {@link #run}, and also a finding (AssertionError) if the input takes longer than {@link #SLOW_MS} or makes
+         * the parser allocate more than {@link #heapBudget} on the heap. An input over a limit runs a second time
+         * before it counts: the first input to reach a class pays for loading (and Jazzer's instrumenting) it.
+         */
+        public void runChecked(byte[] data) {
+            long[] cost = measure(data);
+            if (cost[0] > SLOW_MS || cost[1] > heapBudget(data.length)) {
+                cost = measure(data);
+                if (cost[0] > SLOW_MS) {
+                    throw new AssertionError(seeds + ": an input of " + data.length + " bytes took " + cost[0] + " ms");
+                }
+                if (cost[1] > heapBudget(data.length)) {
+                    throw new AssertionError(seeds + ": an input of " + data.length + " bytes allocated "
+                            + (cost[1] >> 20) + " MiB on the heap");
+                }
+            }
+        }
+
+        /** Milliseconds taken and heap bytes allocated (HotSpot's per-thread counter) by one run. */
+        private long[] measure(byte[] data) {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            long t0 = System.nanoTime();
+            run(data);
+            return new long[] {(System.nanoTime() - t0) / 1_000_000, threads.getCurrentThreadAllocatedBytes() - allocatedBefore};
+        }
     }
+
+    /** A hang, not a slow machine: a model load under load took 20 s once. */
+    static final long SLOW_MS = 30_000;
 
     /** The vision settings the image targets preprocess for: a 32-pixel, 3-channel ViT with 16-pixel patches. */
     private static final ModelSpec.Vision VISION = new ModelSpec.Vision(32, 16, 3, false);

@@ -1,96 +1,127 @@
 package headwise.fuzz;
 
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The short fuzz run of the test suite: every parser gets its seed corpus as it is, then mutated inputs from a
- * seeded {@link Mutator} for a few seconds ({@code -Dheadwise.fuzz.seconds}, default 3; {@code -Dheadwise.fuzz.seed}
- * varies the inputs, {@code -Dheadwise.fuzz.only=tokenizer,onnx} picks targets). Bad bytes must end in a one-line HeadwiseException: any other throwable, an input that takes
- * longer than {@link #SLOW_MS}, or one that makes the parser allocate more than its budget on the heap fails the
- * test, and the input is saved under target/fuzz-findings/ for replay (a file there also runs through Jazzer:
- * {@code ParserFuzzer}). Coverage-guided fuzzing is the long run documented in README.md.
+ * The short fuzz run of the test suite: Jazzer, coverage-guided, on every parser at once. Jazzer fuzzes one
+ * {@code @FuzzTest} per JVM, so this is one test whose first input byte picks the {@link FuzzTargets.Target}
+ * (byte mod 10) and whose other bytes are that target's input; it starts from the whole seed corpus (every
+ * file of ParserFuzzerInputs/TARGET/, the byte of its target in front) and runs for {@link #DURATION}.
+ *
+ * <p>{@code mvn test} runs it in its own surefire execution ({@code fuzz}, pom.xml) with {@code JAZZER_FUZZ=1},
+ * in a JVM of its own, so Jazzer's agent instruments nothing else the suite runs. Without JAZZER_FUZZ (e.g.
+ * {@code -Dtest=ParserFuzzTest} alone) it replays the seeds only. Bad bytes must end in a one-line
+ * HeadwiseException: any other throwable, an input that takes longer than 30 s, or one that makes the parser
+ * allocate more than its heap budget ({@link FuzzTargets.Target#runChecked}) is a finding that fails the test (Jazzer saves
+ * the input as crash-SHA1 in src/test/resources/headwise/fuzz/ParserFuzzTestInputs/anyParser/, the folder it
+ * creates for this test and replays from then on). The long per-target run is {@link ParserFuzzer}.
  */
 class ParserFuzzTest {
 
-    private static final double SECONDS = Double.parseDouble(System.getProperty("headwise.fuzz.seconds", "3"));
-    private static final long SEED = Long.getLong("headwise.fuzz.seed", 20261129L);
-    private static final long SLOW_MS = 30_000; // a hang, not a slow machine: a model load under load took 20 s once
-    /** Mutated inputs each target runs at least, however slow the machine (a model load takes milliseconds). */
-    private static final int MIN_MUTATED = 50;
+    /** The in-suite duration (a compile-time constant for the annotation). */
+    static final String DURATION = "30s";
+    private static final FuzzTargets.Target[] TARGETS = FuzzTargets.Target.values();
+    private static final AtomicLongArray EXECUTIONS = new AtomicLongArray(TARGETS.length);
+    private static final AtomicLongArray BYTES = new AtomicLongArray(TARGETS.length);
+    private static final boolean FUZZING = isFuzzing();
+    private static long seeds;
+    private static long start;
 
-    @TestFactory
-    Stream<DynamicTest> everyParserSurvivesMutatedInputs() {
-        String only = System.getProperty("headwise.fuzz.only", "");
-        return Arrays.stream(FuzzTargets.Target.values())
-                .filter(target -> only.isEmpty() || Arrays.asList(only.split(",")).contains(target.seeds))
-                .map(target -> DynamicTest.dynamicTest(target.seeds, () -> fuzz(target)));
+    /** Every seed and saved finding of every target, prefixed with the target's byte. */
+    static Stream<byte[]> seeds() {
+        return Arrays.stream(TARGETS).flatMap(target -> Seeds.of(target).stream().map(input -> {
+            byte[] data = new byte[input.length + 1];
+            data[0] = (byte) target.ordinal();
+            System.arraycopy(input, 0, data, 1, input.length);
+            return data;
+        }));
     }
 
-    private static void fuzz(FuzzTargets.Target target) throws IOException {
-        String replay = System.getProperty("headwise.fuzz.replay", "");
-        if (!replay.isEmpty()) { // one saved input, e.g. -Dheadwise.fuzz.only=image -Dheadwise.fuzz.replay=target/fuzz-findings/image/input-1
-            long t0 = System.nanoTime();
-            target.run(Files.readAllBytes(Path.of(replay)));
-            System.out.printf(Locale.ROOT, "replayed %s on %s in %d ms%n", replay, target.seeds, (System.nanoTime() - t0) / 1_000_000);
+    @BeforeAll
+    static void startFromTheSeeds() throws IOException {
+        seeds = seeds().count();
+        start = System.nanoTime();
+        if (FUZZING) { // Jazzer keeps what it found interesting here; the suite starts from the seeds each time
+            deleteTree(Path.of(".cifuzz-corpus", ParserFuzzTest.class.getName()));
+        }
+    }
+
+    /** Tokens the parsers read sizes and structure from (JSON keys, lying numbers), for Jazzer's mutator. */
+    @MethodSource("seeds")
+    @DictionaryEntries({"{", "}", "[", "]", "\"", ",", ":", "null", "true", "false", "\"\"", "\\u0000", "\\",
+        "\"shape\":[", "\"dtype\":\"F32\"", "\"dtype\":\"BF16\"", "\"data_offsets\":[0,", "\"weight_map\":{",
+        "\"model_type\":\"", "\"size\":", "\"type\":\"", "\"vocab\":", "\"merges\":", "\"added_tokens\":",
+        "\"post_processor\":", "\"decoder\":", "\"normalizer\":", "\"pre_tokenizer\":", "\"special_tokens\":",
+        "\"num_attention_heads\":", "\"hidden_size\":", "\"num_hidden_layers\":", "\"image_size\":", "\"patch_size\":",
+        "\"shortest_edge\":", "\"image_mean\":", "\"rescale_factor\":", "-1", "0", "-0", "0.5", "1e308", "1E400",
+        "NaN", "Infinity", "2147483647", "2147483648", "-2147483648", "4294967296", "9223372036854775807",
+        "9223372036854775808", "18446744073709551616", "\0HW-PART\0"})
+    @FuzzTest(maxDuration = DURATION)
+    void anyParser(byte[] data) {
+        if (data.length == 0) {
             return;
         }
-        List<byte[]> seeds = Seeds.of(target);
-        assertTrue(!seeds.isEmpty(), "seed corpus of " + target.seeds);
-        Mutator mutator = new Mutator(SEED ^ target.ordinal() * 0x9E3779B97F4A7C15L);
-        long start = System.nanoTime();
-        long deadline = start + (long) (SECONDS * 1e9);
-        long executions = 0;
-        long mostAllocated = 0;
-        while (executions < seeds.size() + MIN_MUTATED || System.nanoTime() < deadline) {
-            byte[] input = executions < seeds.size() ? seeds.get((int) executions)
-                    : mutator.mutate(seeds.get(mutator.random().nextInt(seeds.size())), seeds);
-            long allocatedBefore = allocatedBytes();
-            long t0 = System.nanoTime();
-            try {
-                target.run(input);
-            } catch (Throwable t) {
-                Path saved = save(target, input);
-                fail(target.seeds + ": input " + executions + " (" + input.length + " bytes, saved as " + saved + ") threw "
-                        + t, t);
-            }
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            long allocated = allocatedBytes() - allocatedBefore;
-            mostAllocated = Math.max(mostAllocated, allocated);
-            if (ms > SLOW_MS && executions >= seeds.size()) { // the seeds also pay for first use (ND4J, native libraries)
-                fail(target.seeds + ": input of " + input.length + " bytes took " + ms + " ms (saved as " + save(target, input) + ")");
-            }
-            if (allocated > target.heapBudget(input.length)) {
-                fail(target.seeds + ": input of " + input.length + " bytes allocated " + (allocated >> 20) + " MiB on the heap"
-                        + " (saved as " + save(target, input) + ")");
-            }
-            executions++;
+        int t = (data[0] & 0xff) % TARGETS.length;
+        FuzzTargets.Target target = TARGETS[t];
+        byte[] input = Arrays.copyOfRange(data, 1, data.length);
+        EXECUTIONS.incrementAndGet(t);
+        BYTES.addAndGet(t, input.length);
+        target.runChecked(input);
+    }
+
+    @AfterAll
+    static void report() {
+        long total = 0;
+        StringBuilder line = new StringBuilder();
+        for (int t = 0; t < TARGETS.length; t++) {
+            long n = EXECUTIONS.get(t);
+            total += n;
+            line.append(String.format(Locale.ROOT, "%n  %-13s %8d executions, %6.0f bytes on average", TARGETS[t].seeds, n,
+                    n == 0 ? 0.0 : BYTES.get(t) / (double) n));
+            assertTrue(n > 0, TARGETS[t].seeds + " never ran");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "fuzz %-13s %7d executions (%d seeds) in %.1f s, at most %d MiB allocated by one%n",
-                target.seeds, executions, seeds.size(), seconds, mostAllocated >> 20);
-        assertTrue(executions >= seeds.size() + MIN_MUTATED, target.seeds + ": too few mutated inputs ran");
+        System.out.printf(Locale.ROOT, "ParserFuzzTest (%s): %d executions (%d of them seeds) in %.1f s%s%n",
+                FUZZING ? "Jazzer, fuzzing" : "seeds only", total, seeds, (System.nanoTime() - start) / 1e9, line);
+        if (FUZZING) {
+            assertTrue(total > 2 * seeds, "Jazzer ran " + (total - seeds) + " inputs beyond the seeds");
+        }
     }
 
-    /** Heap bytes allocated by this thread so far (HotSpot's per-thread counter). */
-    private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    /** As Jazzer decides (com.code_intelligence.jazzer.junit.Utils#isFuzzing): JAZZER_FUZZ set, in the environment or as a property. */
+    private static boolean isFuzzing() {
+        String env = System.getenv("JAZZER_FUZZ");
+        String property = System.getProperty("JAZZER_FUZZ");
+        return env != null && !env.isEmpty() || property != null && !property.isEmpty();
     }
 
-    private static Path save(FuzzTargets.Target target, byte[] input) throws IOException {
-        Path dir = Files.createDirectories(Path.of("target", "fuzz-findings", target.seeds));
-        return Files.write(dir.resolve("input-" + Integer.toHexString(Arrays.hashCode(input))), input);
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
     }
 }

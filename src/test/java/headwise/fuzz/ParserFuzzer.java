@@ -3,61 +3,61 @@ package headwise.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Coverage-guided fuzzing of every parser with Jazzer: the long run, one target per JVM (see README.md,
- * "Fuzzing"). Without JAZZER_FUZZ=1 each method only replays its seed corpus and the findings Jazzer saved
- * (src/test/resources/headwise/fuzz/ParserFuzzerInputs/METHOD/). The class name does not end in Test, so
- * the normal test suite leaves it out: installing Jazzer's agent costs ~25 s, and the suite's short fuzz run
- * is {@link ParserFuzzTest}, on the same targets.
+ * The long fuzz run: Jazzer on one parser per JVM (Jazzer fuzzes one {@code @FuzzTest} per run), for
+ * {@code maxDuration} unless told otherwise (README.md, "Fuzzing"). Without JAZZER_FUZZ=1 each method only
+ * replays its seed corpus and the findings Jazzer saved (src/test/resources/headwise/fuzz/ParserFuzzerInputs/METHOD/).
+ * The class name does not end in Test, so the suite leaves it out; its short fuzz run is {@link ParserFuzzTest},
+ * on the same targets and seeds.
  */
 class ParserFuzzer {
 
     @FuzzTest(maxDuration = "5m")
     void safetensors(byte[] data) {
-        FuzzTargets.safetensors(data);
+        FuzzTargets.Target.SAFETENSORS.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void shardedIndex(byte[] data) {
-        FuzzTargets.shardedIndex(data);
+        FuzzTargets.Target.SHARDED_INDEX.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void config(byte[] data) {
-        FuzzTargets.config(data);
+        FuzzTargets.Target.CONFIG.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void modelFolder(byte[] data) {
-        FuzzTargets.modelFolder(data);
+        FuzzTargets.Target.MODEL_FOLDER.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void onnx(byte[] data) {
-        FuzzTargets.onnx(data);
+        FuzzTargets.Target.ONNX.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void tokenizer(byte[] data) {
-        FuzzTargets.tokenizer(data);
+        FuzzTargets.Target.TOKENIZER.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void preprocessor(byte[] data) {
-        FuzzTargets.preprocessor(data);
+        FuzzTargets.Target.PREPROCESSOR.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void image(byte[] data) {
-        FuzzTargets.image(data);
+        FuzzTargets.Target.IMAGE.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void llama2c(byte[] data) {
-        FuzzTargets.llama2c(data);
+        FuzzTargets.Target.LLAMA2C.runChecked(data);
     }
 
     @FuzzTest(maxDuration = "5m")
     void session(byte[] data) {
-        FuzzTargets.session(data);
+        FuzzTargets.Target.SESSION.runChecked(data);
     }
 }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tokenizer.json files the fuzzer found (ParserFuzzTest, target "tokenizer"): the first two made the native tokenizers
+ * tokenizer.json files the fuzzers found (target "tokenizer" of headwise.fuzz): the first three made the native tokenizers
  * library panic, which aborts the whole JVM, so if one of these tests regresses the test run itself dies.
  */
 class HostileTokenizerJsonTest {
@@ -51,6 +51,19 @@ class HostileTokenizerJsonTest {
     void templateNamesAnUndefinedSpecialToken() throws IOException {
         Path file = write(TEMPLATE.formatted(TEMPLATE_PROCESSING.formatted("[CLQ]"), "null", ""));
         refused(file, "cannot load tokenizer: post_processor: its \"single\" template uses the special token \"[CLQ]\","
+                + " which \"special_tokens\" does not define");
+    }
+
+    /** Found by Jazzer (ParserFuzzer#tokenizer, 60 s): the same, with the type name garbled. */
+    @Test
+    void templateUnderAnotherTypeNamesAnUndefinedSpecialToken() throws IOException {
+        String garbled = TEMPLATE_PROCESSING.replace("\"TemplateProcessing\"", "\"TalpetmeProcessing\"");
+        try (TextTokenizer t = TextTokenizer.open(write(TEMPLATE.formatted(garbled.formatted("[CLS]"), "null", "")))) {
+            // the library takes it for a TemplateProcessing all the same: [CLS] is added
+            assertEquals(java.util.List.of(1, 2), java.util.Arrays.stream(t.encode("hello").ids()).boxed().toList());
+        }
+        Path file = write(TEMPLATE.formatted(garbled.formatted("[CLS}"), "null", ""));
+        refused(file, "cannot load tokenizer: post_processor: its \"single\" template uses the special token \"[CLS}\","
                 + " which \"special_tokens\" does not define");
     }
 
