@@ -65,7 +65,7 @@ final class StartupPreload<R> {
             SessionState s;
             try {
                 long t = StartupTrace.now();
-                org.nd4j.linalg.factory.Nd4j.scalar(0f); // the backend and its native libraries, timed on their own
+                ModelLoader.startBackend(); // the backend and its native libraries, timed on their own
                 StartupTrace.done("nd4j init", t);
                 t = StartupTrace.now();
                 loaded = withPreopenedTokenizer(ModelLoader.load(state.model()), tokenizerFile);

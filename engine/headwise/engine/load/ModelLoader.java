@@ -28,6 +28,14 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /**
+     * Starts ND4J's backend (its native libraries load, a few seconds on a first start) without loading a model, so a
+     * caller can do it ahead, e.g. beside the window's start-up; loading a model does it anyway.
+     */
+    public static void startBackend() {
+        org.nd4j.linalg.factory.Nd4j.scalar(0f);
+    }
+
     /** @param model a folder, or the name of a bundled model ({@link BundledModels}) */
     public static LoadedModel load(String model) {
         Optional<String> bundled = BundledModels.canonicalName(model);
