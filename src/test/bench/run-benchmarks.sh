@@ -34,8 +34,8 @@ for T in "${TOKENS[@]}"; do
   done
   j=$(printf '%s\n' "${java_ms[@]}" | median); p=$(printf '%s\n' "${torch_ms[@]}" | median)
   printf 'tokens=%s headwise_ms=%s pytorch_ms=%s ratio=%.2f  %s\n' "$T" "$j" "$p" "$(awk -v a="$j" -v b="$p" 'BEGIN {print a / b}')" "$detail"
-  # Both run the same FLOPs, so PyTorch's rate follows from ours; 0.8x PyTorch's time needs 1.25x its rate.
-  awk -v j="$j" -v p="$p" -v d="$detail" 'BEGIN {
+  # Both run the same FLOPs (our last round's rate times its time), so PyTorch's rate follows; 0.8x its time needs 1.25x its rate.
+  awk -v j="${java_ms[-1]}" -v p="$p" -v d="$detail" 'BEGIN {
     match(d, /forward_gflops=[0-9.]+/); rate = substr(d, RSTART + 15, RLENGTH - 15)
     match(d, /sgemm_gflops=[0-9.]+/); sgemm = substr(d, RSTART + 13, RLENGTH - 13)
     torch = rate * j / p
