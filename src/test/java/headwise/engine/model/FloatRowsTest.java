@@ -62,6 +62,18 @@ class FloatRowsTest {
     }
 
     @Test
+    void fastExpIsWithinAUlpOrTwoOfMathExp() {
+        double worst = 0;
+        for (float x = -87f; x <= 88.5f; x += 0.000731f) {
+            worst = Math.max(worst, Math.abs(FloatRows.exp(x) / Math.exp(x) - 1));
+        }
+        assertTrue(worst < 1.5e-7, "relative error " + worst);
+        assertEquals(1f, FloatRows.exp(0f));
+        assertTrue(FloatRows.exp(-1000f) < 2e-38 && FloatRows.exp(-1000f) >= 0, "underflow stays tiny and not negative");
+        assertTrue(Float.isFinite(FloatRows.exp(1000f)) && FloatRows.exp(1000f) > 3e38, "overflow saturates");
+    }
+
+    @Test
     void erfcHasSmallRelativeErrorInTheTails() {
         assertEquals(1.0, FloatRows.erfc(0), 1.2e-7);
         assertEquals(0.15729920705028513, FloatRows.erfc(1), 0.15729920705028513 * 1.2e-7);
