@@ -23,6 +23,8 @@ final class BlockArena {
     private static final boolean ENABLED = !"false".equals(System.getProperty("headwise.blockArena"));
     /** Largest heads·queries·keys (one score tensor's elements) run in the arena: 64 MiB of float32 scores. */
     private static final long MAX_SCORE_ELEMENTS = 16L << 20;
+    /** Largest arena kept for the thread's next run. */
+    private static final long KEEP_BYTES = 256L << 20;
     private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)
             .policyAllocation(AllocationPolicy.STRICT)
@@ -43,10 +45,14 @@ final class BlockArena {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID);
     }
 
-    /** Frees the arena after a run, so an idle thread holds no native memory. */
+    /**
+     * After a run: a large arena is freed, so an idle thread does not sit on it; one of at most {@link #KEEP_BYTES}
+     * (a 1024-token GPT-2-small run's is about 100 MB) is kept for the thread's next run, which would otherwise learn
+     * its size again with its first block outside it and then allocate and zero it (2–3% of such a forward).
+     */
     static void release() {
         MemoryWorkspace workspace = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ID);
-        if (workspace != null) {
+        if (workspace != null && workspace.getCurrentSize() > KEEP_BYTES) {
             Nd4j.getWorkspaceManager().destroyWorkspace(workspace);
         }
     }
