@@ -16,10 +16,11 @@ ROUNDS=${ROUNDS:-3}
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 PY=/usr/bin/python3
 MODELS=target/bench-models
-CP="target/classes:target/test-classes:target/lib/*"
+CP_FILE=target/test-classpath.txt
 
 [ -f target/headwise.jar ] && [ -d target/test-classes ] || mvn -q -B package -DskipTests
-mvn -q -B test-compile
+mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
+CP="target/classes:target/test-classes:$(cat "$CP_FILE")" # test scope: the cold-start bench needs Monocle
 [ -f "$MODELS/gpt2-small/model.safetensors" ] || $PY src/test/python/make_fixtures.py --gpt2-small "$MODELS/gpt2-small"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
