@@ -155,14 +155,18 @@ final class FloatRows {
         return out;
     }
 
-    /** GPT-2's tanh GELU, 0.5·x·(1 + tanh u) with u = √(2/π)(x + 0.044715x³), written as x / (1 + e^(−2u)). */
+    /**
+     * GPT-2's tanh GELU, 0.5·x·(1 + tanh u) with u = √(2/π)(x + 0.044715x³), written as x / (1 + e^(−2u)), in double
+     * with Math.exp: with the float {@link #exp} the value norms of the GPT-2 fixture moved from 7.9e-6 to 1.1e-5 of
+     * the reference (errors of the MLP activations grow through the layers; the softmax's do not).
+     */
     static INDArray geluTanh(INDArray x) {
-        float twoRootTwoOverPi = (float) (2 * Math.sqrt(2 / Math.PI));
+        double twoRootTwoOverPi = 2 * Math.sqrt(2 / Math.PI);
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
         blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
             for (int i = 0; i < rows * cols; i++) {
-                float v = in[i];
-                result[i] = v / (1 + exp(-twoRootTwoOverPi * (v + 0.044715f * v * v * v)));
+                double v = in[i];
+                result[i] = (float) (v / (1 + Math.exp(-twoRootTwoOverPi * (v + 0.044715 * v * v * v))));
             }
         });
         return out;
@@ -185,8 +189,8 @@ final class FloatRows {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, gate.shape());
         blocks(gate, up, out, cols(gate), (g, u, result, firstRow, rows, cols) -> {
             for (int i = 0; i < rows * cols; i++) {
-                float v = g[i];
-                result[i] = v / (1 + exp(-v)) * u[i];
+                double v = g[i];
+                result[i] = (float) (v / (1 + Math.exp(-v)) * u[i]);
             }
         });
         return out;
@@ -261,7 +265,7 @@ final class FloatRows {
 
     /**
      * e^x in float, within 1e-7 relative of Math.exp over the float range (checked in FloatRowsTest), about twice as
-     * fast here: Math.exp took 17.7 ns a value in these loops, most of a long input's softmax and GELU. Cody–Waite
+     * fast here: Math.exp took 17.7 ns a value in these loops, most of a long input's softmax. Cody–Waite
      * reduction x = k·ln2 + r with ln2 split so that k·ln2hi is exact, e^r by the minimax polynomial of Cephes'
      * expf, then k added to the exponent bits. Clamped to [−87.33, 88.72]: below, 1.2e-38 instead of 0.
      */
