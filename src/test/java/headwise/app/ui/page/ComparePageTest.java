@@ -131,6 +131,27 @@ class ComparePageTest {
     }
 
     @Test
+    void twoVisionModelsCompareOnTheSameImage(FxRobot robot) throws Exception {
+        String f32 = Fixtures.model("vit_f32").toString();
+        String f16 = Fixtures.model("vit_f16").toString();
+        String image = Fixtures.model("vit_f32").resolve("reference").resolve("image.png").toString();
+        MainModel model = WaitForAsyncUtils.asyncFx(() -> new MainModel(null)).get(10, TimeUnit.SECONDS);
+        try {
+            robot.interact(() -> model.start(SessionState.defaults().withModel(f32).withImage(image).withCompareModel(f16)));
+            waitFor(60, () -> !model.isBusy() && model.session() != null, "both ViTs run", model);
+            Session s = model.session();
+            assertNotNull(s.comparison(), model.statusProperty().get());
+            assertEquals("vit_f16", s.comparison().modelName());
+            assertNotNull(s.comparison().input().pixels(), "B's input is the image too");
+            assertEquals(s.result().input().length(), s.comparison().input().length(), "the same patches");
+            ComparePage page = harness.open(robot, ComparePage::new, s);
+            assertTrue(page.header().contains("vit_f32 (A) vs vit_f16 (B)"), page.header());
+        } finally {
+            robot.interact(model::close);
+        }
+    }
+
+    @Test
     void twoModelsThatSplitTheInputDifferentlyGetANotice(FxRobot robot) {
         Session s;
         try (LoadedModel a = ModelLoader.load(Fixtures.model("gpt2_f32").toString());
