@@ -240,6 +240,11 @@ public final class MainWindow {
         if (!compare.isFocused()) {
             compare.setText(s.compareText());
         }
+        // a second model takes precedence over the compare text: say so where the text would be typed
+        compare.setPromptText(s.hasCompareModel() ? "comparing with " + MainModel.shortName(s.compareModel()) : "compare with (optional)");
+        compare.setTooltip(s.hasCompareModel()
+                ? new Tooltip("B is " + s.compareModel() + " on the same input (File > Stop comparing models to use a second text)")
+                : null);
         viewState.logScaleProperty().set(s.logScale());
         modelName.setText(MainModel.shortName(s.model()));
         modelName.setTooltip(new Tooltip(s.model()));

@@ -239,6 +239,7 @@ class HeadwiseAppTest {
         assertEquals(clean.result().input().length(), compared.comparison().input().length(), "the same input");
         assertEquals(f16.toString(), app.model().state().compareModel());
         assertTrue(status(robot).contains("compared with gpt2_f16"), status(robot));
+        assertEquals("comparing with gpt2_f16", robot.lookup("#compare-text").queryAs(TextField.class).getPromptText());
         robot.interact(() -> app.window().selectPage("Compare"));
         WaitForAsyncUtils.waitForFxEvents();
         screenshot(stage, "app-compare-models.png");
@@ -252,6 +253,7 @@ class HeadwiseAppTest {
         Session stopped = waitForNewSession(app, compared, 60);
         assertNull(stopped.comparison(), "no second model, no compare text: nothing to compare");
         assertEquals("", app.model().state().compareModel());
+        assertEquals("compare with (optional)", robot.lookup("#compare-text").queryAs(TextField.class).getPromptText());
         chooser.sessionToOpen = saved;
         robot.interact(() -> app.window().fireMenu("menu-open-session"));
         waitFor(60, () -> !app.model().isBusy() && app.model().session().comparison() != null, "the saved comparison is back");
