@@ -65,6 +65,8 @@ public final class MainModel {
     private final Path recentFile;
     private final Set<SessionAnalysis.Part> pendingParts = EnumSet.noneOf(SessionAnalysis.Part.class);
     private LoadedModel model;
+    /** The second model of compare mode, loaded once on an engine thread and kept until another replaces it. */
+    private final CompareModels compareModels = new CompareModels();
     /** The first model and run, begun before the window existed (cold start), or null. */
     private StartupPreload<Outcome> preload;
     /** Shown after the first run instead of its summary, then forgotten. */
@@ -242,6 +244,21 @@ public final class MainModel {
         runNow();
     }
 
+    /**
+     * Sets the second model of compare mode (a bundled name or a folder, "" or null for none) and reruns: the same
+     * input is analysed by both models. It is loaded in the background; a load that fails says why in one line and
+     * keeps the previous results.
+     */
+    public void setCompareModel(String name) {
+        change(state.get().withCompareModel(name == null ? "" : name));
+        runNow();
+    }
+
+    /** The name of the loaded compare model, or null (for tests and the status line). */
+    public String compareModelName() {
+        return compareModels.loadedName();
+    }
+
     /** Sets the image input of a vision model and reruns. */
     public void setImage(Path file) {
         change(state.get().withImage(file == null ? "" : file.toString()));
@@ -388,6 +405,7 @@ public final class MainModel {
     public void close() {
         sideTasks.close();
         tasks.close();
+        compareModels.clear();
         if (model != null) {
             model.close();
             model = null;
@@ -430,12 +448,50 @@ public final class MainModel {
      * The run is handed over as soon as it is computed (Java2D is warmed up on a thread of its own meanwhile).
      */
     static StartupPreload<Outcome> preload(SessionState initial) {
-        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded), (loaded, s) -> run(loaded, s, (message, done, total) -> { }));
+        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded), (loaded, s) -> run(loaded, null, s, (message, done, total) -> { }));
     }
 
     /** Uses {@code early}'s model and first run when {@link #start} asks for exactly them; call before start. */
     void adopt(StartupPreload<Outcome> early) {
         preload = early;
+    }
+
+    /**
+     * The compare model: loaded on first use (on the engine thread that needs it), kept while the same one is
+     * wanted, closed when another replaces it or compare mode no longer wants one. Loading holds the lock, so an
+     * abandoned run still loading and the run after it never load the same model twice.
+     */
+    static final class CompareModels {
+        private String name;
+        private LoadedModel loaded;
+        /** Read without the lock, so the FX thread never waits for a load. */
+        private volatile String loadedName;
+
+        /** The model for {@code wanted}, loaded now unless it is the one kept; a failed load keeps the old one. */
+        synchronized LoadedModel get(String wanted) {
+            if (loaded != null && wanted.equals(name)) {
+                return loaded;
+            }
+            LoadedModel next = ModelLoader.load(wanted);
+            clear();
+            name = wanted;
+            loaded = next;
+            loadedName = next.name();
+            return next;
+        }
+
+        String loadedName() {
+            return loadedName;
+        }
+
+        synchronized void clear() {
+            if (loaded != null) {
+                loaded.close();
+            }
+            loaded = null;
+            name = null;
+            loadedName = null;
+        }
     }
 
     /** What one run computes. */
@@ -452,14 +508,18 @@ public final class MainModel {
         pendingParts.clear();
         StartupPreload<Outcome> early = preload;
         preload = null;
-        boolean ranEarly = early != null && early.ran(current, s);
-        tasks.submit("Analysing\u2026", p -> ranEarly ? early.run() : run(current, s, p), done -> {
+        // the early run knows no compare model
+        boolean ranEarly = early != null && !s.hasCompareModel() && early.ran(current, s);
+        tasks.submit("Analysing\u2026", p -> ranEarly ? early.run() : run(current, compareModels, s, p), done -> {
             prediction.set(done.prediction());
             originalPrediction.set(done.original());
             session.set(done.session());
             AnalysisResult r = done.session().result();
-            show(String.format(Locale.ROOT, "%s \u00b7 %d tokens \u00b7 %d layers \u00d7 %d heads \u00b7 %s \u00b7 %d ms", r.modelName(),
-                    r.input().length(), r.spec().layers(), r.spec().heads(), done.from().plan().describe(), done.millis()), false);
+            AnalysisResult b = done.session().comparison();
+            String versus = done.from().plan().isEmpty() && done.from().hasCompareModel() && b != null
+                    ? " \u00b7 compared with " + b.modelName() : "";
+            show(String.format(Locale.ROOT, "%s \u00b7 %d tokens \u00b7 %d layers \u00d7 %d heads \u00b7 %s%s \u00b7 %d ms", r.modelName(),
+                    r.input().length(), r.spec().layers(), r.spec().heads(), done.from().plan().describe(), versus, done.millis()), false);
             if (startupProblem != null) {
                 show("Error: " + startupProblem, true);
                 startupProblem = null;
@@ -468,12 +528,20 @@ public final class MainModel {
         }, this::fail);
     }
 
-    /** The run for {@code s} (background thread): input, original run, intervened run, comparison. */
-    private static Outcome run(LoadedModel model, SessionState s, EngineTasks.Progress progress) {
+    /**
+     * The run for {@code s} (background thread): input, original run, intervened run, comparison. What B of compare
+     * mode is, by precedence: the run without the interventions when there are any; else the same input through the
+     * compare model when one is set ({@code others} loads it once; null: no compare model); else the compare text.
+     */
+    private static Outcome run(LoadedModel model, CompareModels others, SessionState s, EngineTasks.Progress progress) {
         long start = System.nanoTime();
         boolean intervene = !s.plan().isEmpty();
-        boolean compare = !intervene && !s.compareText().isBlank() && model.spec().vision() == null;
-        int steps = 1 + (intervene ? 1 : 0) + (compare ? 1 : 0);
+        boolean compareModel = !intervene && others != null && s.hasCompareModel();
+        boolean compare = !intervene && !compareModel && !s.compareText().isBlank() && model.spec().vision() == null;
+        if (others != null && !s.hasCompareModel()) {
+            others.clear(); // compare mode without a second model: it is closed
+        }
+        int steps = 1 + (intervene ? 1 : 0) + (compare || compareModel ? 1 : 0);
         progress.step("Analysing " + describeInput(s) + "\u2026", 0, steps);
         long t = StartupTrace.now();
         ModelInput input = input(model, s, s.text());
@@ -492,6 +560,12 @@ public final class MainModel {
         if (compare) {
             progress.step("Analysing the comparison input\u2026", done, steps);
             comparison = Analyzer.analyze(model, input(model, s, s.compareText()));
+        }
+        if (compareModel) {
+            progress.step("Loading " + shortName(s.compareModel()) + " to compare with\u2026", done, steps);
+            LoadedModel other = others.get(s.compareModel());
+            progress.step("Analysing " + describeInput(s) + " with " + other.name() + "\u2026", done, steps);
+            comparison = Analyzer.analyze(other, input(other, s, s.text()));
         }
         int layers = result.spec().layers();
         int heads = result.spec().heads();

@@ -240,6 +240,11 @@ public final class MainWindow {
         if (!compare.isFocused()) {
             compare.setText(s.compareText());
         }
+        // a second model takes precedence over the compare text: say so where the text would be typed
+        compare.setPromptText(s.hasCompareModel() ? "comparing with " + MainModel.shortName(s.compareModel()) : "compare with (optional)");
+        compare.setTooltip(s.hasCompareModel()
+                ? new Tooltip("B is " + s.compareModel() + " on the same input (File > Stop comparing models to use a second text)")
+                : null);
         viewState.logScaleProperty().set(s.logScale());
         modelName.setText(MainModel.shortName(s.model()));
         modelName.setTooltip(new Tooltip(s.model()));
@@ -262,6 +267,15 @@ public final class MainWindow {
             bundled.getItems().add(item(name, "menu-bundled-" + name, () -> model.openBundled(name)));
         }
         MenuItem image = item("Open image\u2026", "menu-open-image", this::chooseImage);
+        // compare mode's second model: loaded and run in the background by the model, like any model
+        MenuItem compareModel = item("Compare with model\u2026", "menu-compare-model", () -> {
+            Path folder = chooser.modelFolder(owner.get());
+            if (folder != null) {
+                model.setCompareModel(folder.toString());
+            }
+        });
+        MenuItem stopComparing = item("Stop comparing models", "menu-stop-compare-model", () -> model.setCompareModel(""));
+        stopComparing.disableProperty().bind(Bindings.createBooleanBinding(() -> !model.state().hasCompareModel(), model.stateProperty()));
         MenuItem openSession = item("Open session\u2026", "menu-open-session", () -> {
             Path f = chooser.sessionToOpen(owner.get());
             if (f != null) {
@@ -287,7 +301,8 @@ public final class MainWindow {
                 w.hide();
             }
         });
-        file.getItems().setAll(open, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), openSession,
+        file.getItems().setAll(open, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel,
+                stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
         return new MenuBar(file);
     }

@@ -12,11 +12,14 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
 
 /**
- * Two runs side by side (two inputs, or a run with and without an intervention): one head in A and in B on one
- * colour scale, B − A on the diverging blue–red scale, and every head's entropy change. The page's own layer and
- * head spinners start at the session's selection.
+ * Two runs side by side (two inputs, two models of the same shape on one input, or a run with and without an
+ * intervention): one head in A and in B on one colour scale, B − A on the diverging blue–red scale, and every head's
+ * entropy change. The header says what is compared; two models whose tokenizers split the input differently get a
+ * one-line notice (no cell-by-cell difference). The page's own layer and head spinners start at the session's
+ * selection.
  */
 public final class ComparePage extends AnalysisPage {
 
@@ -24,6 +27,10 @@ public final class ComparePage extends AnalysisPage {
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
     private final FigureView figure = new FigureView();
     private final HBox bar;
+    private final Label notice = new Label();
+    private final VBox top;
+    private CompareFigure.Run shownA;
+    private CompareFigure.Run shownB;
     private boolean updating;
 
     public ComparePage(ViewState state) {
@@ -38,6 +45,9 @@ public final class ComparePage extends AnalysisPage {
                 new Label("   blue: B lower than A, red: B higher"));
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(0, 0, 8, 0));
+        notice.setId("compare-notice");
+        notice.setStyle("-fx-text-fill: #a33;");
+        top = new VBox(4, bar);
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
     }
 
@@ -66,19 +76,27 @@ public final class ComparePage extends AnalysisPage {
     protected void render() {
         if (session.comparison() == null) {
             root.setTop(null);
-            root.setCenter(missing("Compare needs a second input (type it in the compare box) or an intervention to compare with.",
-                    Part.COMPARISON));
+            root.setCenter(missing("Compare needs a second input (type it in the compare box), a second model of the same shape "
+                    + "(File \u25b8 Compare with model\u2026) or an intervention to compare with.", Part.COMPARISON));
             return;
         }
         AttentionMaps a = session.result().attention();
         AttentionMaps b = session.comparison().attention();
+        boolean models = twoModels();
         if (a.layers() != b.layers() || a.heads() != b.heads()) {
             root.setTop(null);
-            root.setCenter(message("The two runs have different shapes (" + a.layers() + "\u00D7" + a.heads() + " and "
-                    + b.layers() + "\u00D7" + b.heads() + " heads): nothing to compare head by head."));
+            root.setCenter(message("The two " + (models ? "models" : "runs") + " have different shapes (" + a.layers() + "\u00D7"
+                    + a.heads() + " and " + b.layers() + "\u00D7" + b.heads() + " heads): nothing to compare head by head."));
             return;
         }
-        root.setTop(bar);
+        if (models && a.length() != b.length()) {
+            notice.setText("The two models split the input into different numbers of tokens (" + a.length() + " and "
+                    + b.length() + "): no cell-by-cell difference, only each head and the entropy change.");
+            top.getChildren().setAll(bar, notice);
+        } else {
+            top.getChildren().setAll(bar);
+        }
+        root.setTop(top);
         root.setCenter(new ScrollPane(figure));
         updating = true;
         layer.setValueFactory(new IntegerSpinnerValueFactory(0, a.layers() - 1, session.layer()));
@@ -92,13 +110,39 @@ public final class ComparePage extends AnalysisPage {
             return;
         }
         boolean hide = state.hideSinksProperty().get();
-        figure.show(new CompareFigure("Compare" + (hide ? " (sinks hidden, rows renormalised)" : ""),
-                run("A: ", session.result(), hide), run("B: ", session.comparison(), hide), layer.getValue(), head.getValue()));
+        boolean models = twoModels();
+        shownA = run("A: ", session.result(), hide, models);
+        shownB = run("B: ", session.comparison(), hide, models);
+        figure.show(new CompareFigure(header() + (hide ? " (sinks hidden, rows renormalised)" : ""), shownA, shownB,
+                layer.getValue(), head.getValue()));
     }
 
-    private static CompareFigure.Run run(String prefix, AnalysisResult r, boolean hide) {
+    /** Whether B is another model's run of the same input (rather than another input or the run before an intervention). */
+    private boolean twoModels() {
+        return !session.result().modelName().equals(session.comparison().modelName());
+    }
+
+    /** What is compared, as the figure's title. */
+    String header() {
+        AnalysisResult a = session.result();
+        AnalysisResult b = session.comparison();
+        if (twoModels()) {
+            return "Compare models: " + a.modelName() + " (A) vs " + b.modelName() + " (B), same input";
+        }
+        boolean sameInput = a.input().text() != null ? a.input().text().equals(b.input().text())
+                : a.input().length() == b.input().length();
+        return sameInput ? "Compare: with interventions (A) vs without (B)" : "Compare inputs: A vs B on " + a.modelName();
+    }
+
+    /** The two runs the figure shows now (tests). */
+    CompareFigure.Run[] shownRuns() {
+        return new CompareFigure.Run[] {shownA, shownB};
+    }
+
+    private static CompareFigure.Run run(String prefix, AnalysisResult r, boolean hide, boolean models) {
         AttentionMaps maps = hide ? SessionSinks.hidden(r.attention(), r.spec().causal()) : r.attention();
-        String name = r.input().text() != null ? "\u201c" + shorten(r.input().text()) + "\u201d" : r.input().length() + " tokens";
+        String name = models ? r.modelName()
+                : r.input().text() != null ? "\u201c" + shorten(r.input().text()) + "\u201d" : r.input().length() + " tokens";
         return new CompareFigure.Run(prefix + name, maps, r.input().tokens());
     }
 

@@ -26,8 +26,9 @@ import java.util.Map;
  * A session as a JSON file: {@code {"format": "headwise-session", "version": 1, "model": …, "text": …,
  * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
  * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}, "query": …, "key": …,
- * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient"} (the last five optional: the heatmap's
- * selected row and column, the q/k projection's head, the model view's bar measure). The reader treats the
+ * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …} (the last six optional:
+ * the heatmap's selected row and column, the q/k projection's head, the model view's bar measure, the second model
+ * compare mode runs on the same input, "" for none). The reader treats the
  * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
  * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
  */
@@ -39,6 +40,8 @@ public final class SessionFile {
     static final long MAX_BYTES = 4L << 20;
     /** More ablated heads than any model has. */
     static final int MAX_ABLATED = 1 << 16;
+    /** Longer than any folder path a file system allows. */
+    static final int MAX_MODEL_NAME = 4096;
 
     private SessionFile() {
     }
@@ -77,7 +80,17 @@ public final class SessionFile {
                 Json.optionalInt(file, o, "key", -1),
                 Json.optionalInt(file, o, "qk_layer", -1),
                 Json.optionalInt(file, o, "qk_head", -1),
-                importance(file, Json.optionalString(file, o, "importance", ImportanceChoice.ZERO_ABLATION.key())));
+                importance(file, Json.optionalString(file, o, "importance", ImportanceChoice.ZERO_ABLATION.key())),
+                compareModel(file, Json.optionalString(file, o, "compare_model", "")));
+    }
+
+    /** A model name or folder: one line of sane length (it is shown in the window and opened as a path). */
+    private static String compareModel(Path file, String name) {
+        if (name.length() > MAX_MODEL_NAME || name.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw HeadwiseException.inFile(file, "\"compare_model\" must be a model name or folder on one line of at most "
+                    + MAX_MODEL_NAME + " characters");
+        }
+        return name;
     }
 
     private static ImportanceChoice importance(Path file, String key) {
@@ -157,6 +170,7 @@ public final class SessionFile {
         o.put("qk_layer", s.qkLayer());
         o.put("qk_head", s.qkHead());
         o.put("importance", s.importance().key());
+        o.put("compare_model", s.compareModel());
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

@@ -21,10 +21,11 @@ import headwise.engine.load.BundledModels;
  * @param qkLayer     layer of the head whose q/k projection is shown, −1: the heatmap's head
  * @param qkHead      head of that projection (with {@code qkLayer}), −1: the heatmap's head
  * @param importance  the measure the model view's bars show
+ * @param compareModel a second model (bundled name or folder) run on the same input for compare mode, or "" for none
  */
 public record SessionState(String model, String text, String compareText, String image, int layer, int head,
                            boolean logScale, String page, InterventionPlan plan, int query, int key, int qkLayer, int qkHead,
-                           ImportanceChoice importance) {
+                           ImportanceChoice importance, String compareModel) {
 
     public static final String EXAMPLE = "The cat sat on the mat because it was tired.";
 
@@ -44,12 +45,13 @@ public record SessionState(String model, String text, String compareText, String
             qkHead = -1;
         }
         importance = importance == null ? ImportanceChoice.ZERO_ABLATION : importance;
+        compareModel = compareModel == null ? "" : compareModel.strip();
     }
 
     /** A state with nothing selected in the heatmap, the q/k projection following it, zero-ablation bars. */
     public SessionState(String model, String text, String compareText, String image, int layer, int head,
                         boolean logScale, String page, InterventionPlan plan) {
-        this(model, text, compareText, image, layer, head, logScale, page, plan, -1, -1, -1, -1, ImportanceChoice.ZERO_ABLATION);
+        this(model, text, compareText, image, layer, head, logScale, page, plan, -1, -1, -1, -1, ImportanceChoice.ZERO_ABLATION, "");
     }
 
     /** The bundled model with the example sentence: what a first start shows. */
@@ -58,49 +60,58 @@ public record SessionState(String model, String text, String compareText, String
     }
 
     public SessionState withModel(String m) {
-        return new SessionState(m, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(m, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withText(String t) {
-        return new SessionState(model, t, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, t, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withCompareText(String t) {
-        return new SessionState(model, text, t, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, t, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withImage(String file) {
-        return new SessionState(model, text, compareText, file, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, file, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withSelection(int l, int h) {
-        return new SessionState(model, text, compareText, image, l, h, logScale, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, image, l, h, logScale, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withLogScale(boolean log) {
-        return new SessionState(model, text, compareText, image, layer, head, log, page, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, image, layer, head, log, page, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withPage(String p) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, p, plan, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, p, plan, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     public SessionState withPlan(InterventionPlan p) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, page, p, query, key, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, p, query, key, qkLayer, qkHead, importance, compareModel);
     }
 
     /** The heatmap's selected row and column (−1 for none). */
     public SessionState withCells(int q, int k) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, q, k, qkLayer, qkHead, importance);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, q, k, qkLayer, qkHead, importance, compareModel);
     }
 
     /** The head of the q/k projection; (−1, −1): the heatmap's head. */
     public SessionState withQkHead(int l, int h) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, l, h, importance);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, l, h, importance, compareModel);
+    }
+
+    /** The second model of compare mode ("" for none). */
+    public SessionState withCompareModel(String m) {
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, importance, m);
+    }
+
+    public boolean hasCompareModel() {
+        return !compareModel.isEmpty();
     }
 
     public SessionState withImportance(ImportanceChoice choice) {
-        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, choice);
+        return new SessionState(model, text, compareText, image, layer, head, logScale, page, plan, query, key, qkLayer, qkHead, choice, compareModel);
     }
 
     /** Whether the q/k projection shows its own head rather than the heatmap's. */

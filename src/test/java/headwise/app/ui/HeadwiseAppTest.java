@@ -222,6 +222,45 @@ class HeadwiseAppTest {
     }
 
     @Test
+    void theFileMenuComparesWithASecondModelAndSessionsKeepIt(FxRobot robot) throws Exception {
+        Session first = waitForIdle(app, 120);
+        robot.interact(() -> app.window().open(GPT2));
+        waitFor(60, () -> !app.model().isBusy() && "gpt2_f32".equals(app.model().modelName()), "the fixture loads");
+        robot.interact(() -> text(robot).setText("5, 17, 33, 2, 8, 40, 11"));
+        robot.clickOn("#analyse");
+        Session clean = waitForNewSession(app, first, 60);
+        assertNull(clean.comparison());
+
+        Path f16 = GPT2.resolveSibling("gpt2_f16");
+        chooser.modelFolder = f16;
+        robot.interact(() -> app.window().fireMenu("menu-compare-model"));
+        Session compared = waitForNewSession(app, clean, 60);
+        assertEquals("gpt2_f16", compared.comparison().modelName(), status(robot));
+        assertEquals(clean.result().input().length(), compared.comparison().input().length(), "the same input");
+        assertEquals(f16.toString(), app.model().state().compareModel());
+        assertTrue(status(robot).contains("compared with gpt2_f16"), status(robot));
+        assertEquals("comparing with gpt2_f16", robot.lookup("#compare-text").queryAs(TextField.class).getPromptText());
+        robot.interact(() -> app.window().selectPage("Compare"));
+        WaitForAsyncUtils.waitForFxEvents();
+        screenshot(stage, "app-compare-models.png");
+
+        // save, stop comparing, reopen: the second model comes back with the session
+        Path saved = folder.resolve("compare.json");
+        chooser.sessionToSave = saved;
+        robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        assertEquals(f16.toString(), SessionFile.read(saved).compareModel());
+        robot.interact(() -> app.window().fireMenu("menu-stop-compare-model"));
+        Session stopped = waitForNewSession(app, compared, 60);
+        assertNull(stopped.comparison(), "no second model, no compare text: nothing to compare");
+        assertEquals("", app.model().state().compareModel());
+        assertEquals("compare with (optional)", robot.lookup("#compare-text").queryAs(TextField.class).getPromptText());
+        chooser.sessionToOpen = saved;
+        robot.interact(() -> app.window().fireMenu("menu-open-session"));
+        waitFor(60, () -> !app.model().isBusy() && app.model().session().comparison() != null, "the saved comparison is back");
+        assertEquals("gpt2_f16", app.model().session().comparison().modelName(), status(robot));
+    }
+
+    @Test
     void sessionsSaveReopenAndRestoreAfterAKill(FxRobot robot) throws Exception {
         Session first = waitForIdle(app, 120);
         robot.interact(() -> text(robot).setText("The dog barked at the mailman."));

@@ -41,6 +41,38 @@ class SessionFileTest {
         assertFalse(s.qkPinned());
         assertEquals(ImportanceChoice.ZERO_ABLATION, s.importance());
         assertEquals(2, s.head());
+        assertEquals("", s.compareModel(), "no \"compare_model\": no second model");
+        assertFalse(s.hasCompareModel());
+    }
+
+    @Test
+    void theCompareModelSurvivesSaveAndReopen(@TempDir Path dir) {
+        SessionState s = SessionState.defaults().withCompareModel("/models/gpt2 f16").withCompareText("ignored while a model is set");
+        Path file = dir.resolve("compare.json");
+        SessionFile.write(s, file);
+        assertTrue(SessionFile.json(s).contains("\"compare_model\": \"/models/gpt2 f16\""), SessionFile.json(s));
+        SessionState back = SessionFile.read(file);
+        assertEquals(s, back);
+        assertEquals("/models/gpt2 f16", back.compareModel());
+        assertTrue(back.hasCompareModel());
+        assertEquals("", SessionFile.read(writeTo(dir.resolve("cleared.json"), back.withCompareModel(""))).compareModel());
+    }
+
+    @Test
+    void aHostileCompareModelIsOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        String[] bad = {"[\"a\"]", "{}", "\"two\\nlines\"", "\"" + "x".repeat(SessionFile.MAX_MODEL_NAME + 1) + "\""};
+        for (String value : bad) {
+            Path file = dir.resolve("hostile.json");
+            Files.writeString(file, "{\"format\": \"headwise-session\", \"compare_model\": " + value + "}");
+            HeadwiseException e = assertThrows(HeadwiseException.class, () -> SessionFile.read(file), value);
+            assertTrue(e.getMessage().contains("hostile.json") && e.getMessage().contains("compare_model"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    private static Path writeTo(Path file, SessionState s) {
+        SessionFile.write(s, file);
+        return file;
     }
 
     @Test
