@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Pair i (inverse frequency theta^(−2i/d_head), rescaled as rope_scaling says) is channels (i, i + d/2) in the
  * rotate-half layout (Hugging Face) and (2i, 2i+1) in the adjacent-pairs layout (llama2.c, GGUF, Meta).
  */
-final class Rope {
+public final class Rope {
 
     private Rope() {
     }
@@ -52,7 +52,8 @@ final class Rope {
         return Nd4j.create(values, x.shape(), 'c');
     }
 
-    static double[] inverseFrequencies(ModelSpec.Rope rope, int dHead) {
+    /** RoPE's inverse frequencies for a head of dHead channels, with rope_scaling (linear, llama3) applied. */
+    public static double[] inverseFrequencies(ModelSpec.Rope rope, int dHead) {
         int half = dHead / 2;
         double[] inverse = new double[half];
         for (int i = 0; i < half; i++) {

@@ -234,7 +234,7 @@ final class GatedForward {
         int dHead = spec.dHead();
         int half = dHead / 2;
         boolean adjacent = spec.rope().layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
-        double[] inverse = RopeFrequencies.inverse(spec.rope(), dHead);
+        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(spec.rope(), dHead);
         float[] cos = new float[length * n * dHead];
         float[] sin = new float[length * n * dHead];
         for (int p = 0; p < length; p++) {
