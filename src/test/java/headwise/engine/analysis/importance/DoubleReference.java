@@ -84,7 +84,7 @@ final class DoubleReference {
         long heads = x.size(2);
         int dHead = (int) x.size(3);
         int half = dHead / 2;
-        double[] inverse = RopeFrequencies.inverse(original.rope(), dHead);
+        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(original.rope(), dHead);
         boolean adjacent = original.rope().layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
         double[] v = x.dup('c').data().asDouble();
         for (long b = 0; b < batch; b++) {
