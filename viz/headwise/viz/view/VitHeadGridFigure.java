@@ -2,6 +2,7 @@ package headwise.viz.view;
 
 import headwise.viz.Figure;
 import headwise.viz.PatchAttentionOverlay;
+import headwise.viz.draw.Header;
 import headwise.viz.draw.Style;
 import headwise.viz.draw.Text;
 
@@ -41,8 +42,7 @@ public final class VitHeadGridFigure implements Figure {
     private final int special;
     private final int rows;
     private final int cols;
-    private final String title;
-    private final String caption;
+    private final Header header;
     private final int selected;
     private final int queryPatch;
     private final int columns;
@@ -77,8 +77,7 @@ public final class VitHeadGridFigure implements Figure {
         this.special = special;
         this.rows = rows;
         this.cols = cols;
-        this.title = title;
-        this.caption = caption;
+        this.header = new Header(title, caption);
         this.selected = selected;
         this.queryPatch = queryPatch >= 0 && queryPatch < rows * cols ? queryPatch : -1;
         int n = panels.size();
@@ -87,17 +86,9 @@ public final class VitHeadGridFigure implements Figure {
         double scale = panelScale(image.getWidth(), image.getHeight());
         this.panelWidth = Math.max(1, (int) Math.round(image.getWidth() * scale));
         this.panelHeight = Math.max(1, (int) Math.round(image.getHeight() * scale));
-        double y = Style.PAD;
-        if (title != null && !title.isEmpty()) {
-            y += Text.height(Style.TITLE) + Style.GAP;
-        }
-        if (caption != null && !caption.isEmpty()) {
-            y += Text.height(Style.LABEL) + Style.GAP;
-        }
-        this.panelsTop = (int) Math.ceil(y);
+        this.panelsTop = (int) Math.ceil(header.height() - Style.GAP);
         double widest = Style.PAD * 2 + columns * panelWidth + (columns - 1) * H_GAP;
-        widest = Math.max(widest, Style.PAD * 2 + (title == null ? 0 : Text.width(Style.TITLE, title)));
-        widest = Math.max(widest, Style.PAD * 2 + (caption == null ? 0 : Text.width(Style.LABEL, caption)));
+        widest = Math.max(widest, header.width());
         widest = Math.max(widest, Style.PAD * 2 + Text.width(Style.SMALL, legend()));
         this.width = (int) Math.ceil(widest);
         this.height = (int) Math.ceil(cellTop(lines) - V_GAP + Style.GAP + Text.height(Style.SMALL) + Style.PAD);
@@ -184,18 +175,7 @@ public final class VitHeadGridFigure implements Figure {
     public void draw(Graphics2D g) {
         Style.hints(g);
         Style.background(g, width, height);
-        double y = Style.PAD;
-        if (title != null && !title.isEmpty()) {
-            g.setFont(Style.TITLE);
-            g.setColor(Style.TEXT);
-            Text.left(g, title, Style.PAD, y + Text.ascent(Style.TITLE));
-            y += Text.height(Style.TITLE) + Style.GAP;
-        }
-        if (caption != null && !caption.isEmpty()) {
-            g.setFont(Style.LABEL);
-            g.setColor(Style.CAPTION);
-            Text.left(g, caption, Style.PAD, y + Text.ascent(Style.LABEL));
-        }
+        header.draw(g);
         int[] scaled = PatchAttentionOverlay.scaled(image, panelWidth, panelHeight);
         for (int i = 0; i < panels.size(); i++) {
             drawPanel(g, i, scaled);
