@@ -40,6 +40,18 @@ final class FloatRows {
         return values;
     }
 
+    /** A new float32 array of {@code shape} holding {@code values} (c order), in the current workspace if one is open. */
+    static INDArray create(float[] values, long... shape) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape);
+        if (out.length() != values.length) {
+            throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+        }
+        if (values.length > 0) {
+            new FloatPointer(out.data().addressPointer()).put(values);
+        }
+        return out;
+    }
+
     /**
      * The work on a block of whole rows: {@code a} (and {@code b}, for two-input kernels) hold rows
      * [firstRow, firstRow + rows) of the inputs, each {@code cols} wide; results go to {@code out}.
@@ -255,9 +267,7 @@ final class FloatRows {
                 }
             }
         }
-        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, batch, positions, heads, dHead);
-        new FloatPointer(result.data().addressPointer()).put(out);
-        return result;
+        return create(out, batch, positions, heads, dHead);
     }
 
     /** Largest array {@link #headsToPositions} takes (64 MB of floats twice on the heap would be too much). */

@@ -59,9 +59,16 @@ public final class Ops {
         if (FloatRows.dense(x)) {
             return FloatRows.read(x);
         }
-        INDArray dense = x.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? x.dup('c')
-                : x.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c');
-        return dense.data().asFloat();
+        INDArray dense = x.dup('c');
+        INDArray asFloat = dense.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? dense
+                : dense.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        float[] values = asFloat.data().asFloat();
+        for (INDArray temporary : new INDArray[] {dense, asFloat}) {
+            if (temporary.closeable() && !temporary.wasClosed()) {
+                temporary.close(); // native memory back now, not at the next GC (long inputs' q and k are large)
+            }
+        }
+        return values;
     }
 
     /**
@@ -69,14 +76,7 @@ public final class Ops {
      * copied element by element and was most of a model's load time.
      */
     public static INDArray fromFloats(float[] values, long... shape) {
-        INDArray out = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
-        if (out.length() != values.length) {
-            throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
-        }
-        if (values.length > 0) {
-            new org.bytedeco.javacpp.FloatPointer(out.data().addressPointer()).put(values);
-        }
-        return out;
+        return FloatRows.create(values, shape);
     }
 
     /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */

@@ -3,7 +3,7 @@ package headwise.engine.run;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.model.ModelSpec;
-import org.nd4j.linalg.api.buffer.DataType;
+import headwise.engine.model.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
@@ -37,11 +37,11 @@ public final class AttentionCapture {
             for (int layer = 0; layer < layers; layer++) {
                 int l = layer;
                 hooks.intervene(HookNames.q(layer), q -> {
-                    source.setQueries(l, floats(q));
+                    source.setQueries(l, Ops.floats(q));
                     return q;
                 });
                 hooks.intervene(HookNames.k(layer), k -> {
-                    source.setKeys(l, floats(k));
+                    source.setKeys(l, Ops.floats(k));
                     return k;
                 });
             }
@@ -60,14 +60,6 @@ public final class AttentionCapture {
 
     public AttentionMaps maps() {
         return maps;
-    }
-
-    /** A [1, T, n, dHead] hook value as one row-major float32 array. */
-    private static float[] floats(INDArray x) {
-        INDArray dense = x.dup('c');
-        float[] out = (dense.dataType() == DataType.FLOAT ? dense : dense.castTo(DataType.FLOAT)).data().asFloat();
-        dense.close();
-        return out;
     }
 
     /** pattern: [1, heads, T, T] */

@@ -5,9 +5,9 @@ import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.EnumSet;
@@ -75,9 +75,7 @@ public final class LayerTap {
 
     /** Batch element 0 of a hook value, row-major float32. */
     static float[] floats(INDArray x) {
-        INDArray first = x.size(0) == 1 ? x : x.slice(0);
-        INDArray dense = first.dup('c');
-        return (dense.dataType() == DataType.FLOAT ? dense : dense.castTo(DataType.FLOAT)).data().asFloat();
+        return Ops.floats(x.size(0) == 1 ? x : x.slice(0));
     }
 
     /** pattern [1, H, T, T] as one row-major T×T array per head. */
