@@ -235,19 +235,14 @@ public final class Transformer {
 
     /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */
     private INDArray attendWhole(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
-        if (!hooks.touches(HookNames.attnScores(layer))) {
-            INDArray softmax = softmaxOfScores(qh, kh, offset);
-            if (softmax != null) {
-                INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
-                INDArray perHead = Nd4j.matmul(pattern, vh);
-                freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
-                return perHead;
-            }
+        // the scores exist as a tensor only when a hook wants them; otherwise softmax comes straight off the product
+        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : softmaxOfScores(qh, kh, offset);
+        if (softmax == null) {
+            INDArray rawScores = scores(qh, kh, offset, true);
+            INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
+            softmax = Nd4j.nn().softmax(scores, 3);
+            freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
         }
-        INDArray rawScores = scores(qh, kh, offset, true);
-        INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
-        INDArray softmax = Nd4j.nn().softmax(scores, 3);
-        freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray perHead = Nd4j.matmul(pattern, vh);
         freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
@@ -292,13 +287,17 @@ public final class Transformer {
 
     /**
      * softmax(q·kᵀ/√d_head + mask) in one pass over the scores (FloatRows), which skips the masked half; null when
-     * the scores are not float32 (then {@link #scores} and ND4J's softmax do it).
+     * the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
      */
     private INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
+        if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
+            return null; // decided before the product, which would otherwise be computed twice
+        }
         INDArray scores = Nd4j.matmul(qh, kh, false, true, false);
-        if (!FloatRows.dense(scores)) {
-            free(scores);
-            return null;
+        if (!FloatRows.dense(scores)) { // a new c-order array in every case seen; copied if ever not
+            INDArray product = scores;
+            scores = product.dup('c');
+            free(product);
         }
         FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
         return scores;
