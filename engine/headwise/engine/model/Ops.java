@@ -79,6 +79,18 @@ public final class Ops {
         return FloatRows.create(values, shape);
     }
 
+    /**
+     * In place: scores [batch, head, queries, keys] (float32, dense) become softmax(scale·scores) over the keys each
+     * query may see (causal: keys up to offset + query; a sliding window: the last {@code window} of them) and 0
+     * elsewhere.
+     */
+    public static void maskedSoftmaxInPlace(INDArray scores, double scale, boolean causal, int offset, int window) {
+        if (!FloatRows.dense(scores) || scores.rank() != 4) {
+            throw new IllegalArgumentException("scores must be a dense float32 [batch, head, queries, keys] array");
+        }
+        FloatRows.softmaxInPlace(scores, scale, causal, offset, window);
+    }
+
     /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */
     public static INDArray add(INDArray a, INDArray b) {
         if (FloatRows.dense(a) && FloatRows.dense(b) && a.length() == b.length()) {

@@ -1,6 +1,7 @@
 package headwise.engine.run;
 
 import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,37 +72,13 @@ final class RecomputedHeads {
         }
         float[] q = column(queries[layer], heads, head);
         float[] k = column(keys[layer], kvHeads, head / (heads / kvHeads));
-        float[] scores;
-        try (INDArray qa = Nd4j.create(q, new long[] {length, dHead}, 'c');
-             INDArray ka = Nd4j.create(k, new long[] {length, dHead}, 'c');
+        try (INDArray qa = Ops.fromFloats(q, length, dHead);
+             INDArray ka = Ops.fromFloats(k, length, dHead);
              INDArray s = Nd4j.createUninitialized(DataType.FLOAT, length, length)) {
-            Nd4j.gemm(qa, ka, s, false, true, 1.0 / Math.sqrt(dHead), 0.0);
-            scores = s.data().asFloat();
-        }
-        for (int i = 0; i < length; i++) {
-            softmaxRow(scores, i);
-        }
-        return scores;
-    }
-
-    /** Masked softmax of row i in place: keys after i (causal) or a window or more back get 0. */
-    private void softmaxRow(float[] s, int i) {
-        int row = i * length;
-        int first = causal && window > 0 ? Math.max(0, i - window + 1) : 0;
-        int last = causal ? i : length - 1;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = first; j <= last; j++) {
-            max = Math.max(max, s[row + j]);
-        }
-        double sum = 0;
-        for (int j = first; j <= last; j++) {
-            float e = (float) Math.exp(s[row + j] - max);
-            s[row + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int j = 0; j < length; j++) {
-            s[row + j] = j < first || j > last ? 0f : s[row + j] * inv;
+            Nd4j.gemm(qa, ka, s, false, true, 1.0, 0.0);
+            // the forward's own masked softmax, so a recomputed pattern is the one the model used
+            Ops.maskedSoftmaxInPlace(s.reshape(1, 1, length, length), 1.0 / Math.sqrt(dHead), causal, 0, window);
+            return Ops.floats(s);
         }
     }
 
