@@ -74,6 +74,22 @@ class FloatRowsTest {
     }
 
     @Test
+    void expOverARangeGivesTheScalarExpOfEachScaledValue() {
+        float[] x = new float[2000];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * 400); // past both clamps too
+        }
+        float[] out = new float[x.length];
+        float[] bits = new float[x.length];
+        FloatRows.exp(x, 0.125f, 2.5f, out, bits, 7, 1990);
+        for (int i = 0; i < x.length; i++) {
+            float expected = i >= 7 && i < 1990 ? FloatRows.exp(0.125f * (x[i] - 2.5f)) : 0f;
+            assertEquals(expected, out[i], "at " + i); // bit for bit, and nothing written outside the range
+        }
+    }
+
+    @Test
     void erfcHasSmallRelativeErrorInTheTails() {
         assertEquals(1.0, FloatRows.erfc(0), 1.2e-7);
         assertEquals(0.15729920705028513, FloatRows.erfc(1), 0.15729920705028513 * 1.2e-7);
