@@ -19,7 +19,15 @@ public final class Ops {
 
     /** x·W + b for x [rows, in], W [in, out], b [out] or null. */
     public static INDArray linear(INDArray x, ModelWeights.Linear layer) {
-        INDArray y = matmul(x, layer.weight());
+        return plusBias(matmul(x, layer.weight()), layer);
+    }
+
+    /** x·W + b written into {@code out} [rows, out] of x's type, which it returns. */
+    static INDArray linear(INDArray x, ModelWeights.Linear layer, INDArray out) {
+        return plusBias(matmul(x, layer.weight(), out), layer);
+    }
+
+    private static INDArray plusBias(INDArray y, ModelWeights.Linear layer) {
         if (layer.bias() != null) {
             if (FloatRows.dense(y) && FloatRows.dense(layer.bias())) {
                 FloatRows.addRowVectorInPlace(y, layer.bias());
@@ -39,6 +47,13 @@ public final class Ops {
         if (x.rank() != 2 || w.rank() != 2 || x.dataType() != w.dataType()) {
             return x.mmul(w);
         }
+        return matmul(x, w, Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1)));
+    }
+
+    private static INDArray matmul(INDArray x, INDArray w, INDArray y) {
+        if (x.rank() != 2 || w.rank() != 2 || x.dataType() != w.dataType() || y.dataType() != x.dataType()) {
+            return y.assign(x.mmul(w)); // not seen in a forward; kept correct
+        }
         INDArray a = x.ordering() == 'c' && x.elementWiseStride() == 1 ? x : x.dup('c');
         boolean transposed = w.ordering() == 'f';
         INDArray b = transposed ? w.transpose() : w;
@@ -46,7 +61,6 @@ public final class Ops {
             b = w.dup('c');
             transposed = false;
         }
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1));
         Nd4j.gemm(a, b, y, false, transposed, 1.0, 0.0);
         if (a != x) {
             a.close();

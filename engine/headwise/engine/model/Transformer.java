@@ -30,6 +30,7 @@ public final class Transformer {
      * of queries at a time. Not final so that tests can force the blocked path on small models.
      */
     static long maxWholeScores = 64L << 20;
+    final SpareOutput spareOutput = new SpareOutput(); // package-private for tests
     private final java.util.concurrent.atomic.AtomicReference<CausalMask> lastMask = new java.util.concurrent.atomic.AtomicReference<>();
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
@@ -396,10 +397,21 @@ public final class Transformer {
         if (weights.unembed() == null) {
             return x.reshape(batch, length, spec.dModel());
         }
+        long vocabulary = weights.unembed().weight().size(1);
         INDArray logits = spec.output() == ModelSpec.Output.CLASS_LOGITS
                 ? classify(x.reshape(batch, length, spec.dModel()))
-                : Ops.linear(x, weights.unembed()).reshape(batch, length, weights.unembed().weight().size(1));
+                : x.dataType() == DataType.FLOAT
+                ? Ops.linear(x, weights.unembed(), spareOutput.take(batch * length, vocabulary)).reshape(batch, length, vocabulary)
+                : Ops.linear(x, weights.unembed()).reshape(batch, length, vocabulary);
         return hooks.apply(HookNames.LOGITS, logits, cache);
+    }
+
+    /**
+     * Hands back the output of a run whose values the caller has copied and will not read again: its memory is
+     * reused by the next run of the same size (see SpareOutput). Only for outputs no hook has kept.
+     */
+    public void recycleOutput(INDArray output) {
+        spareOutput.keep(output);
     }
 
     /** Classifier on CLS; DeiT averages it with its distillation head on the next token. [batch, 1, classes]. */

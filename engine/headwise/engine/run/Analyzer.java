@@ -36,9 +36,11 @@ public final class Analyzer {
                 ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
                 : transformer.run(new int[][] {input.ids()}, hooks);
         INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
-        return new AnalysisResult(model.name(), spec, input,
-                attention.maps(),
-                new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output)));
+        Matrix outputs = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
+        if (!hooks.touches(HookNames.LOGITS)) { // then nothing else holds the output
+            transformer.recycleOutput(output);
+        }
+        return new AnalysisResult(model.name(), spec, input, attention.maps(), outputs);
     }
 
     private static boolean changesPatterns(Hooks interventions, int layers) {
