@@ -23,6 +23,7 @@ final class FloatRows {
     private static final int BLOCK = 1 << 14;
     private static final int THREADS = threads();
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);
+    private static final ThreadLocal<double[][]> WIDE_SCRATCH = ThreadLocal.withInitial(() -> new double[2][BLOCK]);
 
     private FloatRows() {
     }
@@ -93,6 +94,16 @@ final class FloatRows {
             work.apply(scratch[0], scratch[1], scratch[2], row, rows, cols);
             result.position(at).put(scratch[2], 0, n);
         }
+    }
+
+    /** Two double buffers of at least {@code size} for the thread (the double-precision activations). */
+    private static double[][] wideScratch(int size) {
+        double[][] buffers = WIDE_SCRATCH.get();
+        if (buffers[0].length < size) {
+            buffers = new double[][] {new double[size], new double[size]};
+            WIDE_SCRATCH.set(buffers);
+        }
+        return buffers;
     }
 
     private static float[][] scratch(int size) {
@@ -169,16 +180,27 @@ final class FloatRows {
 
     /**
      * GPT-2's tanh GELU, 0.5·x·(1 + tanh u) with u = √(2/π)(x + 0.044715x³), written as x / (1 + e^(−2u)), in double
-     * with Math.exp: with the float {@link #exp} the value norms of the GPT-2 fixture moved from 7.9e-6 to 1.1e-5 of
-     * the reference (errors of the MLP activations grow through the layers; the softmax's do not).
+     * ({@link #expInPlace}): with the float {@link #exp} the value norms of the GPT-2 fixture moved from 7.9e-6 to
+     * 1.1e-5 of the reference (errors of the MLP activations grow through the layers; the softmax's do not). |x| is
+     * capped at 15 inside the exponent, where the factor is already 0 or 1 in float (e^∓265).
      */
     static INDArray geluTanh(INDArray x) {
         double twoRootTwoOverPi = 2 * Math.sqrt(2 / Math.PI);
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
         blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
-            for (int i = 0; i < rows * cols; i++) {
-                double v = in[i];
-                result[i] = (float) (v / (1 + Math.exp(-twoRootTwoOverPi * (v + 0.044715 * v * v * v))));
+            int n = rows * cols;
+            double[][] wide = wideScratch(n);
+            double[] e = wide[0];
+            for (int i = 0; i < n; i++) { // float → double in a loop of its own, which the JIT vectorises
+                e[i] = Math.max(-15f, Math.min(15f, in[i]));
+            }
+            for (int i = 0; i < n; i++) {
+                double v = e[i];
+                e[i] = -twoRootTwoOverPi * (v + 0.044715 * v * v * v);
+            }
+            expInPlace(e, wide[1], n);
+            for (int i = 0; i < n; i++) {
+                result[i] = (float) (in[i] / (1 + e[i]));
             }
         });
         return out;
@@ -196,13 +218,19 @@ final class FloatRows {
         return out;
     }
 
-    /** silu(gate)·up, element by element (a gated MLP's activation times its up projection). */
+    /** silu(gate)·up = gate / (1 + e^−gate) · up, element by element (a gated MLP's activation), in double. */
     static INDArray siluTimes(INDArray gate, INDArray up) {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, gate.shape());
         blocks(gate, up, out, cols(gate), (g, u, result, firstRow, rows, cols) -> {
-            for (int i = 0; i < rows * cols; i++) {
-                double v = g[i];
-                result[i] = (float) (v / (1 + Math.exp(-v)) * u[i]);
+            int n = rows * cols;
+            double[][] wide = wideScratch(n);
+            double[] e = wide[0];
+            for (int i = 0; i < n; i++) { // beyond ±700 the factor is 0 or 1 in double already
+                e[i] = -Math.max(-700f, Math.min(700f, g[i]));
+            }
+            expInPlace(e, wide[1], n);
+            for (int i = 0; i < n; i++) {
+                result[i] = (float) (g[i] / (1 + e[i]) * u[i]);
             }
         });
         return out;
@@ -313,6 +341,33 @@ final class FloatRows {
         }
         for (int j = from; j < to; j++) {
             out[j] = expScaled(out[j], bits[j]);
+        }
+    }
+
+    /**
+     * y[i] = e^y[i] for i < n, within 3e-13 relative of Math.exp for |y| ≤ 708 (callers cap y). The float
+     * {@link #exp}'s method in double — Cody–Waite reduction, degree-10 Taylor polynomial on |r| ≤ ln2/2, k added to the
+     * exponent bits — in loops the JIT vectorises: 2.8 ns a value here against Math.exp's 8–10. {@code bits} is scratch.
+     */
+    static void expInPlace(double[] y, double[] bits, int n) {
+        for (int i = 0; i < n; i++) {
+            double shifted = y[i] * 1.4426950408889634 + 6755399441055744.0; // + 1.5·2^52 rounds k into the low bits
+            double k = shifted - 6755399441055744.0;
+            double r = y[i] - k * 0.6931471803691238 - k * 1.9082149292705877e-10;
+            double p = 1.0 / 3628800;
+            p = p * r + 1.0 / 362880;
+            p = p * r + 1.0 / 40320;
+            p = p * r + 1.0 / 5040;
+            p = p * r + 1.0 / 720;
+            p = p * r + 1.0 / 120;
+            p = p * r + 1.0 / 24;
+            p = p * r + 1.0 / 6;
+            p = p * r + 0.5;
+            y[i] = p * r * r + r + 1;
+            bits[i] = shifted;
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(y[i]) + (Double.doubleToRawLongBits(bits[i]) << 52));
         }
     }
 

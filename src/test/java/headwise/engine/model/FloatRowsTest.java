@@ -57,7 +57,17 @@ class FloatRowsTest {
             double expectedTanh = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
             assertEquals(expectedTanh, tanh[i], 2e-6 * Math.max(1, Math.abs(v)));
             assertEquals(0.5 * v * (1 + OpsTest.erf(v / Math.sqrt(2))), erf[i], 2e-6 * Math.max(1, Math.abs(v)));
+            float withMathExp = (float) (v / (1 + Math.exp(-2 * Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+            assertEquals(withMathExp, tanh[i], Math.ulp(withMathExp), "the double exp rounds as Math.exp does");
         }
+        float[] extremes = {-1e30f, -100, -20, -15.5f, -15, -14.9f, -9, -1e-20f, 0, 3e-20f, 9, 14.9f, 15, 15.5f, 20, 100, 1e30f};
+        float[] tails = Ops.geluTanh(Nd4j.create(extremes, new long[] {1, extremes.length}, DataType.FLOAT)).data().asFloat();
+        for (int i = 0; i < extremes.length; i++) {
+            double v = extremes[i];
+            float withMathExp = (float) (v / (1 + Math.exp(-2 * Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+            assertEquals(withMathExp, tails[i], "at " + v);
+        }
+        assertTrue(Float.isNaN(Ops.geluTanh(Nd4j.create(new float[] {Float.NaN}, new long[] {1, 1}, DataType.FLOAT)).getFloat(0)));
         assertArrayEquals(in, x.data().asFloat(), "input untouched");
     }
 
@@ -71,6 +81,26 @@ class FloatRowsTest {
         assertEquals(1f, FloatRows.exp(0f));
         assertTrue(FloatRows.exp(-1000f) < 2e-38 && FloatRows.exp(-1000f) >= 0, "underflow stays tiny and not negative");
         assertTrue(Float.isFinite(FloatRows.exp(1000f)) && FloatRows.exp(1000f) > 3e38, "overflow saturates");
+    }
+
+    @Test
+    void doubleExpIsWithinAFewUlpsOfMathExp() {
+        double[] y = new double[200_000];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = -708 + 1416.0 * i / (y.length - 1) + 1e-7 * (i % 13);
+        }
+        double[] expected = y.clone();
+        FloatRows.expInPlace(y, new double[y.length], y.length);
+        double worst = 0;
+        for (int i = 0; i < y.length; i++) {
+            worst = Math.max(worst, Math.abs(y[i] / Math.exp(expected[i]) - 1));
+        }
+        assertTrue(worst < 1e-12, "relative error " + worst);
+        double[] special = {0, Double.NaN, -1e-300};
+        FloatRows.expInPlace(special, new double[3], 3);
+        assertEquals(1.0, special[0]);
+        assertTrue(Double.isNaN(special[1]));
+        assertEquals(1.0, special[2]);
     }
 
     @Test
@@ -185,7 +215,7 @@ class FloatRowsTest {
         float[] gated = Ops.siluTimes(a, b).data().asFloat();
         for (int i = 0; i < gate.length; i++) {
             double expected = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
-            assertEquals(expected, gated[i], 1e-5 * Math.max(1, Math.abs(expected)));
+            assertEquals((float) expected, gated[i], Math.ulp((float) expected), "the double exp rounds as Math.exp does");
         }
     }
 
