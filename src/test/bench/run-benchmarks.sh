@@ -28,10 +28,10 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 for T in "${TOKENS[@]}"; do
   java_ms=(); torch_ms=()
   for ((r = 1; r <= ROUNDS; r++)); do
-    out=$(java -jar target/headwise.jar bench --model "$MODELS/gpt2-small" --tokens "$T" --repeat 3)
+    out=$(java -jar target/headwise.jar bench --model "$MODELS/gpt2-small" --tokens "$T" --repeat 5)
     java_ms+=("$(grep '^forward_ms=' <<< "$out" | cut -d= -f2)")
     detail=$(grep -E '^(forward_gflops|attention)=' <<< "$out" | tr '\n' ' ')
-    torch_ms+=("$($PY src/test/python/bench_torch.py "$MODELS/gpt2-small" --tokens "$T" --repeat 3 --threads 2 | grep '^forward_ms=' | cut -d= -f2)")
+    torch_ms+=("$($PY src/test/python/bench_torch.py "$MODELS/gpt2-small" --tokens "$T" --repeat 5 --threads 2 | grep '^forward_ms=' | cut -d= -f2)")
   done
   j=$(printf '%s\n' "${java_ms[@]}" | median); p=$(printf '%s\n' "${torch_ms[@]}" | median)
   printf 'tokens=%s headwise_ms=%s pytorch_ms=%s ratio=%.2f  %s\n' "$T" "$j" "$p" "$(awk -v a="$j" -v b="$p" 'BEGIN {print a / b}')" "$detail"

@@ -4,7 +4,7 @@
 
 Debian's python3-torch with libopenblas0-pthread installed (otherwise torch falls back to the slow reference
 BLAS). Eager GPT-2 forward in float32 that keeps every attention probability (what output_attentions=True does),
-on random ids (seed 42) after one warm-up; prints each time and, last, forward_ms=<median>. GPT-2 only.
+on random ids (seed 42) after --warmup untimed forwards (3, as Headwise's bench); prints each time and, last, forward_ms=<median>. GPT-2 only.
 """
 import argparse
 import json
@@ -68,6 +68,7 @@ def main():
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cfg = json.load(open(f"{args.model}/config.json"))
@@ -76,7 +77,8 @@ def main():
     ids = torch.from_numpy(np.random.default_rng(42).integers(0, cfg["vocab_size"], args.tokens))
     times = []
     with torch.inference_mode():
-        gpt2_forward(w, cfg, ids, prefix)
+        for _ in range(args.warmup):
+            gpt2_forward(w, cfg, ids, prefix)
         for r in range(args.repeat):
             start = time.perf_counter()
             gpt2_forward(w, cfg, ids, prefix)

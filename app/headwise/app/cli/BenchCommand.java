@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "128", description = "Input length (default ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--repeat", defaultValue = "5", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", defaultValue = "5", description = "Timed runs after " + ForwardBenchmark.WARM_UP + " untimed ones (default ${DEFAULT-VALUE}).")
     int repeat;
 
     @Override

@@ -8,9 +8,12 @@ import java.util.Random;
 
 /**
  * Times full forwards with every attention pattern captured (what PyTorch's output_attentions=True keeps),
- * on random token ids (seed 42), after one warm-up.
+ * on random token ids (seed 42), after {@link #WARM_UP} untimed ones: the JIT compiles the element-wise loops into
+ * vector code only after they have run a while (PyTorch's reference warms up as many times).
  */
 public final class ForwardBenchmark {
+
+    public static final int WARM_UP = 3;
 
     private ForwardBenchmark() {
     }
@@ -21,7 +24,9 @@ public final class ForwardBenchmark {
         int[] ids = new Random(42).ints(tokens, 0, spec.vocabSize()).toArray();
         ModelInput input = new ModelInput(ids, new String[ids.length], null, null);
         input.validate(spec, "--tokens");
-        forward(model, input);
+        for (int w = 0; w < WARM_UP; w++) {
+            forward(model, input);
+        }
         double[] times = new double[Math.max(1, repeat)];
         for (int r = 0; r < times.length; r++) {
             long start = System.nanoTime();
