@@ -215,14 +215,44 @@ public final class Transformer {
             v = all[1];
         }
 
+        long keys = k.size(1);
+        boolean whole = batch * heads * rows * keys <= maxWholeScores;
+        INDArray z = whole && !hooks.touches(HookNames.attnScores(layer))
+                && HeadProducts.suits(q) && HeadProducts.suits(k) && HeadProducts.suits(v)
+                ? attendPerHead(layer, q, k, v, offset + from, hooks, cache)
+                : attendBatched(layer, q, k, v, offset + from, whole, hooks, cache);
+        z = hooks.apply(HookNames.z(layer), z, cache);
+        return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
+    }
+
+    /**
+     * softmax(q·kᵀ/√d + mask)·v with one BLAS call per head and query block (HeadProducts) on q, k, v as they are
+     * [batch, pos, head, d_head]; z in the same layout. The pattern passes through its hook; an intervention that
+     * returns a new pattern is multiplied with all keys (it may have put weight anywhere).
+     */
+    private INDArray attendPerHead(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
+        INDArray softmax = HeadProducts.scores(q, k, spec.causal(), offset);
+        FloatRows.softmaxInPlace(softmax, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
+        INDArray dense = HeadProducts.suits(pattern) ? pattern : pattern.castTo(DataType.FLOAT).dup('c');
+        INDArray z = HeadProducts.weightedValues(dense, v, spec.causal() && pattern == softmax, offset);
+        if (dense != pattern) {
+            free(dense);
+        }
+        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
+        return z;
+    }
+
+    /** The same with ND4J's batched matmul on [batch, head, pos, d_head] views: other types, score hooks, long inputs. */
+    private INDArray attendBatched(int layer, INDArray q, INDArray k, INDArray v, int offset, boolean whole, Hooks hooks,
+                                   ActivationCache cache) {
         // [batch, head, pos, d_head] views; rank-4 matmul is exact on permuted views (ND4J-PITFALLS.md)
         INDArray qh = q.permute(0, 2, 1, 3);
         INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
-        long keys = k.size(1);
-        INDArray perHead = batch * heads * rows * keys > maxWholeScores
-                ? attendInQueryChunks(layer, qh, kh, vh, offset + from, hooks)
-                : attendWhole(layer, qh, kh, vh, offset + from, hooks, cache);
+        INDArray perHead = whole
+                ? attendWhole(layer, qh, kh, vh, offset, hooks, cache)
+                : attendInQueryChunks(layer, qh, kh, vh, offset, hooks);
         if (spec.heads() != spec.kvHeads()) {
             free(kh);
             free(vh);
@@ -230,8 +260,7 @@ public final class Transformer {
         INDArray z = FloatRows.dense(perHead) && perHead.length() <= FloatRows.MAX_TRANSPOSE ? FloatRows.headsToPositions(perHead) // [batch, pos, head, d_head]
                 : perHead.permute(0, 2, 1, 3).dup('c');
         free(perHead);
-        z = hooks.apply(HookNames.z(layer), z, cache);
-        return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
+        return z;
     }
 
     /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */

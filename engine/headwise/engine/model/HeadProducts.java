@@ -1,0 +1,109 @@
+package headwise.engine.model;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+/**
+ * Attention's two products, q·kᵀ and pattern·v, as one BLAS call per head and block of queries, reading q, k, v in
+ * the [batch, pos, head, d_head] layout the projections make and writing z in it: no transposed copies, no copies of
+ * key/value heads for grouped-query attention, and, in a causal model, no products with the keys after a block's
+ * last query (half the work at 1024 tokens, where ND4J's batched matmul computed the whole square and the two
+ * products were 16% of a GPT-2-small forward).
+ */
+final class HeadProducts {
+
+    /**
+     * Queries per block of a causal product: small enough to skip most of the hidden half, large enough for GEMM.
+     * Not final so that tests can make blocks of a few rows on small models.
+     */
+    static int queryBlock = 128;
+
+    private static final int ROW_MAJOR = 101;
+    private static final int NO_TRANS = 111;
+    private static final int TRANS = 112;
+
+    private HeadProducts() {
+    }
+
+    /** Whether these products can take q (or k, v): dense float32 [batch, pos, heads, d_head]. */
+    static boolean suits(INDArray x) {
+        return x.rank() == 4 && FloatRows.dense(x);
+    }
+
+    /**
+     * scores [batch, heads, queries, keys] = q·kᵀ (unscaled), for query i at position offset + i. Causal: the
+     * entries after each block's last position are not computed and hold garbage, which the masked softmax
+     * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros.
+     */
+    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset) {
+        int batch = (int) q.size(0);
+        int queries = (int) q.size(1);
+        int heads = (int) q.size(2);
+        int dHead = (int) q.size(3);
+        int keys = (int) k.size(1);
+        int kvHeads = (int) k.size(2);
+        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, batch, heads, queries, keys);
+        FloatPointer qs = pointer(q);
+        FloatPointer ks = pointer(k);
+        FloatPointer out = pointer(scores);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int g = h / (heads / kvHeads);
+                for (int start = 0; start < queries; start += block(causal, queries)) {
+                    int rows = Math.min(block(causal, queries), queries - start);
+                    int seen = visibleKeys(causal, offset, start + rows, keys);
+                    cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
+                            qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
+                            ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
+                            out.position(((long) (b * heads + h) * queries + start) * keys), keys);
+                }
+            }
+        }
+        return scores;
+    }
+
+    /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
+    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset) {
+        int batch = (int) pattern.size(0);
+        int heads = (int) pattern.size(1);
+        int queries = (int) pattern.size(2);
+        int keys = (int) pattern.size(3);
+        int kvHeads = (int) v.size(2);
+        int dHead = (int) v.size(3);
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, batch, queries, heads, dHead);
+        FloatPointer ps = pointer(pattern);
+        FloatPointer vs = pointer(v);
+        FloatPointer out = pointer(z);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int g = h / (heads / kvHeads);
+                for (int start = 0; start < queries; start += block(causal, queries)) {
+                    int rows = Math.min(block(causal, queries), queries - start);
+                    int seen = visibleKeys(causal, offset, start + rows, keys);
+                    cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
+                            ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
+                            vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
+                            out.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead);
+                }
+            }
+        }
+        return z;
+    }
+
+    private static int block(boolean causal, int queries) {
+        return causal ? queryBlock : queries;
+    }
+
+    /** Keys the queries before {@code end} may see: all, or (causal) those up to position offset + end − 1. */
+    private static int visibleKeys(boolean causal, int offset, int end, int keys) {
+        return causal ? Math.min(keys, offset + end) : keys;
+    }
+
+    private static FloatPointer pointer(INDArray x) {
+        return new FloatPointer(x.data().addressPointer());
+    }
+}
