@@ -5,7 +5,6 @@ import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.ForwardBenchmark;
 import headwise.engine.run.ForwardFlops;
-import headwise.engine.run.GemmRate;
 import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,18 +40,19 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = command.commandLine().getOut();
         try (LoadedModel model = ModelLoader.load(common.model)) {
             ModelSpec spec = model.spec();
-            double[] times = ForwardBenchmark.run(model, tokens, repeat);
+            ForwardBenchmark.Timing timing = ForwardBenchmark.run(model, tokens, repeat);
+            double[] times = timing.milliseconds();
             for (int r = 0; r < times.length; r++) {
-                out.printf("forward %d: %.1f ms%n", r + 1, times[r]);
+                out.printf("forward %d: %.1f ms (sgemm %.1f GFLOP/s just after)%n", r + 1, times[r], timing.sgemmGflops()[r]);
             }
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
             out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), PeakMemory.residentMib());
             double medianMs = ForwardBenchmark.median(times);
-            double forwardRate = ForwardFlops.of(spec, tokens) / (medianMs / 1e3) / 1e9;
-            // the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), measured now, in this process
-            double gemmRate = GemmRate.gflops(tokens, spec.dModel(), spec.dMlp(), 10);
-            out.printf("forward_gflops=%.1f sgemm_gflops=%.1f utilisation=%.0f%%%n", forwardRate, gemmRate, 100 * forwardRate / gemmRate);
+            double flops = ForwardFlops.of(spec, tokens);
+            // the SGEMM rate at the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), after each forward
+            out.printf("forward_gflops=%.1f sgemm_gflops=%.1f utilisation=%.0f%%%n", flops / (medianMs / 1e3) / 1e9,
+                    ForwardBenchmark.median(timing.sgemmGflops()), 100 * timing.utilisation(flops));
             out.printf("forward_ms=%.1f%n", medianMs);
         }
         return 0;

@@ -18,8 +18,25 @@ public final class ForwardBenchmark {
     private ForwardBenchmark() {
     }
 
-    /** Milliseconds of each of {@code repeat} timed forwards on {@code tokens} ids. */
-    public static double[] run(LoadedModel model, int tokens, int repeat) {
+    /**
+     * Each timed forward's milliseconds, and the SGEMM rate (GFLOP/s, the forward's largest GEMM shape) measured
+     * right after it: on a shared machine whose speed drifts within minutes, a forward is compared with the rate of
+     * its own moment.
+     */
+    public record Timing(double[] milliseconds, double[] sgemmGflops) {
+
+        /** Median over the runs of each forward's GFLOP/s divided by the SGEMM rate measured after it. */
+        public double utilisation(double forwardFlops) {
+            double[] ratios = new double[milliseconds.length];
+            for (int r = 0; r < ratios.length; r++) {
+                ratios[r] = forwardFlops / (milliseconds[r] / 1e3) / 1e9 / sgemmGflops[r];
+            }
+            return median(ratios);
+        }
+    }
+
+    /** {@code repeat} timed forwards on {@code tokens} ids, each followed by a measurement of the SGEMM rate. */
+    public static Timing run(LoadedModel model, int tokens, int repeat) {
         ModelSpec spec = model.spec();
         int[] ids = new Random(42).ints(tokens, 0, spec.vocabSize()).toArray();
         ModelInput input = new ModelInput(ids, new String[ids.length], null, null);
@@ -28,12 +45,14 @@ public final class ForwardBenchmark {
             forward(model, input);
         }
         double[] times = new double[Math.max(1, repeat)];
+        double[] rates = new double[times.length];
         for (int r = 0; r < times.length; r++) {
             long start = System.nanoTime();
             forward(model, input);
             times[r] = (System.nanoTime() - start) / 1e6;
+            rates[r] = GemmRate.gflops(tokens, spec.dModel(), spec.dMlp(), 5);
         }
-        return times;
+        return new Timing(times, rates);
     }
 
     public static double median(double[] values) {
