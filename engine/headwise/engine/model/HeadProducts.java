@@ -40,67 +40,66 @@ final class HeadProducts {
      * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros.
      */
     static INDArray scores(INDArray q, INDArray k, boolean causal, int offset) {
-        int batch = (int) q.size(0);
         int queries = (int) q.size(1);
         int heads = (int) q.size(2);
         int dHead = (int) q.size(3);
         int keys = (int) k.size(1);
         int kvHeads = (int) k.size(2);
-        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, batch, heads, queries, keys);
+        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, q.size(0), heads, queries, keys);
         FloatPointer qs = pointer(q);
         FloatPointer ks = pointer(k);
         FloatPointer out = pointer(scores);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int g = h / (heads / kvHeads);
-                for (int start = 0; start < queries; start += block(causal, queries)) {
-                    int rows = Math.min(block(causal, queries), queries - start);
-                    int seen = visibleKeys(causal, offset, start + rows, keys);
-                    cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
-                            qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
-                            ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                            out.position(((long) (b * heads + h) * queries + start) * keys), keys);
-                }
-            }
-        }
+        forEachBlock(scores, kvHeads, causal, offset, (b, h, g, start, rows, seen) ->
+                cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
+                        qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
+                        ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
+                        out.position(((long) (b * heads + h) * queries + start) * keys), keys));
         return scores;
     }
 
     /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
     static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset) {
-        int batch = (int) pattern.size(0);
         int heads = (int) pattern.size(1);
         int queries = (int) pattern.size(2);
         int keys = (int) pattern.size(3);
         int kvHeads = (int) v.size(2);
         int dHead = (int) v.size(3);
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, batch, queries, heads, dHead);
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), queries, heads, dHead);
         FloatPointer ps = pointer(pattern);
         FloatPointer vs = pointer(v);
         FloatPointer out = pointer(z);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int g = h / (heads / kvHeads);
-                for (int start = 0; start < queries; start += block(causal, queries)) {
-                    int rows = Math.min(block(causal, queries), queries - start);
-                    int seen = visibleKeys(causal, offset, start + rows, keys);
-                    cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
-                            ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
-                            vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                            out.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead);
-                }
-            }
-        }
+        forEachBlock(pattern, kvHeads, causal, offset, (b, h, g, start, rows, seen) ->
+                cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
+                        ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
+                        vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
+                        out.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead));
         return z;
     }
 
-    private static int block(boolean causal, int queries) {
-        return causal ? queryBlock : queries;
+    /** One product of a head's block of queries: copy b, head h (key/value head g), queries [start, start + rows). */
+    private interface BlockProduct {
+        void compute(int b, int h, int g, int start, int rows, int seen);
     }
 
-    /** Keys the queries before {@code end} may see: all, or (causal) those up to position offset + end − 1. */
-    private static int visibleKeys(boolean causal, int offset, int end, int keys) {
-        return causal ? Math.min(keys, offset + end) : keys;
+    /**
+     * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape,
+     * with the keys the block may see ({@code seen}: all, or in a causal model those up to its last position).
+     */
+    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, BlockProduct product) {
+        int batch = (int) scoreShape.size(0);
+        int heads = (int) scoreShape.size(1);
+        int queries = (int) scoreShape.size(2);
+        int keys = (int) scoreShape.size(3);
+        int block = causal ? queryBlock : queries;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int start = 0; start < queries; start += block) {
+                    int rows = Math.min(block, queries - start);
+                    int seen = causal ? Math.min(keys, offset + start + rows) : keys;
+                    product.compute(b, h, h / (heads / kvHeads), start, rows, seen);
+                }
+            }
+        }
     }
 
     private static FloatPointer pointer(INDArray x) {
