@@ -231,8 +231,7 @@ public final class Transformer {
      * returns a new pattern is multiplied with all keys (it may have put weight anywhere).
      */
     private INDArray attendPerHead(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
-        INDArray softmax = HeadProducts.scores(q, k, spec.causal(), offset);
-        FloatRows.softmaxInPlace(softmax, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+        INDArray softmax = softmaxInPlace(HeadProducts.scores(q, k, spec.causal(), offset), offset);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray dense = HeadProducts.suits(pattern) ? pattern : pattern.castTo(DataType.FLOAT).dup('c');
         INDArray z = HeadProducts.weightedValues(dense, v, spec.causal() && pattern == softmax, offset);
@@ -329,6 +328,11 @@ public final class Transformer {
             scores = product.dup('c');
             free(product);
         }
+        return softmaxInPlace(scores, offset);
+    }
+
+    /** In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to softmax(q·kᵀ/√d + mask). */
+    private INDArray softmaxInPlace(INDArray scores, int offset) {
         FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
         return scores;
     }
