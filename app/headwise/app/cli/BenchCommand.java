@@ -1,10 +1,10 @@
 package headwise.app.cli;
 
+import headwise.engine.bench.ForwardBenchmark;
+import headwise.engine.bench.ForwardFlops;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.run.ForwardBenchmark;
-import headwise.engine.run.ForwardFlops;
 import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
