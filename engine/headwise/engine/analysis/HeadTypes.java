@@ -59,9 +59,6 @@ public final class HeadTypes {
             return new Options(length, seed, bosId, bos, diagonal, threshold);
         }
 
-        public Options withThreshold(double t) {
-            return new Options(length, seed, bosId, excludeBos, excludeDiagonal, t);
-        }
     }
 
     /** Scores [layer][head] of each type on {@code tokens}. */
