@@ -210,7 +210,7 @@ public final class HeadTypes {
         ModelSpec spec = transformer.spec();
         Hooks hooks = Hooks.none();
         AttentionCapture capture = AttentionCapture.attach(hooks, spec, tokens.length,
-                MemoryBudget.check(spec, tokens.length));
+                MemoryBudget.check(spec, tokens.length, transformer.options()));
         transformer.run(new int[][] {tokens}, hooks);
         return capture.maps();
     }

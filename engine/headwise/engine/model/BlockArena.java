@@ -19,8 +19,6 @@ import org.nd4j.linalg.factory.Nd4j;
 final class BlockArena {
 
     private static final String ID = "headwise-block";
-    /** {@code -Dheadwise.blockArena=false} turns the arena off (to measure what it brings). */
-    private static final boolean ENABLED = !"false".equals(System.getProperty("headwise.blockArena"));
     /** Largest heads·queries·keys (one score tensor's elements) run in the arena: 64 MiB of float32 scores. */
     private static final long MAX_SCORE_ELEMENTS = 16L << 20;
     /** Largest arena kept for the thread's next run. */
@@ -36,9 +34,12 @@ final class BlockArena {
     private BlockArena() {
     }
 
-    /** Whether a run with this many attention-score elements per layer uses the arena (not when one is already open). */
-    static boolean suits(long scoreElements) {
-        return ENABLED && scoreElements <= MAX_SCORE_ELEMENTS && !Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(ID);
+    /**
+     * Whether a run with this many attention-score elements per layer uses the arena (not when one is already open).
+     * ForwardOptions.blockArena turns it off, to measure what it brings.
+     */
+    static boolean suits(ForwardOptions options, long scoreElements) {
+        return options.blockArena() && scoreElements <= MAX_SCORE_ELEMENTS && !Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(ID);
     }
 
     static MemoryWorkspace open() {
