@@ -11,8 +11,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * Attention's two products, q·kᵀ and pattern·v, as one BLAS call per head and block of queries, reading q, k, v in
  * the [batch, pos, head, d_head] layout the projections make and writing z in it: no transposed copies, no copies of
  * key/value heads for grouped-query attention, and, in a causal model, no products with the keys after a block's
- * last query (half the work at 1024 tokens, where ND4J's batched matmul computed the whole square and the two
- * products were 16% of a GPT-2-small forward).
+ * last query: about half the work of ND4J's batched matmul, which computes the whole square (docs/performance.md).
  */
 final class HeadProducts {
 

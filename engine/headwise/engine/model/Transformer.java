@@ -131,7 +131,7 @@ public final class Transformer {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(ids[b], 0, flat, b * length, length);
         }
-        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows took 57 ms for 128 rows of GPT-2
+        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows copies row by row, far slower
         if (weights.positionEmbed() != null) {
             INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
             x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
