@@ -94,11 +94,6 @@ public final class HeatmapPyramid {
         return levels[0][query * length + key];
     }
 
-    /** The largest weight of the 2^level-sided block holding (query, key). */
-    public float blockMax(int level, int query, int key) {
-        return levels[level][(query >> level) * sides[level] + (key >> level)];
-    }
-
     /** The level {@link #render} reads at {@code cellPixels} screen pixels per cell. */
     public int levelFor(double cellPixels) {
         if (cellPixels >= 1) {

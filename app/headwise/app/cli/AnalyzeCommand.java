@@ -7,7 +7,6 @@ import headwise.engine.analysis.HeadAnalyses;
 import headwise.engine.analysis.MetricsReport;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.load.ModelLoader;
 import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
@@ -57,7 +56,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LoadedModel model = ModelLoader.load(common.model)) {
+        try (LoadedModel model = common.load()) {
             ModelInput modelInput = input.resolve(model, keepImageSize);
             HeadAnalyses extra = headAnalyses.resolve(model); // bad options fail before the run
             AnalysisResult result = Analyzer.analyze(model, modelInput);

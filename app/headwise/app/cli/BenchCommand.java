@@ -1,10 +1,9 @@
 package headwise.app.cli;
 
+import headwise.engine.bench.ForwardBenchmark;
+import headwise.engine.bench.ForwardFlops;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.run.ForwardBenchmark;
-import headwise.engine.run.ForwardFlops;
 import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
-        try (LoadedModel model = ModelLoader.load(common.model)) {
+        try (LoadedModel model = common.load()) {
             ModelSpec spec = model.spec();
             ForwardBenchmark.Timing timing = ForwardBenchmark.run(model, tokens, repeat);
             double[] times = timing.milliseconds();
@@ -47,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
-            out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens), PeakMemory.residentMib());
+            out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens, model.transformer().options()), PeakMemory.residentMib());
             double medianMs = ForwardBenchmark.median(times);
             double flops = ForwardFlops.of(spec, tokens);
             // the SGEMM rate at the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), after each forward

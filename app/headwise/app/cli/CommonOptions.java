@@ -1,5 +1,9 @@
 package headwise.app.cli;
 
+import headwise.app.ForwardOptionsProperties;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.model.ForwardOptions;
 import picocli.CommandLine.Option;
 
 /** Options every model command takes. */
@@ -11,4 +15,10 @@ final class CommonOptions {
 
     @Option(names = "--debug", description = "Show stack traces of errors.")
     boolean debug;
+
+    /** The --model, running with the forward options the -D switches set. */
+    LoadedModel load() {
+        ForwardOptions options = ForwardOptionsProperties.read(); // a bad switch is reported before the model loads
+        return ModelLoader.load(model).withOptions(options);
+    }
 }

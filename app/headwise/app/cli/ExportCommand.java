@@ -7,7 +7,6 @@ import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.load.ModelLoader;
 import headwise.engine.run.ModelInput;
 import headwise.viz.export.FigureFormat;
 import picocli.CommandLine.Command;
@@ -70,7 +69,7 @@ final class ExportCommand implements Callable<Integer> {
         DataKind dataKind = data == null ? null : DataKind.parse(data);
         FigureFormat figureFormat = viewKind == null ? null : figureFormat();
         double scale = figure.pngScale(1);
-        try (LoadedModel model = ModelLoader.load(common.model)) {
+        try (LoadedModel model = common.load()) {
             ModelInput modelInput = input.resolve(model, keepImageSize);
             SessionAnalysis.Options options = figure.analysisOptions(model, modelInput, keepImageSize);
             if (viewKind == ViewKind.COMPARE && options.comparison() == null) {

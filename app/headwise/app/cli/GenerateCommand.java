@@ -3,7 +3,6 @@ package headwise.app.cli;
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.load.ModelLoader;
 import headwise.engine.run.Generation;
 import headwise.engine.run.Generator;
 import headwise.engine.run.ModelInput;
@@ -47,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNew < 0) {
             throw new HeadwiseException("--max-new must be 0 or more, is " + maxNew);
         }
-        try (LoadedModel model = ModelLoader.load(common.model)) {
+        try (LoadedModel model = common.load()) {
             ModelInput prompt = input.resolve(model);
             int[] stopIds = eos != null ? ModelInput.parseIds(eos) : Generator.defaultStopIds(model);
             Generation generation = Generator.generate(model.transformer(), prompt.ids(),

@@ -78,7 +78,7 @@ final class InputOptions {
         }
         int tokens = (int) patches + PatchGrid.specialTokens(spec.vision());
         try {
-            MemoryBudget.check(spec, tokens);
+            MemoryBudget.check(spec, tokens, model.transformer().options());
         } catch (HeadwiseException e) {
             throw HeadwiseException.inFile(image, "kept at its own size, the " + kept[0] + "x" + kept[1] + " image makes "
                     + tokens + " tokens: " + e.getMessage() + "; " + remedy);

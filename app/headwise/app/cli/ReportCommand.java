@@ -5,7 +5,6 @@ import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.load.ModelLoader;
 import headwise.engine.run.ModelInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         double scale = figure.pngScale(1);
         PrintWriter console = command.commandLine().getOut();
-        try (LoadedModel model = ModelLoader.load(common.model)) {
+        try (LoadedModel model = common.load()) {
             ModelInput modelInput = input.resolve(model, keepImageSize);
             SessionAnalysis.Options options = figure.analysisOptions(model, modelInput, keepImageSize);
             Session session = SessionAnalysis.runAvailable(model, modelInput, SessionAnalysis.all(), options,

@@ -1,11 +1,13 @@
 package headwise.app.ui;
 
+import headwise.app.ForwardOptionsProperties;
 import headwise.app.StartupTrace;
 import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.state.AppPaths;
 import headwise.app.ui.state.SessionFile;
 import headwise.app.ui.state.SessionState;
 import headwise.engine.HeadwiseException;
+import headwise.engine.model.ForwardOptions;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 public class HeadwiseApp extends Application {
 
     public static final String EXAMPLE = SessionState.EXAMPLE;
+    /** How every model of this app runs: the engine's -D switches, read once when the app starts. */
+    static final ForwardOptions FORWARD_OPTIONS = ForwardOptionsProperties.read();
 
     private MainModel model;
     private MainWindow window;

@@ -190,7 +190,7 @@ public final class MainModel {
             preload.discard();
             preload = null;
         }
-        tasks.submit("Loading " + name + "\u2026", p -> early != null ? early.model() : ModelLoader.load(name), loaded -> {
+        tasks.submit("Loading " + name + "\u2026", p -> early != null ? early.model() : ModelLoader.load(name).withOptions(HeadwiseApp.FORWARD_OPTIONS), loaded -> {
             LoadedModel previous = model;
             model = loaded;
             spec.set(loaded.spec());
@@ -472,7 +472,7 @@ public final class MainModel {
             if (loaded != null && wanted.equals(name)) {
                 return loaded;
             }
-            LoadedModel next = ModelLoader.load(wanted);
+            LoadedModel next = ModelLoader.load(wanted).withOptions(HeadwiseApp.FORWARD_OPTIONS);
             clear();
             name = wanted;
             loaded = next;

@@ -68,7 +68,7 @@ final class StartupPreload<R> {
                 ModelLoader.startBackend(); // the backend and its native libraries, timed on their own
                 StartupTrace.done("nd4j init", t);
                 t = StartupTrace.now();
-                loaded = withPreopenedTokenizer(ModelLoader.load(state.model()), tokenizerFile);
+                loaded = withPreopenedTokenizer(ModelLoader.load(state.model()).withOptions(HeadwiseApp.FORWARD_OPTIONS), tokenizerFile);
                 StartupTrace.done("model load", t);
                 s = fitted.apply(loaded, state);
             } catch (Throwable e) {

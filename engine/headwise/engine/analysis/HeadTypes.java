@@ -59,9 +59,6 @@ public final class HeadTypes {
             return new Options(length, seed, bosId, bos, diagonal, threshold);
         }
 
-        public Options withThreshold(double t) {
-            return new Options(length, seed, bosId, excludeBos, excludeDiagonal, t);
-        }
     }
 
     /** Scores [layer][head] of each type on {@code tokens}. */
@@ -213,7 +210,7 @@ public final class HeadTypes {
         ModelSpec spec = transformer.spec();
         Hooks hooks = Hooks.none();
         AttentionCapture capture = AttentionCapture.attach(hooks, spec, tokens.length,
-                MemoryBudget.check(spec, tokens.length));
+                MemoryBudget.check(spec, tokens.length, transformer.options()));
         transformer.run(new int[][] {tokens}, hooks);
         return capture.maps();
     }

@@ -59,11 +59,6 @@ public final class MetricsReport {
                     false, null, vitRenormalise, HeadAnalyses.none());
         }
 
-        public Options withHeadTypes(HeadTypes.Options o) {
-            return new Options(sinkEpsilon, hiddenSinkAlpha, massiveAbs, massiveRatio, topK, varTau, varMinOccurrences,
-                    residuals, o, vitRenormalise, headAnalyses);
-        }
-
         public Options withHeadAnalyses(HeadAnalyses a) {
             return new Options(sinkEpsilon, hiddenSinkAlpha, massiveAbs, massiveRatio, topK, varTau, varMinOccurrences,
                     residuals, headTypes, vitRenormalise, a);

@@ -20,16 +20,6 @@ public final class CheckpointTensors {
         return source.shape(name) != null;
     }
 
-    /** The first of {@code names} present, or null. */
-    public String firstPresent(String... names) {
-        for (String name : names) {
-            if (has(name)) {
-                return name;
-            }
-        }
-        return null;
-    }
-
     /** The tensor, as stored, after checking its shape. */
     public INDArray load(String name, long... expectedShape) {
         long[] shape = source.shape(name);

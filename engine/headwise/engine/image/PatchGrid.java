@@ -58,9 +58,4 @@ public record PatchGrid(int rows, int cols, int patchSize, int specialTokens) {
     public int token(int row, int col) {
         return specialTokens + row * cols + col;
     }
-
-    /** Whether this is the grid the model was trained on (its position embeddings are used as they are). */
-    public boolean isTrained(ModelSpec.Vision vision) {
-        return rows == vision.patchesPerSide() && cols == vision.patchesPerSide() && patchSize == vision.patchSize();
-    }
 }

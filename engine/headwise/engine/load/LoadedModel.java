@@ -1,6 +1,7 @@
 package headwise.engine.load;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.tokenize.TextTokenizer;
@@ -49,6 +50,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public Transformer transformer() {
         return transformer;
+    }
+
+    /** The same model (weights shared) running with {@code options}; it opens its own tokenizer when first asked. */
+    public LoadedModel withOptions(ForwardOptions options) {
+        return new LoadedModel(name, folder, transformer.withOptions(options), tokenizerFile, tokenizerOpener);
     }
 
     public boolean hasTokenizer() {

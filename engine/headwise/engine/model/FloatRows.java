@@ -9,9 +9,9 @@ import java.util.stream.IntStream;
 
 /**
  * The forward's element-wise steps (norms, bias, GELU, masked softmax) as plain Java loops over float32 rows.
- * ND4J runs each of these as several generic ops with a pass over memory each, and its broadcasts are slow here:
- * a LayerNorm of 128×768 took 3.1 ms against PyTorch's 0.05 ms, a masked softmax of 12×128×128 2.8 ms, a bias add
- * 0.4 ms. Copying the rows onto the heap and back costs microseconds and lets the JIT vectorise the simple loops.
+ * ND4J runs each of these as several generic ops with a pass over memory each, and its broadcasts are slow
+ * (measurements: docs/performance.md). Copying the rows onto the heap and back is cheap next to that and lets the
+ * JIT vectorise the simple loops.
  * Only dense c-order float32 arrays qualify ({@link #dense}); callers keep ND4J's path for anything else.
  * Sums are taken in double. Rows are split over the available cores when there are enough of them.
  */
@@ -329,8 +329,8 @@ final class FloatRows {
     /**
      * out[j] = e^(scale·(x[j] − shift)) for j in [from, to), as {@link #exp} computes it, in two loops the JIT turns
      * into SIMD code: all-float arithmetic first (the exponent k travels in {@code bits}, scratch of x's size), then
-     * the exponent put into the bits. One loop doing both stays scalar: 4.5–6.3 ns a value here against 1.6–2.6
-     * (Math.exp took 17.7 ns).
+     * the exponent put into the bits. One loop doing both stays scalar, two to three times slower, and Math.exp is
+     * slower still (docs/performance.md).
      */
     static void exp(float[] x, float scale, float shift, float[] out, float[] bits, int from, int to) {
         for (int j = from; j < to; j++) {
@@ -347,7 +347,7 @@ final class FloatRows {
     /**
      * y[i] = e^y[i] for i < n, within 3e-13 relative of Math.exp for |y| ≤ 708 (callers cap y). The float
      * {@link #exp}'s method in double — Cody–Waite reduction, degree-10 Taylor polynomial on |r| ≤ ln2/2, k added to the
-     * exponent bits — in loops the JIT vectorises: 2.8 ns a value here against Math.exp's 8–10. {@code bits} is scratch.
+     * exponent bits — in loops the JIT vectorises, about three times faster than Math.exp. {@code bits} is scratch.
      */
     static void expInPlace(double[] y, double[] bits, int n) {
         for (int i = 0; i < n; i++) {

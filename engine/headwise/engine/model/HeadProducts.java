@@ -11,16 +11,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * Attention's two products, q·kᵀ and pattern·v, as one BLAS call per head and block of queries, reading q, k, v in
  * the [batch, pos, head, d_head] layout the projections make and writing z in it: no transposed copies, no copies of
  * key/value heads for grouped-query attention, and, in a causal model, no products with the keys after a block's
- * last query (half the work at 1024 tokens, where ND4J's batched matmul computed the whole square and the two
- * products were 16% of a GPT-2-small forward).
+ * last query: about half the work of ND4J's batched matmul, which computes the whole square (docs/performance.md).
  */
 final class HeadProducts {
-
-    /**
-     * Queries per block of a causal product: small enough to skip most of the hidden half, large enough for GEMM.
-     * Not final so that tests can make blocks of a few rows on small models.
-     */
-    static int queryBlock = 128;
 
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
@@ -38,8 +31,10 @@ final class HeadProducts {
      * scores [batch, heads, queries, keys] = q·kᵀ (unscaled), for query i at position offset + i. Causal: the
      * entries after each block's last position are not computed and hold garbage, which the masked softmax
      * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros.
+     *
+     * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
      */
-    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset) {
+    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int queryBlock) {
         int queries = (int) q.size(1);
         int heads = (int) q.size(2);
         int dHead = (int) q.size(3);
@@ -49,7 +44,7 @@ final class HeadProducts {
         FloatPointer qs = pointer(q);
         FloatPointer ks = pointer(k);
         FloatPointer out = pointer(scores);
-        forEachBlock(scores, kvHeads, causal, offset, (b, h, g, start, rows, seen) ->
+        forEachBlock(scores, kvHeads, causal, offset, queryBlock, (b, h, g, start, rows, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
                         qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
                         ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
@@ -58,7 +53,7 @@ final class HeadProducts {
     }
 
     /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
-    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset) {
+    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int queryBlock) {
         int heads = (int) pattern.size(1);
         int queries = (int) pattern.size(2);
         int keys = (int) pattern.size(3);
@@ -68,7 +63,7 @@ final class HeadProducts {
         FloatPointer ps = pointer(pattern);
         FloatPointer vs = pointer(v);
         FloatPointer out = pointer(z);
-        forEachBlock(pattern, kvHeads, causal, offset, (b, h, g, start, rows, seen) ->
+        forEachBlock(pattern, kvHeads, causal, offset, queryBlock, (b, h, g, start, rows, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
                         ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
                         vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
@@ -85,7 +80,8 @@ final class HeadProducts {
      * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape,
      * with the keys the block may see ({@code seen}: all, or in a causal model those up to its last position).
      */
-    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, BlockProduct product) {
+    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, int queryBlock,
+                                     BlockProduct product) {
         int batch = (int) scoreShape.size(0);
         int heads = (int) scoreShape.size(1);
         int queries = (int) scoreShape.size(2);

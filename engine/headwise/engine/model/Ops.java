@@ -40,7 +40,7 @@ public final class Ops {
 
     /**
      * x·W for 2-D x and W into a new c-order array. Calls GEMM directly: INDArray.mmul allocates an f-order result
-     * and copies, which measured 2–3× slower here (128×768·768×3072: 24 ms against 13 ms). A transposed weight view
+     * and copies it, two to three times slower in all (docs/performance.md). A transposed weight view
      * (a tied unembedding) is passed as GEMM's transpose flag instead of being copied.
      */
     public static INDArray matmul(INDArray x, INDArray w) {
@@ -150,7 +150,7 @@ public final class Ops {
 
     /**
      * GPT-2's "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·sigmoid(2·√(2/π)·(…)), the
-     * same function (1 + tanh u = 2·sigmoid 2u) in fewer passes: ND4J's sigmoid runs 2.4× faster than its tanh here.
+     * same function (1 + tanh u = 2·sigmoid 2u) in fewer passes, and ND4J's sigmoid is faster than its tanh.
      */
     public static INDArray geluTanh(INDArray x) {
         if (FloatRows.dense(x)) {

@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The memory of an earlier run's logits, handed back by a caller that has copied them out, kept for the next run of
- * the same size. Fresh native memory is page-faulted in on first write, about 1 ms per MB on this machine: a
- * 1024-token GPT-2 run's 206 MB of logits cost 200 ms that way, 5% of its forward. At most one buffer is kept, and
- * none over {@link #MAX_BYTES}, so an idle model does not sit on much memory.
+ * the same size. Fresh native memory is page-faulted in on first write, which for a long input's logits is a
+ * noticeable part of the forward (docs/performance.md). At most one buffer is kept, and none over
+ * {@link #MAX_BYTES}, so an idle model does not sit on much memory.
  */
 final class SpareOutput {
 

@@ -1,13 +1,11 @@
 package headwise.engine.model;
 
-import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.concurrent.CancellationException;
@@ -20,22 +18,39 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * The one transformer forward every family runs, with TransformerLens's hook points.
  * Residual stream values at hook points are [batch, pos, d_model]; one batch holds sequences of equal length.
  * With a {@link KvCache}, a causal model runs only the new positions against the cached keys and values.
+ * How it computes (block sizes, workspaces) is its {@link ForwardOptions}; each run takes one {@link AttentionPath}.
  */
 public final class Transformer {
 
     private final ModelSpec spec;
     private final ModelWeights weights;
-    /**
-     * Largest batch·heads·queries·keys computed in one piece (256 MB of float32 scores); longer inputs attend a block
-     * of queries at a time. Not final so that tests can force the blocked path on small models.
-     */
-    static long maxWholeScores = 64L << 20;
+    private final ForwardOptions options;
     final SpareOutput spareOutput = new SpareOutput(); // package-private for tests
-    private final java.util.concurrent.atomic.AtomicReference<CausalMask> lastMask = new java.util.concurrent.atomic.AtomicReference<>();
+    private final Attention perHead;
+    private final Attention batched;
+    private final Attention queryBlocks;
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
+        this(spec, weights, ForwardOptions.defaults());
+    }
+
+    private Transformer(ModelSpec spec, ModelWeights weights, ForwardOptions options) {
         this.spec = spec;
         this.weights = weights;
+        this.options = options;
+        AttentionScores scores = new AttentionScores(spec);
+        perHead = new PerHeadAttention(spec, options, scores);
+        batched = new BatchedAttention(spec, scores);
+        queryBlocks = new QueryBlockAttention(spec, options, scores);
+    }
+
+    /** The same model (weights shared, not copied) running with other options. */
+    public Transformer withOptions(ForwardOptions other) {
+        return new Transformer(spec, weights, other);
+    }
+
+    public ForwardOptions options() {
+        return options;
     }
 
     public ModelSpec spec() {
@@ -88,14 +103,15 @@ public final class Transformer {
     private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv) {
         int offset = kv == null ? 0 : kv.length();
         long keys = offset + resid.size(1);
-        boolean arena = BlockArena.suits(resid.size(0) * spec.heads() * resid.size(1) * keys);
+        Attention attention = attentionFor(resid, resid.size(1), keys, hooks, fromLayer, spec.layers());
+        boolean arena = BlockArena.suits(options, resid.size(0) * spec.heads() * resid.size(1) * keys);
         for (int layer = fromLayer; layer < spec.layers(); layer++) {
             if (arena) {
                 try (MemoryWorkspace ignored = BlockArena.open()) {
-                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1)).detach();
+                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention).detach();
                 }
             } else {
-                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1));
+                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention);
             }
         }
         if (arena) {
@@ -115,7 +131,7 @@ public final class Transformer {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(ids[b], 0, flat, b * length, length);
         }
-        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows took 57 ms for 128 rows of GPT-2
+        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows copies row by row, far slower
         if (weights.positionEmbed() != null) {
             INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
             x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
@@ -131,7 +147,9 @@ public final class Transformer {
 
     /** One transformer block: resid_pre [batch, pos, d] to resid_post. */
     public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
-        return block(layer, residPre, hooks, cache, null, 0, 0, (int) residPre.size(1));
+        long length = residPre.size(1);
+        Attention attention = attentionFor(residPre, length, length, hooks, layer, layer + 1);
+        return block(layer, residPre, hooks, cache, null, 0, 0, (int) length, attention);
     }
 
     /**
@@ -144,7 +162,8 @@ public final class Transformer {
             throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside 0.." + residPre.size(1));
         }
         INDArray keys = spec.causal() && to < residPre.size(1) ? residPre.get(all(), interval(0, to), all()) : residPre;
-        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to);
+        Attention attention = attentionFor(keys, to - from, keys.size(1), Hooks.none(), layer, layer + 1);
+        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention);
     }
 
     /** The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No hooks. */
@@ -152,8 +171,18 @@ public final class Transformer {
         return mlpHalf(weights.layers().get(layer), layer, residMid, Hooks.none(), new ActivationCache());
     }
 
+    /** The attention path of a run ({@link AttentionPath#choose}) on residual streams like {@code resid}. */
+    private Attention attentionFor(INDArray resid, long queries, long keys, Hooks hooks, int fromLayer, int toLayer) {
+        return switch (AttentionPath.choose(options, spec, resid.size(0), queries, keys, resid.dataType(), hooks, fromLayer, toLayer)) {
+            case PER_HEAD -> perHead;
+            case BATCHED -> batched;
+            case QUERY_BLOCKS -> queryBlocks;
+        };
+    }
+
     /** Block {@code layer} for the query rows [from, to) of residPre (all rows are keys); [batch, to − from, d]. */
-    private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset, int from, int to) {
+    private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset, int from, int to,
+                           Attention attention) {
         stopIfInterrupted(layer);
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
@@ -164,7 +193,7 @@ public final class Transformer {
         INDArray x = residPre.reshape(batch * length, d);
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
-        INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset);
+        INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset, attention);
         attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, rows, d), cache);
 
         INDArray queryRows = rows == length ? residPre : residPre.get(all(), interval(from, to), all());
@@ -192,7 +221,7 @@ public final class Transformer {
 
     /** Attention of the query rows [from, to) of x [batch·length, d] over all its rows (and the cached ones). */
     private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length, int from, int to,
-                               Hooks hooks, ActivationCache cache, KvCache kv, int offset) {
+                               Hooks hooks, ActivationCache cache, KvCache kv, int offset, Attention attention) {
         int heads = spec.heads();
         int kvHeads = spec.kvHeads();
         int dHead = spec.dHead();
@@ -215,187 +244,25 @@ public final class Transformer {
             v = all[1];
         }
 
-        long keys = k.size(1);
-        boolean whole = batch * heads * rows * keys <= maxWholeScores;
-        INDArray z = whole && !hooks.touches(HookNames.attnScores(layer))
-                && HeadProducts.suits(q) && HeadProducts.suits(k) && HeadProducts.suits(v)
-                ? attendPerHead(layer, q, k, v, offset + from, hooks, cache)
-                : attendBatched(layer, q, k, v, offset + from, whole, hooks, cache);
-        z = hooks.apply(HookNames.z(layer), z, cache);
+        INDArray z = hooks.apply(HookNames.z(layer), attention.attend(layer, q, k, v, offset + from, hooks, cache), cache);
         return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
-    }
-
-    /**
-     * softmax(q·kᵀ/√d + mask)·v with one BLAS call per head and query block (HeadProducts) on q, k, v as they are
-     * [batch, pos, head, d_head]; z in the same layout. The pattern passes through its hook; an intervention that
-     * returns a new pattern is multiplied with all keys (it may have put weight anywhere).
-     */
-    private INDArray attendPerHead(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
-        INDArray softmax = softmaxInPlace(HeadProducts.scores(q, k, spec.causal(), offset), offset);
-        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
-        INDArray dense = HeadProducts.suits(pattern) ? pattern : pattern.castTo(DataType.FLOAT).dup('c');
-        INDArray z = HeadProducts.weightedValues(dense, v, spec.causal() && pattern == softmax, offset);
-        if (dense != pattern) {
-            free(dense);
-        }
-        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
-        return z;
-    }
-
-    /** The same with ND4J's batched matmul on [batch, head, pos, d_head] views: other types, score hooks, long inputs. */
-    private INDArray attendBatched(int layer, INDArray q, INDArray k, INDArray v, int offset, boolean whole, Hooks hooks,
-                                   ActivationCache cache) {
-        // [batch, head, pos, d_head] views; rank-4 matmul is exact on permuted views (ND4J-PITFALLS.md)
-        INDArray qh = q.permute(0, 2, 1, 3);
-        INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
-        INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
-        INDArray perHead = whole
-                ? attendWhole(layer, qh, kh, vh, offset, hooks, cache)
-                : attendInQueryChunks(layer, qh, kh, vh, offset, hooks);
-        if (spec.heads() != spec.kvHeads()) {
-            free(kh);
-            free(vh);
-        }
-        INDArray z = FloatRows.dense(perHead) && perHead.length() <= FloatRows.MAX_TRANSPOSE ? FloatRows.headsToPositions(perHead) // [batch, pos, head, d_head]
-                : perHead.permute(0, 2, 1, 3).dup('c');
-        free(perHead);
-        return z;
-    }
-
-    /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */
-    private INDArray attendWhole(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
-        // the scores exist as a tensor only when a hook wants them; otherwise softmax comes straight off the product
-        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : softmaxOfScores(qh, kh, offset);
-        if (softmax == null) {
-            INDArray rawScores = scores(qh, kh, offset, true);
-            INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
-            softmax = Nd4j.nn().softmax(scores, 3);
-            freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
-        }
-        INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
-        INDArray perHead = Nd4j.matmul(pattern, vh);
-        freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
-        return perHead;
-    }
-
-    /**
-     * The same attention, a block of queries at a time, so no [heads, T, T] tensor ever exists (at 8192 tokens and
-     * 32 heads one would take 8.6 GB). The scores and pattern hooks cannot see a whole tensor here, so a run that
-     * hooks them is refused; recomputing a head's pattern from its captured q and k is how long inputs are explored.
-     */
-    private INDArray attendInQueryChunks(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks) {
-        if (hooks.touches(HookNames.attnScores(layer)) || hooks.touches(HookNames.pattern(layer))) {
-            throw new HeadwiseException("attention of " + qh.size(2) + " queries is computed in blocks; "
-                    + "interventions or captures on " + HookNames.pattern(layer) + " need a shorter input");
-        }
-        long batch = qh.size(0);
-        long length = qh.size(2);
-        long keys = kh.size(2);
-        long rows = Math.max(1, maxWholeScores / (batch * qh.size(1) * keys));
-        INDArray perHead = Nd4j.createUninitialized(qh.dataType(), batch, qh.size(1), length, qh.size(3));
-        for (long start = 0; start < length; start += rows) {
-            stopIfInterrupted(layer); // a block of a long input can take seconds
-            long end = Math.min(length, start + rows);
-            INDArray block = qh.get(all(), all(), interval(start, end), all()).dup('c');
-            // a causal block's queries see no key after its last position: those keys are left out of both products
-            long seen = spec.causal() ? Math.min(keys, offset + end) : keys;
-            INDArray blockKeys = seen == keys ? kh : kh.get(all(), all(), interval(0, seen), all());
-            INDArray blockValues = seen == keys ? vh : vh.get(all(), all(), interval(0, seen), all());
-            INDArray pattern = softmaxOfScores(block, blockKeys, offset + (int) start);
-            if (pattern == null) {
-                INDArray scores = scores(block, blockKeys, offset + (int) start, false);
-                pattern = Nd4j.nn().softmax(scores, 3);
-                free(scores);
-            }
-            perHead.get(all(), all(), interval(start, end), all()).assign(Nd4j.matmul(pattern, blockValues));
-            free(pattern);
-            free(block);
-        }
-        return perHead;
-    }
-
-    /**
-     * softmax(q·kᵀ/√d_head + mask) in one pass over the scores (FloatRows), which skips the masked half; null when
-     * the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
-     */
-    private INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
-        if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
-            return null; // decided before the product, which would otherwise be computed twice
-        }
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false);
-        if (!FloatRows.dense(scores)) { // a new c-order array in every case seen; copied if ever not
-            INDArray product = scores;
-            scores = product.dup('c');
-            free(product);
-        }
-        return softmaxInPlace(scores, offset);
-    }
-
-    /** In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to softmax(q·kᵀ/√d + mask). */
-    private INDArray softmaxInPlace(INDArray scores, int offset) {
-        FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
-        return scores;
-    }
-
-    /**
-     * q·kᵀ/√d_head plus the causal (and sliding-window) mask for queries starting at position {@code offset}.
-     * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
-     */
-    private INDArray scores(INDArray qh, INDArray kh, int offset, boolean reuseMask) {
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(spec.dHead()));
-        if (spec.causal()) {
-            long queries = qh.size(2);
-            long keys = kh.size(2);
-            INDArray mask = reuseMask ? causalMask(offset, queries, keys, scores.dataType())
-                    : maskArray(offset, queries, keys, scores.dataType());
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
-            if (!reuseMask) {
-                mask.close();
-            }
-        }
-        return scores;
     }
 
     /**
      * Cooperative cancellation, checked once per layer (cheap next to a layer): a UI that interrupts the run's thread
      * (Future.cancel(true)) stops it within one layer instead of waiting for the whole forward. The flag is left set.
      */
-    private static void stopIfInterrupted(int layer) {
+    static void stopIfInterrupted(int layer) {
         if (Thread.currentThread().isInterrupted()) {
             throw new CancellationException("run cancelled before layer " + layer);
         }
     }
 
-    /**
-     * Frees a [heads, T, T]-sized temporary now: ND4J returns native memory only when the garbage collector runs,
-     * which on long inputs lets gigabytes of dead score matrices pile up. Kept when a hook captured it, or when an
-     * intervention replaced it (the replacement might share its memory).
-     */
-    private static void freeUnlessKept(INDArray produced, INDArray afterHooks, String hook, Hooks hooks) {
-        if (produced == afterHooks && !hooks.captures(hook)) {
-            free(produced);
-        }
-    }
-
-    private static void free(INDArray temporary) {
+    /** Returns a temporary's native memory now rather than at the next garbage collection. */
+    static void free(INDArray temporary) {
         if (temporary.closeable()) {
             temporary.close();
         }
-    }
-
-    /** Grouped-query attention: each key/value head serves heads/kvHeads consecutive query heads. */
-    private INDArray repeatKv(INDArray kv) {
-        int group = spec.heads() / spec.kvHeads();
-        if (group == 1) {
-            return kv;
-        }
-        long batch = kv.size(0);
-        long length = kv.size(1);
-        INDArray expanded = Nd4j.createUninitialized(kv.dataType(), batch, length, spec.kvHeads(), group, spec.dHead());
-        for (int g = 0; g < group; g++) {
-            expanded.get(all(), all(), all(), point(g), all()).assign(kv);
-        }
-        return expanded.reshape(batch, length, spec.heads(), spec.dHead());
     }
 
     private INDArray mlp(ModelWeights.LayerWeights w, INDArray x) {
@@ -464,44 +331,5 @@ public final class Transformer {
         return spec.norm() == ModelSpec.Norm.RMS_NORM
                 ? Ops.rmsNorm(x, w, spec.normEps())
                 : Ops.layerNorm(x, w, spec.normEps());
-    }
-
-    /**
-     * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
-     * window keys more than window−1 positions back (Mistral: i − j < window).
-     */
-    private INDArray causalMask(int offset, long queries, long keys, DataType type) {
-        CausalMask cached = lastMask.get();
-        if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
-                && cached.mask().dataType() == type) {
-            return cached.mask();
-        }
-        INDArray created;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
-            created = maskArray(offset, queries, keys, type);
-        }
-        created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
-        lastMask.set(new CausalMask(offset, queries, keys, created));
-        return created;
-    }
-
-    private INDArray maskArray(int offset, long queries, long keys, DataType type) {
-        int window = spec.slidingWindow();
-        float[] mask = new float[(int) (queries * keys)];
-        for (int i = 0; i < queries; i++) {
-            int position = offset + i;
-            for (int j = 0; j < keys; j++) {
-                boolean hidden = j > position || (window > 0 && position - j >= window);
-                if (hidden) {
-                    mask[(int) (i * keys + j)] = Float.NEGATIVE_INFINITY;
-                }
-            }
-        }
-        INDArray created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
-        return type == DataType.FLOAT ? created : created.castTo(type);
-    }
-
-    /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
-    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
     }
 }

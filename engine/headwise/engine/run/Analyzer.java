@@ -24,7 +24,7 @@ public final class Analyzer {
     public static AnalysisResult analyze(LoadedModel model, ModelInput input, Hooks interventions) {
         ModelSpec spec = model.spec();
         input.validate(spec, "input");
-        AttentionMaps.Precision precision = MemoryBudget.check(spec, input.length());
+        AttentionMaps.Precision precision = MemoryBudget.check(spec, input.length(), model.transformer().options());
         if (precision == AttentionMaps.Precision.RECOMPUTE && changesPatterns(interventions, spec.layers())) {
             throw new HeadwiseException("an input of " + input.length() + " tokens is too long to store its attention, and "
                     + "interventions on attention patterns need it stored: shorten the input or remove the re-weighting");

@@ -68,7 +68,7 @@ public final class Generator {
     public static Generation generate(Transformer transformer, int[] prompt, Settings settings, Hooks hooks) {
         ModelSpec spec = transformer.spec();
         checkCanGenerate(spec, prompt);
-        AttentionMaps.Precision precision = MemoryBudget.check(spec, prompt.length);
+        AttentionMaps.Precision precision = MemoryBudget.check(spec, prompt.length, transformer.options());
         Hooks promptHooks = hooks.copy();
         Hooks stepHooks = hooks.copy();
         AttentionCapture promptCapture = null;

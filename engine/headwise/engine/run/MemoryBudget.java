@@ -2,6 +2,7 @@ package headwise.engine.run;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.io.TensorSource;
+import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import org.bytedeco.javacpp.Pointer;
 
@@ -13,9 +14,7 @@ import java.nio.file.Path;
  * Estimates a full-capture run's memory before it starts: the captured attention lives on the Java heap (float32,
  * float16 when float32 does not fit, and when neither does only each layer's queries and keys, the patterns being
  * recomputed per head when read), the forward's temporaries off-heap, one layer at a time. A run that cannot fit is
- * refused with the length that would.
- *
- * <p>System property {@code headwise.attention}: {@code auto} (default), {@code f32}, {@code f16} or {@code recompute}.
+ * refused with the length that would. ForwardOptions.attentionStorage narrows the choice to one precision.
  */
 public final class MemoryBudget {
 
@@ -32,6 +31,10 @@ public final class MemoryBudget {
      * at Long.MAX_VALUE instead of overflowing, so an absurd config or length is refused, never waved through.
      */
     public static Estimate estimate(ModelSpec spec, int length, AttentionMaps.Precision precision) {
+        return estimate(spec, length, precision, ForwardOptions.defaults());
+    }
+
+    private static Estimate estimate(ModelSpec spec, int length, AttentionMaps.Precision precision, ForwardOptions options) {
         long t = length;
         long headMatrix = product(t, t, 4);
         long attention = precision == AttentionMaps.Precision.RECOMPUTE
@@ -39,8 +42,8 @@ public final class MemoryBudget {
                 ? sum(RecomputedHeads.bytes(spec, length), Math.max(RecomputedHeads.CACHE_BYTES, headMatrix), product(2, headMatrix))
                 : AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
         long output = product(t, spec.outputWidth(), 4);
-        // scores, mask, softmax, one dense copy; long inputs attend in blocks of at most 64M scores (Transformer)
-        long attentionWork = product(Math.min(product(spec.heads(), t, t), 64L << 20), 4, 4);
+        // scores, mask, softmax, one dense copy; long inputs attend in blocks of at most maxWholeScores scores
+        long attentionWork = product(Math.min(product(spec.heads(), t, t), options.maxWholeScores()), 4, 4);
         long activations = product(t, Math.max(spec.dMlp(), 3L * spec.dModel()), 4, 6);
         long recomputeWork = precision == AttentionMaps.Precision.RECOMPUTE ? headMatrix : 0;
         return new Estimate(sum(attention, product(2, output)), sum(attentionWork, activations, product(2, output), recomputeWork));
@@ -102,19 +105,21 @@ public final class MemoryBudget {
         return s;
     }
 
-    /** Chooses the attention precision for a run of {@code length} tokens, or refuses it with what would fit. */
-    public static AttentionMaps.Precision check(ModelSpec spec, int length) {
-        String asked = System.getProperty("headwise.attention", "auto").toLowerCase(java.util.Locale.ROOT);
+    /**
+     * Chooses the attention precision for a run of {@code length} tokens with {@code options} (the model's:
+     * {@code transformer.options()}), or refuses it with what would fit.
+     */
+    public static AttentionMaps.Precision check(ModelSpec spec, int length, ForwardOptions options) {
         long heap = freeHeapBytes();
         long nativeFree = freeNativeBytes();
-        AttentionMaps.Precision[] candidates = switch (asked) {
-            case "f32" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F32};
-            case "f16" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F16};
-            case "recompute" -> new AttentionMaps.Precision[] {AttentionMaps.Precision.RECOMPUTE};
-            default -> AttentionMaps.Precision.values();
+        AttentionMaps.Precision[] candidates = switch (options.attentionStorage()) {
+            case F32 -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F32};
+            case F16 -> new AttentionMaps.Precision[] {AttentionMaps.Precision.F16};
+            case RECOMPUTE -> new AttentionMaps.Precision[] {AttentionMaps.Precision.RECOMPUTE};
+            case AUTO -> AttentionMaps.Precision.values();
         };
         for (AttentionMaps.Precision precision : candidates) {
-            if (fits(estimate(spec, length, precision), heap, nativeFree)) {
+            if (fits(estimate(spec, length, precision, options), heap, nativeFree)) {
                 return precision;
             }
         }
@@ -122,14 +127,14 @@ public final class MemoryBudget {
         heap = freeHeapBytes();
         nativeFree = freeNativeBytes();
         for (AttentionMaps.Precision precision : candidates) {
-            if (fits(estimate(spec, length, precision), heap, nativeFree)) {
+            if (fits(estimate(spec, length, precision, options), heap, nativeFree)) {
                 return precision;
             }
         }
         AttentionMaps.Precision smallest = candidates[candidates.length - 1];
-        Estimate need = estimate(spec, length, smallest);
+        Estimate need = estimate(spec, length, smallest, options);
         int fits = length;
-        while (fits > 1 && !fits(estimate(spec, fits, smallest), heap, nativeFree)) {
+        while (fits > 1 && !fits(estimate(spec, fits, smallest, options), heap, nativeFree)) {
             fits = fits * 9 / 10;
         }
         throw new HeadwiseException("input of " + length + " tokens needs about " + mib(need.heapBytes())

@@ -16,8 +16,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.function.UnaryOperator;
-
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
@@ -259,33 +257,6 @@ public final class AblationImportance {
         INDArray[] copies = new INDArray[count];
         java.util.Arrays.fill(copies, x);
         return Nd4j.concat(0, copies);
-    }
-
-    /**
-     * The {@code hook_z} function of a batch of copies of one input: copy b has head {@code headOfCopy[b]} zeroed,
-     * or replaced by its mean over positions (−1: copy b is left clean). z is [batch, pos, head, d_head]; the
-     * argument is not modified.
-     */
-    public static UnaryOperator<INDArray> perCopyAblation(Interventions.Ablation mode, int... headOfCopy) {
-        return z -> {
-            if (z.size(0) != headOfCopy.length) {
-                throw new IllegalArgumentException("hook_z batch " + z.size(0) + " but " + headOfCopy.length + " copies");
-            }
-            INDArray out = z.dup('c');
-            for (int b = 0; b < headOfCopy.length; b++) {
-                if (headOfCopy[b] < 0) {
-                    continue;
-                }
-                INDArray slice = out.get(point(b), all(), point(headOfCopy[b]), all()); // [pos, d_head]
-                if (mode == Interventions.Ablation.ZERO) {
-                    slice.assign(0);
-                } else {
-                    INDArray mean = slice.mean(0); // [d_head]
-                    slice.assign(0).addiRowVector(mean);
-                }
-            }
-            return out;
-        };
     }
 
     /** Rough off-heap bytes one copy needs in one block plus its output (float32). */

@@ -51,15 +51,6 @@ final class GatedForward {
         return f;
     }
 
-    SameDiff sameDiff() {
-        return sd;
-    }
-
-    /** Gate variable names, one per layer, each [1, heads]. */
-    List<String> gateNames() {
-        return gates;
-    }
-
     /** The model output [T, width] (classifiers: [1, classes]) at gates = 1. */
     INDArray output() {
         return sd.output(Map.of(), output.name()).get(output.name());
@@ -119,7 +110,6 @@ final class GatedForward {
                     }
                 }
             }
-            case TOKEN_LOG_PROB -> weight[objective.position() * width + objective.id()] = 1f;
             case CLASS_LOG_PROB -> weight[objective.id()] = 1f;
             case HIDDEN_SUM -> {
                 for (int c = 0; c < width; c++) {

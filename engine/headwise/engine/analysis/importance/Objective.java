@@ -12,8 +12,8 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * The scalar L whose gradient with respect to the head gates is the gradient importance.
  *
  * @param kind     what L is
- * @param position output row for {@link Kind#TOKEN_LOG_PROB} and {@link Kind#HIDDEN_SUM}
- * @param id       token or class id for {@link Kind#TOKEN_LOG_PROB} and {@link Kind#CLASS_LOG_PROB}
+ * @param position output row for {@link Kind#HIDDEN_SUM}
+ * @param id       class id for {@link Kind#CLASS_LOG_PROB}
  */
 public record Objective(Kind kind, int position, int id) {
 
@@ -22,8 +22,6 @@ public record Objective(Kind kind, int position, int id) {
         NEXT_TOKEN_NLL,
         /** Bidirectional LM head (masked LM): mean NLL of each position's own id. */
         SAME_TOKEN_NLL,
-        /** log p(id) at {@code position} of an LM's output distribution. */
-        TOKEN_LOG_PROB,
         /** Classifier: log p(class {@code id}). */
         CLASS_LOG_PROB,
         /** Sum of the final hidden state at {@code position} (bare encoders: e.g. CLS, position 0). */
@@ -36,10 +34,6 @@ public record Objective(Kind kind, int position, int id) {
 
     public static Objective classLogProb(int classId) {
         return new Objective(Kind.CLASS_LOG_PROB, 0, classId);
-    }
-
-    public static Objective tokenLogProb(int position, int id) {
-        return new Objective(Kind.TOKEN_LOG_PROB, position, id);
     }
 
     public static Objective hiddenSum(int position) {
@@ -75,7 +69,6 @@ public record Objective(Kind kind, int position, int id) {
                 }
                 yield n == 0 ? Double.NaN : sum / n;
             }
-            case TOKEN_LOG_PROB -> logSoftmax(x[position], id);
             case CLASS_LOG_PROB -> logSoftmax(x[0], id);
             case HIDDEN_SUM -> java.util.Arrays.stream(x[position]).sum();
         };
@@ -85,7 +78,6 @@ public record Objective(Kind kind, int position, int id) {
         return switch (kind) {
             case NEXT_TOKEN_NLL -> "mean next-token NLL";
             case SAME_TOKEN_NLL -> "mean own-token NLL";
-            case TOKEN_LOG_PROB -> "log p(token " + id + ") at position " + position;
             case CLASS_LOG_PROB -> "log p(class " + id + ")";
             case HIDDEN_SUM -> "sum of the final hidden state at position " + position;
         };

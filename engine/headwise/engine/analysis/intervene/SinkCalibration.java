@@ -57,7 +57,7 @@ public final class SinkCalibration {
         var spec = model.spec();
         Hooks capture = Hooks.none();
         AttentionCapture attention = AttentionCapture.attach(capture, spec, input.length(),
-                MemoryBudget.check(spec, input.length()));
+                MemoryBudget.check(spec, input.length(), model.transformer().options()));
         INDArray clean = OutputRuns.run(model, input, capture);
         int[][][] sinks = detect(attention.maps(), spec.causal(), heads, options);
         INDArray calibrated = OutputRuns.run(model, input, hooks(sinks, options.beta()));

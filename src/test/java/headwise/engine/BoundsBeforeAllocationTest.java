@@ -8,6 +8,7 @@ import headwise.engine.json.Json;
 import headwise.engine.llama2c.Llama2cConfig;
 import headwise.engine.llama2c.Llama2cTokenizer;
 import headwise.engine.load.ModelLoader;
+import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AttentionMaps;
 import headwise.engine.run.MemoryBudget;
@@ -160,7 +161,7 @@ class BoundsBeforeAllocationTest {
         assertEquals(Long.MAX_VALUE, e.heapBytes());
         // long inputs attend in blocks, so the forward's own work stays finite: still far beyond any machine
         assertTrue(e.nativeBytes() > 1L << 50, "native estimate " + e.nativeBytes());
-        HeadwiseException refused = assertThrows(HeadwiseException.class, () -> MemoryBudget.check(spec, Integer.MAX_VALUE));
+        HeadwiseException refused = assertThrows(HeadwiseException.class, () -> MemoryBudget.check(spec, Integer.MAX_VALUE, ForwardOptions.defaults()));
         assertTrue(refused.getMessage().contains("tokens fit"), refused.getMessage());
     }
 

@@ -16,6 +16,7 @@ import headwise.engine.io.onnx.OnnxTensorSource;
 import headwise.engine.json.Json;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
+import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AttentionMaps;
 import headwise.engine.run.MemoryBudget;
@@ -196,7 +197,7 @@ public final class FuzzTargets {
         expected(() -> {
             try (LoadedModel model = ModelLoader.load(folder.toString())) {
                 ModelSpec spec = model.spec();
-                MemoryBudget.check(spec, 4);
+                MemoryBudget.check(spec, 4, ForwardOptions.defaults());
                 if (model.hasTokenizer()) {
                     model.tokenizer().encode(TEXT);
                 }

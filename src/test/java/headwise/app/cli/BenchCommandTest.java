@@ -27,4 +27,20 @@ class BenchCommandTest {
         assertTrue(Pattern.compile("(?m)^forward_ms=[0-9.]+$").matcher(out).find(), out);
         assertTrue(out.contains("tokens=16") && out.contains("attention=F32"), out);
     }
+
+    @Test
+    void theAttentionSwitchIsReadWhereTheCommandStarts() {
+        System.setProperty("headwise.attention", "f16");
+        try {
+            CliTestSupport.Run run = CliTestSupport.run("bench", "--model", Fixtures.model("gpt2_f32").toString(),
+                    "--tokens", "8", "--repeat", "1");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains("attention=F16"), run.out());
+            System.setProperty("headwise.attention", "f8");
+            CliTestSupport.Run refused = CliTestSupport.run("bench", "--model", Fixtures.model("gpt2_f32").toString());
+            assertEquals("error: -Dheadwise.attention=f8: expected auto, f32, f16 or recompute", refused.err().strip());
+        } finally {
+            System.clearProperty("headwise.attention");
+        }
+    }
 }

@@ -6,7 +6,6 @@ import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -18,11 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Attention computed a block of queries at a time (long inputs) gives the same output as all queries at once. */
 class BlockedAttentionTest {
 
-    private final long defaultLimit = Transformer.maxWholeScores;
-
-    @AfterEach
-    void restore() {
-        Transformer.maxWholeScores = defaultLimit;
+    private static Transformer withMaxWholeScores(LoadedModel model, long scores) {
+        return model.transformer().withOptions(ForwardOptions.defaults().withMaxWholeScores(scores));
     }
 
     @ParameterizedTest
@@ -32,8 +28,8 @@ class BlockedAttentionTest {
             int[][] ids = {Fixtures.inputIds(fixture)};
             float[] whole = model.transformer().run(ids, Hooks.none()).output().dup('c').data().asFloat();
             // one query row of all heads per block (and a ragged last block): the smallest blocks the code makes
-            Transformer.maxWholeScores = (long) model.spec().heads() * ids[0].length;
-            float[] blocked = model.transformer().run(ids, Hooks.none()).output().dup('c').data().asFloat();
+            Transformer blocks = withMaxWholeScores(model, (long) model.spec().heads() * ids[0].length);
+            float[] blocked = blocks.run(ids, Hooks.none()).output().dup('c').data().asFloat();
             assertTrue(whole.length > 0);
             // different GEMM blockings round differently; both stay within the project's 1e-5 of the reference
             assertArrayEquals(whole, blocked, 1e-5f, fixture);
@@ -49,12 +45,12 @@ class BlockedAttentionTest {
             int split = all.length / 2;
             float[] whole = model.transformer().run(new int[][] {all}, Hooks.none()).output().dup('c').data().asFloat();
             // three query rows per block: every block but the last leaves keys out; then the same after a cached prefix
-            Transformer.maxWholeScores = 3L * model.spec().heads() * all.length;
-            float[] blocked = model.transformer().run(new int[][] {all}, Hooks.none()).output().dup('c').data().asFloat();
+            Transformer blocks = withMaxWholeScores(model, 3L * model.spec().heads() * all.length);
+            float[] blocked = blocks.run(new int[][] {all}, Hooks.none()).output().dup('c').data().asFloat();
             assertArrayEquals(whole, blocked, 1e-5f, fixture);
             KvCache cache = new KvCache(model.spec().layers());
-            model.transformer().run(new int[][] {java.util.Arrays.copyOf(all, split)}, Hooks.none(), cache);
-            float[] rest = model.transformer().run(new int[][] {java.util.Arrays.copyOfRange(all, split, all.length)}, Hooks.none(), cache)
+            blocks.run(new int[][] {java.util.Arrays.copyOf(all, split)}, Hooks.none(), cache);
+            float[] rest = blocks.run(new int[][] {java.util.Arrays.copyOfRange(all, split, all.length)}, Hooks.none(), cache)
                     .output().dup('c').data().asFloat();
             float[] wholeRest = java.util.Arrays.copyOfRange(whole, whole.length - rest.length, whole.length);
             assertArrayEquals(wholeRest, rest, 1e-5f, fixture + " after a cached prefix");
@@ -65,9 +61,9 @@ class BlockedAttentionTest {
     void hooksOnWholePatternsAreRefusedInBlocks() {
         try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             int[][] ids = {Fixtures.inputIds("gpt2_f32")};
-            Transformer.maxWholeScores = 1;
+            Transformer blocks = withMaxWholeScores(model, 1);
             HeadwiseException e = assertThrows(HeadwiseException.class,
-                    () -> model.transformer().run(ids, Hooks.capturing(n -> n.equals(HookNames.pattern(0)))));
+                    () -> blocks.run(ids, Hooks.capturing(n -> n.equals(HookNames.pattern(0)))));
             assertTrue(e.getMessage().contains("shorter input"), e.getMessage());
         }
     }

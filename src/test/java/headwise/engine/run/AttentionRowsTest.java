@@ -3,7 +3,6 @@ package headwise.engine.run;
 import headwise.engine.Fixtures;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -14,11 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link AttentionMaps#readRows} hands over exactly the rows {@link AttentionMaps#head} copies, in every precision. */
 class AttentionRowsTest {
-
-    @AfterEach
-    void restore() {
-        System.clearProperty("headwise.attention");
-    }
 
     /** Rows as read, concatenated; also checks they come in query order. */
     private static float[] rows(AttentionMaps a, int layer, int head) {
@@ -79,8 +73,7 @@ class AttentionRowsTest {
         try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds("gpt2_f32"));
             float[] stored = rows(Analyzer.analyze(model, input).attention(), 1, 2);
-            System.setProperty("headwise.attention", "recompute");
-            AttentionMaps recomputed = Analyzer.analyze(model, input).attention();
+            AttentionMaps recomputed = Analyzer.analyze(RecomputedAttentionTest.recomputing(model), input).attention();
             assertEquals(AttentionMaps.Precision.RECOMPUTE, recomputed.precision());
             float[] read = rows(recomputed, 1, 2);
             assertArrayEquals(recomputed.head(1, 2), read);

@@ -3,6 +3,7 @@ package headwise.engine.run;
 import headwise.engine.Fixtures;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
+import headwise.engine.model.ForwardOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -51,13 +52,8 @@ class AttentionStorageTest {
         try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             ModelInput input = new ModelInput(Fixtures.inputIds("gpt2_f32"), null, null, null);
             AttentionMaps f32 = Analyzer.analyze(model, input).attention();
-            System.setProperty("headwise.attention", "f16");
-            AttentionMaps f16;
-            try {
-                f16 = Analyzer.analyze(model, input).attention();
-            } finally {
-                System.clearProperty("headwise.attention");
-            }
+            AttentionMaps f16 = Analyzer.analyze(model.withOptions(ForwardOptions.defaults().withAttentionStorage(
+                    ForwardOptions.AttentionStorage.F16)), input).attention();
             assertEquals(AttentionMaps.Precision.F32, f32.precision());
             assertEquals(AttentionMaps.Precision.F16, f16.precision());
             float[] exact = f32.values();
@@ -87,8 +83,8 @@ class AttentionStorageTest {
         try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             spec = model.spec();
         }
-        assertEquals(AttentionMaps.Precision.F32, MemoryBudget.check(spec, 8));
-        var error = assertThrows(headwise.engine.HeadwiseException.class, () -> MemoryBudget.check(spec, 2_000_000));
+        assertEquals(AttentionMaps.Precision.F32, MemoryBudget.check(spec, 8, ForwardOptions.defaults()));
+        var error = assertThrows(headwise.engine.HeadwiseException.class, () -> MemoryBudget.check(spec, 2_000_000, ForwardOptions.defaults()));
         assertTrue(error.getMessage().matches(".*at most about \\d+ tokens fit.*"), error.getMessage());
     }
 }

@@ -6,7 +6,7 @@ import headwise.engine.hooks.Hooks;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
-import org.junit.jupiter.api.AfterEach;
+import headwise.engine.model.ForwardOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Patterns recomputed from stored queries and keys equal the ones the forward used (and the reference's). */
 class RecomputedAttentionTest {
 
-    @AfterEach
-    void restore() {
-        System.clearProperty("headwise.attention");
+    /** The model storing only queries and keys, its patterns recomputed when read. */
+    static LoadedModel recomputing(LoadedModel model) {
+        return model.withOptions(ForwardOptions.defaults().withAttentionStorage(ForwardOptions.AttentionStorage.RECOMPUTE));
     }
 
     @ParameterizedTest
@@ -30,8 +30,7 @@ class RecomputedAttentionTest {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds(fixture));
             AttentionMaps stored = Analyzer.analyze(model, input).attention();
-            System.setProperty("headwise.attention", "recompute");
-            AnalysisResult recomputed = Analyzer.analyze(model, input);
+            AnalysisResult recomputed = Analyzer.analyze(recomputing(model), input);
             assertEquals(AttentionMaps.Precision.RECOMPUTE, recomputed.attention().precision());
             float[] values = recomputed.attention().values();
             assertArrayEquals(stored.values(), values, 2e-6f, fixture);
@@ -45,9 +44,8 @@ class RecomputedAttentionTest {
     void reweightingNeedsStoredPatterns() {
         try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds("gpt2_f32"));
-            System.setProperty("headwise.attention", "recompute");
             Hooks reweighting = Interventions.reweightKeys(Hooks.none(), 0, 0.5, new int[] {0}, new int[] {0});
-            HeadwiseException e = assertThrows(HeadwiseException.class, () -> Analyzer.analyze(model, input, reweighting));
+            HeadwiseException e = assertThrows(HeadwiseException.class, () -> Analyzer.analyze(recomputing(model), input, reweighting));
             assertTrue(e.getMessage().contains("re-weighting"), e.getMessage());
         }
     }

@@ -1,4 +1,4 @@
-package headwise.engine.run;
+package headwise.engine.bench;
 
 import headwise.engine.model.ModelSpec;
 

@@ -1,7 +1,9 @@
-package headwise.engine.run;
+package headwise.engine.bench;
 
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
 
 import java.util.Arrays;
 import java.util.Random;

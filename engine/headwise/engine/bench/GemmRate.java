@@ -1,4 +1,4 @@
-package headwise.engine.run;
+package headwise.engine.bench;
 
 import headwise.engine.model.Ops;
 import org.nd4j.linalg.api.buffer.DataType;

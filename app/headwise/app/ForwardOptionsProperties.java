@@ -1,0 +1,38 @@
+package headwise.app;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.model.ForwardOptions;
+
+import java.util.Locale;
+
+/**
+ * The -D switches that steer the engine's forward, read once where the app or a CLI command starts (the engine
+ * itself reads no system properties): {@code -Dheadwise.attention=auto|f32|f16|recompute} (how captured attention is
+ * stored) and {@code -Dheadwise.blockArena=false} (no reused workspace, to measure what it brings).
+ */
+public final class ForwardOptionsProperties {
+
+    private ForwardOptionsProperties() {
+    }
+
+    /** The defaults with whatever the two properties set; a clear error for a value they do not take. */
+    public static ForwardOptions read() {
+        ForwardOptions options = ForwardOptions.defaults();
+        String attention = System.getProperty("headwise.attention");
+        if (attention != null) {
+            try {
+                options = options.withAttentionStorage(ForwardOptions.AttentionStorage.valueOf(attention.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new HeadwiseException("-Dheadwise.attention=" + attention + ": expected auto, f32, f16 or recompute");
+            }
+        }
+        String arena = System.getProperty("headwise.blockArena");
+        if (arena != null) {
+            if (!arena.equals("true") && !arena.equals("false")) {
+                throw new HeadwiseException("-Dheadwise.blockArena=" + arena + ": expected true or false");
+            }
+            options = options.withBlockArena(Boolean.parseBoolean(arena));
+        }
+        return options;
+    }
+}

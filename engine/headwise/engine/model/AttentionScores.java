@@ -1,0 +1,110 @@
+package headwise.engine.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The scaled, masked attention scores and their softmax, shared by every attention path of one model. Scores are
+ * turned into a pattern in exactly two ways: {@link #softmaxInPlace} (float32, one pass that skips the masked
+ * half) and {@link #scores} then ND4J's softmax (other types, and wherever a hook needs the scores as a tensor).
+ */
+final class AttentionScores {
+
+    private final ModelSpec spec;
+    private final AtomicReference<CausalMask> lastMask = new AtomicReference<>();
+
+    AttentionScores(ModelSpec spec) {
+        this.spec = spec;
+    }
+
+    /** In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to softmax(q·kᵀ/√d + mask). */
+    INDArray softmaxInPlace(INDArray scores, int offset) {
+        FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+        return scores;
+    }
+
+    /**
+     * softmax(q·kᵀ/√d_head + mask) of [batch, head, pos, d_head] views in one pass over the scores (FloatRows);
+     * null when the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
+     */
+    INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
+        if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
+            return null; // decided before the product, which would otherwise be computed twice
+        }
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false);
+        if (!FloatRows.dense(scores)) { // a new c-order array in every case seen; copied if ever not
+            INDArray product = scores;
+            scores = product.dup('c');
+            Transformer.free(product);
+        }
+        return softmaxInPlace(scores, offset);
+    }
+
+    /** softmax over the keys of scores that {@link #scores} made (and a hook may have changed). */
+    static INDArray softmax(INDArray scores) {
+        return Nd4j.nn().softmax(scores, 3);
+    }
+
+    /**
+     * q·kᵀ/√d_head plus the causal (and sliding-window) mask for queries starting at position {@code offset}.
+     * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
+     */
+    INDArray scores(INDArray qh, INDArray kh, int offset, boolean reuseMask) {
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(spec.dHead()));
+        if (spec.causal()) {
+            long queries = qh.size(2);
+            long keys = kh.size(2);
+            INDArray mask = reuseMask ? causalMask(offset, queries, keys, scores.dataType())
+                    : maskArray(offset, queries, keys, scores.dataType());
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
+            if (!reuseMask) {
+                mask.close();
+            }
+        }
+        return scores;
+    }
+
+    /**
+     * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
+     * window keys more than window−1 positions back (Mistral: i − j < window).
+     */
+    private INDArray causalMask(int offset, long queries, long keys, DataType type) {
+        CausalMask cached = lastMask.get();
+        if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
+                && cached.mask().dataType() == type) {
+            return cached.mask();
+        }
+        INDArray created;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
+            created = maskArray(offset, queries, keys, type);
+        }
+        created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
+        lastMask.set(new CausalMask(offset, queries, keys, created));
+        return created;
+    }
+
+    private INDArray maskArray(int offset, long queries, long keys, DataType type) {
+        int window = spec.slidingWindow();
+        float[] mask = new float[(int) (queries * keys)];
+        for (int i = 0; i < queries; i++) {
+            int position = offset + i;
+            for (int j = 0; j < keys; j++) {
+                boolean hidden = j > position || (window > 0 && position - j >= window);
+                if (hidden) {
+                    mask[(int) (i * keys + j)] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        INDArray created = Nd4j.create(mask, new long[] {queries, keys}, DataType.FLOAT);
+        return type == DataType.FLOAT ? created : created.castTo(type);
+    }
+
+    /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
+    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
+    }
+}
