@@ -212,6 +212,8 @@ def randn(gen, *shape, std=1.0, mean=0.0):
 
 
 def new_case(name):
+    # clears the whole case folder, also the reference/*.json that metrics_, flow_ and intervene_reference.py add:
+    # regenerate_fixtures.py runs those scripts after this one
     folder = os.path.join(FIXTURES, name)
     if os.path.exists(folder):
         shutil.rmtree(folder)

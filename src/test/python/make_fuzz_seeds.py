@@ -10,7 +10,6 @@ Targets that read several files take them joined by the separator of headwise.fu
 import io
 import json
 import os
-import shutil
 import struct
 import sys
 
@@ -224,9 +223,20 @@ def write(target, name, data):
         f.write(data)
 
 
+# Jazzer saves what it finds beside the seeds (crash-SHA1, timeout-…): committed regression inputs, never seeds
+FINDING_PREFIXES = ("crash-", "timeout-", "oom-", "leak-", "slow-unit-")
+
+
+def clear_seeds():
+    """Removes the seeds a previous run wrote and keeps Jazzer's findings."""
+    for folder, _, names in os.walk(ROOT):
+        for name in names:
+            if not name.startswith(FINDING_PREFIXES):
+                os.remove(os.path.join(folder, name))
+
+
 def main():
-    if os.path.exists(ROOT):
-        shutil.rmtree(ROOT)
+    clear_seeds()
     ms = models()
     small = safetensors([("a", torch.arange(6, dtype=torch.float32).reshape(2, 3)), ("b", torch.ones(0))], "F32")
     write("safetensors", "small_f32", small)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent NumPy reference for the fixed metrics.json keys (see the README, section metrics.json).
+"""Independent NumPy reference for the fixed metrics.json keys (see docs/metrics-json.md).
 
 Usage
 -----

@@ -12,22 +12,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every family, name variant, dtype and sharding against the independent float64 PyTorch forward of
- * make_fixtures.py: attention and output within 1e-5 for F32 weights, 1e-3 for F16/BF16 (the references
- * use the same rounded weights, so the measured errors are far smaller; they are printed).
+ * make_fixtures.py: attention and output within 1e-5 for F32 weights. The F16/BF16 references run on the same
+ * rounded weights, so what is left there is float32 arithmetic too, and each has a bound about twice its measured
+ * error (max|err| attention, output, printed by the test; 2-core x86 VM, OMP_NUM_THREADS=2): gpt2_f16 3.4e-6,
+ * 5.3e-6; gpt2_bf16 2.2e-6, 5.8e-6; bert_f16 1.4e-6, 1.4e-6; bert_bf16 1.1e-6, 1.7e-6.
  */
 class ReferenceFidelityTest {
+
+    private static final Map<String, Double> HALF_PRECISION_TOLERANCE =
+            Map.of("gpt2_f16", 1e-5, "gpt2_bf16", 1e-5, "bert_f16", 3e-6, "bert_bf16", 4e-6);
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_f32", "gpt2_noprefix_f32", "gpt2_lmhead_f32", "gpt2_f16", "gpt2_bf16", "gpt2_sharded",
             "bert_f32", "bert_prefix_gamma_f32", "bert_f16", "bert_bf16", "bert_sharded"})
     void matchesPyTorch(String fixture) {
-        double tolerance = fixture.contains("f16") ? 1e-3 : 1e-5;
+        double tolerance = HALF_PRECISION_TOLERANCE.getOrDefault(fixture, 1e-5);
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, Fixtures.inputIds(fixture)));
 

@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Llama, Mistral and Qwen2 checkpoints against the independent float64 PyTorch forward of make_llama_fixtures.py:
- * attention, output and layer 1's post-RoPE queries within 1e-5 for F32 weights, 1e-3 for F16/BF16.
+ * attention, output and layer 1's post-RoPE queries within 1e-5. For F16/BF16 too: the references run on the same
+ * rounded weights, so what is left is float32 arithmetic, measured (max|err| attention, output, hook_q; 2-core x86
+ * VM) llama_f16 2.8e-6, 4.9e-6, 3.3e-6 and llama_bf16 2.7e-6, 7.2e-6, 2.6e-6, as large as the F32 cases' (up to
+ * 6.1e-6), so the F32 bound is theirs: 1.4-2x the measured error.
  */
 class LlamaFidelityTest {
 
@@ -32,7 +35,7 @@ class LlamaFidelityTest {
     @ValueSource(strings = {"llama_f32", "llama_bf16", "llama_f16", "llama3_scaling_f32", "llama_linear_scaling_f32",
             "llama_mqa_tied_f32", "llama_bare_f32", "mistral_window_f32", "qwen2_f32"})
     void matchesPyTorch(String fixture) {
-        double tolerance = fixture.contains("f16") ? 1e-3 : 1e-5;
+        double tolerance = 1e-5;
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             int[] ids = Fixtures.inputIds(fixture);
             AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));

@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,17 +31,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ViT / DeiT against the independent float64 PyTorch forward of make_vit_fixtures.py, from the PNG through
- * preprocessing, patch embedding, the encoder and the head: within 1e-5 for F32 weights, 1e-3 for F16/BF16.
+ * preprocessing, patch embedding, the encoder and the head: within 1e-5 for F32 weights. The F16/BF16 references
+ * run on the same rounded weights, so what is left is float32 arithmetic, and each has a bound about twice its
+ * measured error (max|err| attention, output; 2-core x86 VM): vit_f16 8.6e-7, 2.9e-6; vit_bf16 9.5e-7, 7.2e-7.
  * The fixture images are already image_size, so resizing is the identity and the pixels must match exactly;
  * the *_interp_* images keep their own size (do_resize false), with position embeddings interpolated as Hugging
  * Face's interpolate_pos_encoding=True does.
  */
 class VitFidelityTest {
 
+    private static final Map<String, Double> HALF_PRECISION_TOLERANCE = Map.of("vit_f16", 6e-6, "vit_bf16", 2e-6);
+
     @ParameterizedTest
     @ValueSource(strings = {"vit_f32", "vit_f16", "vit_bf16", "vit_bare_f32", "deit_distilled_f32", "vit_interp_f32", "deit_interp_f32"})
     void matchesPyTorch(String fixture) {
-        double tolerance = fixture.contains("f16") ? 1e-3 : 1e-5;
+        double tolerance = HALF_PRECISION_TOLERANCE.getOrDefault(fixture, 1e-5);
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             ModelInput input = ModelInput.fromImage(model, ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")));
             double pixelError = Fixtures.maxAbsDiff(Fixtures.reference(fixture, "pixels.npy").values(), input.pixels());
