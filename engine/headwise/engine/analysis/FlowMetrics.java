@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 import static headwise.engine.analysis.MetricsReport.json;
 
 /**
- * The information-flow and logit-lens keys of metrics.json (README.md, "Further keys"): attention_flow on the run's
+ * The information-flow and logit-lens keys of metrics.json (docs/metrics-json.md, "Further keys"): attention_flow on the run's
  * attention; contribution_graph, value_norms, logit_lens and flowcut from one extra forward without interventions,
  * whose layers feed every analysis as they finish.
  */

@@ -25,7 +25,7 @@ import java.util.Map;
 import static headwise.engine.analysis.MetricsReport.json;
 
 /**
- * The metrics.json keys of the optional per-head analyses ({@link HeadAnalyses}; README.md, metrics.json):
+ * The metrics.json keys of the optional per-head analyses ({@link HeadAnalyses}; docs/metrics-json.md):
  * retrieval, zerotuning, sink_calibration, importance, context_sensitivity.
  */
 final class HeadAnalysisMetrics {

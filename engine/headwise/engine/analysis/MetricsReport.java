@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * Everything {@code analyze … --metrics} writes to metrics.json, as an ordered map of nested lists (keys and
- * definitions: README.md, section metrics.json). The fixed keys come first and are computed on the attention of the run
+ * definitions: docs/metrics-json.md). The fixed keys come first and are computed on the attention of the run
  * ({@link AnalysisResult#attention()}); residual-stream metrics re-run the model without interventions to capture
  * resid_post; head types run the model on a repeated random sequence (token models only); ViT metrics appear for
  * image inputs; the information-flow and logit-lens keys ({@link FlowMetrics}) add one more forward; the optional
@@ -165,7 +165,7 @@ public final class MetricsReport {
             out.put("vit", vit);
         }
 
-        // ---- information flow and logit lens (issue 4; keys and definitions: FlowMetrics, README.md) ----
+        // ---- information flow and logit lens (issue 4; keys and definitions: FlowMetrics, docs/metrics-json.md) ----
         out.putAll(FlowMetrics.compute(model, result, options.residuals()));
         // ---- end of information flow and logit lens ----
 
@@ -190,7 +190,7 @@ public final class MetricsReport {
 
     /**
      * The fixed metrics.json keys, in order: entropy, confidence, prev_token, sink_score, sink_rate, mean_distance,
-     * rollout, layer_similarity (definitions in README.md).
+     * rollout, layer_similarity (definitions in docs/metrics-json.md).
      */
     public static Map<String, Object> attentionMetrics(AttentionMaps a, boolean causal, double sinkEpsilon) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The long fuzz run: Jazzer on one parser per JVM (Jazzer fuzzes one {@code @FuzzTest} per run), for
- * {@code maxDuration} unless told otherwise (README.md, "Fuzzing"). Without JAZZER_FUZZ=1 each method only
+ * {@code maxDuration} unless told otherwise (docs/reliability.md, "Fuzzing"). Without JAZZER_FUZZ=1 each method only
  * replays its seed corpus and the findings Jazzer saved (src/test/resources/headwise/fuzz/ParserFuzzerInputs/METHOD/).
  * The class name does not end in Test, so the suite leaves it out; its short fuzz run is {@link ParserFuzzTest},
  * on the same targets and seeds.
