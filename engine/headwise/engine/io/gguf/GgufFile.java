@@ -100,7 +100,7 @@ public final class GgufFile implements AutoCloseable {
         // a metadata pair takes ≥ 8 + 4 + 1 bytes, a tensor info ≥ 8 + 4 + 8 + 4 + 8
         if (metadataCount > in.remaining() / 13 || tensorCount > in.remaining() / 32) {
             throw in.error("the header claims " + tensorCount + " tensors and " + metadataCount
-                    + " metadata pairs, more than the file's " + size + " bytes can hold");
+                    + " metadata pairs, more than the file's " + size + " bytes can hold (truncated?)");
         }
         GgufMetadata metadata = GgufMetadata.read(file, in, metadataCount);
         long alignment = alignment(in, metadata);
