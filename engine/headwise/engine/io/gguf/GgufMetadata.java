@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A GGUF file's key-value metadata. Integer scalars are Longs, floats Doubles, then Boolean, String and
+ * A GGUF file's key-value metadata. Integer scalars are Longs, f32 Floats, f64 Doubles, then Boolean, String and
  * {@link GgufArray}. The typed getters fail with one line naming the file and key when a value is missing or of the
  * wrong kind.
  */
@@ -51,7 +51,7 @@ public final class GgufMetadata {
             case UINT32 -> in.u32(what);
             case INT32 -> (long) in.i32(what);
             case UINT64, INT64 -> in.i64(what);
-            case FLOAT32 -> (double) in.f32(what);
+            case FLOAT32 -> in.f32(what);
             case FLOAT64 -> in.f64(what);
             case BOOL -> in.u8(what) != 0;
             case STRING -> in.string(what);
@@ -149,7 +149,7 @@ public final class GgufMetadata {
         return values.containsKey(key);
     }
 
-    /** The raw value (Long, Double, Boolean, String or GgufArray), or null. */
+    /** The raw value (Long, Float, Double, Boolean, String or GgufArray), or null. */
     public Object get(String key) {
         return values.get(key);
     }
@@ -179,7 +179,7 @@ public final class GgufMetadata {
         return has(key) ? nonNegativeInt(key) : null;
     }
 
-    /** A number (integer or float). */
+    /** A number (integer or float); an f32 as the shortest decimal that reads back as it (1e-5f is 1e-5, as config.json says). */
     public Double optionalNumber(String key) {
         Object v = values.get(key);
         if (v == null) {
@@ -187,6 +187,9 @@ public final class GgufMetadata {
         }
         if (v instanceof Long l) {
             return (double) l;
+        }
+        if (v instanceof Float f) {
+            return Double.parseDouble(Float.toString(f));
         }
         if (!(v instanceof Double d)) {
             throw wrongKind(key, "a number");

@@ -102,7 +102,7 @@ class GgufFileTest {
             assertEquals(-7L, m.get("i16"));
             assertEquals(4000000000L, m.get("u32"));
             assertEquals(-9L, m.get("i32"));
-            assertEquals(0.5, m.get("f32"));
+            assertEquals(0.5f, m.get("f32"));
             assertEquals(true, m.get("bool"));
             assertEquals(1L << 50, m.get("u64"));
             assertEquals(-1L << 50, m.get("i64"));
