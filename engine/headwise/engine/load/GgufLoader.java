@@ -37,9 +37,16 @@ public final class GgufLoader {
 
     public static LoadedModel load(Path file) {
         GgufFile gguf = GgufFile.open(file);
+        GgufTensorSource source;
+        try {
+            source = GgufTensorSource.of(gguf, GgufConfig.architecture(gguf));
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
         Transformer transformer;
         GgufMetadata metadata = gguf.metadata();
-        try (GgufTensorSource tensors = GgufTensorSource.of(gguf, GgufConfig.architecture(gguf))) {
+        try (GgufTensorSource tensors = source) {
             String arch = GgufConfig.architecture(gguf);
             String embedding = arch.equals("gpt2") ? "wte.weight" : "model.embed_tokens.weight";
             long[] embedShape = tensors.shape(embedding);
