@@ -77,6 +77,8 @@ public final class GgufTokenizerJson {
     }
 
     private JsonObject sentencePiece() {
+        Integer unk = m.optionalInt("tokenizer.ggml.unknown_token_id");
+        JsonObject model = bpe(unk == null ? null : token(unk, "unknown_token_id"), true, false, scoreMerges());
         JsonObject t = skeleton();
         JsonArray normalizers = new JsonArray();
         if (m.optionalBoolean("tokenizer.ggml.add_space_prefix", true)) {
@@ -102,8 +104,7 @@ public final class GgufTokenizerJson {
         JsonObject decoder = object("type", "Sequence");
         decoder.add("decoders", decoders);
         t.add("decoder", decoder);
-        Integer unk = m.optionalInt("tokenizer.ggml.unknown_token_id");
-        t.add("model", bpe(unk == null ? null : token(unk, "unknown_token_id"), true, false, scoreMerges()));
+        t.add("model", model);
         return t;
     }
 
