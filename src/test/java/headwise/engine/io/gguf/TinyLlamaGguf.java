@@ -5,14 +5,16 @@ import headwise.engine.io.SafetensorsFile;
 import headwise.engine.json.Json;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A Llama fixture (Hugging Face layout, F32) written as llama.cpp's converter would: GGUF names and metadata, q/k rows
  * permuted into adjacent-pair RoPE order, and a mix of tensor types (Q8_0, Q4_0, F16, F32 norms).
  */
-final class TinyLlamaGguf {
+public final class TinyLlamaGguf {
 
     /** HF name suffix → GGUF block name and the type it is stored in. */
     private record Part(String gguf, GgmlType type) {
@@ -36,7 +38,12 @@ final class TinyLlamaGguf {
     }
 
     /** Writes {@code fixture} (a folder with config.json and model.safetensors) as a GGUF file at {@code target}. */
-    static Path write(Path fixture, Path target) {
+    public static Path write(Path fixture, Path target) {
+        return write(fixture, target, false);
+    }
+
+    /** @param tokenizer also write a small SentencePiece vocabulary of the model's size (words "hello", "world") */
+    public static Path write(Path fixture, Path target, boolean tokenizer) {
         JsonObject config = Json.readObject(fixture.resolve("config.json"));
         int d = config.get("hidden_size").getAsInt();
         int heads = config.get("num_attention_heads").getAsInt();
@@ -54,6 +61,9 @@ final class TinyLlamaGguf {
                 .f32("llama.attention.layer_norm_rms_epsilon", config.get("rms_norm_eps").getAsFloat())
                 .f32("llama.rope.freq_base", config.get("rope_theta").getAsFloat())
                 .u32("llama.rope.dimension_count", d / heads);
+        if (tokenizer) {
+            sentencePiece(w, config.get("vocab_size").getAsInt());
+        }
         try (SafetensorsFile hf = SafetensorsFile.open(fixture.resolve("model.safetensors"))) {
             w.tensor("token_embd.weight", GgmlType.Q8_0, dims(hf, "model.embed_tokens.weight"),
                     GgmlQuantizer.q8_0(hf.floats("model.embed_tokens.weight")));
@@ -74,6 +84,34 @@ final class TinyLlamaGguf {
             w.tensor("output.weight", GgmlType.Q8_0, dims(hf, "lm_head.weight"), GgmlQuantizer.q8_0(hf.floats("lm_head.weight")));
         }
         return w.write(target);
+    }
+
+    /**
+     * &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, "▁", the letters, then pieces that merge into "▁hello" and "▁world" (later pieces
+     * score higher), the rest unused.
+     */
+    private static void sentencePiece(GgufWriter w, int size) {
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "\u2581"));
+        for (char c = 'a'; c <= 'z'; c++) {
+            tokens.add(String.valueOf(c));
+        }
+        List<String> merged = List.of("he", "ll", "hell", "hello", "\u2581hello", "wo", "rl", "worl", "world", "\u2581world");
+        tokens.addAll(merged);
+        int[] types = new int[size];
+        float[] scores = new float[size];
+        for (int id = 0; id < size; id++) {
+            if (id >= tokens.size()) {
+                tokens.add("<unused" + id + ">");
+            }
+            types[id] = id == 0 ? 2 : id < 3 ? 3 : 1;
+            scores[id] = merged.contains(tokens.get(id)) ? -merged.indexOf(tokens.get(id)) : -1000;
+        }
+        for (int id = 4 + 26 + merged.size(); id < size; id++) {
+            types[id] = 5;
+        }
+        w.string("tokenizer.ggml.model", "llama").strings("tokenizer.ggml.tokens", tokens).floats("tokenizer.ggml.scores", scores)
+                .ints("tokenizer.ggml.token_type", types).u32("tokenizer.ggml.bos_token_id", 1).u32("tokenizer.ggml.eos_token_id", 2)
+                .u32("tokenizer.ggml.unknown_token_id", 0).bool("tokenizer.ggml.add_bos_token", true);
     }
 
     static byte[] encode(GgmlType type, float[] values) {
