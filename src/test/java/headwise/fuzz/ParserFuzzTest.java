@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The short fuzz run of the test suite: Jazzer, coverage-guided, on every parser at once. Jazzer fuzzes one
  * {@code @FuzzTest} per JVM, so this is one test whose first input byte picks the {@link FuzzTargets.Target}
- * (byte mod 10) and whose other bytes are that target's input; it starts from the whole seed corpus (every
+ * (byte mod the number of targets) and whose other bytes are that target's input; it starts from the whole seed corpus (every
  * file of ParserFuzzerInputs/TARGET/, the byte of its target in front) and runs for {@link #DURATION}.
  *
  * <p>{@code mvn test} runs it in its own surefire execution ({@code fuzz}, pom.xml) with {@code JAZZER_FUZZ=1},
