@@ -31,7 +31,7 @@ class GgufCliTest {
         assertEquals(0, analyze.exitCode(), analyze.err());
         assertTrue(analyze.out().contains("tiny.gguf (LlamaForCausalLM (GGUF, RoPE on adjacent pairs))"), analyze.out());
         JsonObject tokens = JsonParser.parseString(Files.readString(out.resolve("tokens.json"))).getAsJsonObject();
-        assertEquals(List.of(1, 34, 39), tokens.getAsJsonArray("ids").asList().stream().map(e -> e.getAsInt()).toList(),
+        assertEquals(List.of(1, 35, 40), tokens.getAsJsonArray("ids").asList().stream().map(e -> e.getAsInt()).toList(),
                 "<s> ▁hello ▁world");
         assertArrayEquals(new long[] {3, 4, 3, 3}, Npy.read(out.resolve("attention.npy")).shape());
         assertArrayEquals(new long[] {3, 97}, Npy.read(out.resolve("output.npy")).shape());

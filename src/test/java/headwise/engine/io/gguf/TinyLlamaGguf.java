@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
+ * {@code java -cp … headwise.engine.io.gguf.TinyLlamaGguf FIXTURE OUT.gguf [f32]} writes one (with its small tokenizer).
+ *
  * A Llama fixture (Hugging Face layout, F32) written as llama.cpp's converter would: GGUF names and metadata, q/k rows
  * permuted into adjacent-pair RoPE order, and a mix of tensor types (Q8_0, Q4_0, F16, F32 norms).
  */
@@ -37,6 +39,10 @@ public final class TinyLlamaGguf {
     private TinyLlamaGguf() {
     }
 
+    public static void main(String[] args) {
+        System.out.println(write(Path.of(args[0]), Path.of(args[1]), true, args.length > 2 && args[2].equals("f32")));
+    }
+
     /** Writes {@code fixture} (a folder with config.json and model.safetensors) as a GGUF file at {@code target}. */
     public static Path write(Path fixture, Path target) {
         return write(fixture, target, false);
@@ -44,6 +50,11 @@ public final class TinyLlamaGguf {
 
     /** @param tokenizer also write a small SentencePiece vocabulary of the model's size (words "hello", "world") */
     public static Path write(Path fixture, Path target, boolean tokenizer) {
+        return write(fixture, target, tokenizer, false);
+    }
+
+    /** @param allF32 every tensor F32 (q/k still permuted), e.g. for comparing with llama.cpp without its quantised matmuls */
+    public static Path write(Path fixture, Path target, boolean tokenizer, boolean allF32) {
         JsonObject config = Json.readObject(fixture.resolve("config.json"));
         int d = config.get("hidden_size").getAsInt();
         int heads = config.get("num_attention_heads").getAsInt();
@@ -65,8 +76,9 @@ public final class TinyLlamaGguf {
             sentencePiece(w, config.get("vocab_size").getAsInt());
         }
         try (SafetensorsFile hf = SafetensorsFile.open(fixture.resolve("model.safetensors"))) {
-            w.tensor("token_embd.weight", GgmlType.Q8_0, dims(hf, "model.embed_tokens.weight"),
-                    GgmlQuantizer.q8_0(hf.floats("model.embed_tokens.weight")));
+            GgmlType embedType = allF32 ? GgmlType.F32 : GgmlType.Q8_0;
+            w.tensor("token_embd.weight", embedType, dims(hf, "model.embed_tokens.weight"),
+                    encode(embedType, hf.floats("model.embed_tokens.weight")));
             for (int i = 0; i < layers; i++) {
                 for (Map.Entry<String, Part> e : BLOCK.entrySet()) {
                     String name = "model.layers." + i + "." + e.getKey() + ".weight";
@@ -76,22 +88,23 @@ public final class TinyLlamaGguf {
                     } else if (e.getKey().equals("self_attn.k_proj")) {
                         values = permuteForAdjacentPairs(values, kvHeads, d);
                     }
-                    w.tensor("blk." + i + "." + e.getValue().gguf() + ".weight", e.getValue().type(), dims(hf, name),
-                            encode(e.getValue().type(), values));
+                    GgmlType type = allF32 ? GgmlType.F32 : e.getValue().type();
+                    w.tensor("blk." + i + "." + e.getValue().gguf() + ".weight", type, dims(hf, name), encode(type, values));
                 }
             }
             w.tensor("output_norm.weight", GgmlType.F32, dims(hf, "model.norm.weight"), GgmlQuantizer.f32(hf.floats("model.norm.weight")));
-            w.tensor("output.weight", GgmlType.Q8_0, dims(hf, "lm_head.weight"), GgmlQuantizer.q8_0(hf.floats("lm_head.weight")));
+            w.tensor("output.weight", embedType, dims(hf, "lm_head.weight"), encode(embedType, hf.floats("lm_head.weight")));
         }
         return w.write(target);
     }
 
     /**
-     * &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, "▁", the letters, then pieces that merge into "▁hello" and "▁world" (later pieces
+     * &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, &lt;0x0A&gt;, "▁", the letters, then pieces that merge into "▁hello" and "▁world" (later pieces
      * score higher), the rest unused.
      */
     private static void sentencePiece(GgufWriter w, int size) {
-        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "\u2581"));
+        // llama.cpp needs the newline byte token of a SentencePiece vocabulary
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "<0x0A>", "\u2581"));
         for (char c = 'a'; c <= 'z'; c++) {
             tokens.add(String.valueOf(c));
         }
@@ -103,10 +116,10 @@ public final class TinyLlamaGguf {
             if (id >= tokens.size()) {
                 tokens.add("<unused" + id + ">");
             }
-            types[id] = id == 0 ? 2 : id < 3 ? 3 : 1;
+            types[id] = id == 0 ? 2 : id < 3 ? 3 : id == 3 ? 6 : 1;
             scores[id] = merged.contains(tokens.get(id)) ? -merged.indexOf(tokens.get(id)) : -1000;
         }
-        for (int id = 4 + 26 + merged.size(); id < size; id++) {
+        for (int id = 5 + 26 + merged.size(); id < size; id++) {
             types[id] = 5;
         }
         w.string("tokenizer.ggml.model", "llama").strings("tokenizer.ggml.tokens", tokens).floats("tokenizer.ggml.scores", scores)
