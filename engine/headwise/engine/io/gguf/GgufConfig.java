@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -144,10 +143,5 @@ public final class GgufConfig {
         if (value != null) {
             c.addProperty(configKey, value);
         }
-    }
-
-    /** Where config errors point: the GGUF file itself (there is no config.json). */
-    public static Path configFile(GgufFile gguf) {
-        return gguf.file();
     }
 }

@@ -44,6 +44,16 @@ class GgufCliTest {
     }
 
     @Test
+    void aGgufWithoutTokenizerTakesIds() {
+        Path model = TinyLlamaGguf.write(Fixtures.model("llama_f32"), dir.resolve("bare.gguf"));
+        CliTestSupport.Run text = CliTestSupport.run("analyze", "--model", model.toString(), "--text", "hi", "--out", dir.resolve("t").toString());
+        assertEquals(2, text.exitCode());
+        assertTrue(text.err().contains("bare.gguf: this model file has no tokenizer (give token ids with --ids instead)"), text.err());
+        CliTestSupport.Run ids = CliTestSupport.run("analyze", "--model", model.toString(), "--ids", "1,2,3", "--out", dir.resolve("i").toString());
+        assertEquals(0, ids.exitCode(), ids.err());
+    }
+
+    @Test
     void aBadGgufIsOneLine() throws IOException {
         Path model = Files.write(dir.resolve("broken.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0, 1});
         CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", model.toString(), "--ids", "1,2", "--out", dir.resolve("o").toString());
