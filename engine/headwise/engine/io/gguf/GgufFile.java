@@ -102,7 +102,7 @@ public final class GgufFile implements AutoCloseable {
             throw in.error("the header claims " + tensorCount + " tensors and " + metadataCount
                     + " metadata pairs, more than the file's " + size + " bytes can hold (truncated?)");
         }
-        GgufMetadata metadata = GgufMetadata.read(file, in, metadataCount);
+        GgufMetadata metadata = GgufMetadataReader.read(file, in, metadataCount);
         long alignment = alignment(in, metadata);
         List<long[]> dims = new ArrayList<>();
         List<String> names = new ArrayList<>();

@@ -8,10 +8,7 @@ import headwise.engine.HeadwiseException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The tokenizer.json a GGUF file's {@code tokenizer.ggml.*} metadata describes, for the Hugging Face tokenizers library
@@ -21,12 +18,6 @@ import java.util.Map;
  */
 public final class GgufTokenizerJson {
 
-    /** llama.cpp's token types. */
-    private static final int UNKNOWN = 2;
-    private static final int CONTROL = 3;
-    private static final int USER_DEFINED = 4;
-    private static final int BYTE = 6;
-
     private static final String GPT2_SPLIT = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     private static final String LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -35,27 +26,14 @@ public final class GgufTokenizerJson {
 
     private final Path file;
     private final GgufMetadata m;
+    private final GgufVocabulary vocabulary;
     private final String[] tokens;
-    private final int[] types;
 
     private GgufTokenizerJson(Path file, GgufMetadata m) {
         this.file = file;
         this.m = m;
-        GgufArray tokenArray = m.optionalArray("tokenizer.ggml.tokens");
-        if (tokenArray == null || !tokenArray.isStrings() || tokenArray.size() == 0) {
-            throw HeadwiseException.inFile(file, "GGUF metadata 'tokenizer.ggml.tokens' should be a non-empty array of strings");
-        }
-        tokens = tokenArray.strings();
-        types = new int[tokens.length];
-        GgufArray typeArray = m.optionalArray("tokenizer.ggml.token_type");
-        if (typeArray != null) {
-            if (typeArray.size() != tokens.length || !typeArray.isNumeric()) {
-                throw HeadwiseException.inFile(file, "GGUF metadata 'tokenizer.ggml.token_type' should have one number per token");
-            }
-            for (int i = 0; i < tokens.length; i++) {
-                types[i] = (int) typeArray.getFloat(i);
-            }
-        }
+        this.vocabulary = new GgufVocabulary(file, m);
+        this.tokens = vocabulary.tokens;
     }
 
     /** Whether the metadata describes a tokenizer at all. */
@@ -78,7 +56,11 @@ public final class GgufTokenizerJson {
 
     private JsonObject sentencePiece() {
         Integer unk = m.optionalInt("tokenizer.ggml.unknown_token_id");
-        JsonObject model = bpe(unk == null ? null : token(unk, "unknown_token_id"), true, false, scoreMerges());
+        JsonArray merges = new JsonArray();
+        for (String[] merge : SentencePieceMerges.of(file, m, vocabulary)) {
+            merges.add(pair(merge[0], merge[1]));
+        }
+        JsonObject model = bpe(unk == null ? null : vocabulary.token(unk, "unknown_token_id"), true, false, merges);
         JsonObject t = skeleton();
         JsonArray normalizers = new JsonArray();
         if (m.optionalBoolean("tokenizer.ggml.add_space_prefix", true)) {
@@ -151,8 +133,8 @@ public final class GgufTokenizerJson {
         t.add("padding", JsonNull.INSTANCE);
         JsonArray added = new JsonArray();
         for (int id = 0; id < tokens.length; id++) {
-            int type = types[id];
-            if (type == CONTROL || type == USER_DEFINED || type == UNKNOWN) {
+            int type = vocabulary.type(id);
+            if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.USER_DEFINED || type == GgufVocabulary.UNKNOWN) {
                 JsonObject token = new JsonObject();
                 token.addProperty("id", id);
                 token.addProperty("content", tokens[id]);
@@ -160,7 +142,7 @@ public final class GgufTokenizerJson {
                 token.addProperty("lstrip", false);
                 token.addProperty("rstrip", false);
                 token.addProperty("normalized", false);
-                token.addProperty("special", type != USER_DEFINED);
+                token.addProperty("special", type != GgufVocabulary.USER_DEFINED);
                 added.add(token);
             }
         }
@@ -204,11 +186,11 @@ public final class GgufTokenizerJson {
         for (int sequence = 0; sequence < 2; sequence++) {
             for (JsonArray target : sequence == 0 ? List.of(single, pair) : List.of(pair)) {
                 if (bosId != null) {
-                    target.add(piece("SpecialToken", token(bosId, "bos_token_id"), sequence));
+                    target.add(piece("SpecialToken", vocabulary.token(bosId, "bos_token_id"), sequence));
                 }
                 target.add(piece("Sequence", sequence == 0 ? "A" : "B", sequence));
                 if (eosId != null) {
-                    target.add(piece("SpecialToken", token(eosId, "eos_token_id"), sequence));
+                    target.add(piece("SpecialToken", vocabulary.token(eosId, "eos_token_id"), sequence));
                 }
             }
         }
@@ -252,13 +234,6 @@ public final class GgufTokenizerJson {
         return id;
     }
 
-    private String token(int id, String what) {
-        if (id >= tokens.length) {
-            throw HeadwiseException.inFile(file, "GGUF tokenizer " + what + " " + id + " is not below the vocabulary size " + tokens.length);
-        }
-        return tokens[id];
-    }
-
     /** tokenizer.ggml.merges ("left right" strings) as [left, right] pairs. */
     private JsonArray storedMerges() {
         GgufArray merges = m.optionalArray("tokenizer.ggml.merges");
@@ -277,53 +252,6 @@ public final class GgufTokenizerJson {
             out.add(pair(merge.substring(0, space), merge.substring(space + 1)));
         }
         return out;
-    }
-
-    /**
-     * SentencePiece keeps scores, not merges: every split of a normal token into two normal tokens is a merge, ranked by
-     * the merged token's score (highest first; ties by the pieces' ids), which is the order SentencePiece's BPE merges in.
-     */
-    private JsonArray scoreMerges() {
-        GgufArray scores = m.optionalArray("tokenizer.ggml.scores");
-        if (scores == null || scores.size() != tokens.length || !scores.isNumeric()) {
-            throw HeadwiseException.inFile(file, "GGUF metadata 'tokenizer.ggml.scores' should have one number per token");
-        }
-        Map<String, Integer> normal = new HashMap<>();
-        for (int id = 0; id < tokens.length; id++) {
-            if (isNormal(id)) {
-                normal.putIfAbsent(tokens[id], id);
-            }
-        }
-        record Merge(int left, int right, float score) {
-        }
-        List<Merge> merges = new ArrayList<>();
-        for (int id = 0; id < tokens.length; id++) {
-            String token = tokens[id];
-            if (!isNormal(id)) {
-                continue;
-            }
-            for (int cut = 1; cut < token.length(); cut++) {
-                if (Character.isLowSurrogate(token.charAt(cut))) {
-                    continue;
-                }
-                Integer left = normal.get(token.substring(0, cut));
-                Integer right = normal.get(token.substring(cut));
-                if (left != null && right != null) {
-                    merges.add(new Merge(left, right, scores.getFloat(id)));
-                }
-            }
-        }
-        merges.sort(Comparator.comparingDouble((Merge x) -> -x.score()).thenComparingInt(Merge::left).thenComparingInt(Merge::right));
-        JsonArray out = new JsonArray();
-        for (Merge merge : merges) {
-            out.add(pair(tokens[merge.left()], tokens[merge.right()]));
-        }
-        return out;
-    }
-
-    private boolean isNormal(int id) {
-        int type = types[id];
-        return type != CONTROL && type != UNKNOWN && type != BYTE && type != USER_DEFINED && !tokens[id].isEmpty();
     }
 
     private static JsonArray pair(String left, String right) {
