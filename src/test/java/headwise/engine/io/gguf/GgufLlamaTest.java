@@ -12,6 +12,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
+import headwise.engine.run.Generator;
 import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +70,17 @@ class GgufLlamaTest {
                 AnalysisResult f32 = Analyzer.analyze(original, ModelInput.fromIds(original, ids));
                 assertTrue(Fixtures.maxAbsDiff(f32.output().values(), fromGguf.output().values()) > 1e-3);
             }
+        }
+    }
+
+    @Test
+    void tokenizerAndStopIdsComeFromTheMetadata() {
+        Path file = TinyLlamaGguf.write(Fixtures.model("llama_f32"), dir.resolve("tiny.gguf"), true);
+        try (LoadedModel model = ModelLoader.load(file.toString())) {
+            assertTrue(model.hasTokenizer());
+            assertArrayEquals(new int[] {1, 35, 40}, model.tokenizer().encode("hello world").ids(), "<s> ▁hello ▁world");
+            assertEquals("hello world", model.tokenizer().decode(new int[] {1, 35, 40}));
+            assertArrayEquals(new int[] {2}, Generator.defaultStopIds(model), "tokenizer.ggml.eos_token_id");
         }
     }
 
