@@ -225,6 +225,11 @@ public final class GgufFile implements AutoCloseable {
 
     /** The tensor decoded to F32, ne[0] fastest (i.e. row-major in {@link GgufTensorInfo#rowMajorShape}). */
     public float[] floats(GgufTensorInfo tensor) {
+        return floats(tensor, MAX_WINDOW_BYTES);
+    }
+
+    /** {@link #floats(GgufTensorInfo)} mapping at most {@code windowBytes} (at least one block) at a time. */
+    float[] floats(GgufTensorInfo tensor, long windowBytes) {
         if (!tensor.type().decodable()) {
             throw HeadwiseException.inFile(file, "tensor " + HeadwiseException.quote(tensor.name()) + " has type " + tensor.type()
                     + ", which Headwise cannot decode (supported: " + GgmlType.decodableNames() + ")");
@@ -232,7 +237,7 @@ public final class GgufFile implements AutoCloseable {
         GgmlType type = tensor.type();
         float[] out = new float[(int) tensor.elements()];
         long blocks = tensor.elements() / type.blockSize;
-        long blocksPerWindow = MAX_WINDOW_BYTES / type.blockBytes;
+        long blocksPerWindow = Math.max(1, windowBytes / type.blockBytes);
         try {
             for (long first = 0; first < blocks; first += blocksPerWindow) {
                 int count = (int) Math.min(blocksPerWindow, blocks - first);

@@ -69,6 +69,22 @@ class GgufFileTest {
     }
 
     @Test
+    void largeTensorsAreMappedInWindowsOfWholeBlocks() throws IOException {
+        float[] values = new float[32 * 7];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 13 - 6) * 0.125f;
+        }
+        byte[] bytes = new GgufWriter().tensor("q", GgmlType.Q8_0, new long[] {32, 7}, GgmlQuantizer.q8_0(values)).bytes();
+        try (GgufFile gguf = GgufFile.open(write(bytes))) {
+            GgufTensorInfo q = gguf.tensors().get("q");
+            float[] whole = gguf.floats(q);
+            for (long window : new long[] {1, 34, 68, 100, 34 * 7}) {
+                assertArrayEquals(whole, gguf.floats(q, window), "windows of " + window + " bytes");
+            }
+        }
+    }
+
+    @Test
     void readsVersion2AndACustomAlignment() throws IOException {
         byte[] bytes = new GgufWriter(2).u32("general.alignment", 256)
                 .tensor("a", GgmlType.F32, new long[] {6}, GgmlQuantizer.f32(VALUES))
