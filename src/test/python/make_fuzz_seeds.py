@@ -203,6 +203,113 @@ def llama2c():
     return [parts(model(True), tokenizer), parts(model(False), tokenizer), model(True)]
 
 
+# GGUF value types and ggml tensor types (gguf.h, ggml.h)
+GGUF_U32, GGUF_I32, GGUF_F32, GGUF_BOOL, GGUF_STRING, GGUF_ARRAY = 4, 5, 6, 7, 8, 9
+GGML = {"F32": (0, 1, 4), "F16": (1, 1, 2), "Q4_0": (2, 32, 18), "Q4_1": (3, 32, 20), "Q5_0": (6, 32, 22),
+        "Q5_1": (7, 32, 24), "Q8_0": (8, 32, 34), "Q4_K": (12, 256, 144), "Q5_K": (13, 256, 176), "Q6_K": (14, 256, 210),
+        "BF16": (30, 1, 2)}
+
+
+def gguf_string(s):
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_value(kind, value):
+    if kind == GGUF_STRING:
+        return gguf_string(value)
+    if kind == GGUF_ARRAY:
+        element, items = value
+        return struct.pack("<IQ", element, len(items)) + b"".join(gguf_value(element, v) for v in items)
+    return struct.pack({GGUF_U32: "<I", GGUF_I32: "<i", GGUF_F32: "<f", GGUF_BOOL: "<?"}[kind], value)
+
+
+def gguf_blocks(rng, type_name, elements):
+    """Random blocks whose f16 scales are small normal numbers (random bits elsewhere)."""
+    type_id, block, size = GGML[type_name]
+    if block == 1:
+        values = rng.standard_normal(elements).astype("<f4")
+        if type_name == "F32":
+            return values.tobytes()
+        if type_name == "F16":
+            return values.astype("<f2").tobytes()
+        return (values.view("<u4") >> 16).astype("<u2").tobytes()
+    out = bytearray(rng.integers(0, 256, elements // block * size, dtype=np.uint8).tobytes())
+    scale_at = {"Q4_K": (0, 2), "Q5_K": (0, 2), "Q6_K": (208,)}.get(type_name, (0, 2) if type_name in ("Q4_1", "Q5_1") else (0,))
+    for b in range(elements // block):
+        for offset in scale_at:
+            out[b * size + offset:b * size + offset + 2] = np.float16(rng.uniform(0.001, 0.05)).tobytes()
+    return bytes(out)
+
+
+def gguf_file(metadata, tensors, alignment=32):
+    """metadata: [(key, kind, value)]; tensors: [(name, type, ne (innermost first), data)]."""
+    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(metadata))
+    header += b"".join(gguf_string(k) + struct.pack("<I", kind) + gguf_value(kind, v) for k, kind, v in metadata)
+    offset, data = 0, b""
+    for name, type_name, ne, blob in tensors:
+        header += gguf_string(name) + struct.pack("<I", len(ne)) + struct.pack("<%dQ" % len(ne), *ne)
+        header += struct.pack("<IQ", GGML[type_name][0], offset)
+        padded = blob + b"\0" * (-len(blob) % alignment)
+        data += padded
+        offset += len(padded)
+    return header + b"\0" * (-len(header) % alignment) + data
+
+
+def gguf():
+    """Micro GGUF models: two llamas (SentencePiece tokenizer; every decoded type among their tensors), a GPT-2 (byte-level
+    tokenizer), and a file of metadata alone (every value type, nested arrays)."""
+    rng = np.random.default_rng(17)
+    d, ffn, heads, kv, layers = 32, 256, 2, 1, 1
+    pieces = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % i for i in range(4)] + ["\u2581", "a", "b", "\u2581a", "ab"]
+    spm = [("tokenizer.ggml.model", GGUF_STRING, "llama"), ("tokenizer.ggml.tokens", GGUF_ARRAY, (GGUF_STRING, pieces)),
+           ("tokenizer.ggml.scores", GGUF_ARRAY, (GGUF_F32, [-float(i) for i in range(len(pieces))])),
+           ("tokenizer.ggml.token_type", GGUF_ARRAY, (GGUF_I32, [2, 3, 3, 6, 6, 6, 6, 1, 1, 1, 1, 1])),
+           ("tokenizer.ggml.bos_token_id", GGUF_U32, 1), ("tokenizer.ggml.eos_token_id", GGUF_U32, 2),
+           ("tokenizer.ggml.add_bos_token", GGUF_BOOL, True)]
+    vocab = len(pieces)
+
+    def llama(types):
+        meta = [("general.architecture", GGUF_STRING, "llama"), ("llama.block_count", GGUF_U32, layers),
+                ("llama.context_length", GGUF_U32, 16), ("llama.embedding_length", GGUF_U32, d),
+                ("llama.feed_forward_length", GGUF_U32, ffn), ("llama.attention.head_count", GGUF_U32, heads),
+                ("llama.attention.head_count_kv", GGUF_U32, kv), ("llama.attention.layer_norm_rms_epsilon", GGUF_F32, 1e-5),
+                ("llama.rope.freq_base", GGUF_F32, 10000.0)] + spm
+        hd = d // heads
+        shapes = {"attn_norm": [d], "attn_q": [d, d], "attn_k": [d, kv * hd], "attn_v": [d, kv * hd], "attn_output": [d, d],
+                  "ffn_norm": [d], "ffn_gate": [d, ffn], "ffn_up": [d, ffn], "ffn_down": [ffn, d]}
+        matrices = iter(types[1:])  # attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down
+        tensors = [("token_embd.weight", types[0], [d, vocab], None)]
+        tensors += [("blk.0.%s.weight" % part, "F32" if len(ne) == 1 else next(matrices), ne, None) for part, ne in shapes.items()]
+        tensors += [("output_norm.weight", "F32", [d], None), ("output.weight", types[0], [d, vocab], None)]
+        return gguf_file(meta, [(n, t, ne, gguf_blocks(rng, t, int(np.prod(ne)))) for n, t, ne, _ in tensors])
+
+    def gpt2():
+        tokens = [chr(c) for c in range(ord("a"), ord("h"))] + ["\u0120", "\u0120a", "ab"]
+        meta = [("general.architecture", GGUF_STRING, "gpt2"), ("gpt2.block_count", GGUF_U32, 1),
+                ("gpt2.context_length", GGUF_U32, 8), ("gpt2.embedding_length", GGUF_U32, d),
+                ("gpt2.feed_forward_length", GGUF_U32, 64), ("gpt2.attention.head_count", GGUF_U32, 2),
+                ("gpt2.attention.layer_norm_epsilon", GGUF_F32, 1e-5), ("tokenizer.ggml.model", GGUF_STRING, "gpt2"),
+                ("tokenizer.ggml.pre", GGUF_STRING, "gpt-2"), ("tokenizer.ggml.tokens", GGUF_ARRAY, (GGUF_STRING, tokens)),
+                ("tokenizer.ggml.merges", GGUF_ARRAY, (GGUF_STRING, ["\u0120 a", "a b"]))]
+        v = len(tokens)
+        tensors = [("token_embd.weight", "Q8_0", [d, v]), ("position_embd.weight", "F32", [d, 8]), ("output.weight", "Q8_0", [d, v]),
+                   ("output_norm.weight", "F32", [d]), ("output_norm.bias", "F32", [d])]
+        for part, ne, t in [("attn_norm", [d], "F32"), ("attn_qkv", [d, 3 * d], "Q8_0"), ("attn_output", [d, d], "F16"),
+                            ("ffn_norm", [d], "F32"), ("ffn_up", [d, 64], "Q4_0"), ("ffn_down", [64, d], "Q5_0")]:
+            tensors.append(("blk.0.%s.weight" % part, t, ne))
+            tensors.append(("blk.0.%s.bias" % part, "F32", [ne[-1]]))
+        return gguf_file(meta, [(n, t, ne, gguf_blocks(rng, t, int(np.prod(ne)))) for n, t, ne in tensors])
+
+    values = gguf_file([("u32", GGUF_U32, 7), ("i32", GGUF_I32, -7), ("f32", GGUF_F32, 0.5), ("bool", GGUF_BOOL, True),
+                        ("general.alignment", GGUF_U32, 64), ("s", GGUF_STRING, "h\u00e9"),
+                        ("nested", GGUF_ARRAY, (GGUF_ARRAY, [(GGUF_I32, [1, 2]), (GGUF_STRING, ["x"])]))],
+                       [("t", "Q6_K", [256], gguf_blocks(rng, "Q6_K", 256))], alignment=64)
+    return {"llama_q4k": llama(["Q8_0", "Q4_0", "Q5_0", "Q5_1", "Q4_1", "F16", "BF16", "Q4_K"]),
+            "llama_q5k": llama(["Q8_0", "F16", "Q8_0", "F32", "Q4_1", "Q5_0", "BF16", "Q5_K"]),
+            "gpt2": gpt2(), "metadata": values}
+
+
 def sessions():
     """Session files as the app saves them: the default one, and one with every field set."""
     base = {"format": "headwise-session", "version": 1, "model": "all-MiniLM-L6-v2",
@@ -259,6 +366,8 @@ def main():
         write("llama2c", "model_%d" % i, data)
     for name, data in sessions().items():
         write("session", name, data)
+    for name, data in gguf().items():
+        write("gguf", name, data)
 
 
 if __name__ == "__main__":

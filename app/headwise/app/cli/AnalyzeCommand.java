@@ -68,7 +68,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                 MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
                 MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
             }
-            command.commandLine().getOut().printf("%s: %d tokens, %d layers x %d heads -> %s%n", model.name(), modelInput.length(),
+            command.commandLine().getOut().printf("%s (%s): %d tokens, %d layers x %d heads -> %s%n", model.name(),
+                    model.spec().architecture(), modelInput.length(),
                     model.spec().layers(), model.spec().heads(), out);
         }
         return 0;

@@ -15,6 +15,11 @@ public interface Chooser {
 
     Path modelFolder(Window owner);
 
+    /** A single-file model (.gguf); null, as if cancelled, where a test's chooser does not offer one. */
+    default Path modelFile(Window owner) {
+        return null;
+    }
+
     Path image(Window owner);
 
     Path sessionToOpen(Window owner);

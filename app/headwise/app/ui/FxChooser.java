@@ -28,6 +28,11 @@ final class FxChooser implements Chooser {
     }
 
     @Override
+    public Path modelFile(Window owner) {
+        return file(files("Open a GGUF model file", new FileChooser.ExtensionFilter("GGUF models", "*.gguf")).showOpenDialog(owner));
+    }
+
+    @Override
     public Path image(Window owner) {
         FileChooser chooser = files("Open an image", new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp"));
         return file(chooser.showOpenDialog(owner));

@@ -262,6 +262,12 @@ public final class MainWindow {
                 model.openModel(folder.toString());
             }
         });
+        MenuItem openFile = item("Open GGUF file\u2026", "menu-open-gguf", () -> {
+            Path gguf = chooser.modelFile(owner.get());
+            if (gguf != null) {
+                model.openModel(gguf.toString());
+            }
+        });
         Menu bundled = new Menu("Bundled models");
         for (String name : BundledModels.names()) {
             bundled.getItems().add(item(name, "menu-bundled-" + name, () -> model.openBundled(name)));
@@ -301,7 +307,7 @@ public final class MainWindow {
                 w.hide();
             }
         });
-        file.getItems().setAll(open, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel,
+        file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel,
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
         return new MenuBar(file);
@@ -449,7 +455,7 @@ public final class MainWindow {
         e.consume();
     }
 
-    /** A dropped folder opens as a model, an image becomes the input, a .json opens as a session. */
+    /** A dropped folder or .gguf file opens as a model, an image becomes the input, a .json opens as a session. */
     private void dropped(DragEvent e) {
         List<File> files = e.getDragboard().hasFiles() ? e.getDragboard().getFiles() : List.of();
         e.setDropCompleted(!files.isEmpty());
@@ -462,14 +468,14 @@ public final class MainWindow {
     /** What a drop does with {@code file}. */
     void open(Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (Files.isDirectory(file)) {
+        if (Files.isDirectory(file) || name.endsWith(".gguf")) {
             model.openModel(file.toString());
         } else if (name.endsWith(".json")) {
             model.openSession(file);
         } else if (name.matches(".*\\.(png|jpe?g|gif|bmp)")) {
             model.setImage(file);
         } else {
-            model.report(HeadwiseException.inFile(file, "drop a model folder, an image or a session (.json)"));
+            model.report(HeadwiseException.inFile(file, "drop a model folder, a .gguf file, an image or a session (.json)"));
         }
     }
 }

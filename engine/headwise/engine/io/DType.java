@@ -44,7 +44,7 @@ public enum DType {
     }
 
     /** IEEE 754 binary16 to float (Float.float16ToFloat needs Java 20). */
-    static float halfToFloat(short bits) {
+    public static float halfToFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1f;

@@ -64,6 +64,9 @@ public final class LoadedModel implements AutoCloseable {
     /** The tokenizer, opened on first use; a clear error if the folder has none. */
     public synchronized Tokenizer tokenizer() {
         if (tokenizer == null) {
+            if (!hasTokenizer() && Files.isRegularFile(folder)) { // a single-file model (GGUF) without tokenizer metadata
+                throw HeadwiseException.inFile(folder, "this model file has no tokenizer (give token ids with --ids instead)");
+            }
             if (!hasTokenizer()) {
                 Path expected = tokenizerFile != null ? tokenizerFile : folder.resolve("tokenizer.json");
                 throw HeadwiseException.inFile(expected, "file not found: this model has no tokenizer (give token ids with --ids instead)");

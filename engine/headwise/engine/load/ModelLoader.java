@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Opens a model folder (Hugging Face layout) or a bundled model by name. */
+/** Opens a model folder (Hugging Face layout), a GGUF file or a bundled model by name. */
 public final class ModelLoader {
 
     private ModelLoader() {
@@ -36,10 +36,13 @@ public final class ModelLoader {
         org.nd4j.linalg.factory.Nd4j.scalar(0f);
     }
 
-    /** @param model a folder, or the name of a bundled model ({@link BundledModels}) */
+    /** @param model a folder, a .gguf file, or the name of a bundled model ({@link BundledModels}) */
     public static LoadedModel load(String model) {
         Optional<String> bundled = BundledModels.canonicalName(model);
         Path folder = bundled.flatMap(BundledModels::find).orElse(Path.of(model));
+        if (bundled.isEmpty() && GgufLoader.isGguf(folder)) {
+            return GgufLoader.load(folder);
+        }
         if (!Files.isDirectory(folder)) {
             if (bundled.isPresent()) {
                 throw new HeadwiseException(model + ": bundled model not found (build with 'mvn package' to unpack it)");

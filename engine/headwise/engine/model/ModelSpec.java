@@ -76,6 +76,12 @@ public record ModelSpec(
         }
     }
 
+    /** This spec with another RoPE and display name (a GGUF's Llama stores q/k rows in adjacent-pair order). */
+    public ModelSpec withRope(Rope newRope, String newArchitecture) {
+        return new ModelSpec(family, newArchitecture, layers, heads, kvHeads, dModel, dHead, dMlp, vocabSize, maxPositions, causal,
+                norm, postNorm, normEps, activation, output, newRope, slidingWindow, vision);
+    }
+
     /** Output width of the final projection: vocabulary for LMs, hidden width for bare encoders. */
     public int outputWidth() {
         return output == Output.HIDDEN_STATE ? dModel : vocabSize;

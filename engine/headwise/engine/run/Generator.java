@@ -8,6 +8,7 @@ import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.json.Json;
 import headwise.engine.llama2c.Llama2cTokenizer;
+import headwise.engine.load.GgufLoader;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.KvCache;
 import headwise.engine.model.ModelSpec;
@@ -134,11 +135,14 @@ public final class Generator {
     /**
      * The model's end-of-sequence ids. llama2.c: EOS (2) and BOS (1): run.c stops at BOS, since llama2.c's
      * training data separates stories with BOS. Hugging Face models: eos_token_id (a number or a list) from
-     * generation_config.json, else config.json; none when neither says.
+     * generation_config.json, else config.json; none when neither says. GGUF files: tokenizer.ggml.eos_token_id.
      */
     public static int[] defaultStopIds(LoadedModel model) {
         if (model.spec().family().equals("llama2c")) {
             return new int[] {Llama2cTokenizer.EOS, Llama2cTokenizer.BOS};
+        }
+        if (GgufLoader.isGguf(model.folder())) {
+            return GgufLoader.stopIds(model.folder());
         }
         for (String name : List.of("generation_config.json", "config.json")) {
             Path file = model.folder().resolve(name);

@@ -45,7 +45,17 @@ public final class TextTokenizer implements Tokenizer {
         if (!Files.isRegularFile(file)) {
             throw HeadwiseException.inFile(file, "file not found (give token ids with --ids instead)");
         }
-        String json = readChecked(file);
+        return fromJson(file, read(file));
+    }
+
+    /**
+     * A tokenizer.json given as text, e.g. one built from a GGUF file's metadata; {@code file} names it in messages.
+     * The text is checked to be JSON that the native library's parser accepts: it aborts the JVM (a Rust panic across
+     * JNI) instead of failing on some malformed files, e.g. a number out of range inside "decoder".
+     */
+    public static TextTokenizer fromJson(Path file, String json) {
+        StrictJson.checkObject(file, json);
+        TokenizerJsonCheck.check(file, Json.parseObject(file, json));
         try {
             // the checked text itself, not the file again: what was checked is what the native library reads
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(
@@ -56,11 +66,8 @@ public final class TextTokenizer implements Tokenizer {
         }
     }
 
-    /**
-     * The file's text, checked to be JSON that the native library's parser accepts: it aborts the JVM (a Rust panic
-     * across JNI) instead of failing on some malformed files, e.g. a number out of range inside "decoder".
-     */
-    private static String readChecked(Path file) {
+    /** The file's text. */
+    private static String read(Path file) {
         String json;
         try {
             long size = Files.size(file);
@@ -73,8 +80,6 @@ public final class TextTokenizer implements Tokenizer {
         } catch (IOException e) {
             throw HeadwiseException.inFile(file, "cannot read: " + e.getMessage());
         }
-        StrictJson.checkObject(file, json);
-        TokenizerJsonCheck.check(file, Json.parseObject(file, json));
         return json;
     }
 

@@ -2,6 +2,9 @@ package headwise.engine;
 
 import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.io.SafetensorsFile;
+import headwise.engine.io.gguf.GgmlType;
+import headwise.engine.io.gguf.GgufFile;
+import headwise.engine.io.gguf.GgufWriter;
 import headwise.engine.io.TensorSource;
 import headwise.engine.io.onnx.OnnxTensorSource;
 import headwise.engine.json.Json;
@@ -63,6 +66,18 @@ class BoundsBeforeAllocationTest {
     void safetensorsOffsetsBeyondTheFile() throws IOException {
         Path file = safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000],\"data_offsets\":[0,4000000]}}", 16);
         refused(() -> SafetensorsFile.open(file), "has data_offsets [0, 4000000] outside the 16 data bytes (truncated file?)");
+    }
+
+    @Test
+    void ggufLengthsCountsAndDimsBeyondTheFile() throws IOException {
+        Path string = write("string.gguf", new GgufWriter().raw("k", 8, le64(1L << 40)).bytes());
+        refused(() -> GgufFile.open(string), "metadata 'k' of 1099511627776 bytes at byte");
+        Path array = write("array.gguf", new GgufWriter().raw("a", 9, cat(new byte[] {8, 0, 0, 0}, le64(1L << 31))).bytes());
+        refused(() -> GgufFile.open(array), "array 'a' of 2147483648 STRING elements is longer than the rest of the file");
+        Path dims = write("dims.gguf", new GgufWriter().tensor("w", GgmlType.Q4_K, new long[] {1L << 20, 1L << 20}, new byte[0]).bytes());
+        refused(() -> GgufFile.open(dims), "tensor 'w' (618475290624 bytes of Q4_K at data offset 0) runs past the end of the file");
+        Path counts = write("counts.gguf", new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0}, le64(1L << 30), le64(1L << 30));
+        refused(() -> GgufFile.open(counts), "the header claims 1073741824 tensors and 1073741824 metadata pairs");
     }
 
     @Test

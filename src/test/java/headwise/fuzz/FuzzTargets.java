@@ -12,6 +12,8 @@ import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.io.SafetensorsFile;
 import headwise.engine.io.ShardedSafetensors;
 import headwise.engine.io.TensorSource;
+import headwise.engine.io.gguf.GgufFile;
+import headwise.engine.io.gguf.GgufTensorInfo;
 import headwise.engine.io.onnx.OnnxTensorSource;
 import headwise.engine.json.Json;
 import headwise.engine.load.LoadedModel;
@@ -55,7 +57,8 @@ public final class FuzzTargets {
         /** Images up to ImageFiles.EXACT_PIXELS are decoded in full, whatever the file size. */
         IMAGE("image", FuzzTargets::image, 640L << 20),
         LLAMA2C("llama2c", FuzzTargets::llama2c),
-        SESSION("session", FuzzTargets::session);
+        SESSION("session", FuzzTargets::session),
+        GGUF("gguf", FuzzTargets::gguf);
 
         public final String seeds;
         private final Consumer<byte[]> run;
@@ -260,6 +263,31 @@ public final class FuzzTargets {
                 }
             }
         });
+    }
+
+    /** A .gguf file: its header and every tensor it can decode, then (when it names an architecture) as a model with its tokenizer. */
+    public static void gguf(byte[] data) {
+        Path file = write(fresh(), "model.gguf", data);
+        boolean[] isModel = new boolean[1];
+        expected(() -> {
+            try (GgufFile gguf = GgufFile.open(file)) {
+                for (GgufTensorInfo tensor : gguf.tensors().values()) {
+                    if (tensor.type().decodable() && gguf.floats(tensor).length != tensor.elements()) {
+                        throw new AssertionError(tensor + ": wrong number of values");
+                    }
+                }
+                isModel[0] = gguf.metadata().has("general.architecture");
+            }
+        });
+        if (isModel[0]) {
+            expected(() -> {
+                try (LoadedModel model = ModelLoader.load(file.toString())) {
+                    if (model.hasTokenizer()) {
+                        use(model.tokenizer());
+                    }
+                }
+            });
+        }
     }
 
     private static void readAll(TensorSource tensors) {

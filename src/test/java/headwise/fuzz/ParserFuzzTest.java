@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The short fuzz run of the test suite: Jazzer, coverage-guided, on every parser at once. Jazzer fuzzes one
  * {@code @FuzzTest} per JVM, so this is one test whose first input byte picks the {@link FuzzTargets.Target}
- * (byte mod 10) and whose other bytes are that target's input; it starts from the whole seed corpus (every
+ * (byte mod the number of targets) and whose other bytes are that target's input; it starts from the whole seed corpus (every
  * file of ParserFuzzerInputs/TARGET/, the byte of its target in front) and runs for {@link #DURATION}.
  *
  * <p>{@code mvn test} runs it in its own surefire execution ({@code fuzz}, pom.xml) with {@code JAZZER_FUZZ=1},
@@ -71,7 +71,8 @@ class ParserFuzzTest {
         "\"num_attention_heads\":", "\"hidden_size\":", "\"num_hidden_layers\":", "\"image_size\":", "\"patch_size\":",
         "\"shortest_edge\":", "\"image_mean\":", "\"rescale_factor\":", "-1", "0", "-0", "0.5", "1e308", "1E400",
         "NaN", "Infinity", "2147483647", "2147483648", "-2147483648", "4294967296", "9223372036854775807",
-        "9223372036854775808", "18446744073709551616", "\0HW-PART\0"})
+        "9223372036854775808", "18446744073709551616", "\0HW-PART\0", "GGUF", "general.architecture", "tokenizer.ggml.model",
+        "llama", "gpt2", "blk.0.attn_q.weight", "token_embd.weight"})
     @FuzzTest(maxDuration = DURATION)
     void anyParser(byte[] data) {
         if (data.length == 0) {

@@ -60,4 +60,9 @@ class ParserFuzzer {
     void session(byte[] data) {
         FuzzTargets.Target.SESSION.runChecked(data);
     }
+
+    @FuzzTest(maxDuration = "5m")
+    void gguf(byte[] data) {
+        FuzzTargets.Target.GGUF.runChecked(data);
+    }
 }

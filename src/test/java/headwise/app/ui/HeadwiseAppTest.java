@@ -355,6 +355,21 @@ class HeadwiseAppTest {
     }
 
     @Test
+    void aDroppedGgufFileOpensAsAModelAndRunsTextThroughItsOwnTokenizer(FxRobot robot) throws Exception {
+        Session before = waitForIdle(app, 120);
+        Path gguf = headwise.engine.io.gguf.TinyLlamaGguf.write(Path.of("src/test/resources/fixtures/llama_f32"),
+                folder.resolve("tiny.gguf"), true);
+        robot.interact(() -> app.window().open(gguf));
+        waitFor(60, () -> !app.model().isBusy() && "tiny.gguf".equals(app.model().modelName()), "the GGUF loads");
+        robot.interact(() -> text(robot).setText("hello world"));
+        robot.clickOn("#analyse");
+        Session run = waitForNewSession(app, before, 60);
+        assertEquals("tiny.gguf", run.result().modelName(), status(robot));
+        assertEquals(3, run.result().input().length(), "<s> ▁hello ▁world");
+        assertEquals("LlamaForCausalLM (GGUF, RoPE on adjacent pairs)", run.result().spec().architecture());
+    }
+
+    @Test
     void badInputsGiveOneLineErrorsAndKeepTheResults(FxRobot robot) throws Exception {
         Session shown = waitForIdle(app, 120);
 
