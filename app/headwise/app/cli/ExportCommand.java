@@ -2,7 +2,7 @@ package headwise.app.cli;
 
 import headwise.app.export.DataKind;
 import headwise.app.export.Exporter;
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.engine.HeadwiseException;

@@ -1,7 +1,7 @@
 package headwise.app.cli;
 
 import headwise.app.export.Exporter;
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.engine.load.LoadedModel;

@@ -5,12 +5,9 @@ import headwise.app.export.ViewKind;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.view.CompareFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
@@ -23,8 +20,8 @@ import javafx.scene.layout.VBox;
  */
 public final class ComparePage extends AnalysisPage {
 
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> layer = Controls.indexSpinner("compare-layer", 80, this::redraw);
+    private final Spinner<Integer> head = Controls.indexSpinner("compare-head", 80, this::redraw);
     private final FigureView figure = new FigureView();
     private final HBox bar;
     private final Label notice = new Label();
@@ -34,31 +31,13 @@ public final class ComparePage extends AnalysisPage {
     private boolean updating;
 
     public ComparePage(ViewState state) {
-        super(state);
-        layer.setId("compare-layer");
-        head.setId("compare-head");
-        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
-            s.setPrefWidth(80);
-            s.valueProperty().addListener((o, was, now) -> redraw());
-        }
-        bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head,
+        super("Compare", ViewKind.COMPARE, state);
+        bar = Controls.toolbar(new Label("Layer"), layer, new Label("Head"), head,
                 new Label("   blue: B lower than A, red: B higher"));
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
         notice.setId("compare-notice");
         notice.setStyle("-fx-text-fill: #a33;");
         top = new VBox(4, bar);
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
-    }
-
-    @Override
-    public String title() {
-        return "Compare";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.COMPARE;
     }
 
     FigureView figureView() {
@@ -99,8 +78,8 @@ public final class ComparePage extends AnalysisPage {
         root.setTop(top);
         root.setCenter(new ScrollPane(figure));
         updating = true;
-        layer.setValueFactory(new IntegerSpinnerValueFactory(0, a.layers() - 1, session.layer()));
-        head.setValueFactory(new IntegerSpinnerValueFactory(0, a.heads() - 1, session.headOrFirst()));
+        Controls.fit(layer, a.layers(), session.layer());
+        Controls.fit(head, a.heads(), session.headOrFirst());
         updating = false;
         redraw();
     }

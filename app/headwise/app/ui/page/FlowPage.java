@@ -5,8 +5,6 @@ import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.viz.view.FlowGraphFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
@@ -40,10 +38,8 @@ public final class FlowPage extends AnalysisPage {
     private ContributionGraph shown;
 
     public FlowPage(ViewState state) {
-        super(state);
-        HBox bar = new HBox(8);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
+        super("Flow", ViewKind.FLOW, state);
+        HBox bar = Controls.toolbar();
         for (Mode m : Mode.values()) {
             ToggleButton b = new ToggleButton(switch (m) {
                 case ROUTES -> "Routes";
@@ -85,26 +81,8 @@ public final class FlowPage extends AnalysisPage {
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
     }
 
-    @Override
-    public String title() {
-        return "Flow";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.FLOW;
-    }
-
     Mode mode() {
         return (Mode) modes.getSelectedToggle().getUserData();
-    }
-
-    void setMode(Mode m) {
-        for (var t : modes.getToggles()) {
-            if (t.getUserData() == m) {
-                modes.selectToggle(t);
-            }
-        }
     }
 
     Slider thresholdSlider() {

@@ -8,7 +8,6 @@ import headwise.viz.draw.Text;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
@@ -59,15 +58,14 @@ public final class SinksPage extends AnalysisPage {
     private float[] previewMatrix;
 
     public SinksPage(ViewState state) {
-        super(state);
+        super("Sinks", ViewKind.SINKS, state);
         hide.setId("hide-sinks");
         hide.selectedProperty().bindBidirectional(state.hideSinksProperty());
         Label rule = new Label("in every heatmap: drops the keys whose sink score in that head exceeds \u03B5 = "
                 + Sinks.DEFAULT_EPSILON + ", then rescales each query row to sum to 1");
         rule.setStyle("-fx-text-fill: #666;");
-        HBox bar = new HBox(14, hide, rule);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
+        HBox bar = Controls.toolbar(hide, rule);
+        bar.setSpacing(14);
         root.setTop(bar);
         grid.setHgap(16);
         grid.setVgap(16);
@@ -98,16 +96,6 @@ public final class SinksPage extends AnalysisPage {
                 rateChart.getChart().fireChartChanged();
             }
         });
-    }
-
-    @Override
-    public String title() {
-        return "Sinks";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.SINKS;
     }
 
     /** The previewed head's matrix as drawn (after hiding, when on). */

@@ -11,14 +11,11 @@ import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
 import headwise.viz.view.VitHeadGridFigure;
 import headwise.viz.view.VitOverlayFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
@@ -56,8 +53,8 @@ public final class VitPage extends AnalysisPage {
     }
 
     private final ChoiceBox<Source> source = new ChoiceBox<>();
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> layer = Controls.indexSpinner("vit-layer", 80, this::redraw);
+    private final Spinner<Integer> head = Controls.indexSpinner("vit-head", 80, this::redraw);
     private final FigureView gridView = new FigureView();
     private final FigureView overlay = new FigureView();
     private final FigureView distance = new FigureView();
@@ -72,20 +69,12 @@ public final class VitPage extends AnalysisPage {
     private boolean updating;
 
     public VitPage(ViewState state) {
-        super(state);
+        super("ViT", ViewKind.VIT_OVERLAY, state);
         source.getItems().setAll(Source.values());
         source.setValue(Source.CLS);
         source.setId("vit-source");
-        layer.setId("vit-layer");
-        head.setId("vit-head");
-        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
-            s.setPrefWidth(80);
-            s.valueProperty().addListener((o, was, now) -> redraw());
-        }
         source.valueProperty().addListener((o, was, now) -> redraw());
-        bar = new HBox(8, new Label("Attention"), source, new Label("Layer"), layer, new Label("Head"), head);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
+        bar = Controls.toolbar(new Label("Attention"), source, new Label("Layer"), layer, new Label("Head"), head);
         top.getChildren().addAll(gridView, distance);
         top.prefWrapLengthProperty().bind(scroll.widthProperty().subtract(24)); // side by side while the window is wide enough
         body.getChildren().addAll(top, overlay);
@@ -111,16 +100,6 @@ public final class VitPage extends AnalysisPage {
         });
         state.hoveredTokenProperty().addListener((o, was, now) -> markPatches());
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
-    }
-
-    @Override
-    public String title() {
-        return "ViT";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.VIT_OVERLAY;
     }
 
     FigureView gridView() {
@@ -170,8 +149,8 @@ public final class VitPage extends AnalysisPage {
         int layers = session.result().attention().layers();
         int heads = session.result().attention().heads();
         updating = true;
-        layer.setValueFactory(new IntegerSpinnerValueFactory(0, layers - 1, Math.min(session.layer(), layers - 1)));
-        head.setValueFactory(new IntegerSpinnerValueFactory(0, heads - 1, session.headOrFirst()));
+        Controls.fit(layer, layers, Math.min(session.layer(), layers - 1));
+        Controls.fit(head, heads, session.headOrFirst());
         updating = false;
         chosenToken = Math.min(chosenToken, session.result().input().length() - 1);
         drawDistance();

@@ -2,16 +2,16 @@ package headwise.app.ui;
 
 import headwise.app.ui.page.SessionSinks;
 import headwise.engine.load.BundledModels;
-import headwise.app.export.ImportanceChoice;
-import headwise.app.export.Session;
+import headwise.app.session.ImportanceChoice;
+import headwise.app.session.Session;
 import headwise.app.export.ViewKind;
 import headwise.app.ui.core.HeadDetailPage;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.ModelViewPage;
-import headwise.app.ui.state.InterventionPlan;
-import headwise.app.ui.state.Prediction;
-import headwise.app.ui.state.SessionFile;
-import headwise.app.ui.state.SessionState;
+import headwise.app.session.InterventionPlan;
+import headwise.app.session.Prediction;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.hooks.Interventions;
 import headwise.viz.export.FigureFormat;
@@ -272,6 +272,7 @@ class HeadwiseAppTest {
         });
         waitForNewSession(app, second, 60);
         SessionState expected = app.model().state();
+        app.model().autosave().flush();
         assertEquals(expected, SessionFile.read(sessionFile), "every change is autosaved");
 
         // save as, change, reopen
@@ -310,13 +311,13 @@ class HeadwiseAppTest {
             heatmap.selectedQueryProperty().set(4);
             heatmap.selectedKeyProperty().set(0);
         });
-        assertEquals(4, app.model().state().query());
-        assertEquals(0, app.model().state().key());
+        assertEquals(4, app.model().state().selection().query());
+        assertEquals(0, app.model().state().selection().key());
         // pin the q/k projection to another head than the heatmap's
         robot.interact(() -> robot.lookup("#qk-follow").queryAs(javafx.scene.control.CheckBox.class).setSelected(false));
         robot.interact(() -> robot.lookup("#qk-layer").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3));
-        assertEquals(3, app.model().state().qkLayer());
-        assertEquals(2, app.model().state().qkHead());
+        assertEquals(3, app.model().state().selection().qkLayer());
+        assertEquals(2, app.model().state().selection().qkHead());
         waitFor(60, () -> headPage.scatter().chart() != null && headPage.scatter().chart().getTitle().getText().endsWith("layer 3 head 2"),
                 "the pinned head's q/k projection");
 
@@ -335,9 +336,10 @@ class HeadwiseAppTest {
                 "mean ablation computed");
         screenshot(stage, "app-model-view-mean-ablation.png");
 
+        app.model().autosave().flush();
         SessionState saved = SessionFile.read(sessionFile);
         assertEquals(app.model().state(), saved, "autosaved");
-        assertEquals(ImportanceChoice.MEAN_ABLATION, saved.importance());
+        assertEquals(ImportanceChoice.MEAN_ABLATION, saved.selection().importance());
         HeadwiseApp restored = startAnother(robot, sessionFile);
         try {
             waitForIdle(restored, 120);

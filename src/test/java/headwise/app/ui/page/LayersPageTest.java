@@ -1,7 +1,7 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.viz.view.MatrixFigure;
 import javafx.stage.Stage;

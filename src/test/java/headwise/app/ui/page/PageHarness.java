@@ -1,6 +1,6 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;

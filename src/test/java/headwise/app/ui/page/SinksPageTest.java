@@ -1,6 +1,6 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.PatchAttentionOverlay;

@@ -1,7 +1,7 @@
-package headwise.app.ui;
+package headwise.app.ui.model;
 
 import headwise.app.StartupTrace;
-import headwise.app.ui.state.SessionState;
+import headwise.app.session.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.Llama2cLoader;
@@ -21,12 +21,12 @@ import java.util.function.BiFunction;
 /**
  * Cold start: the first model is loaded (ND4J initialised with it) and the first state analysed on a thread of their
  * own that starts before the JavaFX toolkit, so both overlap the window's appearance; a Hugging Face tokenizer.json
- * is opened on a second thread meanwhile (it needs neither ND4J nor the weights). {@link MainModel} takes the
+ * is opened on a second thread meanwhile (it needs neither ND4J nor the weights). {@link AppModel} (through its {@link ModelLifecycle}) takes the
  * results instead of computing them when it asks for exactly this model and state; anything else it discards.
  *
- * @param <R> what the first run yields (MainModel's outcome)
+ * @param <R> what the first run yields ({@link AnalysisRun.Outcome})
  */
-final class StartupPreload<R> {
+public final class StartupPreload<R> {
 
     private final SessionState state;
     private final CompletableFuture<LoadedModel> model = new CompletableFuture<>();
@@ -37,7 +37,7 @@ final class StartupPreload<R> {
     private final AtomicBoolean handed = new AtomicBoolean();
 
     /**
-     * @param fitted  the state MainModel will run once the model is loaded (it fits the interventions to the model)
+     * @param fitted  the state AppModel will run once the model is loaded (it fits the interventions to the model)
      * @param analyse the run of that state on the loaded model
      */
     StartupPreload(SessionState state, BiFunction<LoadedModel, SessionState, SessionState> fitted,

@@ -1,0 +1,64 @@
+package headwise.app.ui.core;
+
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
+import headwise.app.ui.head.QkProjection;
+import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.EngineTasks;
+import headwise.app.ui.page.SessionSinks;
+import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.ModelInput;
+
+import java.util.function.Consumer;
+
+/**
+ * The head page's state and commands: the selected head, the heatmap's selected cells, the q/k projection's head, and
+ * the two jobs the page needs: one head's matrix (recomputed maps read it in the background: seconds at 8k tokens)
+ * and the q/k projection (one extra forward). FX thread only.
+ */
+public final class HeadPageModel {
+
+    private final AppModel app;
+    /** Reads of recomputed heads: a newer read replaces an older one; never cancels the run or the projection. */
+    private final EngineTasks reads = new EngineTasks();
+
+    public HeadPageModel(AppModel app) {
+        this.app = app;
+    }
+
+    public Selection selection() {
+        return app.state().selection();
+    }
+
+    public void select(int layer, int head) {
+        app.select(layer, head);
+    }
+
+    /** The heatmap's selected row and column (−1 for none); saved, nothing reruns. */
+    public void setCells(int query, int key) {
+        app.updateSelection(s -> s.withCells(query, key));
+    }
+
+    /** The head whose q/k projection is shown; (−1, −1) for the heatmap's own head. Saved, nothing reruns. */
+    public void setQkHead(int layer, int head) {
+        app.updateSelection(s -> s.withQkHead(layer, head));
+    }
+
+    /**
+     * Head (layer, head) of {@code session} as drawn (sink keys hidden and rows renormalised when {@code hide}), handed
+     * to {@code onMatrix} on the FX thread: at once for stored maps, from a background read for recomputed ones.
+     */
+    public void headMatrix(Session session, int layer, int head, boolean hide, Consumer<float[]> onMatrix, Consumer<String> onProblem) {
+        if (session.result().attention().precision() != AttentionMaps.Precision.RECOMPUTE) {
+            onMatrix.accept(SessionSinks.head(session, layer, head, hide));
+            return;
+        }
+        reads.submit("reading layer " + layer + ", head " + head, p -> SessionSinks.head(session, layer, head, hide), onMatrix,
+                error -> onProblem.accept(error.getMessage()));
+    }
+
+    /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */
+    public void projectQk(ModelInput input, int layer, int head, Consumer<QkProjection> onDone, Consumer<String> onProblem) {
+        app.sideJob("q/k projection", model -> QkProjection.capture(model, input, layer, head), onDone, onProblem);
+    }
+}

@@ -1,0 +1,470 @@
+package headwise.app.ui.model;
+
+import headwise.app.export.SessionAnalysis;
+import headwise.app.session.InterventionPlan;
+import headwise.app.session.Prediction;
+import headwise.app.session.Results;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
+import headwise.engine.HeadwiseException;
+import headwise.engine.load.BundledModels;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.run.AnalysisResult;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.collections.ObservableList;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the whole window shares, and nothing page-specific: the session state (model, input, interventions,
+ * selection), the latest {@link Results}, the {@link Session} the pages draw (the two paired, never kept in step by
+ * hand), the run's prediction and the status line. A command that changes the input reruns through the
+ * {@link RunScheduler}; models open and close through the {@link ModelLifecycle}; every change of the state is
+ * handed to the {@link Autosave}. A failed run leaves the previous results in place and says why in one line.
+ * FX thread only; pages keep their own state in their own view models.
+ */
+public final class AppModel {
+
+    private final ReadOnlyObjectWrapper<SessionState> state = new ReadOnlyObjectWrapper<>(this, "state", SessionState.defaults());
+    private final ReadOnlyObjectWrapper<Results> results = new ReadOnlyObjectWrapper<>(this, "results");
+    private final ReadOnlyObjectWrapper<Session> session = new ReadOnlyObjectWrapper<>(this, "session");
+    private final ReadOnlyObjectWrapper<Prediction> prediction = new ReadOnlyObjectWrapper<>(this, "prediction");
+    private final ReadOnlyObjectWrapper<Prediction> originalPrediction = new ReadOnlyObjectWrapper<>(this, "originalPrediction");
+    private final ReadOnlyObjectWrapper<ModelSpec> spec = new ReadOnlyObjectWrapper<>(this, "spec");
+    private final StatusLine status = new StatusLine();
+    private final EngineTasks tasks = new EngineTasks();
+    /** Small jobs a page asks for (the q/k projection): never cancel the run, never shown as busy. */
+    private final EngineTasks sideTasks = new EngineTasks();
+    private final RunScheduler scheduler = new RunScheduler(tasks, this::failed);
+    private final ModelLifecycle models = new ModelLifecycle();
+    private final PartJobs parts = new PartJobs();
+    private final Autosave autosave;
+    private final RecentModels recent;
+    /** Shown after the first run instead of its summary, then forgotten. */
+    private String startupProblem;
+
+    /** @param autosaveFile where every change is saved, or null for no autosave */
+    public AppModel(Path autosaveFile) {
+        autosave = autosaveFile == null ? null
+                : new Autosave(autosaveFile, problem -> javafx.application.Platform.runLater(() -> status.fail(problem)));
+        recent = new RecentModels(autosaveFile == null ? null : AppPaths.recentModelsFile(autosaveFile),
+                autosave == null ? Runnable::run : autosave::alsoWrite);
+        state.addListener((o, was, now) -> pairSession());
+        results.addListener((o, was, now) -> pairSession());
+    }
+
+    // ---- what views bind to ----
+
+    public ReadOnlyObjectProperty<SessionState> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    /** The latest results, or null before the first successful run. */
+    public ReadOnlyObjectProperty<Results> resultsProperty() {
+        return results.getReadOnlyProperty();
+    }
+
+    /** The latest results seen through the state's selection, or null before the first successful run. */
+    public ReadOnlyObjectProperty<Session> sessionProperty() {
+        return session.getReadOnlyProperty();
+    }
+
+    /** What the current run predicts (with the interventions applied). */
+    public ReadOnlyObjectProperty<Prediction> predictionProperty() {
+        return prediction.getReadOnlyProperty();
+    }
+
+    /** What the run without interventions predicts; null when no intervention is active. */
+    public ReadOnlyObjectProperty<Prediction> originalPredictionProperty() {
+        return originalPrediction.getReadOnlyProperty();
+    }
+
+    /** The loaded model's shape, or null before a model is loaded. */
+    public ReadOnlyObjectProperty<ModelSpec> specProperty() {
+        return spec.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status.textProperty();
+    }
+
+    public ReadOnlyBooleanProperty failedProperty() {
+        return status.failedProperty();
+    }
+
+    public ReadOnlyBooleanProperty busyProperty() {
+        return tasks.busyProperty();
+    }
+
+    /** Progress of the running job: −1 unknown, 0 idle. */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return tasks.progressProperty();
+    }
+
+    public ReadOnlyStringProperty taskMessageProperty() {
+        return tasks.messageProperty();
+    }
+
+    /** Models opened before, newest first (read-only to views). */
+    public ObservableList<String> recentModels() {
+        return recent.names();
+    }
+
+    public SessionState state() {
+        return state.get();
+    }
+
+    public Session session() {
+        return session.get();
+    }
+
+    public boolean isBusy() {
+        return tasks.isBusy();
+    }
+
+    /** Engine jobs whose thread still runs (cancelled ones included until they stop). */
+    public int jobsInFlight() {
+        return tasks.inFlight();
+    }
+
+    /** The open models (tests: which are open, which jobs hold them). */
+    public ModelLifecycle models() {
+        return models;
+    }
+
+    /** The autosave, or null. */
+    public Autosave autosave() {
+        return autosave;
+    }
+
+    /** The name of the loaded model, or null. */
+    public String modelName() {
+        LoadedModel m = models.currentModel();
+        return m == null ? null : m.name();
+    }
+
+    /** The name of the loaded compare model, or null. */
+    public String compareModelName() {
+        return models.compareName();
+    }
+
+    // ---- commands that change the input: each reruns ----
+
+    /**
+     * Restores {@code initial}: loads its model and runs its input; {@code problem} (e.g. why the autosaved session
+     * could not be read) is shown once the first run is done, so it is not lost behind the loading messages.
+     */
+    public void start(SessionState initial, String problem) {
+        startupProblem = problem;
+        state.set(initial);
+        openModel(initial.model());
+    }
+
+    /** Loads a model (bundled name or folder) and runs the current input on it; on failure the old model stays. */
+    public void openModel(String name) {
+        if (name == null || name.isBlank()) {
+            return;
+        }
+        scheduler.newInput(new RunScheduler.Job<LoadedModel>("Loading " + name + "\u2026", p -> models.load(name), loaded -> {
+            models.install(loaded);
+            spec.set(loaded.spec());
+            recent.add(name);
+            change(fitted(state.get(), name, loaded));
+            run();
+        }, LoadedModel::close));
+    }
+
+    /**
+     * Opens a bundled model; a sample model comes with its ready example (the decoder's repeated sentence, where its
+     * induction head shows; one of the ViT's example images), so the first view already shows what it is for.
+     */
+    public void openBundled(String name) {
+        for (BundledModels.Sample sample : BundledModels.samples()) {
+            if (sample.name().equalsIgnoreCase(name)) {
+                SessionState s = state.get();
+                if (sample.exampleText() != null) {
+                    s = s.withText(sample.exampleText());
+                }
+                if (sample.exampleImage() != null) {
+                    s = s.withImage(sample.exampleImage().toString());
+                }
+                change(s);
+            }
+        }
+        openModel(name);
+    }
+
+    /** Analyses {@code text} (Enter in the text box). */
+    public void analyse(String text) {
+        rerun(s -> s.withText(text == null ? "" : text));
+    }
+
+    /** Sets the second input of compare mode ("" for none) and reruns. */
+    public void setCompareText(String text) {
+        rerun(s -> s.withCompareText(text == null ? "" : text));
+    }
+
+    /**
+     * Sets the second model of compare mode (a bundled name or a folder, "" or null for none) and reruns: the same
+     * input is analysed by both models, the second loaded in the background.
+     */
+    public void setCompareModel(String name) {
+        rerun(s -> s.withCompareModel(name == null ? "" : name));
+    }
+
+    /** Sets the image input of a vision model and reruns. */
+    public void setImage(Path file) {
+        rerun(s -> s.withImage(file == null ? "" : file.toString()));
+    }
+
+    /** Applies new interventions and reruns. */
+    public void setPlan(InterventionPlan plan) {
+        rerun(s -> s.withPlan(plan));
+    }
+
+    // ---- commands that only change what is shown ----
+
+    /** Selects a head (−1 for none) of the shown results; redraws without running anything. */
+    public void select(int layer, int head) {
+        Results r = results.get();
+        if (r != null && (layer < 0 || layer >= r.layers() || head < -1 || head >= r.heads())) {
+            return;
+        }
+        updateSelection(s -> s.withHead(layer, head));
+    }
+
+    /** Changes the selection (a page's choice: cells, q/k head, bar measure, colour scale); saved, nothing reruns. */
+    public void updateSelection(UnaryOperator<Selection> change) {
+        Selection next = change.apply(state.get().selection());
+        if (!next.equals(state.get().selection())) {
+            change(state.get().withSelection(next));
+        }
+    }
+
+    /** Remembers which page is shown (restored with the session). */
+    public void setPage(String title) {
+        if (!title.equals(state.get().page())) {
+            change(state.get().withPage(title));
+        }
+    }
+
+    /** Computes a part a page needs for the current results (after the running job, if any). */
+    public void requestPart(SessionAnalysis.Part part) {
+        Results r = results.get();
+        ModelLifecycle.Handle model = models.current();
+        if (r == null || model == null) {
+            return;
+        }
+        RunScheduler.Job<Results> job = parts.job(part, r, state.get().selection(), model, done -> {
+            Results now = results.get();
+            if (now != null && now.result() == done.result()) {
+                results.set(now.withPartsOf(done));
+                status.show("Computed " + PartJobs.describe(part, PartJobs.ablationWanted(state.get().selection())));
+            }
+        });
+        if (job != null) {
+            scheduler.follow(job);
+        }
+    }
+
+    /** Stops the running job and what is queued; the previous results stay. */
+    public void cancel() {
+        parts.clear();
+        if (scheduler.cancel()) {
+            status.show(session.get() == null ? "Cancelled" : "Cancelled; showing the previous results");
+        }
+    }
+
+    /** Writes the session's choices to {@code file} (a small file the user asked for: written at once). */
+    public void saveSession(Path file) {
+        try {
+            SessionFile.write(state.get(), file);
+            status.show("Session saved to " + file);
+        } catch (HeadwiseException e) {
+            status.fail(e);
+        }
+    }
+
+    /** Opens a session file: its model, input, selection and interventions; a bad file changes nothing. */
+    public void openSession(Path file) {
+        SessionState restored;
+        try {
+            restored = SessionFile.read(file);
+        } catch (HeadwiseException e) {
+            status.fail(e);
+            return;
+        }
+        start(restored, null);
+    }
+
+    /** Reports an error from the view (a bad drop, an export that failed) like an engine error. */
+    public void report(Throwable error) {
+        status.fail(error);
+    }
+
+    /** Reports a message from the view. */
+    public void report(String message) {
+        status.show(message);
+    }
+
+    /** Runs other background work (exports) through the same task bar after the running job: progress, cancel. */
+    public <T> void background(String message, EngineTasks.Work<T> work, Consumer<T> onSuccess) {
+        scheduler.follow(new RunScheduler.Job<>(message, work, onSuccess));
+    }
+
+    /**
+     * A page's own small job on the current model (one extra forward, in the background), holding the model open
+     * while it runs; a newer side job replaces an older one. {@code onProblem} gets a one-line reason.
+     */
+    public <T> void sideJob(String message, ModelWork<T> work, Consumer<T> onDone, Consumer<String> onProblem) {
+        ModelLifecycle.Handle model = models.current();
+        if (model == null) {
+            return;
+        }
+        sideTasks.submit(message, p -> {
+            try (ModelLifecycle.Lease lease = model.lease()) {
+                return work.call(lease.model());
+            }
+        }, onDone, error -> onProblem.accept(StatusLine.describe(error)));
+    }
+
+    /** Work on a model, for {@link #sideJob}. */
+    @FunctionalInterface
+    public interface ModelWork<T> {
+        T call(LoadedModel model) throws Exception;
+    }
+
+    public void close() {
+        sideTasks.close();
+        tasks.close();
+        models.close();
+        if (autosave != null) {
+            autosave.close();
+        }
+    }
+
+    // ---- start-up ----
+
+    /**
+     * Starts loading {@code initial}'s model and analysing it on a thread of its own, before the window exists
+     * (HeadwiseApp.launchApp); {@link #adopt} hands it to the model that then starts on {@code initial}. Start-up
+     * tracing wraps the run's phases.
+     */
+    public static StartupPreload<AnalysisRun.Outcome> preload(SessionState initial) {
+        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded),
+                (loaded, s) -> {
+                    try {
+                        return AnalysisRun.run(loaded, null, s, (message, done, total) -> { }, RunPhases.forStartup());
+                    } catch (Exception e) {
+                        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /** Uses {@code early}'s model and first run when {@link #start} asks for exactly them; call before start. */
+    public void adopt(StartupPreload<AnalysisRun.Outcome> early) {
+        models.adopt(early);
+    }
+
+    // ---- internals ----
+
+    private void rerun(UnaryOperator<SessionState> change) {
+        change(change.apply(state.get()));
+        run();
+    }
+
+    private void change(SessionState next) {
+        state.set(next);
+        if (autosave != null) {
+            autosave.save(next);
+        }
+    }
+
+    /** The session the pages draw: the results through the selection, moved inside the results' shape. */
+    private void pairSession() {
+        Results r = results.get();
+        if (r == null) {
+            return;
+        }
+        Selection selection = state.get().selection().fittedTo(r.layers(), r.heads());
+        Session now = session.get();
+        if (now == null || now.results() != r || !now.selection().equals(selection)) {
+            session.set(new Session(r, selection));
+        }
+    }
+
+    /** The state run on a newly loaded model: its name, the interventions fitted to its shape. */
+    private static SessionState fitted(SessionState s, String name, LoadedModel loaded) {
+        return s.withModel(name).withPlan(s.plan().fittedTo(loaded.spec().layers(), loaded.spec().heads()));
+    }
+
+    /** Runs the current state on the current model, replacing whatever runs for an older input. */
+    private void run() {
+        ModelLifecycle.Handle model = models.current();
+        SessionState s = state.get();
+        if (model == null) {
+            openModel(s.model());
+            return;
+        }
+        parts.clear();
+        StartupPreload<AnalysisRun.Outcome> early = models.takePreload();
+        // the early run knows no compare model
+        boolean ranEarly = early != null && !s.hasCompareModel() && early.ran(model.model(), s);
+        scheduler.newInput(new RunScheduler.Job<>("Analysing\u2026", p -> {
+            if (ranEarly) {
+                return early.run();
+            }
+            if (!s.hasCompareModel()) {
+                models.dropCompare(); // compare mode without a second model: it is closed
+            }
+            try (ModelLifecycle.Lease lease = model.lease()) {
+                return AnalysisRun.run(lease.model(), models::compare, s, p, RunPhases.forStartup());
+            }
+        }, this::showRun));
+    }
+
+    private void showRun(AnalysisRun.Outcome done) {
+        prediction.set(done.prediction());
+        originalPrediction.set(done.original());
+        results.set(done.results());
+        AnalysisResult r = done.results().result();
+        AnalysisResult b = done.results().comparison();
+        String versus = done.from().plan().isEmpty() && done.from().hasCompareModel() && b != null
+                ? " \u00b7 compared with " + b.modelName() : "";
+        status.show(String.format(Locale.ROOT, "%s \u00b7 %d tokens \u00b7 %d layers \u00d7 %d heads \u00b7 %s%s \u00b7 %d ms", r.modelName(),
+                r.input().length(), r.spec().layers(), r.spec().heads(), done.from().plan().describe(), versus, done.millis()));
+        if (startupProblem != null) {
+            status.fail(startupProblem);
+            startupProblem = null;
+        }
+    }
+
+    private void failed(Throwable error) {
+        parts.clear();
+        if (models.current() == null && !(error instanceof java.util.concurrent.CancellationException)
+                && !state.get().model().equals(BundledModels.MINILM)) {
+            // nothing on screen yet (a restored session whose model is gone): say why, and start on the bundled model
+            startupProblem = StatusLine.describe(error) + "; opened " + BundledModels.MINILM + " instead";
+            state.set(state.get().withModel(BundledModels.MINILM).withPlan(InterventionPlan.none()));
+            openModel(BundledModels.MINILM);
+            return;
+        }
+        status.fail(error);
+    }
+
+    /** Shown in lists: the last part of a folder path, or a bundled model's name. */
+    public static String shortName(String model) {
+        Path p = Path.of(model);
+        return p.getFileName() == null ? model : p.getFileName().toString();
+    }
+}
