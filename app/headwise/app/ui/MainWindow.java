@@ -126,10 +126,6 @@ public final class MainWindow {
         return viewState;
     }
 
-    public TabPane tabs() {
-        return tabs;
-    }
-
     /** The page with this title, or null. */
     public Page page(String title) {
         for (Tab tab : tabs.getTabs()) {

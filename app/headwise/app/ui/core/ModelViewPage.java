@@ -94,17 +94,10 @@ public final class ModelViewPage extends PageBase {
     }
 
     /**
-     * Draws {@code session}'s model view once and drops it: run off the FX thread at start, it loads Java2D's classes
-     * and fonts (seconds on a busy machine) before the window's first {@link #show} needs them.
-     */
-    public static void warmUp(Session session) {
-        PngExport.render(Exporter.figure(ViewKind.MODEL_VIEW, session), 1);
-    }
-
-    /**
-     * The same for no session: draws a small made-up matrix figure (text, a colour bar, a cell image) and converts it
-     * to a JavaFX image, then drops both. Cold start runs it on a thread of its own at launch, beside ND4J's start, so
-     * that the first run is handed to the window as soon as it is computed. Shows nothing and caches nothing.
+     * Loads Java2D's classes and fonts (seconds on a busy machine) before the window's first {@link #show} needs them:
+     * draws a small made-up matrix figure (text, a colour bar, a cell image) and converts it to a JavaFX image, then
+     * drops both. Cold start runs it on a thread of its own at launch, beside ND4J's start, so that the first run is
+     * handed to the window as soon as it is computed. Shows nothing and caches nothing.
      */
     public static void warmUpDrawing() {
         double[][] m = {{0.1, 0.9}, {0.5, 0.3}};

@@ -69,11 +69,6 @@ public final class AppModel {
         return state.getReadOnlyProperty();
     }
 
-    /** The latest results, or null before the first successful run. */
-    public ReadOnlyObjectProperty<Results> resultsProperty() {
-        return results.getReadOnlyProperty();
-    }
-
     /** The latest results seen through the state's selection, or null before the first successful run. */
     public ReadOnlyObjectProperty<Session> sessionProperty() {
         return session.getReadOnlyProperty();

@@ -107,10 +107,6 @@ public final class SinksPage extends AnalysisPage {
         return layerTable;
     }
 
-    TableView<Entry> entryTable() {
-        return entryTable;
-    }
-
     ChartViewer rateChart() {
         return rateChart;
     }

@@ -180,7 +180,7 @@ class ComparePageTest {
     @Test
     void pagesListsTheSixAnalysisPagesInOrder(FxRobot robot) {
         robot.interact(() -> {
-            List<Page> pages = Pages.analysisPages(harness.state);
+            List<Page> pages = Pages.analysisPageMakers(harness.state).values().stream().map(java.util.function.Supplier::get).toList();
             assertEquals(List.of("Flow", "Importance", "Sinks", "Layers", "ViT", "Compare"), pages.stream().map(Page::title).toList());
             for (Page p : pages) {
                 p.show(PageSessions.gpt2());
