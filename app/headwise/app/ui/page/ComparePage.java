@@ -7,7 +7,6 @@ import headwise.engine.run.AttentionMaps;
 import headwise.viz.view.CompareFigure;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Spinner;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
@@ -20,8 +19,8 @@ import javafx.scene.layout.VBox;
  */
 public final class ComparePage extends AnalysisPage {
 
-    private final Spinner<Integer> layer = Controls.indexSpinner("compare-layer", 80, this::redraw);
-    private final Spinner<Integer> head = Controls.indexSpinner("compare-head", 80, this::redraw);
+    private final ComparePageModel model = new ComparePageModel();
+    private final HeadSpinners spinners = new HeadSpinners("compare", model.headProperty());
     private final FigureView figure = new FigureView();
     private final HBox bar;
     private final Label notice = new Label();
@@ -32,7 +31,8 @@ public final class ComparePage extends AnalysisPage {
 
     public ComparePage(ViewState state) {
         super("Compare", ViewKind.COMPARE, state);
-        bar = Controls.toolbar(new Label("Layer"), layer, new Label("Head"), head,
+        model.headProperty().addListener((o, was, now) -> redraw());
+        bar = Controls.toolbar(new Label("Layer"), spinners.layer, new Label("Head"), spinners.head,
                 new Label("   blue: B lower than A, red: B higher"));
         notice.setId("compare-notice");
         notice.setStyle("-fx-text-fill: #a33;");
@@ -45,10 +45,7 @@ public final class ComparePage extends AnalysisPage {
     }
 
     void select(int l, int h) {
-        updating = true;
-        layer.getValueFactory().setValue(l);
-        updating = false;
-        head.getValueFactory().setValue(h);
+        model.headProperty().set(new HeadIndex(l, h));
     }
 
     @Override
@@ -78,14 +75,13 @@ public final class ComparePage extends AnalysisPage {
         root.setTop(top);
         root.setCenter(new ScrollPane(figure));
         updating = true;
-        Controls.fit(layer, a.layers(), session.layer());
-        Controls.fit(head, a.heads(), session.headOrFirst());
+        spinners.fit(a.layers(), a.heads(), new HeadIndex(session.layer(), session.headOrFirst()));
         updating = false;
         redraw();
     }
 
     private void redraw() {
-        if (updating || session == null || session.comparison() == null || layer.getValue() == null || head.getValue() == null) {
+        if (updating || session == null || session.comparison() == null) {
             return;
         }
         boolean hide = state.hideSinksProperty().get();
@@ -93,7 +89,7 @@ public final class ComparePage extends AnalysisPage {
         shownA = run("A: ", session.result(), hide, models);
         shownB = run("B: ", session.comparison(), hide, models);
         figure.show(new CompareFigure(header() + (hide ? " (sinks hidden, rows renormalised)" : ""), shownA, shownB,
-                layer.getValue(), head.getValue()));
+                model.head().layer(), model.head().head()));
     }
 
     /** Whether B is another model's run of the same input (rather than another input or the run before an intervention). */

@@ -1,6 +1,7 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
+import headwise.app.ui.page.FlowPageModel.Mode;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.engine.analysis.flow.ContributionGraph;
@@ -25,8 +26,7 @@ import java.util.Locale;
  */
 public final class FlowPage extends AnalysisPage {
 
-    enum Mode { ROUTES, ROLLOUT, MAX_FLOW }
-
+    private final FlowPageModel model = new FlowPageModel();
     private final ToggleGroup modes = new ToggleGroup();
     private final Slider threshold = new Slider(0, 1, 0);
     private final Label thresholdText = new Label();
@@ -40,7 +40,7 @@ public final class FlowPage extends AnalysisPage {
     public FlowPage(ViewState state) {
         super("Flow", ViewKind.FLOW, state);
         HBox bar = Controls.toolbar();
-        for (Mode m : Mode.values()) {
+        for (Mode m : Mode.values()) { // one toggle per mode, showing and setting the model's mode
             ToggleButton b = new ToggleButton(switch (m) {
                 case ROUTES -> "Routes";
                 case ROLLOUT -> "Rollout";
@@ -56,16 +56,22 @@ public final class FlowPage extends AnalysisPage {
             if (now == null) {
                 modes.selectToggle(was); // one mode is always on
             } else {
-                redraw();
+                model.modeProperty().set((Mode) now.getUserData());
             }
+        });
+        model.modeProperty().addListener((o, was, now) -> {
+            modes.getToggles().stream().filter(t -> t.getUserData() == now).findFirst().ifPresent(modes::selectToggle);
+            redraw();
         });
         threshold.setId("flow-threshold");
         threshold.setPrefWidth(220);
-        threshold.valueProperty().addListener((o, was, now) -> redraw());
+        threshold.valueProperty().bindBidirectional(model.thresholdProperty());
+        model.thresholdProperty().addListener((o, was, now) -> redraw());
         thresholdText.setId("flow-threshold-text");
         thresholdText.setMinWidth(200);
         besideRaw.setId("flow-beside-raw");
-        besideRaw.selectedProperty().addListener((o, was, now) -> redraw());
+        besideRaw.selectedProperty().bindBidirectional(model.besideRawProperty());
+        model.besideRawProperty().addListener((o, was, now) -> redraw());
         bar.getChildren().addAll(new Label("   Edge threshold"), threshold, thresholdText, besideRaw);
         root.setTop(bar);
         mainPane.setContent(main);
@@ -82,7 +88,7 @@ public final class FlowPage extends AnalysisPage {
     }
 
     Mode mode() {
-        return (Mode) modes.getSelectedToggle().getUserData();
+        return model.modeProperty().get();
     }
 
     Slider thresholdSlider() {
@@ -135,9 +141,9 @@ public final class FlowPage extends AnalysisPage {
             case MAX_FLOW -> maxFlow();
         };
         mainPane.setContent(left);
-        rawPane.setVisible(besideRaw.isSelected());
-        rawPane.setManaged(besideRaw.isSelected());
-        if (besideRaw.isSelected()) {
+        rawPane.setVisible(model.besideRawProperty().get());
+        rawPane.setManaged(model.besideRawProperty().get());
+        if (model.besideRawProperty().get()) {
             drawRaw();
         }
         markHovered();
@@ -148,8 +154,8 @@ public final class FlowPage extends AnalysisPage {
         if (g == null) {
             return missing("The information-flow graph has not been computed for this input.", Part.FLOW);
         }
-        shown = FlowFilter.above(g, threshold.getValue());
-        thresholdText.setText(String.format(Locale.ROOT, "\u2265 %.3f \u00b7 %d of %d edges", threshold.getValue(),
+        shown = FlowFilter.above(g, model.thresholdProperty().get());
+        thresholdText.setText(String.format(Locale.ROOT, "\u2265 %.3f \u00b7 %d of %d edges", model.thresholdProperty().get(),
                 shown.edges().size(), g.edges().size()));
         main.show(new FlowGraphFigure(shown, session.tokens(), "Information flow"));
         return main;
@@ -214,7 +220,7 @@ public final class FlowPage extends AnalysisPage {
         } else {
             TokenMatrices.markToken(main, token);
         }
-        if (besideRaw.isSelected()) {
+        if (model.besideRawProperty().get()) {
             TokenMatrices.markToken(raw, token);
         }
     }

@@ -96,9 +96,9 @@ class ModelLifecycleTest {
         CountDownLatch release = new CountDownLatch(1);
         for (int i = 0; i < 20; i++) {
             models.install(models.load("m" + i));
-            ModelLifecycle.Handle h = models.current();
+            ModelLifecycle.Lease held = models.current().lease(); // the job has started on m<i> before the next switch
             Thread job = new Thread(() -> {
-                try (ModelLifecycle.Lease lease = h.lease()) {
+                try (ModelLifecycle.Lease lease = held) {
                     release.await(10, TimeUnit.SECONDS);
                     lease.model().tokenizer(); // still open while held
                 } catch (InterruptedException e) {
