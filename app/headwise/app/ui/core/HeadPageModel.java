@@ -59,6 +59,6 @@ public final class HeadPageModel {
 
     /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */
     public void projectQk(ModelInput input, int layer, int head, Consumer<QkProjection> onDone, Consumer<String> onProblem) {
-        app.sideJob("q/k projection", model -> QkProjection.capture(model, input, layer, head), onDone, onProblem);
+        app.runner().sideJob("q/k projection", model -> QkProjection.capture(model, input, layer, head), onDone, onProblem);
     }
 }

@@ -12,7 +12,6 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.run.AnalysisResult;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -21,37 +20,24 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
  * What the whole window shares, and nothing page-specific: the session state (model, input, interventions,
- * selection), the latest {@link Results}, the {@link Session} the pages draw (the two paired, never kept in step by
- * hand), the run's prediction and the status line. A command that changes the input reruns through the
- * {@link RunScheduler}; models open and close through the {@link ModelLifecycle}; every change of the state is
- * handed to the {@link Autosave}. A failed run leaves the previous results in place and says why in one line.
- * FX thread only; pages keep their own state in their own view models.
+ * selection), the {@link Session} the pages draw (the {@link SessionRunner}'s latest results through the state's
+ * selection: paired, never kept in step by hand), and the status line. A command that changes the input reruns
+ * through the runner; every change of the state is handed to the {@link Autosave}. FX thread only; pages keep
+ * their own state in their own view models, so a new page adds a file, not lines here.
  */
 public final class AppModel {
 
     private final ReadOnlyObjectWrapper<SessionState> state = new ReadOnlyObjectWrapper<>(this, "state", SessionState.defaults());
-    private final ReadOnlyObjectWrapper<Results> results = new ReadOnlyObjectWrapper<>(this, "results");
     private final ReadOnlyObjectWrapper<Session> session = new ReadOnlyObjectWrapper<>(this, "session");
-    private final ReadOnlyObjectWrapper<Prediction> prediction = new ReadOnlyObjectWrapper<>(this, "prediction");
-    private final ReadOnlyObjectWrapper<Prediction> originalPrediction = new ReadOnlyObjectWrapper<>(this, "originalPrediction");
-    private final ReadOnlyObjectWrapper<ModelSpec> spec = new ReadOnlyObjectWrapper<>(this, "spec");
     private final StatusLine status = new StatusLine();
-    private final EngineTasks tasks = new EngineTasks();
-    /** Small jobs a page asks for (the q/k projection): never cancel the run, never shown as busy. */
-    private final EngineTasks sideTasks = new EngineTasks();
-    private final RunScheduler scheduler = new RunScheduler(tasks, this::failed);
-    private final ModelLifecycle models = new ModelLifecycle();
-    private final PartJobs parts = new PartJobs();
     private final Autosave autosave;
     private final RecentModels recent;
-    /** Shown after the first run instead of its summary, then forgotten. */
-    private String startupProblem;
+    private final SessionRunner runner;
 
     /** @param autosaveFile where every change is saved, or null for no autosave */
     public AppModel(Path autosaveFile) {
@@ -59,8 +45,9 @@ public final class AppModel {
                 : new Autosave(autosaveFile, problem -> javafx.application.Platform.runLater(() -> status.fail(problem)));
         recent = new RecentModels(autosaveFile == null ? null : AppPaths.recentModelsFile(autosaveFile),
                 autosave == null ? Runnable::run : autosave::alsoWrite);
+        runner = new SessionRunner(status, state::get, this::change, recent::add);
         state.addListener((o, was, now) -> pairSession());
-        results.addListener((o, was, now) -> pairSession());
+        runner.resultsProperty().addListener((o, was, now) -> pairSession());
     }
 
     // ---- what views bind to ----
@@ -76,17 +63,17 @@ public final class AppModel {
 
     /** What the current run predicts (with the interventions applied). */
     public ReadOnlyObjectProperty<Prediction> predictionProperty() {
-        return prediction.getReadOnlyProperty();
+        return runner.predictionProperty();
     }
 
     /** What the run without interventions predicts; null when no intervention is active. */
     public ReadOnlyObjectProperty<Prediction> originalPredictionProperty() {
-        return originalPrediction.getReadOnlyProperty();
+        return runner.originalPredictionProperty();
     }
 
     /** The loaded model's shape, or null before a model is loaded. */
     public ReadOnlyObjectProperty<ModelSpec> specProperty() {
-        return spec.getReadOnlyProperty();
+        return runner.specProperty();
     }
 
     public ReadOnlyStringProperty statusProperty() {
@@ -98,16 +85,16 @@ public final class AppModel {
     }
 
     public ReadOnlyBooleanProperty busyProperty() {
-        return tasks.busyProperty();
+        return runner.tasks().busyProperty();
     }
 
     /** Progress of the running job: −1 unknown, 0 idle. */
     public ReadOnlyDoubleProperty progressProperty() {
-        return tasks.progressProperty();
+        return runner.tasks().progressProperty();
     }
 
     public ReadOnlyStringProperty taskMessageProperty() {
-        return tasks.messageProperty();
+        return runner.tasks().messageProperty();
     }
 
     /** Models opened before, newest first (read-only to views). */
@@ -124,17 +111,22 @@ public final class AppModel {
     }
 
     public boolean isBusy() {
-        return tasks.isBusy();
+        return runner.tasks().isBusy();
     }
 
     /** Engine jobs whose thread still runs (cancelled ones included until they stop). */
     public int jobsInFlight() {
-        return tasks.inFlight();
+        return runner.tasks().inFlight();
     }
 
     /** The open models (tests: which are open, which jobs hold them). */
     public ModelLifecycle models() {
-        return models;
+        return runner.models();
+    }
+
+    /** What loads models and runs the state: pages' jobs go through it. */
+    public SessionRunner runner() {
+        return runner;
     }
 
     /** The autosave, or null. */
@@ -144,13 +136,13 @@ public final class AppModel {
 
     /** The name of the loaded model, or null. */
     public String modelName() {
-        LoadedModel m = models.currentModel();
+        LoadedModel m = runner.models().currentModel();
         return m == null ? null : m.name();
     }
 
     /** The name of the loaded compare model, or null. */
     public String compareModelName() {
-        return models.compareName();
+        return runner.models().compareName();
     }
 
     // ---- commands that change the input: each reruns ----
@@ -160,23 +152,14 @@ public final class AppModel {
      * could not be read) is shown once the first run is done, so it is not lost behind the loading messages.
      */
     public void start(SessionState initial, String problem) {
-        startupProblem = problem;
+        runner.showAfterRun(problem);
         state.set(initial);
         openModel(initial.model());
     }
 
     /** Loads a model (bundled name or folder) and runs the current input on it; on failure the old model stays. */
     public void openModel(String name) {
-        if (name == null || name.isBlank()) {
-            return;
-        }
-        scheduler.newInput(new RunScheduler.Job<LoadedModel>("Loading " + name + "\u2026", p -> models.load(name), loaded -> {
-            models.install(loaded);
-            spec.set(loaded.spec());
-            recent.add(name);
-            change(fitted(state.get(), name, loaded));
-            run();
-        }, LoadedModel::close));
+        runner.openModel(name);
     }
 
     /**
@@ -231,7 +214,7 @@ public final class AppModel {
 
     /** Selects a head (−1 for none) of the shown results; redraws without running anything. */
     public void select(int layer, int head) {
-        Results r = results.get();
+        Results r = runner.resultsProperty().get();
         if (r != null && (layer < 0 || layer >= r.layers() || head < -1 || head >= r.heads())) {
             return;
         }
@@ -255,29 +238,12 @@ public final class AppModel {
 
     /** Computes a part a page needs for the current results (after the running job, if any). */
     public void requestPart(SessionAnalysis.Part part) {
-        Results r = results.get();
-        ModelLifecycle.Handle model = models.current();
-        if (r == null || model == null) {
-            return;
-        }
-        RunScheduler.Job<Results> job = parts.job(part, r, state.get().selection(), model, done -> {
-            Results now = results.get();
-            if (now != null && now.result() == done.result()) {
-                results.set(now.withPartsOf(done));
-                status.show("Computed " + PartJobs.describe(part, PartJobs.ablationWanted(state.get().selection())));
-            }
-        });
-        if (job != null) {
-            scheduler.follow(job);
-        }
+        runner.requestPart(part);
     }
 
     /** Stops the running job and what is queued; the previous results stay. */
     public void cancel() {
-        parts.clear();
-        if (scheduler.cancel()) {
-            status.show(session.get() == null ? "Cancelled" : "Cancelled; showing the previous results");
-        }
+        runner.cancel();
     }
 
     /** Writes the session's choices to {@code file} (a small file the user asked for: written at once). */
@@ -314,35 +280,11 @@ public final class AppModel {
 
     /** Runs other background work (exports) through the same task bar after the running job: progress, cancel. */
     public <T> void background(String message, EngineTasks.Work<T> work, Consumer<T> onSuccess) {
-        scheduler.follow(new RunScheduler.Job<>(message, work, onSuccess));
-    }
-
-    /**
-     * A page's own small job on the current model (one extra forward, in the background), holding the model open
-     * while it runs; a newer side job replaces an older one. {@code onProblem} gets a one-line reason.
-     */
-    public <T> void sideJob(String message, ModelWork<T> work, Consumer<T> onDone, Consumer<String> onProblem) {
-        ModelLifecycle.Handle model = models.current();
-        if (model == null) {
-            return;
-        }
-        sideTasks.submit(message, p -> {
-            try (ModelLifecycle.Lease lease = model.lease()) {
-                return work.call(lease.model());
-            }
-        }, onDone, error -> onProblem.accept(StatusLine.describe(error)));
-    }
-
-    /** Work on a model, for {@link #sideJob}. */
-    @FunctionalInterface
-    public interface ModelWork<T> {
-        T call(LoadedModel model) throws Exception;
+        runner.background(message, work, onSuccess);
     }
 
     public void close() {
-        sideTasks.close();
-        tasks.close();
-        models.close();
+        runner.close();
         if (autosave != null) {
             autosave.close();
         }
@@ -356,7 +298,7 @@ public final class AppModel {
      * tracing wraps the run's phases.
      */
     public static StartupPreload<AnalysisRun.Outcome> preload(SessionState initial) {
-        return new StartupPreload<>(initial, (loaded, s) -> fitted(s, s.model(), loaded),
+        return new StartupPreload<>(initial, (loaded, s) -> SessionRunner.fitted(s, s.model(), loaded),
                 (loaded, s) -> {
                     try {
                         return AnalysisRun.run(loaded, null, s, (message, done, total) -> { }, RunPhases.forStartup());
@@ -368,14 +310,14 @@ public final class AppModel {
 
     /** Uses {@code early}'s model and first run when {@link #start} asks for exactly them; call before start. */
     public void adopt(StartupPreload<AnalysisRun.Outcome> early) {
-        models.adopt(early);
+        runner.models().adopt(early);
     }
 
     // ---- internals ----
 
     private void rerun(UnaryOperator<SessionState> change) {
         change(change.apply(state.get()));
-        run();
+        runner.run();
     }
 
     private void change(SessionState next) {
@@ -387,7 +329,7 @@ public final class AppModel {
 
     /** The session the pages draw: the results through the selection, moved inside the results' shape. */
     private void pairSession() {
-        Results r = results.get();
+        Results r = runner.resultsProperty().get();
         if (r == null) {
             return;
         }
@@ -396,65 +338,6 @@ public final class AppModel {
         if (now == null || now.results() != r || !now.selection().equals(selection)) {
             session.set(new Session(r, selection));
         }
-    }
-
-    /** The state run on a newly loaded model: its name, the interventions fitted to its shape. */
-    private static SessionState fitted(SessionState s, String name, LoadedModel loaded) {
-        return s.withModel(name).withPlan(s.plan().fittedTo(loaded.spec().layers(), loaded.spec().heads()));
-    }
-
-    /** Runs the current state on the current model, replacing whatever runs for an older input. */
-    private void run() {
-        ModelLifecycle.Handle model = models.current();
-        SessionState s = state.get();
-        if (model == null) {
-            openModel(s.model());
-            return;
-        }
-        parts.clear();
-        StartupPreload<AnalysisRun.Outcome> early = models.takePreload();
-        // the early run knows no compare model
-        boolean ranEarly = early != null && !s.hasCompareModel() && early.ran(model.model(), s);
-        scheduler.newInput(new RunScheduler.Job<>("Analysing\u2026", p -> {
-            if (ranEarly) {
-                return early.run();
-            }
-            if (!s.hasCompareModel()) {
-                models.dropCompare(); // compare mode without a second model: it is closed
-            }
-            try (ModelLifecycle.Lease lease = model.lease()) {
-                return AnalysisRun.run(lease.model(), models::compare, s, p, RunPhases.forStartup());
-            }
-        }, this::showRun));
-    }
-
-    private void showRun(AnalysisRun.Outcome done) {
-        prediction.set(done.prediction());
-        originalPrediction.set(done.original());
-        results.set(done.results());
-        AnalysisResult r = done.results().result();
-        AnalysisResult b = done.results().comparison();
-        String versus = done.from().plan().isEmpty() && done.from().hasCompareModel() && b != null
-                ? " \u00b7 compared with " + b.modelName() : "";
-        status.show(String.format(Locale.ROOT, "%s \u00b7 %d tokens \u00b7 %d layers \u00d7 %d heads \u00b7 %s%s \u00b7 %d ms", r.modelName(),
-                r.input().length(), r.spec().layers(), r.spec().heads(), done.from().plan().describe(), versus, done.millis()));
-        if (startupProblem != null) {
-            status.fail(startupProblem);
-            startupProblem = null;
-        }
-    }
-
-    private void failed(Throwable error) {
-        parts.clear();
-        if (models.current() == null && !(error instanceof java.util.concurrent.CancellationException)
-                && !state.get().model().equals(BundledModels.MINILM)) {
-            // nothing on screen yet (a restored session whose model is gone): say why, and start on the bundled model
-            startupProblem = StatusLine.describe(error) + "; opened " + BundledModels.MINILM + " instead";
-            state.set(state.get().withModel(BundledModels.MINILM).withPlan(InterventionPlan.none()));
-            openModel(BundledModels.MINILM);
-            return;
-        }
-        status.fail(error);
     }
 
     /** Shown in lists: the last part of a folder path, or a bundled model's name. */
