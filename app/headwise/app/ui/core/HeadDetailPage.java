@@ -3,7 +3,6 @@ package headwise.app.ui.core;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.PageBase;
 import headwise.app.session.Selection;
-import headwise.app.export.Exporter;
 import headwise.app.session.Session;
 import headwise.app.export.ViewKind;
 import headwise.app.ui.head.QkScatter;
@@ -11,7 +10,6 @@ import headwise.app.ui.page.ViewState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.Labels;
-import headwise.viz.export.PngExport;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
@@ -156,12 +154,12 @@ public final class HeadDetailPage extends PageBase {
         // "hide sinks and renormalise" applies here too
         Object request = new Object();
         matrixRequest = request;
-        model.headMatrix(session, l, h, hide, m -> {
+        model.drawHead(session, l, h, hide, pictures -> {
             if (matrixRequest == request) {
-                drawMatrix(m);
+                drawMatrix(pictures.matrix());
+                headView.setImage(SwingFXUtils.toFXImage(pictures.headView(), null));
             }
         }, problem -> readout.setText("cannot read the head: " + problem));
-        headView.setImage(SwingFXUtils.toFXImage(PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(l, h)), 1), null));
         readout.setText("");
         project();
     }

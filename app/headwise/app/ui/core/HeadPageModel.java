@@ -1,13 +1,19 @@
 package headwise.app.ui.core;
 
+import headwise.app.export.Exporter;
+import headwise.app.export.ViewKind;
 import headwise.app.session.Selection;
 import headwise.app.session.Session;
 import headwise.app.ui.head.QkProjection;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.EngineTasks;
+import headwise.app.ui.model.StatusLine;
 import headwise.app.ui.page.SessionSinks;
 import headwise.engine.run.AttentionMaps;
 import headwise.engine.run.ModelInput;
+import headwise.viz.export.PngExport;
+
+import java.awt.image.BufferedImage;
 
 import java.util.function.Consumer;
 
@@ -44,17 +50,27 @@ public final class HeadPageModel {
         app.updateSelection(s -> s.withQkHead(layer, head));
     }
 
+    /** What the page draws of one head: its matrix as shown, and BertViz's head view of it. */
+    public record HeadPictures(float[] matrix, BufferedImage headView) {
+    }
+
     /**
-     * Head (layer, head) of {@code session} as drawn (sink keys hidden and rows renormalised when {@code hide}), handed
-     * to {@code onMatrix} on the FX thread: at once for stored maps, from a background read for recomputed ones.
+     * Head (layer, head) of {@code session}: its matrix as drawn (sink keys hidden and rows renormalised when
+     * {@code hide}) and its head view, handed to {@code onDone} on the FX thread: at once for stored maps, from a
+     * background read for recomputed ones.
      */
-    public void headMatrix(Session session, int layer, int head, boolean hide, Consumer<float[]> onMatrix, Consumer<String> onProblem) {
+    public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone, Consumer<String> onProblem) {
+        EngineTasks.Work<HeadPictures> draw = p -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
+                PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1));
         if (session.result().attention().precision() != AttentionMaps.Precision.RECOMPUTE) {
-            onMatrix.accept(SessionSinks.head(session, layer, head, hide));
+            try {
+                onDone.accept(draw.call((message, done, total) -> { }));
+            } catch (Exception e) {
+                onProblem.accept(StatusLine.describe(e));
+            }
             return;
         }
-        reads.submit("reading layer " + layer + ", head " + head, p -> SessionSinks.head(session, layer, head, hide), onMatrix,
-                error -> onProblem.accept(error.getMessage()));
+        reads.submit("reading layer " + layer + ", head " + head, draw, onDone, error -> onProblem.accept(StatusLine.describe(error)));
     }
 
     /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */
