@@ -7,6 +7,7 @@ import headwise.app.session.Selection;
 import headwise.engine.hooks.Interventions;
 
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -18,7 +19,11 @@ import java.util.function.Consumer;
  */
 final class PartJobs {
 
-    private final Set<Part> queued = EnumSet.noneOf(Part.class);
+    /** A part as queued: importance in one ablation mode is not importance in the other. */
+    private record Queued(Part part, Interventions.Ablation mode) {
+    }
+
+    private final Set<Queued> queued = new HashSet<>();
 
     /** A new input: nothing is queued for it yet. */
     void clear() {
@@ -32,7 +37,8 @@ final class PartJobs {
     RunScheduler.Job<Results> job(Part part, Results results, Selection selection, ModelLifecycle.Handle model,
                                   Consumer<Results> onDone) {
         Interventions.Ablation mode = ablationWanted(selection);
-        if (part == Part.COMPARISON || has(results, part, mode) || !queued.add(part)) {
+        Queued key = new Queued(part, part == Part.IMPORTANCE ? mode : null);
+        if (part == Part.COMPARISON || has(results, part, mode) || !queued.add(key)) {
             return null;
         }
         SessionAnalysis.Options options = new SessionAnalysis.Options(selection.layer(), selection.head(), selection.logScale(),
@@ -42,7 +48,7 @@ final class PartJobs {
                 return SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode);
             }
         }, done -> {
-            queued.remove(part);
+            queued.remove(key);
             onDone.accept(done);
         });
     }

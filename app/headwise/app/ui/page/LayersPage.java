@@ -176,8 +176,6 @@ public final class LayersPage extends AnalysisPage {
     }
 
     private static Node labelled(String title, Node content) {
-        Label heading = new Label(title);
-        heading.setStyle("-fx-font-weight: bold;");
-        return new VBox(6, heading, content);
+        return new VBox(6, Controls.bold(title), content);
     }
 }

@@ -196,9 +196,8 @@ public final class SinksPage extends AnalysisPage {
         entryTable.getItems().setAll(entries);
         Object abs = MetricsMap.get(session.metrics(), "massive_activations", "abs_threshold");
         Object rel = MetricsMap.get(session.metrics(), "massive_activations", "ratio_threshold");
-        Label heading = new Label("Massive activations (|x| > " + number(abs) + " and > " + number(rel) + " \u00D7 the layer's median |x|): "
-                + entries.size());
-        heading.setStyle("-fx-font-weight: bold;");
+        Label heading = Controls.bold("Massive activations (|x| > " + number(abs) + " and > " + number(rel)
+                + " \u00D7 the layer's median |x|): " + entries.size());
         return new VBox(6, new Label("Residual stream per layer"), layerTable, heading, entryTable);
     }
 
