@@ -24,8 +24,6 @@ import java.nio.file.Path;
  */
 public class HeadwiseApp extends Application {
 
-    public static final String EXAMPLE = SessionState.EXAMPLE;
-
     private AppModel model;
     private MainWindow window;
     private Chooser chooser = new FxChooser();
