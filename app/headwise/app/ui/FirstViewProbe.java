@@ -42,7 +42,7 @@ final class FirstViewProbe {
                 }
             }
         });
-        model.specProperty().addListener((o, was, spec) -> {
+        model.runner().specProperty().addListener((o, was, spec) -> {
             if (was == null && spec != null) {
                 StartupTrace.mark("model on FX thread");
                 if (exit) {

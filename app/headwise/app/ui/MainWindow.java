@@ -350,8 +350,8 @@ public final class MainWindow {
         compare.setOnAction(e -> model.setCompareText(compare.getText()));
         Button image = new Button("Image\u2026");
         image.setId("image");
-        image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.specProperty().get() == null
-                || model.specProperty().get().vision() == null, model.specProperty()));
+        image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.runner().specProperty().get() == null
+                || model.runner().specProperty().get().vision() == null, model.runner().specProperty()));
         image.setOnAction(e -> chooseImage());
         Button export = new Button("Export\u2026");
         export.setId("export");
@@ -373,14 +373,14 @@ public final class MainWindow {
         bar.setText("");
         Label status = new Label();
         status.setId("status");
-        status.textProperty().bind(Bindings.when(model.busyProperty()).then(model.taskMessageProperty()).otherwise(model.statusProperty()));
-        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.busyProperty().not()))
+        status.textProperty().bind(Bindings.when(model.runner().tasks().busyProperty()).then(model.runner().tasks().messageProperty()).otherwise(model.statusProperty()));
+        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.runner().tasks().busyProperty().not()))
                 .then("-fx-text-fill: #b00020; -fx-font-weight: bold;").otherwise(""));
-        bar.progressProperty().bind(model.progressProperty());
+        bar.progressProperty().bind(model.runner().tasks().progressProperty());
         Button cancel = new Button("Cancel");
         cancel.setId("cancel");
-        cancel.visibleProperty().bind(model.busyProperty());
-        cancel.managedProperty().bind(model.busyProperty());
+        cancel.visibleProperty().bind(model.runner().tasks().busyProperty());
+        cancel.managedProperty().bind(model.runner().tasks().busyProperty());
         cancel.setOnAction(e -> model.cancel());
         bar.getLeftItems().add(status);
         bar.getRightItems().add(cancel);

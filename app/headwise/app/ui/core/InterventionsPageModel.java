@@ -26,11 +26,11 @@ public final class InterventionsPageModel {
 
     /** What the run predicts now. */
     public Prediction prediction() {
-        return app.predictionProperty().get();
+        return app.runner().predictionProperty().get();
     }
 
     /** What the run without the interventions predicts; null when there are none. */
     public Prediction original() {
-        return app.originalPredictionProperty().get();
+        return app.runner().originalPredictionProperty().get();
     }
 }

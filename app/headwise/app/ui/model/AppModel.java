@@ -2,7 +2,6 @@ package headwise.app.ui.model;
 
 import headwise.app.export.SessionAnalysis;
 import headwise.app.session.InterventionPlan;
-import headwise.app.session.Prediction;
 import headwise.app.session.Results;
 import headwise.app.session.Selection;
 import headwise.app.session.Session;
@@ -11,9 +10,7 @@ import headwise.app.session.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.model.ModelSpec;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -61,40 +58,12 @@ public final class AppModel {
         return session.getReadOnlyProperty();
     }
 
-    /** What the current run predicts (with the interventions applied). */
-    public ReadOnlyObjectProperty<Prediction> predictionProperty() {
-        return runner.predictionProperty();
-    }
-
-    /** What the run without interventions predicts; null when no intervention is active. */
-    public ReadOnlyObjectProperty<Prediction> originalPredictionProperty() {
-        return runner.originalPredictionProperty();
-    }
-
-    /** The loaded model's shape, or null before a model is loaded. */
-    public ReadOnlyObjectProperty<ModelSpec> specProperty() {
-        return runner.specProperty();
-    }
-
     public ReadOnlyStringProperty statusProperty() {
         return status.textProperty();
     }
 
     public ReadOnlyBooleanProperty failedProperty() {
         return status.failedProperty();
-    }
-
-    public ReadOnlyBooleanProperty busyProperty() {
-        return runner.tasks().busyProperty();
-    }
-
-    /** Progress of the running job: −1 unknown, 0 idle. */
-    public ReadOnlyDoubleProperty progressProperty() {
-        return runner.tasks().progressProperty();
-    }
-
-    public ReadOnlyStringProperty taskMessageProperty() {
-        return runner.tasks().messageProperty();
     }
 
     /** Models opened before, newest first (read-only to views). */

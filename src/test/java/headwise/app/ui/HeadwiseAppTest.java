@@ -194,16 +194,16 @@ class HeadwiseAppTest {
         Session clean = waitForNewSession(app, before, 60);
         assertEquals("gpt2_f32", clean.result().modelName(), status(robot));
         assertEquals(7, clean.result().input().length());
-        Prediction original = app.model().predictionProperty().get();
+        Prediction original = app.model().runner().predictionProperty().get();
         assertNotNull(original.best());
 
         robot.clickOn("Interventions");
         robot.clickOn("#ablate-1-2");
         Session ablated = waitForNewSession(app, clean, 60);
         assertTrue(app.model().state().plan().isAblated(1, 2));
-        Prediction now = app.model().predictionProperty().get();
-        assertNotNull(app.model().originalPredictionProperty().get(), "the original run is kept for the diff");
-        assertEquals(original.best().probability(), app.model().originalPredictionProperty().get().probability(original.best().id()), 1e-12);
+        Prediction now = app.model().runner().predictionProperty().get();
+        assertNotNull(app.model().runner().originalPredictionProperty().get(), "the original run is kept for the diff");
+        assertEquals(original.best().probability(), app.model().runner().originalPredictionProperty().get().probability(original.best().id()), 1e-12);
         assertNotEquals(original.probability(original.best().id()), now.probability(original.best().id()), "the prediction changed");
         assertTrue(now.klFrom(original) > 0);
         assertSame(ablated.comparison(), ablated.comparison());
