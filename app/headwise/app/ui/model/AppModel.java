@@ -10,6 +10,7 @@ import headwise.app.session.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -39,7 +40,7 @@ public final class AppModel {
     /** @param autosaveFile where every change is saved, or null for no autosave */
     public AppModel(Path autosaveFile) {
         autosave = autosaveFile == null ? null
-                : new Autosave(autosaveFile, problem -> javafx.application.Platform.runLater(() -> status.fail(problem)));
+                : new Autosave(autosaveFile, problem -> Platform.runLater(() -> status.fail(problem)));
         recent = new RecentModels(autosaveFile == null ? null : AppPaths.recentModelsFile(autosaveFile),
                 autosave == null ? Runnable::run : autosave::alsoWrite);
         runner = new SessionRunner(status, state::get, this::change, recent::add);
@@ -215,13 +216,21 @@ public final class AppModel {
         runner.cancel();
     }
 
-    /** Writes the session's choices to {@code file} (a small file the user asked for: written at once). */
+    /** Writes the session's choices to {@code file} on the autosave's thread; the status line says when it is done. */
     public void saveSession(Path file) {
-        try {
-            SessionFile.write(state.get(), file);
-            status.show("Session saved to " + file);
-        } catch (HeadwiseException e) {
-            status.fail(e);
+        SessionState s = state.get();
+        Runnable write = () -> {
+            try {
+                SessionFile.write(s, file);
+                Platform.runLater(() -> status.show("Session saved to " + file));
+            } catch (HeadwiseException e) {
+                Platform.runLater(() -> status.fail(e));
+            }
+        };
+        if (autosave != null) {
+            autosave.alsoWrite(write);
+        } else {
+            write.run();
         }
     }
 

@@ -47,7 +47,7 @@ public final class Autosave implements AutoCloseable {
         }
     }
 
-    /** Runs another small write (the recent-models list) on the same thread, in order with the saves. */
+    /** Runs another small write (the recent-models list, a session saved as) on the same thread, in order with the saves. */
     public void alsoWrite(Runnable write) {
         writer.execute(write);
     }

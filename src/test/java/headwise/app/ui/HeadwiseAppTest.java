@@ -248,6 +248,7 @@ class HeadwiseAppTest {
         Path saved = folder.resolve("compare.json");
         chooser.sessionToSave = saved;
         robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        app.model().autosave().flush(); // written on the autosave's thread
         assertEquals(f16.toString(), SessionFile.read(saved).compareModel());
         robot.interact(() -> app.window().fireMenu("menu-stop-compare-model"));
         Session stopped = waitForNewSession(app, compared, 60);
@@ -279,7 +280,10 @@ class HeadwiseAppTest {
         Path saved = folder.resolve("saved.json");
         chooser.sessionToSave = saved;
         robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        app.model().autosave().flush();
+        WaitForAsyncUtils.waitForFxEvents();
         assertTrue(Files.exists(saved), status(robot));
+        assertEquals("Session saved to " + saved, status(robot));
         robot.interact(() -> app.model().setPlan(InterventionPlan.none()));
         waitForIdle(app, 60);
         chooser.sessionToOpen = saved;
