@@ -1,7 +1,7 @@
 package headwise.app.export;
 
-import headwise.app.session.Session;
 import headwise.app.session.ImportanceChoice;
+import headwise.app.session.Session;
 
 import headwise.engine.analysis.AttentionStatistics;
 import headwise.engine.analysis.importance.AblationScores;

@@ -1,7 +1,7 @@
 package headwise.app.ui;
 
-import headwise.app.session.Session;
 import headwise.app.StartupTrace;
+import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;

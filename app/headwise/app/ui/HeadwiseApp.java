@@ -1,13 +1,13 @@
 package headwise.app.ui;
 
 import headwise.app.StartupTrace;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.model.AnalysisRun;
 import headwise.app.ui.model.AppModel;
-import headwise.app.ui.model.StartupPreload;
 import headwise.app.ui.model.AppPaths;
-import headwise.app.session.SessionFile;
-import headwise.app.session.SessionState;
+import headwise.app.ui.model.StartupPreload;
 import headwise.engine.HeadwiseException;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;

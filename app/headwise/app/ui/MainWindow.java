@@ -1,8 +1,9 @@
 package headwise.app.ui;
 
 import headwise.app.export.Exporter;
-import headwise.app.session.Session;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.HeadDetailPage;
 import headwise.app.ui.core.HeadPageModel;
 import headwise.app.ui.core.InterventionsPage;
@@ -10,10 +11,10 @@ import headwise.app.ui.core.InterventionsPageModel;
 import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.BackgroundReads;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
-import headwise.app.session.SessionState;
 import headwise.app.ui.widget.TokenChips;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
@@ -80,7 +81,7 @@ public final class MainWindow {
         this.model = model;
         this.chooser = chooser;
         this.owner = owner;
-        this.viewState = new ViewState(this::openHead, model::requestPart);
+        this.viewState = new ViewState(this::openHead, model::requestPart, () -> new BackgroundReads(model::report));
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
         addPage(ModelViewPage.TITLE, () -> new ModelViewPage(new ModelViewPageModel(model, viewState)));
         addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(new HeadPageModel(model), viewState));

@@ -1,11 +1,11 @@
 package headwise.app.ui.core;
 
-import headwise.app.ui.page.Controls;
-import headwise.app.ui.page.PageBase;
+import headwise.app.export.ViewKind;
 import headwise.app.session.Selection;
 import headwise.app.session.Session;
-import headwise.app.export.ViewKind;
 import headwise.app.ui.head.QkScatter;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
@@ -159,7 +159,7 @@ public final class HeadDetailPage extends PageBase {
                 drawMatrix(pictures.matrix());
                 headView.setImage(SwingFXUtils.toFXImage(pictures.headView(), null));
             }
-        }, problem -> readout.setText("cannot read the head: " + problem));
+        });
         readout.setText("");
         project();
     }

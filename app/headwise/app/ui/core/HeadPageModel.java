@@ -6,10 +6,8 @@ import headwise.app.session.Selection;
 import headwise.app.session.Session;
 import headwise.app.ui.head.QkProjection;
 import headwise.app.ui.model.AppModel;
-import headwise.app.ui.model.EngineTasks;
-import headwise.app.ui.model.StatusLine;
+import headwise.app.ui.model.BackgroundReads;
 import headwise.app.ui.page.SessionSinks;
-import headwise.engine.run.AttentionMaps;
 import headwise.engine.run.ModelInput;
 import headwise.viz.export.PngExport;
 
@@ -26,10 +24,11 @@ public final class HeadPageModel {
 
     private final AppModel app;
     /** Reads of recomputed heads: a newer read replaces an older one; never cancels the run or the projection. */
-    private final EngineTasks reads = new EngineTasks();
+    private final BackgroundReads reads;
 
     public HeadPageModel(AppModel app) {
         this.app = app;
+        this.reads = new BackgroundReads(app::report);
     }
 
     public Selection selection() {
@@ -57,20 +56,11 @@ public final class HeadPageModel {
     /**
      * Head (layer, head) of {@code session}: its matrix as drawn (sink keys hidden and rows renormalised when
      * {@code hide}) and its head view, handed to {@code onDone} on the FX thread: at once for stored maps, from a
-     * background read for recomputed ones.
+     * background read for recomputed ones (a read that fails says why in the status line).
      */
-    public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone, Consumer<String> onProblem) {
-        EngineTasks.Work<HeadPictures> draw = p -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
-                PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1));
-        if (session.result().attention().precision() != AttentionMaps.Precision.RECOMPUTE) {
-            try {
-                onDone.accept(draw.call((message, done, total) -> { }));
-            } catch (Exception e) {
-                onProblem.accept(StatusLine.describe(e));
-            }
-            return;
-        }
-        reads.submit("reading layer " + layer + ", head " + head, draw, onDone, error -> onProblem.accept(StatusLine.describe(error)));
+    public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone) {
+        reads.read(session, () -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
+                PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1)), onDone);
     }
 
     /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */

@@ -1,11 +1,11 @@
 package headwise.app.ui.core;
 
-import headwise.app.ui.page.Controls;
-import headwise.app.ui.page.PageBase;
-import headwise.app.session.Session;
 import headwise.app.export.ViewKind;
 import headwise.app.session.InterventionPlan;
 import headwise.app.session.Prediction;
+import headwise.app.session.Session;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.engine.hooks.Interventions;
 import headwise.viz.view.Labels;
 import javafx.geometry.Insets;

@@ -1,11 +1,11 @@
 package headwise.app.ui.core;
 
-import headwise.app.ui.page.Controls;
-import headwise.app.ui.page.PageBase;
 import headwise.app.export.Exporter;
+import headwise.app.export.ViewKind;
 import headwise.app.session.ImportanceChoice;
 import headwise.app.session.Session;
-import headwise.app.export.ViewKind;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.viz.export.PngExport;
 import headwise.viz.view.ModelViewFigure;
 import javafx.embed.swing.SwingFXUtils;

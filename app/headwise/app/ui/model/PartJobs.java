@@ -1,7 +1,7 @@
 package headwise.app.ui.model;
 
-import headwise.app.export.SessionAnalysis;
 import headwise.app.export.SessionAnalysis.Part;
+import headwise.app.export.SessionAnalysis;
 import headwise.app.session.Results;
 import headwise.app.session.Selection;
 import headwise.engine.hooks.Interventions;

@@ -1,8 +1,8 @@
 package headwise.app.ui.page;
 
-import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;

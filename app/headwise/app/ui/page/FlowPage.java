@@ -1,9 +1,10 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
-import headwise.app.ui.page.FlowPageModel.Mode;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.ui.page.FlowPageModel.Mode;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.viz.view.FlowGraphFigure;
 import javafx.scene.Node;
@@ -36,9 +37,11 @@ public final class FlowPage extends AnalysisPage {
     private final ScrollPane mainPane = new ScrollPane();
     private final ScrollPane rawPane = new ScrollPane(raw);
     private ContributionGraph shown;
+    private final AttentionReads reads;
 
     public FlowPage(ViewState state) {
         super("Flow", ViewKind.FLOW, state);
+        reads = state.attentionReads();
         HBox bar = Controls.toolbar();
         for (Mode m : Mode.values()) { // one toggle per mode, showing and setting the model's mode
             ToggleButton b = new ToggleButton(switch (m) {
@@ -186,10 +189,19 @@ public final class FlowPage extends AnalysisPage {
     }
 
     private void drawRaw() {
-        int layer = session.layer();
+        Session s = session;
         boolean hide = state.hideSinksProperty().get();
+        reads.read(s, () -> s.head() < 0 ? SessionSinks.layerMean(s, s.layer(), hide) : SessionSinks.head(s, s.layer(), s.head(), hide), m -> {
+            if (session == s) {
+                drawRaw(m, hide);
+            }
+        });
+    }
+
+    /** The raw attention beside the flow, {@code m} the matrix as drawn. */
+    private void drawRaw(float[] m, boolean hide) {
+        int layer = session.layer();
         int t = session.result().attention().length();
-        float[] m = session.head() < 0 ? SessionSinks.layerMean(session, layer, hide) : SessionSinks.head(session, layer, session.head(), hide);
         String which = session.head() < 0 ? "mean of the heads" : "head " + session.head();
         raw.show(TokenMatrices.of("Raw attention, layer " + layer + ", " + which,
                 "rows: queries, columns: keys" + (hide ? "; sink keys hidden, rows renormalised" : ""), m, t, session.tokens(), "attention"));

@@ -2,9 +2,9 @@ package headwise.app.ui.page;
 
 import headwise.app.export.ImportanceMeasures;
 import headwise.app.export.MetricsMap;
-import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.analysis.importance.RankAgreement;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.ImportanceFigure;

@@ -3,6 +3,7 @@ package headwise.app.ui.page;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.analysis.Sinks;
 import headwise.viz.draw.Text;
 import headwise.viz.view.MatrixFigure;
@@ -56,9 +57,11 @@ public final class SinksPage extends AnalysisPage {
     private final TableView<Entry> entryTable = new TableView<>();
     private ChartViewer rateChart;
     private float[] previewMatrix;
+    private final AttentionReads reads;
 
     public SinksPage(ViewState state) {
         super("Sinks", ViewKind.SINKS, state);
+        reads = state.attentionReads();
         hide.setId("hide-sinks");
         hide.selectedProperty().bindBidirectional(state.hideSinksProperty());
         Label rule = new Label("in every heatmap: drops the keys whose sink score in that head exceeds \u03B5 = "
@@ -151,11 +154,21 @@ public final class SinksPage extends AnalysisPage {
     }
 
     private void drawPreview() {
+        Session s = session;
+        boolean hidden = state.hideSinksProperty().get();
+        reads.read(s, () -> SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden), m -> {
+            if (session == s) {
+                drawPreview(m, hidden);
+            }
+        });
+    }
+
+    /** The previewed head, {@code m} its matrix as drawn. */
+    private void drawPreview(float[] m, boolean hidden) {
         int layer = session.layer();
         int head = session.headOrFirst();
-        boolean hidden = state.hideSinksProperty().get();
         int t = session.result().input().length();
-        previewMatrix = SessionSinks.head(session, layer, head, hidden);
+        previewMatrix = m;
         boolean[] sinks = SessionSinks.sinkKeys(session, layer, head);
         List<String> names = new ArrayList<>();
         for (int j = 0; j < t; j++) {

@@ -1,9 +1,9 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
-import headwise.app.ui.page.VitPageModel.Source;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.ui.page.VitPageModel.Source;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.viz.PatchAttentionOverlay;

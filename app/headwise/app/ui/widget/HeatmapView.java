@@ -1,10 +1,11 @@
 package headwise.app.ui.widget;
 
-import headwise.viz.view.Labels;
 import headwise.viz.HeatmapPyramid;
 import headwise.viz.draw.ValueScale;
+import headwise.viz.view.Labels;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;
+import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
@@ -17,7 +18,6 @@ import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
-import javafx.geometry.VPos;
 
 import java.util.function.Consumer;
 

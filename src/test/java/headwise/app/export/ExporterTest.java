@@ -1,7 +1,7 @@
 package headwise.app.export;
 
-import headwise.app.session.Session;
 import com.google.gson.JsonParser;
+import headwise.app.session.Session;
 import headwise.engine.Fixtures;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.flow.ContributionGraph;

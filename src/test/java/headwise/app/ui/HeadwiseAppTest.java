@@ -1,19 +1,19 @@
 package headwise.app.ui;
 
-import headwise.app.ui.page.SessionSinks;
-import headwise.engine.load.BundledModels;
-import headwise.app.session.ImportanceChoice;
-import headwise.app.session.Session;
 import headwise.app.export.ViewKind;
+import headwise.app.session.ImportanceChoice;
+import headwise.app.session.InterventionPlan;
+import headwise.app.session.Prediction;
+import headwise.app.session.Session;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.HeadDetailPage;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.ModelViewPage;
-import headwise.app.session.InterventionPlan;
-import headwise.app.session.Prediction;
-import headwise.app.session.SessionFile;
-import headwise.app.session.SessionState;
+import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.hooks.Interventions;
+import headwise.engine.load.BundledModels;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.Label;
@@ -29,7 +29,6 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.framework.junit5.Stop;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
@@ -37,6 +36,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -60,7 +60,7 @@ class HeadPageModelTest {
         AtomicReference<HeadPageModel.HeadPictures> arrived = new AtomicReference<>();
         AtomicReference<HeadPageModel.HeadPictures> atOnce = new AtomicReference<>();
         robot.interact(() -> {
-            model.drawHead(Session.of(recomputed), 2, 1, false, arrived::set, problem -> { throw new AssertionError(problem); });
+            model.drawHead(Session.of(recomputed), 2, 1, false, arrived::set);
             atOnce.set(arrived.get());
         });
         assertNull(atOnce.get(), "not read on the FX thread");
@@ -70,7 +70,7 @@ class HeadPageModelTest {
 
         AnalysisResult stored = run("f32");
         AtomicReference<HeadPageModel.HeadPictures> drawn = new AtomicReference<>();
-        robot.interact(() -> model.drawHead(Session.of(stored), 2, 1, false, drawn::set, problem -> { throw new AssertionError(problem); }));
+        robot.interact(() -> model.drawHead(Session.of(stored), 2, 1, false, drawn::set));
         assertNotNull(drawn.get(), "stored maps: drawn in the same call");
         assertArrayEquals(stored.attention().head(2, 1), drawn.get().matrix());
         assertArrayEquals(recomputed.attention().head(2, 1), stored.attention().head(2, 1), 1e-6f);

@@ -1,9 +1,9 @@
 package headwise.app.ui.page;
 
-import headwise.app.session.Selection;
-import headwise.app.session.Results;
-import headwise.app.session.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Results;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -12,8 +12,8 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
-import headwise.app.ui.model.AppModel;
 import headwise.app.session.SessionState;
+import headwise.app.ui.model.AppModel;
 import headwise.engine.Fixtures;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
