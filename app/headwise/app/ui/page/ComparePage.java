@@ -2,13 +2,17 @@ package headwise.app.ui.page;
 
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
+import headwise.viz.export.PngExport;
 import headwise.viz.view.CompareFigure;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+
+import java.awt.image.BufferedImage;
 
 /**
  * Two runs side by side (two inputs, two models of the same shape on one input, or a run with and without an
@@ -28,9 +32,11 @@ public final class ComparePage extends AnalysisPage {
     private CompareFigure.Run shownA;
     private CompareFigure.Run shownB;
     private boolean updating;
+    private final AttentionReads reads;
 
     public ComparePage(ViewState state) {
         super("Compare", ViewKind.COMPARE, state);
+        reads = state.attentionReads();
         model.headProperty().addListener((o, was, now) -> redraw());
         bar = Controls.toolbar(new Label("Layer"), spinners.layer, new Label("Head"), spinners.head,
                 new Label("   blue: B lower than A, red: B higher"));
@@ -84,12 +90,28 @@ public final class ComparePage extends AnalysisPage {
         if (updating || session == null || session.comparison() == null) {
             return;
         }
+        Session s = session;
+        HeadIndex head = model.head();
         boolean hide = state.hideSinksProperty().get();
         boolean models = twoModels();
-        shownA = run("A: ", session.result(), hide, models);
-        shownB = run("B: ", session.comparison(), hide, models);
-        figure.show(new CompareFigure(header() + (hide ? " (sinks hidden, rows renormalised)" : ""), shownA, shownB,
-                model.head().layer(), model.head().head()));
+        String title = header() + (hide ? " (sinks hidden, rows renormalised)" : "");
+        // both runs' heads are read while the figure is drawn: recomputed ones in the background
+        reads.read(s, () -> {
+            CompareFigure.Run a = run("A: ", s.result(), hide, models);
+            CompareFigure.Run b = run("B: ", s.comparison(), hide, models);
+            CompareFigure drawn = new CompareFigure(title, a, b, head.layer(), head.head());
+            return new Drawn(a, b, drawn, PngExport.render(drawn, 1));
+        }, d -> {
+            if (session == s && model.head().equals(head)) {
+                shownA = d.a();
+                shownB = d.b();
+                figure.show(d.figure(), d.image());
+            }
+        });
+    }
+
+    /** The two runs, their compare figure and its picture. */
+    private record Drawn(CompareFigure.Run a, CompareFigure.Run b, CompareFigure figure, BufferedImage image) {
     }
 
     /** Whether B is another model's run of the same input (rather than another input or the run before an intervention). */
