@@ -89,11 +89,6 @@ public final class AppModel {
         return runner.tasks().inFlight();
     }
 
-    /** The open models (tests: which are open, which jobs hold them). */
-    public ModelLifecycle models() {
-        return runner.models();
-    }
-
     /** What loads models and runs the state: pages' jobs go through it. */
     public SessionRunner runner() {
         return runner;
