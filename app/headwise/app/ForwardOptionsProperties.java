@@ -12,7 +12,19 @@ import java.util.Locale;
  */
 public final class ForwardOptionsProperties {
 
+    private static volatile ForwardOptions current;
+
     private ForwardOptionsProperties() {
+    }
+
+    /** The options the app runs every model with, read on first use (Main reads them first, to refuse a bad value). */
+    public static ForwardOptions current() {
+        ForwardOptions options = current;
+        if (options == null) {
+            options = read();
+            current = options;
+        }
+        return options;
     }
 
     /** The defaults with whatever the two properties set; a clear error for a value they do not take. */

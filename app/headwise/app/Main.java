@@ -14,6 +14,12 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length == 0) {
             StartupTrace.mark("main");
+            try {
+                ForwardOptionsProperties.current(); // a bad -D switch is one line before any window opens
+            } catch (headwise.engine.HeadwiseException e) {
+                System.err.println("headwise: " + e.getMessage());
+                System.exit(2);
+            }
             NativeThreads.preferPassiveWaiting(); // the app: interactive, on a machine shared with other programs
             headwise.app.ui.HeadwiseApp.launchApp(args);
             return;

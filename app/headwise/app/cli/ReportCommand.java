@@ -1,9 +1,9 @@
 package headwise.app.cli;
 
 import headwise.app.export.Exporter;
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import picocli.CommandLine.Command;

@@ -36,11 +36,6 @@ public enum DataKind {
         return cliName;
     }
 
-    /** File extensions this kind can be written as, the first the default. */
-    public List<String> formats() {
-        return formats;
-    }
-
     public static DataKind parse(String name) {
         for (DataKind d : values()) {
             if (d.cliName.equals(name.toLowerCase(Locale.ROOT))) {

@@ -1,5 +1,7 @@
 package headwise.app.export;
 
+import headwise.app.session.Session;
+
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.MetricsReport;
@@ -29,7 +31,7 @@ import java.util.Map;
  * <p>
  * Typical app use, off the FX thread:
  * <pre>{@code
- * Session s = Session.of(result).withMetrics(metrics).withSelection(layer, head);
+ * Session s = new Session(Results.of(result).withMetrics(metrics), Selection.defaults().withHead(layer, head));
  * Exporter.exportView(ViewKind.HEATMAP, s, FigureFormat.SVG, file);
  * Exporter.exportAll(s, folder, 2);
  * }</pre>

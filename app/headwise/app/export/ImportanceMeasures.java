@@ -1,5 +1,8 @@
 package headwise.app.export;
 
+import headwise.app.session.ImportanceChoice;
+import headwise.app.session.Session;
+
 import headwise.engine.analysis.AttentionStatistics;
 import headwise.engine.analysis.importance.AblationScores;
 import headwise.engine.analysis.importance.Readout;

@@ -1,5 +1,7 @@
 package headwise.app.export;
 
+import headwise.app.session.Session;
+
 import headwise.engine.analysis.AttentionStatistics;
 import headwise.engine.analysis.Sinks;
 import headwise.engine.run.AnalysisResult;

@@ -1,5 +1,8 @@
 package headwise.app.export;
 
+import headwise.app.session.Results;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.MetricsReport;
 import headwise.engine.analysis.flow.ContributionGraph;
@@ -82,7 +85,7 @@ public final class SessionAnalysis {
         Session s = compute(model, input, without(parts, Part.FLOW), options);
         if (parts.contains(Part.FLOW)) {
             try {
-                s = s.withFlow(flow(model, input, options));
+                s = new Session(s.results().withFlow(flow(model, input, options)), s.selection());
             } catch (HeadwiseException e) {
                 problems.accept("flow: " + e.getMessage());
             }
@@ -110,22 +113,18 @@ public final class SessionAnalysis {
         ContributionGraph flow = parts.contains(Part.FLOW) ? flow(model, input, options) : null;
         AnalysisResult comparison = parts.contains(Part.COMPARISON) && options.comparison() != null
                 ? Analyzer.analyze(model, options.comparison()) : null;
-        return new Session(result, metrics, ablation, gradient, flow, comparison, options.layer(), options.head(), options.logScale());
+        Results results = new Results(result, metrics, ablation, gradient, flow, comparison, null, null);
+        return new Session(results, Selection.defaults().withHead(options.layer(), options.head()).withLogScale(options.logScale()));
     }
 
     /**
-     * Adds {@code parts} to an existing session, computed on the session's own input (the app: parts a page asks for
-     * after the run). The comparison is not a part this adds; metrics, importance and flow measure the model without
-     * any intervention the session's run may have had.
+     * Adds {@code parts} to existing results, computed on their own input (the app: parts a page asks for after the
+     * run), importance ablating in {@code mode} (redone if the results' is another). The comparison is not a part
+     * this adds; metrics, importance and flow measure the model without any intervention the run may have had.
      */
-    public static Session addParts(LoadedModel model, Session session, Set<Part> parts, Options options) {
-        return addParts(model, session, parts, options, Interventions.Ablation.ZERO);
-    }
-
-    /** As {@link #addParts(LoadedModel, Session, Set, Options)}, importance ablating in {@code mode} (redone if the session's is another). */
-    public static Session addParts(LoadedModel model, Session session, Set<Part> parts, Options options, Interventions.Ablation mode) {
-        ModelInput input = session.result().input();
-        Session s = session;
+    public static Results addParts(LoadedModel model, Results results, Set<Part> parts, Options options, Interventions.Ablation mode) {
+        ModelInput input = results.result().input();
+        Results s = results;
         if (parts.contains(Part.METRICS) && s.metrics() == null) {
             s = s.withMetrics(MetricsReport.compute(model, s.result()));
         }

@@ -1,7 +1,8 @@
 package headwise.app.ui;
 
-import headwise.app.export.Session;
 import headwise.app.StartupTrace;
+import headwise.app.session.Session;
+import headwise.app.ui.model.AppModel;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.beans.value.ObservableValue;
@@ -23,7 +24,7 @@ final class FirstViewProbe {
     }
 
     /** Call after the window exists: its pages draw a new session before this listener sees it. */
-    static void install(MainModel model, Scene scene) {
+    static void install(AppModel model, Scene scene) {
         boolean exit = Boolean.getBoolean(PROPERTY);
         if (!exit && !StartupTrace.on()) {
             return;
@@ -41,7 +42,7 @@ final class FirstViewProbe {
                 }
             }
         });
-        model.specProperty().addListener((o, was, spec) -> {
+        model.runner().specProperty().addListener((o, was, spec) -> {
             if (was == null && spec != null) {
                 StartupTrace.mark("model on FX thread");
                 if (exit) {

@@ -1,13 +1,14 @@
 package headwise.app.ui;
 
-import headwise.app.ForwardOptionsProperties;
 import headwise.app.StartupTrace;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.ModelViewPage;
-import headwise.app.ui.state.AppPaths;
-import headwise.app.ui.state.SessionFile;
-import headwise.app.ui.state.SessionState;
+import headwise.app.ui.model.AnalysisRun;
+import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.AppPaths;
+import headwise.app.ui.model.StartupPreload;
 import headwise.engine.HeadwiseException;
-import headwise.engine.model.ForwardOptions;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
@@ -23,16 +24,12 @@ import java.nio.file.Path;
  */
 public class HeadwiseApp extends Application {
 
-    public static final String EXAMPLE = SessionState.EXAMPLE;
-    /** How every model of this app runs: the engine's -D switches, read once when the app starts. */
-    static final ForwardOptions FORWARD_OPTIONS = ForwardOptionsProperties.read();
-
-    private MainModel model;
+    private AppModel model;
     private MainWindow window;
     private Chooser chooser = new FxChooser();
 
     /** The first model load and run, started before the toolkit by {@link #launchApp}; taken by {@link #start}. */
-    private static volatile StartupPreload<MainModel.Outcome> preload;
+    private static volatile StartupPreload<AnalysisRun.Outcome> preload;
 
     /**
      * Called by {@code headwise.app.Main} when there are no command-line arguments. The session to restore is read
@@ -47,7 +44,7 @@ public class HeadwiseApp extends Application {
         }, "headwise-warmup");
         warmUp.setDaemon(true);
         warmUp.start();
-        preload = MainModel.preload(initialState(AppPaths.sessionFile()).state());
+        preload = AppModel.preload(initialState(AppPaths.sessionFile()).state());
         Application.launch(HeadwiseApp.class, args);
     }
 
@@ -76,7 +73,7 @@ public class HeadwiseApp extends Application {
         StartupTrace.mark("javafx started");
         long t = StartupTrace.now();
         Path autosave = AppPaths.sessionFile();
-        model = new MainModel(autosave);
+        model = new AppModel(autosave);
         window = new MainWindow(model, chooser, () -> stage);
         StartupTrace.done("window built", t);
         stage.setTitle("Headwise");
@@ -88,7 +85,7 @@ public class HeadwiseApp extends Application {
         stage.show();
         StartupTrace.done("stage.show", t);
         Initial initial = initialState(autosave);
-        StartupPreload<MainModel.Outcome> early = preload;
+        StartupPreload<AnalysisRun.Outcome> early = preload;
         preload = null;
         if (early != null) {
             model.adopt(early); // used only if it loads the model start asks for
@@ -103,7 +100,7 @@ public class HeadwiseApp extends Application {
         }
     }
 
-    public MainModel model() {
+    public AppModel model() {
         return model;
     }
 

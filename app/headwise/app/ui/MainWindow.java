@@ -1,15 +1,20 @@
 package headwise.app.ui;
 
 import headwise.app.export.Exporter;
-import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.HeadDetailPage;
+import headwise.app.ui.core.HeadPageModel;
 import headwise.app.ui.core.InterventionsPage;
+import headwise.app.ui.core.InterventionsPageModel;
 import headwise.app.ui.core.ModelViewPage;
+import headwise.app.ui.core.ModelViewPageModel;
+import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.BackgroundReads;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
-import headwise.app.ui.state.SessionState;
 import headwise.app.ui.widget.TokenChips;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
@@ -51,12 +56,12 @@ import java.util.function.Supplier;
 
 /**
  * The main window: menus, the input bar, token chips, one tab per page and the status bar with progress and
- * Cancel. It only binds to {@link MainModel} and forwards commands; pages draw the session. A page is redrawn when
+ * Cancel. It only binds to the {@link AppModel} and forwards commands; pages draw the session. A page is redrawn when
  * the session changes while it is shown, or when it is next selected.
  */
 public final class MainWindow {
 
-    private final MainModel model;
+    private final AppModel model;
     private final Chooser chooser;
     private final Supplier<Window> owner;
     private final ViewState viewState;
@@ -72,15 +77,15 @@ public final class MainWindow {
     private final BorderPane root;
     private boolean syncing;
 
-    public MainWindow(MainModel model, Chooser chooser, Supplier<Window> owner) {
+    public MainWindow(AppModel model, Chooser chooser, Supplier<Window> owner) {
         this.model = model;
         this.chooser = chooser;
         this.owner = owner;
-        this.viewState = new ViewState(this::openHead, model::requestPart);
+        this.viewState = new ViewState(this::openHead, model::requestPart, () -> new BackgroundReads(model::report));
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
-        addPage(ModelViewPage.TITLE, () -> new ModelViewPage(model, viewState));
-        addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(model, viewState));
-        addPage(InterventionsPage.TITLE, () -> new InterventionsPage(model));
+        addPage(ModelViewPage.TITLE, () -> new ModelViewPage(new ModelViewPageModel(model, viewState)));
+        addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(new HeadPageModel(model), viewState));
+        addPage(InterventionsPage.TITLE, () -> new InterventionsPage(new InterventionsPageModel(model)));
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -106,7 +111,7 @@ public final class MainWindow {
 
         model.sessionProperty().addListener((o, was, session) -> sessionChanged(session));
         model.stateProperty().addListener((o, was, state) -> stateChanged(state));
-        viewState.logScaleProperty().addListener((o, was, on) -> model.setLogScale(on));
+        viewState.logScaleProperty().addListener((o, was, on) -> model.updateSelection(s -> s.withLogScale(on)));
         viewState.hideSinksProperty().addListener((o, was, on) -> redrawAll());
         viewState.hoveredTokenProperty().addListener((o, was, on) -> redrawAll());
         model.recentModels().addListener((javafx.collections.ListChangeListener<String>) c -> rebuildRecent());
@@ -120,10 +125,6 @@ public final class MainWindow {
 
     public ViewState viewState() {
         return viewState;
-    }
-
-    public TabPane tabs() {
-        return tabs;
     }
 
     /** The page with this title, or null. */
@@ -241,12 +242,12 @@ public final class MainWindow {
             compare.setText(s.compareText());
         }
         // a second model takes precedence over the compare text: say so where the text would be typed
-        compare.setPromptText(s.hasCompareModel() ? "comparing with " + MainModel.shortName(s.compareModel()) : "compare with (optional)");
+        compare.setPromptText(s.hasCompareModel() ? "comparing with " + AppModel.shortName(s.compareModel()) : "compare with (optional)");
         compare.setTooltip(s.hasCompareModel()
                 ? new Tooltip("B is " + s.compareModel() + " on the same input (File > Stop comparing models to use a second text)")
                 : null);
-        viewState.logScaleProperty().set(s.logScale());
-        modelName.setText(MainModel.shortName(s.model()));
+        viewState.logScaleProperty().set(s.selection().logScale());
+        modelName.setText(AppModel.shortName(s.model()));
         modelName.setTooltip(new Tooltip(s.model()));
         if (!s.page().isEmpty() && selectedPage() != null && !selectedPage().title().equals(s.page())) {
             selectPage(s.page());
@@ -356,8 +357,8 @@ public final class MainWindow {
         compare.setOnAction(e -> model.setCompareText(compare.getText()));
         Button image = new Button("Image\u2026");
         image.setId("image");
-        image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.specProperty().get() == null
-                || model.specProperty().get().vision() == null, model.specProperty()));
+        image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.runner().specProperty().get() == null
+                || model.runner().specProperty().get().vision() == null, model.runner().specProperty()));
         image.setOnAction(e -> chooseImage());
         Button export = new Button("Export\u2026");
         export.setId("export");
@@ -379,14 +380,14 @@ public final class MainWindow {
         bar.setText("");
         Label status = new Label();
         status.setId("status");
-        status.textProperty().bind(Bindings.when(model.busyProperty()).then(model.taskMessageProperty()).otherwise(model.statusProperty()));
-        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.busyProperty().not()))
+        status.textProperty().bind(Bindings.when(model.runner().tasks().busyProperty()).then(model.runner().tasks().messageProperty()).otherwise(model.statusProperty()));
+        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.runner().tasks().busyProperty().not()))
                 .then("-fx-text-fill: #b00020; -fx-font-weight: bold;").otherwise(""));
-        bar.progressProperty().bind(model.progressProperty());
+        bar.progressProperty().bind(model.runner().tasks().progressProperty());
         Button cancel = new Button("Cancel");
         cancel.setId("cancel");
-        cancel.visibleProperty().bind(model.busyProperty());
-        cancel.managedProperty().bind(model.busyProperty());
+        cancel.visibleProperty().bind(model.runner().tasks().busyProperty());
+        cancel.managedProperty().bind(model.runner().tasks().busyProperty());
         cancel.setOnAction(e -> model.cancel());
         bar.getLeftItems().add(status);
         bar.getRightItems().add(cancel);

@@ -1,31 +1,25 @@
 package headwise.app.ui.core;
 
-import headwise.app.export.Exporter;
-import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
-import headwise.app.ui.MainModel;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
 import headwise.app.ui.head.QkScatter;
-import headwise.app.ui.page.Page;
-import headwise.app.ui.page.SessionSinks;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.app.ui.page.ViewState;
-import headwise.app.ui.state.SessionState;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.Labels;
-import headwise.viz.export.PngExport;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
-import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.control.SplitPane;
 import javafx.scene.image.ImageView;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -38,52 +32,44 @@ import java.util.Locale;
  * head, or one pinned with its own layer and head. The selected row and column and the q/k head are saved with the
  * session.
  */
-public final class HeadDetailPage implements Page {
+public final class HeadDetailPage extends PageBase {
 
     public static final String TITLE = "Head";
 
-    private final MainModel model;
+    private final HeadPageModel model;
     private final ViewState viewState;
     private final HeatmapView heatmap = new HeatmapView();
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> layer = Controls.indexSpinner("layer", 76, this::headChosen);
+    private final Spinner<Integer> head = Controls.indexSpinner("head", 76, this::headChosen);
     private final CheckBox log = new CheckBox("log scale");
     private final Label readout = new Label();
     private final Label selectionInfo = new Label();
     private final ImageView headView = new ImageView();
     private final QkScatter scatter = new QkScatter();
     private final CheckBox qkFollow = new CheckBox("the heatmap's head");
-    private final Spinner<Integer> qkLayer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> qkHead = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> qkLayer = Controls.indexSpinner("qk-layer", 70, this::qkHeadChosen);
+    private final Spinner<Integer> qkHead = Controls.indexSpinner("qk-head", 70, this::qkHeadChosen);
     private final Label qkStatus = new Label();
-    private final BorderPane root;
     private Session shown;
     private float[] matrix;
+    /** The latest read of a head's matrix: an older read that arrives late is not drawn. */
+    private Object matrixRequest;
     private boolean shownWithSinksHidden;
     private boolean updating;
     /** The run and {layer, head} of the q/k projection shown or being computed. */
     private AnalysisResult projectedRun;
     private int[] projectedHead;
 
-    public HeadDetailPage(MainModel model, ViewState viewState) {
+    public HeadDetailPage(HeadPageModel model, ViewState viewState) {
+        super(TITLE, ViewKind.HEATMAP);
         this.model = model;
         this.viewState = viewState;
         heatmap.setId("heatmap");
-        layer.setId("layer");
-        head.setId("head");
         log.setId("log-scale");
         readout.setId("readout");
         selectionInfo.setId("selection");
         headView.setId("head-view");
         qkStatus.setId("qk-status");
-        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
-            s.setPrefWidth(76);
-            s.valueProperty().addListener((o, a, b) -> {
-                if (!updating && b != null) {
-                    model.select(layer.getValue(), head.getValue());
-                }
-            });
-        }
         log.selectedProperty().bindBidirectional(viewState.logScaleProperty());
         viewState.logScaleProperty().addListener((o, a, on) -> heatmap.setLogScale(on));
         viewState.hoveredTokenProperty().addListener((o, a, t) -> heatmap.setHighlightedToken(t.intValue()));
@@ -96,27 +82,14 @@ public final class HeadDetailPage implements Page {
         heatmap.selectedQueryProperty().addListener((o, a, b) -> cellsChanged());
         heatmap.selectedKeyProperty().addListener((o, a, b) -> cellsChanged());
         qkFollow.setId("qk-follow");
-        qkLayer.setId("qk-layer");
-        qkHead.setId("qk-head");
         qkFollow.selectedProperty().addListener((o, a, follow) -> {
             if (!updating && shown != null) {
                 model.setQkHead(follow ? -1 : shown.layer(), follow ? -1 : shown.headOrFirst());
                 project();
             }
         });
-        for (Spinner<Integer> s : new Spinner[] {qkLayer, qkHead}) {
-            s.setPrefWidth(70);
-            s.valueProperty().addListener((o, a, b) -> {
-                if (!updating && b != null && !qkFollow.isSelected()) {
-                    model.setQkHead(qkLayer.getValue(), qkHead.getValue());
-                    project();
-                }
-            });
-        }
 
-        HBox bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head, log, readout);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(6, 8, 6, 8));
+        HBox bar = Controls.paddedToolbar(new Label("Layer"), layer, new Label("Head"), head, log, readout);
         Label hint = new Label("scroll: zoom \u00B7 drag: pan \u00B7 double-click: fit \u00B7 click: select query row \u00B7 shift-click: key column");
         hint.setStyle("-fx-text-fill: #707070;");
         VBox left = new VBox(4, heatmap, selectionInfo, hint);
@@ -133,22 +106,21 @@ public final class HeadDetailPage implements Page {
         right.setOrientation(Orientation.VERTICAL);
         SplitPane split = new SplitPane(left, right);
         split.setDividerPositions(0.62);
-        root = new BorderPane(split, bar, null, null, null);
+        root.setTop(bar);
+        root.setCenter(split);
     }
 
-    @Override
-    public String title() {
-        return TITLE;
+    private void headChosen() {
+        if (!updating) {
+            model.select(layer.getValue(), head.getValue());
+        }
     }
 
-    @Override
-    public Node view() {
-        return root;
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.HEATMAP;
+    private void qkHeadChosen() {
+        if (!updating && !qkFollow.isSelected()) {
+            model.setQkHead(qkLayer.getValue(), qkHead.getValue());
+            project();
+        }
     }
 
     public HeatmapView heatmap() {
@@ -168,8 +140,8 @@ public final class HeadDetailPage implements Page {
         boolean changed = shown == null || shown.result() != r || shown.layer() != l || shown.headOrFirst() != h
                 || hide != shownWithSinksHidden;
         updating = true;
-        fit(layer, r.attention().layers(), l);
-        fit(head, r.attention().heads(), h);
+        Controls.fit(layer, r.attention().layers(), l);
+        Controls.fit(head, r.attention().heads(), h);
         updating = false;
         log.setSelected(session.logScale());
         if (!changed) {
@@ -178,20 +150,32 @@ public final class HeadDetailPage implements Page {
         }
         shown = session;
         heatmap.setLogScale(session.logScale());
-        matrix = SessionSinks.head(session, l, h, hide); // "hide sinks and renormalise" applies here too
         shownWithSinksHidden = hide;
+        // "hide sinks and renormalise" applies here too
+        Object request = new Object();
+        matrixRequest = request;
+        model.drawHead(session, l, h, hide, pictures -> {
+            if (matrixRequest == request) {
+                drawMatrix(pictures.matrix());
+                headView.setImage(SwingFXUtils.toFXImage(pictures.headView(), null));
+            }
+        });
+        readout.setText("");
+        project();
+    }
+
+    private void drawMatrix(float[] m) {
+        AnalysisResult r = shown.result();
+        matrix = m;
         int t = r.attention().length();
         updating = true; // a new matrix clears the selection; the saved one is restored below
         heatmap.setMatrix(matrix, t, r.input().tokens());
-        SessionState st = model.state();
+        Selection st = model.selection();
         heatmap.selectedQueryProperty().set(st.query() < t ? st.query() : -1);
         heatmap.selectedKeyProperty().set(st.key() < t ? st.key() : -1);
         updating = false;
         heatmap.setHighlightedToken(viewState.hoveredTokenProperty().get());
-        headView.setImage(SwingFXUtils.toFXImage(PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(l, h)), 1), null));
-        readout.setText("");
         describeSelection();
-        project();
     }
 
     /** The selected row or column changed: saved with the session (not while a new matrix is put in place). */
@@ -208,7 +192,7 @@ public final class HeadDetailPage implements Page {
      */
     private void project() {
         AnalysisResult r = shown.result();
-        SessionState st = model.state();
+        Selection st = model.selection();
         int layers = r.attention().layers();
         int heads = r.attention().heads();
         boolean pinned = st.qkPinned() && st.qkLayer() < layers && st.qkHead() < heads;
@@ -216,8 +200,8 @@ public final class HeadDetailPage implements Page {
         int h = pinned ? st.qkHead() : shown.headOrFirst();
         updating = true;
         qkFollow.setSelected(!pinned);
-        fit(qkLayer, layers, l);
-        fit(qkHead, heads, h);
+        Controls.fit(qkLayer, layers, l);
+        Controls.fit(qkHead, heads, h);
         qkLayer.setDisable(!pinned);
         qkHead.setDisable(!pinned);
         updating = false;
@@ -228,22 +212,13 @@ public final class HeadDetailPage implements Page {
         int[] head = {l, h};
         projectedHead = head;
         qkStatus.setText("projecting q and k of layer " + l + ", head " + h + "\u2026");
-        model.projectQk(l, h, p -> {
+        model.projectQk(r.input(), l, h, p -> {
             if (projectedRun == r && projectedHead == head) {
                 scatter.show(p, r.input().tokens());
                 qkStatus.setText(String.format(Locale.ROOT, "%d queries and %d keys on their first two principal components (%.0f%% of the variance)",
                         p.queries().length, p.keys().length, 100 * (p.explained()[0] + p.explained()[1])));
             }
         }, problem -> qkStatus.setText("q/k projection: " + problem));
-    }
-
-    private static void fit(Spinner<Integer> spinner, int count, int value) {
-        IntegerSpinnerValueFactory factory = (IntegerSpinnerValueFactory) spinner.getValueFactory();
-        if (factory.getMax() != count - 1) {
-            spinner.setValueFactory(new IntegerSpinnerValueFactory(0, count - 1, value));
-        } else {
-            factory.setValue(value);
-        }
     }
 
     /** "query 2 “cat” → key 3 “sat”: 0.412" for the cell under the mouse; the token becomes the hovered one. */
@@ -267,6 +242,10 @@ public final class HeadDetailPage implements Page {
         int k = heatmap.selectedKeyProperty().get();
         float[] m = matrix;
         int t = tokens.length;
+        if (m == null || m.length != t * t) {
+            selectionInfo.setText("");
+            return; // the head is still being read
+        }
         if (q >= 0 && q < t) {
             int best = 0;
             for (int j = 1; j < t; j++) {

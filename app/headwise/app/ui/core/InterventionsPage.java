@@ -1,15 +1,14 @@
 package headwise.app.ui.core;
 
-import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
-import headwise.app.ui.MainModel;
-import headwise.app.ui.page.Page;
-import headwise.app.ui.state.InterventionPlan;
-import headwise.app.ui.state.Prediction;
+import headwise.app.session.InterventionPlan;
+import headwise.app.session.Prediction;
+import headwise.app.session.Session;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.engine.hooks.Interventions;
 import headwise.viz.view.Labels;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -18,7 +17,6 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.ToggleButton;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -33,11 +31,11 @@ import java.util.Map;
  * (ZeroTuning γ), calibrate hidden sinks (ACT). Every edit reruns the model; every page then shows the changed
  * run, and this page compares its prediction with the original's (the compare view draws the attention difference).
  */
-public final class InterventionsPage implements Page {
+public final class InterventionsPage extends PageBase {
 
     public static final String TITLE = "Interventions";
 
-    private final MainModel model;
+    private final InterventionsPageModel model;
     private final GridPane heads = new GridPane();
     private final ComboBox<Interventions.Ablation> mode = new ComboBox<>();
     private final Slider gamma = new Slider(0, 2, 1);
@@ -45,12 +43,12 @@ public final class InterventionsPage implements Page {
     private final CheckBox calibrate = new CheckBox("calibrate hidden sinks (ACT, \u03B2 = " + InterventionPlan.ACT_BETA + ")");
     private final Label summary = new Label();
     private final GridPane table = new GridPane();
-    private final BorderPane root;
     private int gridLayers = -1;
     private int gridHeads = -1;
     private boolean updating;
 
-    public InterventionsPage(MainModel model) {
+    public InterventionsPage(InterventionsPageModel model) {
+        super(TITLE, ViewKind.COMPARE); // its export: the changed run's attention against the original's
         this.model = model;
         heads.setId("ablation-grid");
         heads.setHgap(2);
@@ -91,50 +89,29 @@ public final class InterventionsPage implements Page {
         table.setHgap(14);
         table.setVgap(3);
 
-        Label headsTitle = bold("Switch heads off (click a head)");
+        Label headsTitle = Controls.bold("Switch heads off (click a head)");
         VBox controls = new VBox(8, headsTitle, new HBox(8, new Label("ablation"), mode), heads,
-                bold("Attention to the first token (ZeroTuning)"), new HBox(8, gamma, gammaValue),
-                bold("Attention sinks"), calibrate, reset);
+                Controls.bold("Attention to the first token (ZeroTuning)"), new HBox(8, gamma, gammaValue),
+                Controls.bold("Attention sinks"), calibrate, reset);
         controls.setPadding(new Insets(10));
-        VBox result = new VBox(8, bold("Prediction"), summary, table);
+        VBox result = new VBox(8, Controls.bold("Prediction"), summary, table);
         result.setPadding(new Insets(10));
         result.setPrefWidth(460);
-        root = new BorderPane(new ScrollPane(controls), null, result, null, null);
+        root.setCenter(new ScrollPane(controls));
+        root.setRight(result);
     }
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static Label bold(String text) {
-        Label l = new Label(text);
-        l.setStyle("-fx-font-weight: bold;");
-        return l;
-    }
-
-    @Override
-    public String title() {
-        return TITLE;
-    }
-
-    @Override
-    public Node view() {
-        return root;
-    }
-
-    /** The attention of the changed run against the original (the session's comparison). */
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.COMPARE;
-    }
-
     private InterventionPlan plan() {
-        return model.state().plan();
+        return model.plan();
     }
 
     private void edit(InterventionPlan next) {
-        if (!updating && !next.equals(plan())) {
-            model.setPlan(next);
+        if (!updating) {
+            model.edit(next);
         }
     }
 
@@ -157,7 +134,7 @@ public final class InterventionsPage implements Page {
         gammaValue.setText(String.format(Locale.ROOT, "\u03B3 = %.2f", plan.zeroTuning()));
         calibrate.setSelected(plan.calibrateSinks());
         updating = false;
-        showPrediction(model.predictionProperty().get(), model.originalPredictionProperty().get(), plan);
+        showPrediction(model.prediction(), model.original(), plan);
     }
 
     private void buildGrid(int layers, int count) {
@@ -205,7 +182,7 @@ public final class InterventionsPage implements Page {
                     100 * was.probability(), now.klFrom(original), plan.describe());
         }
         summary.setText(head);
-        table.addRow(0, bold("token"), bold("now"), bold("original"), bold("change"));
+        table.addRow(0, Controls.bold("token"), Controls.bold("now"), Controls.bold("original"), Controls.bold("change"));
         Map<Integer, String> rows = new LinkedHashMap<>();
         now.top().forEach(e -> rows.put(e.id(), e.label()));
         if (original != null) {

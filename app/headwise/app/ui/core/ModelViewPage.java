@@ -1,54 +1,45 @@
 package headwise.app.ui.core;
 
 import headwise.app.export.Exporter;
-import headwise.app.export.ImportanceChoice;
-import headwise.app.export.Session;
-import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
-import headwise.app.ui.MainModel;
-import headwise.app.ui.page.Page;
-import headwise.app.ui.page.ViewState;
+import headwise.app.session.ImportanceChoice;
+import headwise.app.session.Session;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.PageBase;
 import headwise.viz.export.PngExport;
 import headwise.viz.view.ModelViewFigure;
 import javafx.embed.swing.SwingFXUtils;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
-
 
 /**
  * Every layer × head as a thumbnail, drawn by viz's {@link ModelViewFigure} into one image (not a node per head),
  * with head-type frames and importance bars once those are computed (the bars' measure is chosen: zero or mean
  * ablation, or gradient). Clicking a thumbnail opens that head.
  */
-public final class ModelViewPage implements Page {
+public final class ModelViewPage extends PageBase {
 
     public static final String TITLE = "Model view";
 
-    private final ViewState viewState;
     private final ChoiceBox<ImportanceChoice> measure = new ChoiceBox<>();
     private final ImageView image = new ImageView();
     private final Rectangle selection = new Rectangle();
     private final Label info = new Label();
     private final Button compute = new Button("Compute head types & importance");
-    private final BorderPane root;
     private ModelViewFigure figure;
     private Session drawn;
     private boolean updating;
 
-    public ModelViewPage(MainModel model, ViewState viewState) {
-        this.viewState = viewState;
+    public ModelViewPage(ModelViewPageModel model) {
+        super(TITLE, ViewKind.MODEL_VIEW);
         image.setId("model-view");
         selection.setFill(Color.TRANSPARENT);
         selection.setStroke(Color.rgb(0xE6, 0x39, 0x46));
@@ -60,7 +51,7 @@ public final class ModelViewPage implements Page {
         image.setOnMouseClicked(e -> {
             int[] head = headAt(e.getX(), e.getY());
             if (head != null) {
-                viewState.openHead(head[0], head[1]);
+                model.openHead(head[0], head[1]);
             }
         });
         Tooltip hint = new Tooltip();
@@ -76,39 +67,21 @@ public final class ModelViewPage implements Page {
         ScrollPane scroll = new ScrollPane(picture);
         scroll.setStyle("-fx-background: white;");
         compute.setId("compute-marks");
-        compute.setOnAction(e -> {
-            viewState.requestPart(SessionAnalysis.Part.METRICS);
-            viewState.requestPart(SessionAnalysis.Part.IMPORTANCE);
-        });
+        compute.setOnAction(e -> model.computeMarks());
         measure.setId("importance-measure");
         measure.getItems().setAll(ImportanceChoice.values());
         measure.setValue(ImportanceChoice.ZERO_ABLATION);
         measure.setTooltip(new Tooltip("the head-importance measure of the bars under the heads"));
         measure.valueProperty().addListener((o, was, now) -> {
             if (!updating && now != null) {
-                model.setImportance(now);
+                model.chooseMeasure(now);
             }
         });
         info.setId("model-view-info");
-        HBox bar = new HBox(10, compute, new Label("bars:"), measure, info);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(6, 8, 6, 8));
-        root = new BorderPane(scroll, bar, null, null, null);
-    }
-
-    @Override
-    public String title() {
-        return TITLE;
-    }
-
-    @Override
-    public Node view() {
-        return root;
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.MODEL_VIEW;
+        HBox bar = Controls.paddedToolbar(compute, new Label("bars:"), measure, info);
+        bar.setSpacing(10);
+        root.setTop(bar);
+        root.setCenter(scroll);
     }
 
     /** The figure shown now (for tests: where each thumbnail is). */
@@ -121,17 +94,10 @@ public final class ModelViewPage implements Page {
     }
 
     /**
-     * Draws {@code session}'s model view once and drops it: run off the FX thread at start, it loads Java2D's classes
-     * and fonts (seconds on a busy machine) before the window's first {@link #show} needs them.
-     */
-    public static void warmUp(Session session) {
-        PngExport.render(Exporter.figure(ViewKind.MODEL_VIEW, session), 1);
-    }
-
-    /**
-     * The same for no session: draws a small made-up matrix figure (text, a colour bar, a cell image) and converts it
-     * to a JavaFX image, then drops both. Cold start runs it on a thread of its own at launch, beside ND4J's start, so
-     * that the first run is handed to the window as soon as it is computed. Shows nothing and caches nothing.
+     * Loads Java2D's classes and fonts (seconds on a busy machine) before the window's first {@link #show} needs them:
+     * draws a small made-up matrix figure (text, a colour bar, a cell image) and converts it to a JavaFX image, then
+     * drops both. Cold start runs it on a thread of its own at launch, beside ND4J's start, so that the first run is
+     * handed to the window as soon as it is computed. Shows nothing and caches nothing.
      */
     public static void warmUpDrawing() {
         double[][] m = {{0.1, 0.9}, {0.5, 0.3}};
@@ -142,9 +108,7 @@ public final class ModelViewPage implements Page {
 
     @Override
     public void show(Session session) {
-        if (drawn == null || drawn.result() != session.result() || drawn.metrics() != session.metrics()
-                || drawn.ablation() != session.ablation() || drawn.gradient() != session.gradient()
-                || drawn.importance() != session.importance()) {
+        if (drawn == null || drawn.results() != session.results() || drawn.importance() != session.importance()) {
             figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
             image.setImage(SwingFXUtils.toFXImage(PngExport.render(figure, 1), null));
         }

@@ -1,13 +1,13 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis.Part;
+import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
@@ -17,21 +17,16 @@ import java.util.Locale;
  * What the analysis pages share: the root, the current session, redrawing when it changes, and the "not computed
  * yet" message whose button asks the window for the missing part.
  */
-abstract class AnalysisPage implements Page {
+abstract class AnalysisPage extends PageBase {
 
     protected final ViewState state;
-    protected final BorderPane root = new BorderPane();
     protected Session session;
 
-    AnalysisPage(ViewState state) {
+    AnalysisPage(String title, ViewKind exportView, ViewState state) {
+        super(title, exportView);
         this.state = state;
         root.setPadding(new Insets(8));
         root.setCenter(message("No analysis yet."));
-    }
-
-    @Override
-    public Node view() {
-        return root;
     }
 
     @Override

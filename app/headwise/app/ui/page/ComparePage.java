@@ -2,17 +2,17 @@ package headwise.app.ui.page;
 
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
+import headwise.viz.export.PngExport;
 import headwise.viz.view.CompareFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+
+import java.awt.image.BufferedImage;
 
 /**
  * Two runs side by side (two inputs, two models of the same shape on one input, or a run with and without an
@@ -23,8 +23,8 @@ import javafx.scene.layout.VBox;
  */
 public final class ComparePage extends AnalysisPage {
 
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final ComparePageModel model = new ComparePageModel();
+    private final HeadSpinners spinners = new HeadSpinners("compare", model.headProperty());
     private final FigureView figure = new FigureView();
     private final HBox bar;
     private final Label notice = new Label();
@@ -32,33 +32,18 @@ public final class ComparePage extends AnalysisPage {
     private CompareFigure.Run shownA;
     private CompareFigure.Run shownB;
     private boolean updating;
+    private final AttentionReads reads;
 
     public ComparePage(ViewState state) {
-        super(state);
-        layer.setId("compare-layer");
-        head.setId("compare-head");
-        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
-            s.setPrefWidth(80);
-            s.valueProperty().addListener((o, was, now) -> redraw());
-        }
-        bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head,
+        super("Compare", ViewKind.COMPARE, state);
+        reads = state.attentionReads();
+        model.headProperty().addListener((o, was, now) -> redraw());
+        bar = Controls.toolbar(new Label("Layer"), spinners.layer, new Label("Head"), spinners.head,
                 new Label("   blue: B lower than A, red: B higher"));
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
         notice.setId("compare-notice");
         notice.setStyle("-fx-text-fill: #a33;");
         top = new VBox(4, bar);
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
-    }
-
-    @Override
-    public String title() {
-        return "Compare";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.COMPARE;
     }
 
     FigureView figureView() {
@@ -66,10 +51,7 @@ public final class ComparePage extends AnalysisPage {
     }
 
     void select(int l, int h) {
-        updating = true;
-        layer.getValueFactory().setValue(l);
-        updating = false;
-        head.getValueFactory().setValue(h);
+        model.headProperty().set(new HeadIndex(l, h));
     }
 
     @Override
@@ -99,22 +81,37 @@ public final class ComparePage extends AnalysisPage {
         root.setTop(top);
         root.setCenter(new ScrollPane(figure));
         updating = true;
-        layer.setValueFactory(new IntegerSpinnerValueFactory(0, a.layers() - 1, session.layer()));
-        head.setValueFactory(new IntegerSpinnerValueFactory(0, a.heads() - 1, session.headOrFirst()));
+        spinners.fit(a.layers(), a.heads(), new HeadIndex(session.layer(), session.headOrFirst()));
         updating = false;
         redraw();
     }
 
     private void redraw() {
-        if (updating || session == null || session.comparison() == null || layer.getValue() == null || head.getValue() == null) {
+        if (updating || session == null || session.comparison() == null) {
             return;
         }
+        Session s = session;
+        HeadIndex head = model.head();
         boolean hide = state.hideSinksProperty().get();
         boolean models = twoModels();
-        shownA = run("A: ", session.result(), hide, models);
-        shownB = run("B: ", session.comparison(), hide, models);
-        figure.show(new CompareFigure(header() + (hide ? " (sinks hidden, rows renormalised)" : ""), shownA, shownB,
-                layer.getValue(), head.getValue()));
+        String title = header() + (hide ? " (sinks hidden, rows renormalised)" : "");
+        // both runs' heads are read while the figure is drawn: recomputed ones in the background
+        reads.read(s, () -> {
+            CompareFigure.Run a = run("A: ", s.result(), hide, models);
+            CompareFigure.Run b = run("B: ", s.comparison(), hide, models);
+            CompareFigure drawn = new CompareFigure(title, a, b, head.layer(), head.head());
+            return new Drawn(a, b, drawn, PngExport.render(drawn, 1));
+        }, d -> {
+            if (session == s && model.head().equals(head)) {
+                shownA = d.a();
+                shownB = d.b();
+                figure.show(d.figure(), d.image());
+            }
+        });
+    }
+
+    /** The two runs, their compare figure and its picture. */
+    private record Drawn(CompareFigure.Run a, CompareFigure.Run b, CompareFigure figure, BufferedImage image) {
     }
 
     /** Whether B is another model's run of the same input (rather than another input or the run before an intervention). */

@@ -11,6 +11,7 @@ import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
 
 import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.util.function.BiConsumer;
 
 /**
@@ -34,8 +35,13 @@ public final class FigureView extends Pane {
 
     /** Renders {@code f} (FX thread) and clears the marks. */
     public void show(Figure f) {
+        show(f, PngExport.render(f, 1));
+    }
+
+    /** Shows {@code f} as already rendered at scale 1 (e.g. on another thread) and clears the marks. */
+    public void show(Figure f, BufferedImage rendered) {
         figure = f;
-        image.setImage(SwingFXUtils.toFXImage(PngExport.render(f, 1), null));
+        image.setImage(SwingFXUtils.toFXImage(rendered, null));
         marks.getChildren().clear();
         setPrefSize(f.width(), f.height());
         setMinSize(f.width(), f.height());

@@ -3,10 +3,10 @@ package headwise.app.ui.page;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.ui.page.FlowPageModel.Mode;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.viz.view.FlowGraphFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
@@ -27,8 +27,7 @@ import java.util.Locale;
  */
 public final class FlowPage extends AnalysisPage {
 
-    enum Mode { ROUTES, ROLLOUT, MAX_FLOW }
-
+    private final FlowPageModel model = new FlowPageModel();
     private final ToggleGroup modes = new ToggleGroup();
     private final Slider threshold = new Slider(0, 1, 0);
     private final Label thresholdText = new Label();
@@ -38,13 +37,13 @@ public final class FlowPage extends AnalysisPage {
     private final ScrollPane mainPane = new ScrollPane();
     private final ScrollPane rawPane = new ScrollPane(raw);
     private ContributionGraph shown;
+    private final AttentionReads reads;
 
     public FlowPage(ViewState state) {
-        super(state);
-        HBox bar = new HBox(8);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
-        for (Mode m : Mode.values()) {
+        super("Flow", ViewKind.FLOW, state);
+        reads = state.attentionReads();
+        HBox bar = Controls.toolbar();
+        for (Mode m : Mode.values()) { // one toggle per mode, showing and setting the model's mode
             ToggleButton b = new ToggleButton(switch (m) {
                 case ROUTES -> "Routes";
                 case ROLLOUT -> "Rollout";
@@ -60,16 +59,22 @@ public final class FlowPage extends AnalysisPage {
             if (now == null) {
                 modes.selectToggle(was); // one mode is always on
             } else {
-                redraw();
+                model.modeProperty().set((Mode) now.getUserData());
             }
+        });
+        model.modeProperty().addListener((o, was, now) -> {
+            modes.getToggles().stream().filter(t -> t.getUserData() == now).findFirst().ifPresent(modes::selectToggle);
+            redraw();
         });
         threshold.setId("flow-threshold");
         threshold.setPrefWidth(220);
-        threshold.valueProperty().addListener((o, was, now) -> redraw());
+        threshold.valueProperty().bindBidirectional(model.thresholdProperty());
+        model.thresholdProperty().addListener((o, was, now) -> redraw());
         thresholdText.setId("flow-threshold-text");
         thresholdText.setMinWidth(200);
         besideRaw.setId("flow-beside-raw");
-        besideRaw.selectedProperty().addListener((o, was, now) -> redraw());
+        besideRaw.selectedProperty().bindBidirectional(model.besideRawProperty());
+        model.besideRawProperty().addListener((o, was, now) -> redraw());
         bar.getChildren().addAll(new Label("   Edge threshold"), threshold, thresholdText, besideRaw);
         root.setTop(bar);
         mainPane.setContent(main);
@@ -85,26 +90,8 @@ public final class FlowPage extends AnalysisPage {
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
     }
 
-    @Override
-    public String title() {
-        return "Flow";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.FLOW;
-    }
-
     Mode mode() {
-        return (Mode) modes.getSelectedToggle().getUserData();
-    }
-
-    void setMode(Mode m) {
-        for (var t : modes.getToggles()) {
-            if (t.getUserData() == m) {
-                modes.selectToggle(t);
-            }
-        }
+        return model.modeProperty().get();
     }
 
     Slider thresholdSlider() {
@@ -157,9 +144,9 @@ public final class FlowPage extends AnalysisPage {
             case MAX_FLOW -> maxFlow();
         };
         mainPane.setContent(left);
-        rawPane.setVisible(besideRaw.isSelected());
-        rawPane.setManaged(besideRaw.isSelected());
-        if (besideRaw.isSelected()) {
+        rawPane.setVisible(model.besideRawProperty().get());
+        rawPane.setManaged(model.besideRawProperty().get());
+        if (model.besideRawProperty().get()) {
             drawRaw();
         }
         markHovered();
@@ -170,8 +157,8 @@ public final class FlowPage extends AnalysisPage {
         if (g == null) {
             return missing("The information-flow graph has not been computed for this input.", Part.FLOW);
         }
-        shown = FlowFilter.above(g, threshold.getValue());
-        thresholdText.setText(String.format(Locale.ROOT, "\u2265 %.3f \u00b7 %d of %d edges", threshold.getValue(),
+        shown = FlowFilter.above(g, model.thresholdProperty().get());
+        thresholdText.setText(String.format(Locale.ROOT, "\u2265 %.3f \u00b7 %d of %d edges", model.thresholdProperty().get(),
                 shown.edges().size(), g.edges().size()));
         main.show(new FlowGraphFigure(shown, session.tokens(), "Information flow"));
         return main;
@@ -202,10 +189,19 @@ public final class FlowPage extends AnalysisPage {
     }
 
     private void drawRaw() {
-        int layer = session.layer();
+        Session s = session;
         boolean hide = state.hideSinksProperty().get();
+        reads.read(s, () -> s.head() < 0 ? SessionSinks.layerMean(s, s.layer(), hide) : SessionSinks.head(s, s.layer(), s.head(), hide), m -> {
+            if (session == s) {
+                drawRaw(m, hide);
+            }
+        });
+    }
+
+    /** The raw attention beside the flow, {@code m} the matrix as drawn. */
+    private void drawRaw(float[] m, boolean hide) {
+        int layer = session.layer();
         int t = session.result().attention().length();
-        float[] m = session.head() < 0 ? SessionSinks.layerMean(session, layer, hide) : SessionSinks.head(session, layer, session.head(), hide);
         String which = session.head() < 0 ? "mean of the heads" : "head " + session.head();
         raw.show(TokenMatrices.of("Raw attention, layer " + layer + ", " + which,
                 "rows: queries, columns: keys" + (hide ? "; sink keys hidden, rows renormalised" : ""), m, t, session.tokens(), "attention"));
@@ -236,7 +232,7 @@ public final class FlowPage extends AnalysisPage {
         } else {
             TokenMatrices.markToken(main, token);
         }
-        if (besideRaw.isSelected()) {
+        if (model.besideRawProperty().get()) {
             TokenMatrices.markToken(raw, token);
         }
     }

@@ -2,9 +2,9 @@ package headwise.app.ui.page;
 
 import headwise.app.export.ImportanceMeasures;
 import headwise.app.export.MetricsMap;
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.analysis.importance.RankAgreement;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.ImportanceFigure;
@@ -49,7 +49,7 @@ public final class ImportancePage extends AnalysisPage {
     private List<Measure> measures = List.of();
 
     public ImportancePage(ViewState state) {
-        super(state);
+        super("Importance", ViewKind.IMPORTANCE, state);
         maps.setPadding(new Insets(8));
         ScrollPane top = new ScrollPane(maps);
         top.setFitToWidth(true);
@@ -68,16 +68,6 @@ public final class ImportancePage extends AnalysisPage {
         split.setDividerPositions(0.62);
         root.setTop(prompts);
         root.setCenter(split);
-    }
-
-    @Override
-    public String title() {
-        return "Importance";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.IMPORTANCE;
     }
 
     TableView<HeadRow> table() {

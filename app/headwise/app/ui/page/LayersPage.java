@@ -44,7 +44,7 @@ public final class LayersPage extends AnalysisPage {
     private int charts;
 
     public LayersPage(ViewState state) {
-        super(state);
+        super("Layers", ViewKind.LAYERS, state);
         grid.setHgap(16);
         grid.setVgap(16);
         grid.setPadding(new Insets(4));
@@ -52,16 +52,6 @@ public final class LayersPage extends AnalysisPage {
         lens.setId("logit-lens");
         lens.setPrefSize(1190, 230);
         state.hoveredTokenProperty().addListener((o, was, now) -> lens.refresh());
-    }
-
-    @Override
-    public String title() {
-        return "Layers";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.LAYERS;
     }
 
     TableView<LensRow> lensTable() {
@@ -186,8 +176,6 @@ public final class LayersPage extends AnalysisPage {
     }
 
     private static Node labelled(String title, Node content) {
-        Label heading = new Label(title);
-        heading.setStyle("-fx-font-weight: bold;");
-        return new VBox(6, heading, content);
+        return new VBox(6, Controls.bold(title), content);
     }
 }

@@ -1,7 +1,7 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import javafx.scene.Node;
 
 /**

@@ -1,7 +1,6 @@
 package headwise.app.ui.page;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -11,12 +10,8 @@ public final class Pages {
     private Pages() {
     }
 
-    public static List<Page> analysisPages(ViewState state) {
-        return analysisPageMakers(state).values().stream().map(Supplier::get).toList();
-    }
-
     /**
-     * The same pages by title, each made when first asked for: the window makes a page when its tab is first
+     * The analysis pages by title, each made when first asked for: the window makes a page when its tab is first
      * selected, so a cold start builds only the page it shows.
      */
     public static Map<String, Supplier<Page>> analysisPageMakers(ViewState state) {

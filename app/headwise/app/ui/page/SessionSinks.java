@@ -1,12 +1,14 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
-import headwise.app.export.Session;
+import headwise.app.session.Results;
+import headwise.app.session.Session;
 import headwise.engine.analysis.Sinks;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.SinkHiding;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -14,11 +16,12 @@ import java.util.WeakHashMap;
 /**
  * Sink scores of a session (metrics.json's {@code sink_score} when computed, otherwise from the run's attention,
  * once per run) and attention with each head's own sink keys hidden ({@link SinkHiding}): what the "hide sinks and
- * renormalise" switch applies to every heatmap. FX thread only.
+ * renormalise" switch applies to every heatmap. The app's runs carry their sink scores ({@link Results#sinkScores},
+ * computed in the background); other sessions (the CLI's, tests') compute them once per run here.
  */
 public final class SessionSinks {
 
-    private static final Map<AnalysisResult, double[][][]> CACHE = new WeakHashMap<>();
+    private static final Map<AnalysisResult, double[][][]> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
 
     private SessionSinks() {
     }
@@ -29,7 +32,15 @@ public final class SessionSinks {
         if (fromMetrics != null) {
             return fromMetrics;
         }
-        return CACHE.computeIfAbsent(s.result(), r -> Sinks.scores(r.attention(), r.spec().causal()));
+        if (s.results().sinkScores() != null) {
+            return s.results().sinkScores();
+        }
+        return CACHE.computeIfAbsent(s.result(), SessionSinks::compute);
+    }
+
+    /** [layer][head][key] sink scores of a run's attention: reads every head (call it off the FX thread). */
+    public static double[][][] compute(AnalysisResult r) {
+        return Sinks.scores(r.attention(), r.spec().causal());
     }
 
     /** [token] sink rate in percent (ε = 0.3). */

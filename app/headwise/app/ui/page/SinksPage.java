@@ -3,12 +3,12 @@ package headwise.app.ui.page;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
 import headwise.engine.analysis.Sinks;
 import headwise.viz.draw.Text;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
@@ -57,17 +57,18 @@ public final class SinksPage extends AnalysisPage {
     private final TableView<Entry> entryTable = new TableView<>();
     private ChartViewer rateChart;
     private float[] previewMatrix;
+    private final AttentionReads reads;
 
     public SinksPage(ViewState state) {
-        super(state);
+        super("Sinks", ViewKind.SINKS, state);
+        reads = state.attentionReads();
         hide.setId("hide-sinks");
         hide.selectedProperty().bindBidirectional(state.hideSinksProperty());
         Label rule = new Label("in every heatmap: drops the keys whose sink score in that head exceeds \u03B5 = "
                 + Sinks.DEFAULT_EPSILON + ", then rescales each query row to sum to 1");
         rule.setStyle("-fx-text-fill: #666;");
-        HBox bar = new HBox(14, hide, rule);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
+        HBox bar = Controls.toolbar(hide, rule);
+        bar.setSpacing(14);
         root.setTop(bar);
         grid.setHgap(16);
         grid.setVgap(16);
@@ -100,16 +101,6 @@ public final class SinksPage extends AnalysisPage {
         });
     }
 
-    @Override
-    public String title() {
-        return "Sinks";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.SINKS;
-    }
-
     /** The previewed head's matrix as drawn (after hiding, when on). */
     float[] previewMatrix() {
         return previewMatrix;
@@ -117,10 +108,6 @@ public final class SinksPage extends AnalysisPage {
 
     TableView<LayerRow> layerTable() {
         return layerTable;
-    }
-
-    TableView<Entry> entryTable() {
-        return entryTable;
     }
 
     ChartViewer rateChart() {
@@ -167,11 +154,21 @@ public final class SinksPage extends AnalysisPage {
     }
 
     private void drawPreview() {
+        Session s = session;
+        boolean hidden = state.hideSinksProperty().get();
+        reads.read(s, () -> SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden), m -> {
+            if (session == s) {
+                drawPreview(m, hidden);
+            }
+        });
+    }
+
+    /** The previewed head, {@code m} its matrix as drawn. */
+    private void drawPreview(float[] m, boolean hidden) {
         int layer = session.layer();
         int head = session.headOrFirst();
-        boolean hidden = state.hideSinksProperty().get();
         int t = session.result().input().length();
-        previewMatrix = SessionSinks.head(session, layer, head, hidden);
+        previewMatrix = m;
         boolean[] sinks = SessionSinks.sinkKeys(session, layer, head);
         List<String> names = new ArrayList<>();
         for (int j = 0; j < t; j++) {
@@ -212,9 +209,8 @@ public final class SinksPage extends AnalysisPage {
         entryTable.getItems().setAll(entries);
         Object abs = MetricsMap.get(session.metrics(), "massive_activations", "abs_threshold");
         Object rel = MetricsMap.get(session.metrics(), "massive_activations", "ratio_threshold");
-        Label heading = new Label("Massive activations (|x| > " + number(abs) + " and > " + number(rel) + " \u00D7 the layer's median |x|): "
-                + entries.size());
-        heading.setStyle("-fx-font-weight: bold;");
+        Label heading = Controls.bold("Massive activations (|x| > " + number(abs) + " and > " + number(rel)
+                + " \u00D7 the layer's median |x|): " + entries.size());
         return new VBox(6, new Label("Residual stream per layer"), layerTable, heading, entryTable);
     }
 

@@ -8,10 +8,12 @@ import javafx.beans.property.SimpleIntegerProperty;
 
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every page shares: the hovered token (highlighted everywhere), the "hide sinks and renormalise" switch,
- * the log colour scale, and two requests back to the window: open a head, compute a missing session part.
+ * the log colour scale, and what pages ask of the window: open a head, compute a missing session part, read attention
+ * (recomputed heads off the FX thread).
  * FX thread only.
  */
 public final class ViewState {
@@ -23,14 +25,27 @@ public final class ViewState {
     private final BooleanProperty logScale = new SimpleBooleanProperty(false);
     private final BiConsumer<Integer, Integer> openHead;
     private final Consumer<SessionAnalysis.Part> requestPart;
+    private final Supplier<AttentionReads> reads;
+
+    /** A view state whose pages read attention at once (page tests). */
+    public ViewState(BiConsumer<Integer, Integer> openHead, Consumer<SessionAnalysis.Part> requestPart) {
+        this(openHead, requestPart, () -> AttentionReads.NOW);
+    }
 
     /**
      * @param openHead    called with (layer, head) when a page asks to open a head in the head detail page
      * @param requestPart called when a page needs a part the session lacks (computed in the background)
+     * @param reads       a new reader of attention for each page that asks ({@link #attentionReads})
      */
-    public ViewState(BiConsumer<Integer, Integer> openHead, Consumer<SessionAnalysis.Part> requestPart) {
+    public ViewState(BiConsumer<Integer, Integer> openHead, Consumer<SessionAnalysis.Part> requestPart, Supplier<AttentionReads> reads) {
         this.openHead = openHead;
         this.requestPart = requestPart;
+        this.reads = reads;
+    }
+
+    /** A reader of attention for one page: recomputed heads arrive later, read in the background. */
+    public AttentionReads attentionReads() {
+        return reads.get();
     }
 
     public IntegerProperty hoveredTokenProperty() {

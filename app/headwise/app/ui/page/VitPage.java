@@ -3,6 +3,7 @@ package headwise.app.ui.page;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
+import headwise.app.ui.page.VitPageModel.Source;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.viz.PatchAttentionOverlay;
@@ -11,14 +12,10 @@ import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
 import headwise.viz.view.VitHeadGridFigure;
 import headwise.viz.view.VitOverlayFigure;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
@@ -40,24 +37,9 @@ import java.util.Locale;
  */
 public final class VitPage extends AnalysisPage {
 
-    enum Source {
-        CLS("[CLS] row of the head"), ROLLOUT("[CLS] row of attention rollout"), PATCH("row of the chosen patch");
-
-        private final String label;
-
-        Source(String label) {
-            this.label = label;
-        }
-
-        @Override
-        public String toString() {
-            return label;
-        }
-    }
-
+    private final VitPageModel model = new VitPageModel();
     private final ChoiceBox<Source> source = new ChoiceBox<>();
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final HeadSpinners spinners = new HeadSpinners("vit", model.headProperty());
     private final FigureView gridView = new FigureView();
     private final FigureView overlay = new FigureView();
     private final FigureView distance = new FigureView();
@@ -67,25 +49,17 @@ public final class VitPage extends AnalysisPage {
     private final HBox bar;
     private BufferedImage image;
     private PatchAttentionOverlay.Layout layout;
-    private int chosenToken = -1;
     private float[] shownRow;
     private boolean updating;
 
     public VitPage(ViewState state) {
-        super(state);
+        super("ViT", ViewKind.VIT_OVERLAY, state);
         source.getItems().setAll(Source.values());
-        source.setValue(Source.CLS);
         source.setId("vit-source");
-        layer.setId("vit-layer");
-        head.setId("vit-head");
-        for (Spinner<Integer> s : new Spinner[] {layer, head}) {
-            s.setPrefWidth(80);
-            s.valueProperty().addListener((o, was, now) -> redraw());
-        }
-        source.valueProperty().addListener((o, was, now) -> redraw());
-        bar = new HBox(8, new Label("Attention"), source, new Label("Layer"), layer, new Label("Head"), head);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(0, 0, 8, 0));
+        source.valueProperty().bindBidirectional(model.sourceProperty());
+        model.sourceProperty().addListener((o, was, now) -> redraw());
+        model.headProperty().addListener((o, was, now) -> redraw());
+        bar = Controls.toolbar(new Label("Attention"), source, new Label("Layer"), spinners.layer, new Label("Head"), spinners.head);
         top.getChildren().addAll(gridView, distance);
         top.prefWrapLengthProperty().bind(scroll.widthProperty().subtract(24)); // side by side while the window is wide enough
         body.getChildren().addAll(top, overlay);
@@ -94,7 +68,7 @@ public final class VitPage extends AnalysisPage {
             if (gridView.figure() instanceof VitHeadGridFigure f && source.getValue() != Source.ROLLOUT) {
                 int panel = f.panelAt(x, y);
                 if (panel >= 0) {
-                    select(layer.getValue(), panel);
+                    select(model.headProperty().get().layer(), panel);
                 }
             }
         });
@@ -111,16 +85,6 @@ public final class VitPage extends AnalysisPage {
         });
         state.hoveredTokenProperty().addListener((o, was, now) -> markPatches());
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
-    }
-
-    @Override
-    public String title() {
-        return "ViT";
-    }
-
-    @Override
-    public ViewKind exportView() {
-        return ViewKind.VIT_OVERLAY;
     }
 
     FigureView gridView() {
@@ -141,7 +105,11 @@ public final class VitPage extends AnalysisPage {
     }
 
     int chosenToken() {
-        return chosenToken;
+        return model.chosenTokenProperty().get();
+    }
+
+    private void chosenToken(int token) {
+        model.chosenTokenProperty().set(token);
     }
 
     Source source() {
@@ -150,10 +118,7 @@ public final class VitPage extends AnalysisPage {
 
     /** Shows head (l, h). */
     void select(int l, int h) {
-        updating = true;
-        layer.getValueFactory().setValue(l);
-        updating = false;
-        head.getValueFactory().setValue(h);
+        model.headProperty().set(new HeadIndex(l, h));
     }
 
     @Override
@@ -170,10 +135,9 @@ public final class VitPage extends AnalysisPage {
         int layers = session.result().attention().layers();
         int heads = session.result().attention().heads();
         updating = true;
-        layer.setValueFactory(new IntegerSpinnerValueFactory(0, layers - 1, Math.min(session.layer(), layers - 1)));
-        head.setValueFactory(new IntegerSpinnerValueFactory(0, heads - 1, session.headOrFirst()));
+        spinners.fit(layers, heads, new HeadIndex(Math.min(session.layer(), layers - 1), session.headOrFirst()));
         updating = false;
-        chosenToken = Math.min(chosenToken, session.result().input().length() - 1);
+        chosenToken(Math.min(chosenToken(), session.result().input().length() - 1));
         drawDistance();
         redraw();
     }
@@ -192,12 +156,12 @@ public final class VitPage extends AnalysisPage {
     }
 
     private void redraw() {
-        if (updating || session == null || image == null || layer.getValue() == null || head.getValue() == null) {
+        if (updating || session == null || image == null) {
             return;
         }
         PatchGrid grid = session.result().input().grid();
-        int l = layer.getValue();
-        int h = head.getValue();
+        int l = model.headProperty().get().layer();
+        int h = model.headProperty().get().head();
         int t = session.result().attention().length();
         String title;
         switch (source.getValue()) {
@@ -216,8 +180,8 @@ public final class VitPage extends AnalysisPage {
                 title = "attention rollout, [CLS] row (all layers)";
             }
             case PATCH -> {
-                int query = chosenToken >= grid.specialTokens() ? chosenToken : grid.specialTokens();
-                chosenToken = query;
+                int query = Math.max(chosenToken(), grid.specialTokens());
+                chosenToken(query);
                 shownRow = row(l, h, query);
                 int p = query - grid.specialTokens();
                 title = "layer " + l + ", head " + h + " \u00b7 patch (" + p / grid.cols() + ", " + p % grid.cols() + ")'s attention";
@@ -230,7 +194,7 @@ public final class VitPage extends AnalysisPage {
         if (state.hideSinksProperty().get() && source.getValue() != Source.ROLLOUT) {
             title += " (sinks hidden)";
         }
-        int query = source.getValue() == Source.PATCH ? chosenToken : 0;
+        int query = source.getValue() == Source.PATCH ? chosenToken() : 0;
         VitOverlayFigure figure = new VitOverlayFigure(image, shownRow, grid.specialTokens(), grid.rows(), grid.cols(), title, query);
         layout = PatchAttentionOverlay.layout(image.getWidth(), image.getHeight(), grid.rows(), grid.cols(), title);
         overlay.show(figure);
@@ -256,7 +220,7 @@ public final class VitPage extends AnalysisPage {
             title = "Attention rollout: one map for the whole model, not per head";
             caption = "it averages each layer's heads, then chains the layers: no per-head maps";
         } else {
-            int token = source.getValue() == Source.PATCH ? chosenToken : 0;
+            int token = source.getValue() == Source.PATCH ? chosenToken() : 0;
             double[][] px = MetricsMap.matrix(session.metrics(), "vit", "mean_distance_px");
             int heads = session.result().attention().heads();
             for (int i = 0; i < heads; i++) {
@@ -321,7 +285,7 @@ public final class VitPage extends AnalysisPage {
         if (token < 0) {
             return;
         }
-        chosenToken = token;
+        chosenToken(token);
         if (source.getValue() == Source.PATCH) {
             redraw();
         } else {
@@ -337,7 +301,7 @@ public final class VitPage extends AnalysisPage {
             return;
         }
         PatchGrid grid = session.result().input().grid();
-        for (int token : new int[] {state.hoveredTokenProperty().get(), source.getValue() == Source.PATCH ? chosenToken : -1}) {
+        for (int token : new int[] {state.hoveredTokenProperty().get(), source.getValue() == Source.PATCH ? chosenToken() : -1}) {
             int p = token - grid.specialTokens();
             if (p < 0 || p >= grid.patches()) {
                 continue;

@@ -1,10 +1,11 @@
 package headwise.app.ui.widget;
 
-import headwise.viz.view.Labels;
 import headwise.viz.HeatmapPyramid;
 import headwise.viz.draw.ValueScale;
+import headwise.viz.view.Labels;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;
+import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
@@ -17,7 +18,6 @@ import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
-import javafx.geometry.VPos;
 
 import java.util.function.Consumer;
 
@@ -59,7 +59,6 @@ public final class HeatmapView extends Region {
     private double dragX;
     private double dragY;
     private boolean dragged;
-    private long lastRenderNanos;
 
     public HeatmapView() {
         getChildren().add(canvas);
@@ -121,16 +120,6 @@ public final class HeatmapView extends Region {
     /** The selected key column, −1 for none. */
     public IntegerProperty selectedKeyProperty() {
         return selectedKey;
-    }
-
-    /** Screen pixels per cell now. */
-    public double cellPixels() {
-        return cell;
-    }
-
-    /** Nanoseconds the last frame took (viewport render and labels). */
-    public long lastRenderNanos() {
-        return lastRenderNanos;
     }
 
     /** Zooms so the whole matrix fits. */
@@ -281,7 +270,6 @@ public final class HeatmapView extends Region {
         if (w < 1 || h < 1) {
             return;
         }
-        long start = System.nanoTime();
         if (frame == null || (int) frame.getWidth() != w || (int) frame.getHeight() != h) {
             frame = new WritableImage(w, h);
             pixels = new int[w * h];
@@ -292,7 +280,6 @@ public final class HeatmapView extends Region {
         drawMarks(g, w, h);
         drawAxes(g, w, h);
         drawLegend(g, margin + w + 16, h);
-        lastRenderNanos = System.nanoTime() - start;
     }
 
     private void drawMarks(GraphicsContext g, int w, int h) {

@@ -2,8 +2,8 @@ package headwise.fuzz;
 
 import com.google.gson.JsonObject;
 import headwise.app.io.ImageFiles;
-import headwise.app.ui.state.SessionFile;
-import headwise.app.ui.state.SessionState;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.family.Families;
 import headwise.engine.image.ImagePreprocessor;

@@ -1,6 +1,7 @@
 package headwise.app.export;
 
 import com.google.gson.JsonParser;
+import headwise.app.session.Session;
 import headwise.engine.Fixtures;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.flow.ContributionGraph;
@@ -42,8 +43,8 @@ class ExporterTest {
             int[] other = ids.clone();
             other[3] = 5;
             SessionAnalysis.Options options = new SessionAnalysis.Options(1, 2, false, ModelInput.fromIds(model, other), -1, 0.04);
-            session = SessionAnalysis.run(model, input, EnumSet.complementOf(EnumSet.of(SessionAnalysis.Part.FLOW)), options)
-                    .withFlow(flow(model.spec().layers(), ids.length));
+            Session run = SessionAnalysis.run(model, input, EnumSet.complementOf(EnumSet.of(SessionAnalysis.Part.FLOW)), options);
+            session = new Session(run.results().withFlow(flow(model.spec().layers(), ids.length)), run.selection());
         }
     }
 

@@ -1,19 +1,19 @@
 package headwise.app.ui;
 
-import headwise.app.ui.page.SessionSinks;
-import headwise.engine.load.BundledModels;
-import headwise.app.export.ImportanceChoice;
-import headwise.app.export.Session;
 import headwise.app.export.ViewKind;
+import headwise.app.session.ImportanceChoice;
+import headwise.app.session.InterventionPlan;
+import headwise.app.session.Prediction;
+import headwise.app.session.Session;
+import headwise.app.session.SessionFile;
+import headwise.app.session.SessionState;
 import headwise.app.ui.core.HeadDetailPage;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.ModelViewPage;
-import headwise.app.ui.state.InterventionPlan;
-import headwise.app.ui.state.Prediction;
-import headwise.app.ui.state.SessionFile;
-import headwise.app.ui.state.SessionState;
+import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.hooks.Interventions;
+import headwise.engine.load.BundledModels;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.Label;
@@ -29,7 +29,6 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.framework.junit5.Stop;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
@@ -37,6 +36,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -194,16 +194,16 @@ class HeadwiseAppTest {
         Session clean = waitForNewSession(app, before, 60);
         assertEquals("gpt2_f32", clean.result().modelName(), status(robot));
         assertEquals(7, clean.result().input().length());
-        Prediction original = app.model().predictionProperty().get();
+        Prediction original = app.model().runner().predictionProperty().get();
         assertNotNull(original.best());
 
         robot.clickOn("Interventions");
         robot.clickOn("#ablate-1-2");
         Session ablated = waitForNewSession(app, clean, 60);
         assertTrue(app.model().state().plan().isAblated(1, 2));
-        Prediction now = app.model().predictionProperty().get();
-        assertNotNull(app.model().originalPredictionProperty().get(), "the original run is kept for the diff");
-        assertEquals(original.best().probability(), app.model().originalPredictionProperty().get().probability(original.best().id()), 1e-12);
+        Prediction now = app.model().runner().predictionProperty().get();
+        assertNotNull(app.model().runner().originalPredictionProperty().get(), "the original run is kept for the diff");
+        assertEquals(original.best().probability(), app.model().runner().originalPredictionProperty().get().probability(original.best().id()), 1e-12);
         assertNotEquals(original.probability(original.best().id()), now.probability(original.best().id()), "the prediction changed");
         assertTrue(now.klFrom(original) > 0);
         assertSame(ablated.comparison(), ablated.comparison());
@@ -248,6 +248,7 @@ class HeadwiseAppTest {
         Path saved = folder.resolve("compare.json");
         chooser.sessionToSave = saved;
         robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        app.model().autosave().flush(); // written on the autosave's thread
         assertEquals(f16.toString(), SessionFile.read(saved).compareModel());
         robot.interact(() -> app.window().fireMenu("menu-stop-compare-model"));
         Session stopped = waitForNewSession(app, compared, 60);
@@ -272,13 +273,17 @@ class HeadwiseAppTest {
         });
         waitForNewSession(app, second, 60);
         SessionState expected = app.model().state();
+        app.model().autosave().flush();
         assertEquals(expected, SessionFile.read(sessionFile), "every change is autosaved");
 
         // save as, change, reopen
         Path saved = folder.resolve("saved.json");
         chooser.sessionToSave = saved;
         robot.interact(() -> app.window().fireMenu("menu-save-session"));
+        app.model().autosave().flush();
+        WaitForAsyncUtils.waitForFxEvents();
         assertTrue(Files.exists(saved), status(robot));
+        assertEquals("Session saved to " + saved, status(robot));
         robot.interact(() -> app.model().setPlan(InterventionPlan.none()));
         waitForIdle(app, 60);
         chooser.sessionToOpen = saved;
@@ -310,13 +315,13 @@ class HeadwiseAppTest {
             heatmap.selectedQueryProperty().set(4);
             heatmap.selectedKeyProperty().set(0);
         });
-        assertEquals(4, app.model().state().query());
-        assertEquals(0, app.model().state().key());
+        assertEquals(4, app.model().state().selection().query());
+        assertEquals(0, app.model().state().selection().key());
         // pin the q/k projection to another head than the heatmap's
         robot.interact(() -> robot.lookup("#qk-follow").queryAs(javafx.scene.control.CheckBox.class).setSelected(false));
         robot.interact(() -> robot.lookup("#qk-layer").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3));
-        assertEquals(3, app.model().state().qkLayer());
-        assertEquals(2, app.model().state().qkHead());
+        assertEquals(3, app.model().state().selection().qkLayer());
+        assertEquals(2, app.model().state().selection().qkHead());
         waitFor(60, () -> headPage.scatter().chart() != null && headPage.scatter().chart().getTitle().getText().endsWith("layer 3 head 2"),
                 "the pinned head's q/k projection");
 
@@ -335,9 +340,10 @@ class HeadwiseAppTest {
                 "mean ablation computed");
         screenshot(stage, "app-model-view-mean-ablation.png");
 
+        app.model().autosave().flush();
         SessionState saved = SessionFile.read(sessionFile);
         assertEquals(app.model().state(), saved, "autosaved");
-        assertEquals(ImportanceChoice.MEAN_ABLATION, saved.importance());
+        assertEquals(ImportanceChoice.MEAN_ABLATION, saved.selection().importance());
         HeadwiseApp restored = startAnother(robot, sessionFile);
         try {
             waitForIdle(restored, 120);

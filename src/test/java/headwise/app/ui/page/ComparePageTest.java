@@ -1,7 +1,9 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Results;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -10,8 +12,8 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
-import headwise.app.ui.MainModel;
-import headwise.app.ui.state.SessionState;
+import headwise.app.session.SessionState;
+import headwise.app.ui.model.AppModel;
 import headwise.engine.Fixtures;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
@@ -65,9 +67,9 @@ class ComparePageTest {
     void aSecondModelOfTheSameShapeIsComparedOnTheSameInput(FxRobot robot) throws Exception {
         String f32 = Fixtures.model("gpt2_f32").toString();
         String f16 = Fixtures.model("gpt2_f16").toString();
-        MainModel model = WaitForAsyncUtils.asyncFx(() -> new MainModel(null)).get(10, TimeUnit.SECONDS);
+        AppModel model = WaitForAsyncUtils.asyncFx(() -> new AppModel(null)).get(10, TimeUnit.SECONDS);
         try {
-            robot.interact(() -> model.start(SessionState.defaults().withModel(f32).withText(IDS)));
+            robot.interact(() -> model.start(SessionState.defaults().withModel(f32).withText(IDS), null));
             waitFor(60, () -> !model.isBusy() && model.session() != null, "gpt2_f32 runs", model);
             assertNull(model.session().comparison(), "nothing to compare yet");
 
@@ -135,9 +137,9 @@ class ComparePageTest {
         String f32 = Fixtures.model("vit_f32").toString();
         String f16 = Fixtures.model("vit_f16").toString();
         String image = Fixtures.model("vit_f32").resolve("reference").resolve("image.png").toString();
-        MainModel model = WaitForAsyncUtils.asyncFx(() -> new MainModel(null)).get(10, TimeUnit.SECONDS);
+        AppModel model = WaitForAsyncUtils.asyncFx(() -> new AppModel(null)).get(10, TimeUnit.SECONDS);
         try {
-            robot.interact(() -> model.start(SessionState.defaults().withModel(f32).withImage(image).withCompareModel(f16)));
+            robot.interact(() -> model.start(SessionState.defaults().withModel(f32).withImage(image).withCompareModel(f16), null));
             waitFor(60, () -> !model.isBusy() && model.session() != null, "both ViTs run", model);
             Session s = model.session();
             assertNotNull(s.comparison(), model.statusProperty().get());
@@ -156,8 +158,9 @@ class ComparePageTest {
         Session s;
         try (LoadedModel a = ModelLoader.load(Fixtures.model("gpt2_f32").toString());
              LoadedModel b = ModelLoader.load(Fixtures.model("gpt2_f16").toString())) {
-            s = Session.of(Analyzer.analyze(a, ModelInput.fromIds(a, ModelInput.parseIds(IDS))))
+            Results results = Results.of(Analyzer.analyze(a, ModelInput.fromIds(a, ModelInput.parseIds(IDS))))
                     .withComparison(Analyzer.analyze(b, ModelInput.fromIds(b, ModelInput.parseIds("5, 17, 33, 2"))));
+            s = new Session(results, Selection.defaults());
         }
         ComparePage page = harness.open(robot, ComparePage::new, s);
         String notice = robot.lookup("#compare-notice").queryAs(Label.class).getText();
@@ -177,7 +180,7 @@ class ComparePageTest {
     @Test
     void pagesListsTheSixAnalysisPagesInOrder(FxRobot robot) {
         robot.interact(() -> {
-            List<Page> pages = Pages.analysisPages(harness.state);
+            List<Page> pages = Pages.analysisPageMakers(harness.state).values().stream().map(java.util.function.Supplier::get).toList();
             assertEquals(List.of("Flow", "Importance", "Sinks", "Layers", "ViT", "Compare"), pages.stream().map(Page::title).toList());
             for (Page p : pages) {
                 p.show(PageSessions.gpt2());
@@ -208,7 +211,7 @@ class ComparePageTest {
     }
 
     /** Waits (off the FX thread) until {@code condition} holds on the FX thread. */
-    private static void waitFor(int seconds, BooleanSupplier condition, String what, MainModel model) throws Exception {
+    private static void waitFor(int seconds, BooleanSupplier condition, String what, AppModel model) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
             if (WaitForAsyncUtils.asyncFx(condition::getAsBoolean).get(10, TimeUnit.SECONDS)) {

@@ -1,7 +1,7 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Session;
 import headwise.viz.view.MatrixFigure;
 import javafx.geometry.Point2D;
 import javafx.scene.control.TableColumn;

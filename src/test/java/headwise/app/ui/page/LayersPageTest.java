@@ -1,8 +1,8 @@
 package headwise.app.ui.page;
 
 import headwise.app.export.MetricsMap;
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Session;
 import headwise.viz.view.MatrixFigure;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;

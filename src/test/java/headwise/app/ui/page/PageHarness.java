@@ -1,20 +1,20 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Session;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.imageio.ImageIO;
 
 /** Puts one page in a stage, records what it asks of the window, and saves screenshots. */
 final class PageHarness {

@@ -1,8 +1,8 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.io.ImageFiles;
+import headwise.app.session.Session;
 import headwise.engine.Fixtures;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;

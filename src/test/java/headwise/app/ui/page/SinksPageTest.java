@@ -1,7 +1,7 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Session;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

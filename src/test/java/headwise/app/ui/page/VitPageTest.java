@@ -1,14 +1,14 @@
 package headwise.app.ui.page;
 
-import headwise.app.export.Session;
+import headwise.app.session.Session;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.run.AttentionMaps;
-import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.ColorScale;
+import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.view.MatrixFigure;
 import headwise.viz.view.VitHeadGridFigure;
-import javafx.scene.image.PixelReader;
 import javafx.geometry.Point2D;
+import javafx.scene.image.PixelReader;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,7 +64,7 @@ class VitPageTest {
         assertEquals(grid.token(1, 2), harness.state.hoveredTokenProperty().get(), "hovering a patch hovers its token");
         assertEquals(2, page.overlayView().markCount(), "outlined on both panels");
         robot.clickOn(onScreen);
-        assertEquals(VitPage.Source.PATCH, page.source());
+        assertEquals(VitPageModel.Source.PATCH, page.source());
         assertEquals(grid.token(1, 2), page.chosenToken());
         assertArrayEquals(row(a, 1, 1, grid.token(1, 2)), page.shownRow());
         harness.screenshot("page-vit-patch.png");
@@ -80,7 +80,7 @@ class VitPageTest {
             harness.state.hideSinksProperty().set(false);
             page.select(0, 0);
         });
-        robot.interact(() -> robot.lookup("#vit-source").queryAs(javafx.scene.control.ChoiceBox.class).setValue(VitPage.Source.CLS));
+        robot.interact(() -> robot.lookup("#vit-source").queryAs(javafx.scene.control.ChoiceBox.class).setValue(VitPageModel.Source.CLS));
         harness.screenshot("page-vit-cls.png");
     }
 
@@ -160,13 +160,13 @@ class VitPageTest {
         String title = "layer 2, head 1 \u00b7 [CLS] attention over the patches";
         int[] centre = PatchAttentionOverlay.layout(seen.width(), seen.height(), grid.rows(), grid.cols(), title).overlayCentre(2, 3);
         robot.clickOn(page.overlayView().localToScreen(centre[0], centre[1]));
-        assertEquals(VitPage.Source.PATCH, page.source());
+        assertEquals(VitPageModel.Source.PATCH, page.source());
         assertEquals(grid.token(2, 3), page.chosenToken());
         assertPanelsShow(page, a, grid, 2, grid.token(2, 3));
         harness.screenshot("page-vit-grid-patch.png");
 
         // rollout is one map for the model: one panel, which says so, and no head selected
-        robot.interact(() -> robot.lookup("#vit-source").queryAs(javafx.scene.control.ChoiceBox.class).setValue(VitPage.Source.ROLLOUT));
+        robot.interact(() -> robot.lookup("#vit-source").queryAs(javafx.scene.control.ChoiceBox.class).setValue(VitPageModel.Source.ROLLOUT));
         VitHeadGridFigure rollout = (VitHeadGridFigure) page.gridView().figure();
         assertEquals(1, rollout.panelCount());
         assertEquals(-1, rollout.selected());

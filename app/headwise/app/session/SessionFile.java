@@ -1,10 +1,9 @@
-package headwise.app.ui.state;
+package headwise.app.session;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import headwise.app.export.ImportanceChoice;
 import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.json.Json;
@@ -66,22 +65,24 @@ public final class SessionFile {
         if (version != VERSION) {
             throw HeadwiseException.inFile(file, "session version " + version + " is not supported (this is version " + VERSION + ")");
         }
+        Selection selection = new Selection(
+                Json.optionalInt(file, o, "layer", 0),
+                Json.optionalInt(file, o, "head", -1),
+                Json.optionalBoolean(file, o, "log_scale", false),
+                importance(file, Json.optionalString(file, o, "importance", ImportanceChoice.ZERO_ABLATION.key())),
+                Json.optionalInt(file, o, "query", -1),
+                Json.optionalInt(file, o, "key", -1),
+                Json.optionalInt(file, o, "qk_layer", -1),
+                Json.optionalInt(file, o, "qk_head", -1));
         return new SessionState(
                 Json.optionalString(file, o, "model", null),
                 Json.optionalString(file, o, "text", ""),
                 Json.optionalString(file, o, "compare_text", ""),
                 Json.optionalString(file, o, "image", ""),
-                Json.optionalInt(file, o, "layer", 0),
-                Json.optionalInt(file, o, "head", -1),
-                Json.optionalBoolean(file, o, "log_scale", false),
                 Json.optionalString(file, o, "page", ""),
                 plan(file, o.get("interventions")),
-                Json.optionalInt(file, o, "query", -1),
-                Json.optionalInt(file, o, "key", -1),
-                Json.optionalInt(file, o, "qk_layer", -1),
-                Json.optionalInt(file, o, "qk_head", -1),
-                importance(file, Json.optionalString(file, o, "importance", ImportanceChoice.ZERO_ABLATION.key())),
-                compareModel(file, Json.optionalString(file, o, "compare_model", "")));
+                compareModel(file, Json.optionalString(file, o, "compare_model", "")),
+                selection);
     }
 
     /** A model name or folder: one line of sane length (it is shown in the window and opened as a path). */
@@ -148,6 +149,7 @@ public final class SessionFile {
 
     /** The JSON text of a session (keys in a fixed order, so the same session gives the same bytes). */
     public static String json(SessionState s) {
+        Selection v = s.selection();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("format", FORMAT);
         o.put("version", VERSION);
@@ -155,9 +157,9 @@ public final class SessionFile {
         o.put("text", s.text());
         o.put("compare_text", s.compareText());
         o.put("image", s.image());
-        o.put("layer", s.layer());
-        o.put("head", s.head());
-        o.put("log_scale", s.logScale());
+        o.put("layer", v.layer());
+        o.put("head", v.head());
+        o.put("log_scale", v.logScale());
         o.put("page", s.page());
         Map<String, Object> plan = new LinkedHashMap<>();
         plan.put("ablated", s.plan().ablated().stream().map(r -> new int[] {r.layer(), r.head()}).toList());
@@ -165,11 +167,11 @@ public final class SessionFile {
         plan.put("zero_tuning", s.plan().zeroTuning());
         plan.put("calibrate_sinks", s.plan().calibrateSinks());
         o.put("interventions", plan);
-        o.put("query", s.query());
-        o.put("key", s.key());
-        o.put("qk_layer", s.qkLayer());
-        o.put("qk_head", s.qkHead());
-        o.put("importance", s.importance().key());
+        o.put("query", v.query());
+        o.put("key", v.key());
+        o.put("qk_layer", v.qkLayer());
+        o.put("qk_head", v.qkHead());
+        o.put("importance", v.importance().key());
         o.put("compare_model", s.compareModel());
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }

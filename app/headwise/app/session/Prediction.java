@@ -1,4 +1,4 @@
-package headwise.app.ui.state;
+package headwise.app.session;
 
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;

@@ -1,4 +1,4 @@
-package headwise.app.ui;
+package headwise.app.ui.model;
 
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -10,7 +10,9 @@ import javafx.concurrent.Task;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -19,16 +21,16 @@ import java.util.function.Consumer;
  * checks between layers, so a cancelled forward stops within a layer. Outcomes of abandoned jobs are dropped.
  * FX thread only, except {@link #inFlight}.
  */
-final class EngineTasks {
+public final class EngineTasks {
 
     /** The work of one job; {@code progress} reports steps (message, done of total). */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T call(Progress progress) throws Exception;
     }
 
     @FunctionalInterface
-    interface Progress {
+    public interface Progress {
         void step(String message, int done, int total);
     }
 
@@ -42,26 +44,26 @@ final class EngineTasks {
         thread.setDaemon(true); // an abandoned job never keeps the app alive
         return thread;
     });
-    private Task<?> running;
+    private Job<?> running;
 
-    ReadOnlyBooleanProperty busyProperty() {
+    public ReadOnlyBooleanProperty busyProperty() {
         return busy.getReadOnlyProperty();
     }
 
     /** −1 while a step's length is unknown, 0 when idle, else the fraction done. */
-    ReadOnlyDoubleProperty progressProperty() {
+    public ReadOnlyDoubleProperty progressProperty() {
         return progress.getReadOnlyProperty();
     }
 
-    ReadOnlyStringProperty messageProperty() {
+    public ReadOnlyStringProperty messageProperty() {
         return message.getReadOnlyProperty();
     }
 
-    boolean isBusy() {
+    public boolean isBusy() {
         return busy.get();
     }
 
-    int inFlight() {
+    public int inFlight() {
         return inFlight.get();
     }
 
@@ -69,17 +71,26 @@ final class EngineTasks {
      * Starts {@code work} in place of any running job. Exactly one of {@code onSuccess} or {@code onFailure} runs on
      * the FX thread, unless the job is abandoned first.
      */
-    <T> void submit(String startMessage, Work<T> work, Consumer<T> onSuccess, Consumer<Throwable> onFailure) {
+    public <T> void submit(String startMessage, Work<T> work, Consumer<T> onSuccess, Consumer<Throwable> onFailure) {
+        submit(startMessage, work, onSuccess, onFailure, value -> { });
+    }
+
+    /**
+     * As above; {@code onDiscard} gets what an abandoned job still produced (a model it loaded, to close), on
+     * whichever thread sees the abandonment last, so nothing a cancelled job made is lost unclosed.
+     */
+    public <T> void submit(String startMessage, Work<T> work, Consumer<T> onSuccess, Consumer<Throwable> onFailure,
+                           Consumer<T> onDiscard) {
         abandon();
-        Job<T> task = new Job<>() {
+        Job<T> task = new Job<>(onDiscard) {
             @Override
             protected T call() throws Exception {
                 inFlight.incrementAndGet();
                 try {
-                    return work.call((text, done, total) -> {
+                    return produced(work.call((text, done, total) -> {
                         updateMessage(text);
                         updateProgress(total <= 0 ? -1 : done, Math.max(1, total));
-                    });
+                    }));
                 } finally {
                     inFlight.decrementAndGet();
                 }
@@ -87,7 +98,9 @@ final class EngineTasks {
         };
         task.setOnSucceeded(e -> {
             if (finish(task)) {
-                onSuccess.accept(task.getValue());
+                onSuccess.accept(task.take());
+            } else {
+                task.discard();
             }
         });
         task.setOnFailed(e -> {
@@ -104,16 +117,16 @@ final class EngineTasks {
     }
 
     /** Stops the running job (its thread is interrupted); true when there was one. */
-    boolean cancel() {
+    public boolean cancel() {
         return abandon();
     }
 
-    void close() {
+    public void close() {
         abandon();
         threads.shutdownNow();
     }
 
-    private boolean finish(Task<?> task) {
+    private boolean finish(Job<?> task) {
         if (task != running) {
             return false;
         }
@@ -122,12 +135,12 @@ final class EngineTasks {
     }
 
     private boolean abandon() {
-        Task<?> task = running;
+        Job<?> task = running;
         if (task == null) {
             return false;
         }
         idle();
-        task.cancel(true);
+        task.abandon();
         return true;
     }
 
@@ -140,11 +153,48 @@ final class EngineTasks {
         busy.set(false);
     }
 
-    /** A Task that can show its first message before it starts. */
+    /**
+     * A Task that can show its first message before it starts, and hands what it produced to exactly one owner: the
+     * FX thread's onSuccess, or onDiscard when the job was abandoned (before or after the value arrived).
+     */
     private abstract static class Job<T> extends Task<T> {
+        private final AtomicReference<T> value = new AtomicReference<>();
+        private final AtomicBoolean abandoned = new AtomicBoolean();
+        private final Consumer<T> onDiscard;
+
+        Job(Consumer<T> onDiscard) {
+            this.onDiscard = onDiscard;
+        }
+
         void announce(String text) {
             updateMessage(text);
             updateProgress(-1, 1);
+        }
+
+        /** Engine thread: keeps {@code v} for its owner; discards it at once when the job was abandoned meanwhile. */
+        T produced(T v) {
+            value.set(v);
+            if (abandoned.get()) {
+                discard();
+            }
+            return v;
+        }
+
+        T take() {
+            return value.getAndSet(null);
+        }
+
+        void discard() {
+            T v = take();
+            if (v != null) {
+                onDiscard.accept(v);
+            }
+        }
+
+        void abandon() {
+            abandoned.set(true);
+            cancel(true);
+            discard();
         }
     }
 }

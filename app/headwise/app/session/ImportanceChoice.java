@@ -1,4 +1,4 @@
-package headwise.app.export;
+package headwise.app.session;
 
 import headwise.engine.hooks.Interventions;
 

@@ -1,6 +1,5 @@
-package headwise.app.ui.state;
+package headwise.app.session;
 
-import headwise.app.export.ImportanceChoice;
 import headwise.engine.HeadwiseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +17,16 @@ class SessionFileTest {
 
     @Test
     void selectionsQkHeadAndBarMeasureSurviveARoundTrip(@TempDir Path dir) {
-        SessionState s = SessionState.defaults().withSelection(2, 5).withCells(4, 0).withQkHead(3, 1)
-                .withImportance(ImportanceChoice.MEAN_ABLATION);
+        SessionState s = SessionState.defaults().withSelection(Selection.defaults().withHead(2, 5).withCells(4, 0).withQkHead(3, 1)
+                .withImportance(ImportanceChoice.MEAN_ABLATION));
         Path file = dir.resolve("s.json");
         SessionFile.write(s, file);
         SessionState back = SessionFile.read(file);
         assertEquals(s, back);
-        assertEquals(4, back.query());
-        assertEquals(0, back.key());
-        assertTrue(back.qkPinned());
-        assertEquals(ImportanceChoice.MEAN_ABLATION, back.importance());
+        assertEquals(4, back.selection().query());
+        assertEquals(0, back.selection().key());
+        assertTrue(back.selection().qkPinned());
+        assertEquals(ImportanceChoice.MEAN_ABLATION, back.selection().importance());
         assertTrue(SessionFile.json(s).contains("\"importance\": \"mean\""), SessionFile.json(s));
     }
 
@@ -36,11 +35,12 @@ class SessionFileTest {
         Path file = dir.resolve("old.json");
         Files.writeString(file, "{\"format\": \"headwise-session\", \"version\": 1, \"text\": \"hi\", \"layer\": 1, \"head\": 2}");
         SessionState s = SessionFile.read(file);
-        assertEquals(-1, s.query());
-        assertEquals(-1, s.key());
-        assertFalse(s.qkPinned());
-        assertEquals(ImportanceChoice.ZERO_ABLATION, s.importance());
-        assertEquals(2, s.head());
+        assertEquals(-1, s.selection().query());
+        assertEquals(-1, s.selection().key());
+        assertFalse(s.selection().qkPinned());
+        assertEquals(ImportanceChoice.ZERO_ABLATION, s.selection().importance());
+        assertEquals(1, s.selection().layer());
+        assertEquals(2, s.selection().head());
         assertEquals("", s.compareModel(), "no \"compare_model\": no second model");
         assertFalse(s.hasCompareModel());
     }

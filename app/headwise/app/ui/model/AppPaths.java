@@ -1,4 +1,4 @@
-package headwise.app.ui.state;
+package headwise.app.ui.model;
 
 import java.nio.file.Path;
 

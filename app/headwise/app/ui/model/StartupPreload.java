@@ -1,7 +1,8 @@
-package headwise.app.ui;
+package headwise.app.ui.model;
 
+import headwise.app.ForwardOptionsProperties;
 import headwise.app.StartupTrace;
-import headwise.app.ui.state.SessionState;
+import headwise.app.session.SessionState;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.Llama2cLoader;
@@ -14,19 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
  * Cold start: the first model is loaded (ND4J initialised with it) and the first state analysed on a thread of their
  * own that starts before the JavaFX toolkit, so both overlap the window's appearance; a Hugging Face tokenizer.json
- * is opened on a second thread meanwhile (it needs neither ND4J nor the weights). {@link MainModel} takes the
+ * is opened on a second thread meanwhile (it needs neither ND4J nor the weights). {@link AppModel} (through its {@link ModelLifecycle}) takes the
  * results instead of computing them when it asks for exactly this model and state; anything else it discards.
  *
- * @param <R> what the first run yields (MainModel's outcome)
+ * @param <R> what the first run yields ({@link AnalysisRun.Outcome})
  */
-final class StartupPreload<R> {
+public final class StartupPreload<R> {
 
     private final SessionState state;
     private final CompletableFuture<LoadedModel> model = new CompletableFuture<>();
@@ -37,7 +38,7 @@ final class StartupPreload<R> {
     private final AtomicBoolean handed = new AtomicBoolean();
 
     /**
-     * @param fitted  the state MainModel will run once the model is loaded (it fits the interventions to the model)
+     * @param fitted  the state AppModel will run once the model is loaded (it fits the interventions to the model)
      * @param analyse the run of that state on the loaded model
      */
     StartupPreload(SessionState state, BiFunction<LoadedModel, SessionState, SessionState> fitted,
@@ -68,7 +69,7 @@ final class StartupPreload<R> {
                 ModelLoader.startBackend(); // the backend and its native libraries, timed on their own
                 StartupTrace.done("nd4j init", t);
                 t = StartupTrace.now();
-                loaded = withPreopenedTokenizer(ModelLoader.load(state.model()).withOptions(HeadwiseApp.FORWARD_OPTIONS), tokenizerFile);
+                loaded = withPreopenedTokenizer(ModelLoader.load(state.model()).withOptions(ForwardOptionsProperties.current()), tokenizerFile);
                 StartupTrace.done("model load", t);
                 s = fitted.apply(loaded, state);
             } catch (Throwable e) {

@@ -1,0 +1,70 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.Exporter;
+import headwise.app.export.ViewKind;
+import headwise.app.session.Selection;
+import headwise.app.session.Session;
+import headwise.app.ui.head.QkProjection;
+import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.BackgroundReads;
+import headwise.app.ui.page.SessionSinks;
+import headwise.engine.run.ModelInput;
+import headwise.viz.export.PngExport;
+
+import java.awt.image.BufferedImage;
+
+import java.util.function.Consumer;
+
+/**
+ * The head page's state and commands: the selected head, the heatmap's selected cells, the q/k projection's head, and
+ * the two jobs the page needs: one head's matrix (recomputed maps read it in the background: seconds at 8k tokens)
+ * and the q/k projection (one extra forward). FX thread only.
+ */
+public final class HeadPageModel {
+
+    private final AppModel app;
+    /** Reads of recomputed heads: a newer read replaces an older one; never cancels the run or the projection. */
+    private final BackgroundReads reads;
+
+    public HeadPageModel(AppModel app) {
+        this.app = app;
+        this.reads = new BackgroundReads(app::report);
+    }
+
+    public Selection selection() {
+        return app.state().selection();
+    }
+
+    public void select(int layer, int head) {
+        app.select(layer, head);
+    }
+
+    /** The heatmap's selected row and column (−1 for none); saved, nothing reruns. */
+    public void setCells(int query, int key) {
+        app.updateSelection(s -> s.withCells(query, key));
+    }
+
+    /** The head whose q/k projection is shown; (−1, −1) for the heatmap's own head. Saved, nothing reruns. */
+    public void setQkHead(int layer, int head) {
+        app.updateSelection(s -> s.withQkHead(layer, head));
+    }
+
+    /** What the page draws of one head: its matrix as shown, and BertViz's head view of it. */
+    public record HeadPictures(float[] matrix, BufferedImage headView) {
+    }
+
+    /**
+     * Head (layer, head) of {@code session}: its matrix as drawn (sink keys hidden and rows renormalised when
+     * {@code hide}) and its head view, handed to {@code onDone} on the FX thread: at once for stored maps, from a
+     * background read for recomputed ones (a read that fails says why in the status line).
+     */
+    public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone) {
+        reads.read(session, () -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
+                PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1)), onDone);
+    }
+
+    /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */
+    public void projectQk(ModelInput input, int layer, int head, Consumer<QkProjection> onDone, Consumer<String> onProblem) {
+        app.runner().sideJob("q/k projection", model -> QkProjection.capture(model, input, layer, head), onDone, onProblem);
+    }
+}

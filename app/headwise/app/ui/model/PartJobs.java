@@ -1,0 +1,79 @@
+package headwise.app.ui.model;
+
+import headwise.app.export.SessionAnalysis.Part;
+import headwise.app.export.SessionAnalysis;
+import headwise.app.session.Results;
+import headwise.app.session.Selection;
+import headwise.engine.hooks.Interventions;
+
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The analyses a page asks for after a run (metrics, importance, flow), as follow-up jobs of the run's input: each
+ * part is queued once, computed on the run's own input, and merged into whatever the results are when it arrives.
+ * FX thread only.
+ */
+final class PartJobs {
+
+    /** A part as queued: importance in one ablation mode is not importance in the other. */
+    private record Queued(Part part, Interventions.Ablation mode) {
+    }
+
+    private final Set<Queued> queued = new HashSet<>();
+
+    /** A new input: nothing is queued for it yet. */
+    void clear() {
+        queued.clear();
+    }
+
+    /**
+     * The job computing {@code part} for {@code results} with {@code model}, or null when it is computed or queued
+     * already. {@code onDone} gets the part's results (FX thread).
+     */
+    RunScheduler.Job<Results> job(Part part, Results results, Selection selection, ModelLifecycle.Handle model,
+                                  Consumer<Results> onDone) {
+        Interventions.Ablation mode = ablationWanted(selection);
+        Queued key = new Queued(part, part == Part.IMPORTANCE ? mode : null);
+        if (part == Part.COMPARISON || has(results, part, mode) || !queued.add(key)) {
+            return null;
+        }
+        SessionAnalysis.Options options = new SessionAnalysis.Options(selection.layer(), selection.head(), selection.logScale(),
+                null, -1, SessionAnalysis.Options.defaults().flowThreshold());
+        return new RunScheduler.Job<>("Computing " + describe(part, mode) + "\u2026", p -> {
+            try (ModelLifecycle.Lease lease = model.lease()) {
+                return SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode);
+            }
+        }, done -> {
+            queued.remove(key);
+            onDone.accept(done);
+        });
+    }
+
+    static String describe(Part part, Interventions.Ablation mode) {
+        return switch (part) {
+            case METRICS -> "metrics and head types";
+            case IMPORTANCE -> "head importance (" + mode.name().toLowerCase(Locale.ROOT) + " ablation and gradient)";
+            case FLOW -> "the information flow";
+            case COMPARISON -> "the comparison";
+        };
+    }
+
+    /** The ablation mode importance is computed in: the bars' choice, zero when they show the gradient measure. */
+    static Interventions.Ablation ablationWanted(Selection selection) {
+        Interventions.Ablation mode = selection.importance().ablation();
+        return mode == null ? Interventions.Ablation.ZERO : mode;
+    }
+
+    static boolean has(Results r, Part part, Interventions.Ablation mode) {
+        return switch (part) {
+            case METRICS -> r.metrics() != null;
+            case IMPORTANCE -> r.ablation() != null && r.ablation().mode() == mode && r.gradient() != null;
+            case FLOW -> r.flow() != null;
+            case COMPARISON -> r.comparison() != null;
+        };
+    }
+}
