@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.concurrent.CancellationException;
 
@@ -107,7 +108,10 @@ public final class Transformer {
         return new Result(unembed(resid, hooks, cache), cache);
     }
 
-    /** Token (+ position, + token type 0) embeddings, and BERT's embedding LayerNorm: [batch, pos, d]. */
+    /**
+     * Token embeddings (through OPT's project_in, times Gemma's scale) + positions (+ token type 0), and BERT's
+     * embedding LayerNorm: [batch, pos, d].
+     */
     public INDArray embed(int[][] ids, int offset) {
         int batch = ids.length;
         int length = ids[0].length;
@@ -116,6 +120,12 @@ public final class Transformer {
             System.arraycopy(ids[b], 0, flat, b * length, length);
         }
         INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows took 57 ms for 128 rows of GPT-2
+        if (weights.projectIn() != null) {
+            x = Ops.linear(x, weights.projectIn());
+        }
+        if (spec.variant().embedScale() != 1) {
+            x.muli(spec.variant().embedScale());
+        }
         if (weights.positionEmbed() != null) {
             INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
             x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
@@ -147,9 +157,16 @@ public final class Transformer {
         return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to);
     }
 
-    /** The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No hooks. */
+    /**
+     * The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No
+     * hooks. Not defined for a parallel residual, whose MLP reads resid_pre (see {@link #parallelResidual}).
+     */
     public INDArray mlpHalf(int layer, INDArray residMid) {
-        return mlpHalf(weights.layers().get(layer), layer, residMid, Hooks.none(), new ActivationCache());
+        if (spec.variant().parallelResidual()) {
+            throw new HeadwiseException("the second half of a block alone is not defined for a parallel-residual model ("
+                    + spec.architecture() + "): its MLP reads the block's input, not resid_mid");
+        }
+        return mlpHalf(weights.layers().get(layer), layer, residMid, null, Hooks.none(), new ActivationCache());
     }
 
     /** Block {@code layer} for the query rows [from, to) of residPre (all rows are keys); [batch, to − from, d]. */
@@ -165,14 +182,22 @@ public final class Transformer {
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
         INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset);
+        if (w.postAttnNorm() != null) {
+            attnOut = norm(attnOut, w.postAttnNorm());
+        }
         attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, rows, d), cache);
 
         INDArray queryRows = rows == length ? residPre : residPre.get(all(), interval(from, to), all());
         INDArray residMid = hooks.apply(HookNames.residMid(layer), Ops.add(queryRows, attnOut), cache);
-        return mlpHalf(w, layer, residMid, hooks, cache);
+        return mlpHalf(w, layer, residMid, spec.variant().parallelResidual() ? queryRows : null, hooks, cache);
     }
 
-    private INDArray mlpHalf(ModelWeights.LayerWeights w, int layer, INDArray residMid, Hooks hooks, ActivationCache cache) {
+    /**
+     * From resid_mid to resid_post. {@code parallelInput}: with a parallel residual (GPT-NeoX) the MLP reads the
+     * block's input rows (resid_pre) instead of resid_mid; null otherwise.
+     */
+    private INDArray mlpHalf(ModelWeights.LayerWeights w, int layer, INDArray residMid, INDArray parallelInput, Hooks hooks,
+                             ActivationCache cache) {
         long batch = residMid.size(0);
         long length = residMid.size(1);
         int d = spec.dModel();
@@ -180,8 +205,13 @@ public final class Transformer {
         if (spec.postNorm()) {
             mid = norm(mid, w.attnNorm());
         }
-        INDArray mlpIn = spec.postNorm() ? mid : norm(mid, w.mlpNorm());
-        INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlp(w, mlpIn).reshape(batch, length, d), cache);
+        INDArray mlpSource = parallelInput == null ? mid : parallelInput.dup('c').reshape(batch * length, d);
+        INDArray mlpIn = spec.postNorm() ? mlpSource : norm(mlpSource, w.mlpNorm());
+        INDArray mlpHidden = mlp(w, mlpIn);
+        if (w.postMlpNorm() != null) {
+            mlpHidden = norm(mlpHidden, w.postMlpNorm());
+        }
+        INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlpHidden.reshape(batch, length, d), cache);
 
         INDArray residPost = Ops.add(mid.reshape(batch, length, d), mlpOut);
         if (spec.postNorm()) {
@@ -202,9 +232,14 @@ public final class Transformer {
         INDArray q = Ops.linear(xq, w.q()).reshape(batch, rows, heads, dHead);
         INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
         INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
-        if (spec.rope() != null) {
-            q = Rope.apply(q, spec.rope(), offset + from);
-            k = Rope.apply(k, spec.rope(), offset);
+        if (w.qNorm() != null) {
+            q = headNorm(q, w.qNorm());
+            k = headNorm(k, w.kNorm());
+        }
+        ModelSpec.Rope rope = spec.rope(layer);
+        if (rope != null) {
+            q = Rope.apply(q, rope, offset + from);
+            k = Rope.apply(k, rope, offset);
         }
         q = hooks.apply(HookNames.q(layer), q, cache);
         k = hooks.apply(HookNames.k(layer), k, cache);
@@ -231,7 +266,7 @@ public final class Transformer {
      * returns a new pattern is multiplied with all keys (it may have put weight anywhere).
      */
     private INDArray attendPerHead(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
-        INDArray softmax = softmaxInPlace(HeadProducts.scores(q, k, spec.causal(), offset), offset);
+        INDArray softmax = softmaxInPlace(layer, HeadProducts.scores(q, k, spec.causal(), offset), offset);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray dense = HeadProducts.suits(pattern) ? pattern : pattern.castTo(DataType.FLOAT).dup('c');
         INDArray z = HeadProducts.weightedValues(dense, v, spec.causal() && pattern == softmax, offset);
@@ -265,9 +300,9 @@ public final class Transformer {
     /** softmax(q·kᵀ/√d + mask)·v over all queries at once, with the scores and pattern passing through their hooks. */
     private INDArray attendWhole(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
         // the scores exist as a tensor only when a hook wants them; otherwise softmax comes straight off the product
-        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : softmaxOfScores(qh, kh, offset);
+        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : softmaxOfScores(layer, qh, kh, offset);
         if (softmax == null) {
-            INDArray rawScores = scores(qh, kh, offset, true);
+            INDArray rawScores = scores(layer, qh, kh, offset, true);
             INDArray scores = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
             softmax = Nd4j.nn().softmax(scores, 3);
             freeUnlessKept(rawScores, scores, HookNames.attnScores(layer), hooks);
@@ -301,9 +336,9 @@ public final class Transformer {
             long seen = spec.causal() ? Math.min(keys, offset + end) : keys;
             INDArray blockKeys = seen == keys ? kh : kh.get(all(), all(), interval(0, seen), all());
             INDArray blockValues = seen == keys ? vh : vh.get(all(), all(), interval(0, seen), all());
-            INDArray pattern = softmaxOfScores(block, blockKeys, offset + (int) start);
+            INDArray pattern = softmaxOfScores(layer, block, blockKeys, offset + (int) start);
             if (pattern == null) {
-                INDArray scores = scores(block, blockKeys, offset + (int) start, false);
+                INDArray scores = scores(layer, block, blockKeys, offset + (int) start, false);
                 pattern = Nd4j.nn().softmax(scores, 3);
                 free(scores);
             }
@@ -318,7 +353,7 @@ public final class Transformer {
      * softmax(q·kᵀ/√d_head + mask) in one pass over the scores (FloatRows), which skips the masked half; null when
      * the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
      */
-    private INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
+    private INDArray softmaxOfScores(int layer, INDArray qh, INDArray kh, int offset) {
         if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
             return null; // decided before the product, which would otherwise be computed twice
         }
@@ -328,26 +363,36 @@ public final class Transformer {
             scores = product.dup('c');
             free(product);
         }
-        return softmaxInPlace(scores, offset);
+        return softmaxInPlace(layer, scores, offset);
     }
 
-    /** In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to softmax(q·kᵀ/√d + mask). */
-    private INDArray softmaxInPlace(INDArray scores, int offset) {
-        FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+    /**
+     * In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to
+     * softmax(softcap(scale·q·kᵀ) + mask) with {@code layer}'s scale, soft-cap and window.
+     */
+    private INDArray softmaxInPlace(int layer, INDArray scores, int offset) {
+        FloatRows.softmaxInPlace(scores, spec.attentionScale(), spec.variant().scoreSoftcap(), spec.causal(), offset,
+                spec.window(layer));
         return scores;
     }
 
     /**
-     * q·kᵀ/√d_head plus the causal (and sliding-window) mask for queries starting at position {@code offset}.
+     * softcap(scale·q·kᵀ) plus the causal (and sliding-window) mask of {@code layer} for queries starting at position
+     * {@code offset}.
      * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
      */
-    private INDArray scores(INDArray qh, INDArray kh, int offset, boolean reuseMask) {
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(spec.dHead()));
+    private INDArray scores(int layer, INDArray qh, INDArray kh, int offset, boolean reuseMask) {
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(spec.attentionScale());
+        double cap = spec.variant().scoreSoftcap();
+        if (cap > 0) {
+            scores = Transforms.tanh(scores.divi(cap), false).muli(cap);
+        }
         if (spec.causal()) {
             long queries = qh.size(2);
             long keys = kh.size(2);
-            INDArray mask = reuseMask ? causalMask(offset, queries, keys, scores.dataType())
-                    : maskArray(offset, queries, keys, scores.dataType());
+            int window = spec.window(layer);
+            INDArray mask = reuseMask ? causalMask(offset, queries, keys, window, scores.dataType())
+                    : maskArray(offset, queries, keys, window, scores.dataType());
             Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
             if (!reuseMask) {
                 mask.close();
@@ -404,9 +449,10 @@ public final class Transformer {
             case GELU_TANH -> Ops.geluTanh(hidden);
             case GELU_ERF -> Ops.geluErf(hidden);
             case RELU -> Ops.relu(hidden);
-            case SILU_GATED -> {
+            case SILU_GATED, GELU_TANH_GATED -> {
                 INDArray gate = Ops.linear(x, w.mlpGate());
-                INDArray gated = Ops.siluTimes(gate, hidden);
+                INDArray gated = spec.activation() == ModelSpec.Activation.SILU_GATED
+                        ? Ops.siluTimes(gate, hidden) : Ops.geluTanhTimes(gate, hidden);
                 free(gate);
                 yield gated;
             }
@@ -430,12 +476,19 @@ public final class Transformer {
         if (weights.unembed() == null) {
             return x.reshape(batch, length, spec.dModel());
         }
+        if (weights.projectOut() != null) {
+            x = Ops.linear(x, weights.projectOut());
+        }
         long vocabulary = weights.unembed().weight().size(1);
         INDArray logits = spec.output() == ModelSpec.Output.CLASS_LOGITS
                 ? classify(x.reshape(batch, length, spec.dModel()))
                 : x.dataType() == DataType.FLOAT
                 ? Ops.linear(x, weights.unembed(), spareOutput.take(batch * length, vocabulary)).reshape(batch, length, vocabulary)
                 : Ops.linear(x, weights.unembed()).reshape(batch, length, vocabulary);
+        double cap = spec.variant().logitSoftcap();
+        if (cap > 0) {
+            Ops.softcapInPlace(logits, cap);
+        }
         return hooks.apply(HookNames.LOGITS, logits, cache);
     }
 
@@ -460,6 +513,12 @@ public final class Transformer {
         return logits.reshape(batch, 1, logits.size(1));
     }
 
+    /** RMSNorm of each head's vector of q or k [batch, pos, heads, d_head] (Qwen3, Gemma-3), as a new array. */
+    private INDArray headNorm(INDArray x, ModelWeights.NormWeights w) {
+        long[] shape = x.shape();
+        return Ops.rmsNorm(x.dup('c').reshape(x.length() / shape[3], shape[3]), w, spec.normEps()).reshape(shape);
+    }
+
     private INDArray norm(INDArray x, ModelWeights.NormWeights w) {
         return spec.norm() == ModelSpec.Norm.RMS_NORM
                 ? Ops.rmsNorm(x, w, spec.normEps())
@@ -470,23 +529,22 @@ public final class Transformer {
      * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
      * window keys more than window−1 positions back (Mistral: i − j < window).
      */
-    private INDArray causalMask(int offset, long queries, long keys, DataType type) {
+    private INDArray causalMask(int offset, long queries, long keys, int window, DataType type) {
         CausalMask cached = lastMask.get();
         if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
-                && cached.mask().dataType() == type) {
+                && cached.window() == window && cached.mask().dataType() == type) {
             return cached.mask();
         }
         INDArray created;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
-            created = maskArray(offset, queries, keys, type);
+            created = maskArray(offset, queries, keys, window, type);
         }
         created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
-        lastMask.set(new CausalMask(offset, queries, keys, created));
+        lastMask.set(new CausalMask(offset, queries, keys, window, created));
         return created;
     }
 
-    private INDArray maskArray(int offset, long queries, long keys, DataType type) {
-        int window = spec.slidingWindow();
+    private INDArray maskArray(int offset, long queries, long keys, int window, DataType type) {
         float[] mask = new float[(int) (queries * keys)];
         for (int i = 0; i < queries; i++) {
             int position = offset + i;
@@ -502,6 +560,6 @@ public final class Transformer {
     }
 
     /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
-    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
+    private record CausalMask(int offset, long queries, long keys, int window, INDArray mask) {
     }
 }

@@ -120,6 +120,12 @@ public final class AblationImportance {
     public static AblationScores compute(Transformer transformer, int[] ids, INDArray embedded,
                                          Interventions.Ablation mode, Options options) {
         ModelSpec spec = transformer.spec();
+        if (spec.variant().parallelResidual() || transformer.weights().layers().stream().anyMatch(w -> w.postAttnNorm() != null)) {
+            // the shortcut below needs resid_mid linear in each head's z and an MLP that reads resid_mid
+            throw new HeadwiseException("head ablation scores are not available for " + spec.architecture()
+                    + ": its " + (spec.variant().parallelResidual() ? "parallel residual" : "norm on the attention output")
+                    + " breaks the one-layer shortcut they use; ablate heads one at a time with interventions instead");
+        }
         Readout readout = Readout.of(spec, transformer.weights());
         if (ids == null && (readout == Readout.NEXT_TOKEN || readout == Readout.SAME_TOKEN)) {
             throw new IllegalArgumentException("a language model's loss needs the token ids");

@@ -1,5 +1,6 @@
 package headwise.engine.analysis.importance;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -46,9 +47,40 @@ final class GatedForward {
      * @param ids      the input ids (LM objectives), or null
      */
     static GatedForward build(ModelSpec spec, ModelWeights weights, INDArray embedded, int[] ids, Objective objective) {
+        String missing = unsupported(spec, weights);
+        if (missing != null) {
+            throw new HeadwiseException("gradient importance is not available for " + spec.architecture()
+                    + ": its differentiable forward does not have " + missing);
+        }
         GatedForward f = new GatedForward(spec, weights, (int) embedded.size(1));
         f.graph(embedded, ids, objective);
         return f;
+    }
+
+    /** The first switch of the newer families (ModelSpec.Variant and friends) this graph does not build, or null. */
+    static String unsupported(ModelSpec spec, ModelWeights weights) {
+        ModelSpec.Variant v = spec.variant();
+        if (v.parallelResidual()) {
+            return "a parallel residual";
+        }
+        if (v.attentionScale() > 0 || v.scoreSoftcap() > 0 || v.logitSoftcap() > 0) {
+            return "attention scales or soft-caps other than 1/√d_head";
+        }
+        if (v.slidingLayers() != null || v.localRope() != null) {
+            return "per-layer sliding windows";
+        }
+        if (spec.rope() != null && spec.rope().rotaryDims() != 0) {
+            return "partial rotary embeddings";
+        }
+        if (spec.activation() == ModelSpec.Activation.GELU_TANH_GATED) {
+            return "a GeGLU MLP";
+        }
+        if (weights.projectIn() != null || weights.projectOut() != null) {
+            return "project_in/project_out";
+        }
+        boolean extraNorms = weights.layers().stream().anyMatch(w -> w.qNorm() != null || w.postAttnNorm() != null
+                || w.postMlpNorm() != null);
+        return extraNorms ? "q/k norms or sandwich norms" : null;
     }
 
     SameDiff sameDiff() {
@@ -205,6 +237,7 @@ final class GatedForward {
                 SDVariable g = linear(x, w.mlpGate());
                 yield sd.nn().sigmoid(g).mul(g).mul(hidden);
             }
+            case GELU_TANH_GATED -> throw new IllegalStateException("refused in build()");
         };
         if (spec.activation() == ModelSpec.Activation.GELU_TANH) {
             activated = sd.math().tanh(activated).add(1.0).mul(hidden).mul(0.5);
