@@ -40,7 +40,10 @@ public final class LlamaMapper implements WeightMapper {
         }
         int layers = Json.positiveInt(configFile, config, "num_hidden_layers");
         int window = window(configFile, config, family);
-        List<Boolean> sliding = window == 0 ? null : slidingLayers(configFile, config, family, layers);
+        List<Boolean> sliding = slidingLayers(configFile, config, family, layers); // checks layer_types in any case
+        if (window == 0) {
+            sliding = null;
+        }
         if (sliding != null && !sliding.contains(true)) {
             window = 0;
             sliding = null;
