@@ -22,7 +22,8 @@ class GradientImportanceTest {
     /** The SameDiff forward is the real forward: outputs within 1e-4 for every family. */
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_f32", "gpt2_noprefix_f32", "bert_f32", "llama_f32", "llama_mqa_tied_f32", "llama3_scaling_f32",
-            "llama_linear_scaling_f32", "mistral_window_f32", "qwen2_f32", "llama_bare_f32"})
+            "llama_linear_scaling_f32", "mistral_window_f32", "qwen2_f32", "llama_bare_f32", "pythia_f32", "pythia_sequential_f32",
+            "gemma_f32", "gemma2_f32", "gemma3_f32", "qwen3_f32", "phi3_f32", "opt_f32", "opt_postln_f32"})
     void sameDiffForwardMatchesTheTransformer(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             Transformer t = model.transformer();
