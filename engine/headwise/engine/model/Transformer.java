@@ -169,6 +169,24 @@ public final class Transformer {
         return mlpHalf(weights.layers().get(layer), layer, residMid, null, Hooks.none(), new ActivationCache());
     }
 
+    /** The same for any model: a parallel residual's MLP reads {@code residPre} [batch, pos, d] (others ignore it). */
+    public INDArray mlpHalf(int layer, INDArray residMid, INDArray residPre) {
+        return mlpHalf(weights.layers().get(layer), layer, residMid, spec.variant().parallelResidual() ? residPre : null,
+                Hooks.none(), new ActivationCache());
+    }
+
+    /**
+     * What layer {@code layer}'s heads add to the residual stream given their outputs z [batch, pos, heads, d_head]:
+     * the output projection, then Gemma-2/3's norm on it: hook_attn_out's value, [batch, pos, d]. No hooks.
+     */
+    public INDArray attentionOutput(int layer, INDArray z) {
+        ModelWeights.LayerWeights w = weights.layers().get(layer);
+        long batch = z.size(0);
+        long length = z.size(1);
+        INDArray out = Ops.linear(z.dup('c').reshape(batch * length, (long) spec.heads() * spec.dHead()), w.o());
+        return (w.postAttnNorm() == null ? out : norm(out, w.postAttnNorm())).reshape(batch, length, spec.dModel());
+    }
+
     /** Block {@code layer} for the query rows [from, to) of residPre (all rows are keys); [batch, to − from, d]. */
     private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset, int from, int to) {
         stopIfInterrupted(layer);
