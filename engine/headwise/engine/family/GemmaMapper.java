@@ -51,6 +51,10 @@ public final class GemmaMapper implements WeightMapper {
             throw HeadwiseException.inFile(configFile, "head dimension " + dHead + " is odd; RoPE needs it even");
         }
         int layers = Json.positiveInt(configFile, config, "num_hidden_layers");
+        if (Json.optionalBoolean(configFile, config, "use_bidirectional_attention", false)) {
+            throw HeadwiseException.inFile(configFile, "\"use_bidirectional_attention\": true (an embedding model) is not "
+                    + "supported; only causal Gemma language models");
+        }
         // Gemma 1 configs say hidden_act "gelu" but Hugging Face runs the tanh GELU unless hidden_activation says otherwise
         String activation = Json.optionalString(configFile, config, "hidden_activation", "gelu_pytorch_tanh");
         if (Families.activation(configFile, "hidden_activation", activation) != ModelSpec.Activation.GELU_TANH) {

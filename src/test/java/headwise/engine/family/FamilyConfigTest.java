@@ -78,6 +78,7 @@ class FamilyConfigTest {
         refused("opt", ", \"ffn_dim\": 128, \"max_position_embeddings\": 32, \"layer_norm_elementwise_affine\": false",
                 "layer_norm_elementwise_affine");
         refused("gemma2", ", \"query_pre_attn_scalar\": 0", "query_pre_attn_scalar");
+        refused("gemma3_text", ", \"use_bidirectional_attention\": true", "\"use_bidirectional_attention\": true");
     }
 
     private static ModelSpec spec(String modelType, String extra) {
