@@ -22,6 +22,7 @@ final class FloatRows {
     /** Elements per block copied onto the heap (whole rows, at least one). */
     private static final int BLOCK = 1 << 14;
     private static final int THREADS = threads();
+    private static final double INV_ROOT_TWO = 1 / Math.sqrt(2);
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);
     private static final ThreadLocal<double[][]> WIDE_SCRATCH = ThreadLocal.withInitial(() -> new double[2][BLOCK]);
 
@@ -226,17 +227,34 @@ final class FloatRows {
         }
     }
 
-    /** Exact GELU, 0.5·x·erfc(−x/√2). */
+    /**
+     * Exact GELU, 0.5·x·erfc(−x/√2), with {@link #erfc}'s formula in loops the JIT vectorises (the exponential through
+     * {@link #expInPlace}): one Math.exp per element took 35–80 ms for a 512×3072 MLP on one thread against 7–9 ms for
+     * the tanh GELU on two; these loops take 17–19 ms on two (GPT-NeoX/Pythia, BERT and ViT use this GELU).
+     */
     static INDArray geluErf(INDArray x) {
-        double invRootTwo = 1 / Math.sqrt(2);
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
         blocks(x, null, out, cols(x), (in, unused, result, firstRow, rows, cols) -> {
-            for (int i = 0; i < rows * cols; i++) {
-                result[i] = (float) (0.5 * in[i] * erfc(-in[i] * invRootTwo));
+            int n = rows * cols;
+            double[][] wide = wideScratch(n);
+            double[] e = wide[0];
+            for (int i = 0; i < n; i++) { // |x| ≤ 37 keeps −z² above −700 (expInPlace's range); the tail is 0 beyond
+                e[i] = Math.abs(Math.max(-37f, Math.min(37f, in[i]))) * INV_ROOT_TWO;
+            }
+            for (int i = 0; i < n; i++) {
+                double z = e[i];
+                e[i] = -z * z + erfcPolynomial(1 / (1 + 0.5 * z));
+            }
+            expInPlace(e, wide[1], n);
+            for (int i = 0; i < n; i++) {
+                double v = in[i];
+                double tail = e[i] / (1 + 0.5 * Math.abs(Math.max(-37f, Math.min(37f, in[i]))) * INV_ROOT_TWO); // erfc(|x|/√2)
+                result[i] = (float) (0.5 * v * (v >= 0 ? 2 - tail : tail)); // erfc(−x/√2), the tail kept exact for x < 0
             }
         });
         return out;
     }
+
 
     /** silu(gate)·up = gate / (1 + e^−gate) · up, element by element (a gated MLP's activation), in double. */
     static INDArray siluTimes(INDArray gate, INDArray up) {
@@ -432,10 +450,13 @@ final class FloatRows {
     static double erfc(double x) {
         double z = Math.abs(x);
         double t = 1 / (1 + 0.5 * z);
-        double poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-        double tail = t * Math.exp(-z * z + poly);
+        double tail = t * Math.exp(-z * z + erfcPolynomial(t));
         return x >= 0 ? tail : 2 - tail;
+    }
+
+    private static double erfcPolynomial(double t) {
+        return -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
     }
 
     /** As many threads as ND4J and OpenBLAS use (OMP_NUM_THREADS), at most the cores there are. */

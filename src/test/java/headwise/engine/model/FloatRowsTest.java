@@ -68,6 +68,13 @@ class FloatRowsTest {
             assertEquals(withMathExp, tails[i], "at " + v);
         }
         assertTrue(Float.isNaN(Ops.geluTanh(Nd4j.create(new float[] {Float.NaN}, new long[] {1, 1}, DataType.FLOAT)).getFloat(0)));
+        float[] erfTails = Ops.geluErf(Nd4j.create(extremes, new long[] {1, extremes.length}, DataType.FLOAT)).data().asFloat();
+        for (int i = 0; i < extremes.length; i++) {
+            double v = extremes[i];
+            float withMathExp = (float) (0.5 * v * FloatRows.erfc(-v / Math.sqrt(2)));
+            assertEquals(withMathExp, erfTails[i], Math.ulp(withMathExp), "exact GELU at " + v);
+        }
+        assertTrue(Float.isNaN(Ops.geluErf(Nd4j.create(new float[] {Float.NaN}, new long[] {1, 1}, DataType.FLOAT)).getFloat(0)));
         assertArrayEquals(in, x.data().asFloat(), "input untouched");
     }
 
