@@ -159,7 +159,7 @@ public final class Transformer {
 
     /**
      * The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No
-     * hooks. Not defined for a parallel residual, whose MLP reads resid_pre (see {@link #parallelResidual}).
+     * hooks. Refused for a parallel residual (GPT-NeoX), whose MLP reads resid_pre: use the three-argument form.
      */
     public INDArray mlpHalf(int layer, INDArray residMid) {
         if (spec.variant().parallelResidual()) {
@@ -481,7 +481,10 @@ public final class Transformer {
         return out;
     }
 
-    /** Final norm and projection; bare encoders return the last hidden state, classifiers read the CLS token. */
+    /**
+     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders return the
+     * last hidden state, classifiers read the CLS token.
+     */
     public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
         long batch = resid.size(0);
         long length = resid.size(1);
