@@ -17,7 +17,9 @@ import java.util.List;
 
 /**
  * Llama 2/3, Mistral and Qwen2 in Hugging Face layout: Linear weights [out, in], rotate-half RoPE, RMSNorm before
- * each sub-block, SwiGLU MLP, grouped-query attention; Qwen2 adds q/k/v biases, Mistral a sliding window.
+ * each sub-block, SwiGLU MLP, grouped-query attention; Qwen2 adds q/k/v biases; sliding windows per layer (Mistral:
+ * every layer; Qwen2/Qwen3: the layers ≥ max_window_layers; "layer_types" when given). Qwen3Mapper and Phi3Mapper
+ * build on this spec.
  * Names with the {@code model.} prefix (…ForCausalLM: LM logits) or without it (the bare …Model: the last hidden
  * state after the final norm). The LM head is {@code lm_head.weight} when stored, else the tied token embedding.
  * Positions are unbounded (maxPositions 0): like Hugging Face, RoPE runs past max_position_embeddings.
