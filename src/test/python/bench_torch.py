@@ -3,8 +3,9 @@
     /usr/bin/python3 src/test/python/bench_torch.py MODEL_DIR --tokens 128 --repeat 5 [--threads 2]
 
 Debian's python3-torch with libopenblas0-pthread installed (otherwise torch falls back to the slow reference
-BLAS). Eager GPT-2 forward in float32 that keeps every attention probability (what output_attentions=True does),
-on random ids (seed 42) after --warmup untimed forwards (3, as Headwise's bench); prints each time and, last, forward_ms=<median>. GPT-2 only.
+BLAS). Eager forward in float32 that keeps every attention probability (what output_attentions=True does),
+on random ids (seed 42) after --warmup untimed forwards (3, as Headwise's bench); prints each time and, last, forward_ms=<median>.
+GPT-2 and GPT-NeoX/Pythia (model_type gpt_neox).
 """
 import argparse
 import json
@@ -62,6 +63,41 @@ def gpt2_forward(w, cfg, ids, prefix):
     return x @ w[prefix + "wte.weight"].T, attentions
 
 
+def neox_forward(w, cfg, ids, prefix):
+    """GPT-NeoX / Pythia: per-head interleaved fused qkv, rotate-half RoPE on the first rotary_pct of each head,
+    exact GELU, parallel (or sequential) residual, untied embed_out."""
+    d, H = cfg["hidden_size"], cfg["num_attention_heads"]
+    dh, eps = d // H, cfg.get("layer_norm_eps", 1e-5)
+    rot = int(dh * cfg.get("rotary_pct", 0.25))
+    base = cfg.get("rope_theta", cfg.get("rotary_emb_base", 10000))
+    T = ids.shape[0]
+    inv = 1.0 / (base ** (torch.arange(0, rot, 2).float() / rot))
+    angles = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
+    cos, sin = torch.cat([angles, angles], -1).cos(), torch.cat([angles, angles], -1).sin()
+
+    def rope(t):  # [H, T, dh]
+        r, rest = t[..., :rot], t[..., rot:]
+        half = torch.cat([-r[..., rot // 2:], r[..., :rot // 2]], -1)
+        return torch.cat([r * cos + half * sin, rest], -1)
+
+    ln = lambda x, n: torch.nn.functional.layer_norm(x, (d,), w[n + ".weight"], w[n + ".bias"], eps)
+    lin = lambda x, n: torch.nn.functional.linear(x, w[n + ".weight"], w.get(n + ".bias"))
+    x = w[prefix + "embed_in.weight"][ids]
+    mask = torch.full((T, T), float("-inf")).triu(1)
+    attentions = []
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"{prefix}layers.{i}."
+        qkv = lin(ln(x, p + "input_layernorm"), p + "attention.query_key_value").view(T, H, 3 * dh).transpose(0, 1)
+        q, k, v = qkv.chunk(3, dim=-1)
+        pattern = torch.softmax(rope(q) @ rope(k).transpose(1, 2) / math.sqrt(dh) + mask, dim=-1)
+        attentions.append(pattern)
+        attn = lin((pattern @ v).transpose(0, 1).reshape(T, d), p + "attention.dense")
+        mlp = lambda y: lin(torch.nn.functional.gelu(lin(ln(y, p + "post_attention_layernorm"), p + "mlp.dense_h_to_4h")),
+                            p + "mlp.dense_4h_to_h")
+        x = x + attn + mlp(x) if cfg.get("use_parallel_residual", True) else x + attn + mlp(x + attn)
+    return lin(ln(x, prefix + "final_layer_norm"), "embed_out"), attentions
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("model")
@@ -73,15 +109,18 @@ def main():
     torch.set_num_threads(args.threads)
     cfg = json.load(open(f"{args.model}/config.json"))
     w = read_safetensors(f"{args.model}/model.safetensors")
-    prefix = "transformer." if "transformer.wte.weight" in w else ""
+    neox = cfg.get("model_type") == "gpt_neox"
+    forward = neox_forward if neox else gpt2_forward
+    prefix = ("gpt_neox." if "gpt_neox.embed_in.weight" in w else "") if neox else (
+        "transformer." if "transformer.wte.weight" in w else "")
     ids = torch.from_numpy(np.random.default_rng(42).integers(0, cfg["vocab_size"], args.tokens))
     times = []
     with torch.inference_mode():
         for _ in range(args.warmup):
-            gpt2_forward(w, cfg, ids, prefix)
+            forward(w, cfg, ids, prefix)
         for r in range(args.repeat):
             start = time.perf_counter()
-            gpt2_forward(w, cfg, ids, prefix)
+            forward(w, cfg, ids, prefix)
             times.append((time.perf_counter() - start) * 1000)
             print(f"forward {r + 1}: {times[-1]:.1f} ms")
     print(f"torch={torch.__version__} threads={torch.get_num_threads()} tokens={args.tokens}")

@@ -41,6 +41,7 @@ TEST = os.path.dirname(HERE)  # src/test
 SCRIPTS = [
     ("make_fixtures.py", []),         # GPT-2, BERT cases
     ("make_llama_fixtures.py", []),   # Llama, Mistral, Qwen2 cases, tokenizers/
+    ("make_family_fixtures.py", []),  # Pythia, Gemma 1/2/3, Qwen3, Phi-3, OPT cases
     ("make_vit_fixtures.py", []),     # ViT, DeiT cases, vit_resize/
     ("metrics_reference.py", []),     # gpt2_f32/reference/metrics.json (reads attention.npy)
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)

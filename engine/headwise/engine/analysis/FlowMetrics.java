@@ -60,8 +60,12 @@ final class FlowMetrics {
         var weights = model.transformer().weights();
         List<Consumer<LayerActivations>> consumers = new ArrayList<>();
         EnumSet<LayerActivations.Part> parts = EnumSet.copyOf(Contributions.Collector.PARTS);
-        Contributions.Collector contributions = Contributions.collector(spec, weights, tokens, false);
-        consumers.add(contributions);
+        // a model whose attention output is normed (Gemma-2/3) has no contribution graph
+        Contributions.Collector contributions = Contributions.supports(weights)
+                ? Contributions.collector(spec, weights, tokens, false) : null;
+        if (contributions != null) {
+            consumers.add(contributions);
+        }
         ValueNorms.Collector norms = tokens <= VALUE_NORMS_MAX_TOKENS ? ValueNorms.collector(spec, weights, tokens, false) : null;
         if (norms != null) {
             consumers.add(norms);
@@ -78,26 +82,9 @@ final class FlowMetrics {
         }
         LayerTap.run(model, result.input(), parts, consumers);
 
-        // causal models: the last token (it sees them all); encoders and classifiers: token 0 (CLS)
-        int target = spec.causal() ? tokens - 1 : 0;
-        ContributionGraph graph = ContributionGraphs.graph(contributions.result(), target,
-                ContributionGraphs.DEFAULT_THRESHOLD, ContributionGraphs.MlpFold.TOKEN_LOCAL);
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("target", graph.target());
-        g.put("threshold", graph.threshold());
-        g.put("mlp_fold", "token_local");
-        List<Object> edges = new ArrayList<>();
-        for (ContributionGraph.Edge e : graph.edges()) {
-            Map<String, Object> edge = new LinkedHashMap<>();
-            edge.put("layer", e.toLayer());
-            edge.put("from", e.fromToken());
-            edge.put("to", e.toToken());
-            edge.put("weight", e.weight());
-            edge.put("kind", e.kind() == ContributionGraph.Kind.ATTENTION ? "attention" : "residual");
-            edges.add(edge);
+        if (contributions != null) {
+            out.put("contribution_graph", contributionGraph(spec, tokens, contributions));
         }
-        g.put("edges", edges);
-        out.put("contribution_graph", g);
 
         if (norms != null) {
             ValueNorms n = norms.result();
@@ -132,5 +119,28 @@ final class FlowMetrics {
             out.put("flowcut", m);
         }
         return out;
+    }
+
+    /** The contribution graph toward the last token (causal models) or token 0 (encoders, classifiers: CLS). */
+    private static Map<String, Object> contributionGraph(ModelSpec spec, int tokens, Contributions.Collector contributions) {
+        int target = spec.causal() ? tokens - 1 : 0;
+        ContributionGraph graph = ContributionGraphs.graph(contributions.result(), target,
+                ContributionGraphs.DEFAULT_THRESHOLD, ContributionGraphs.MlpFold.TOKEN_LOCAL);
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("target", graph.target());
+        g.put("threshold", graph.threshold());
+        g.put("mlp_fold", "token_local");
+        List<Object> edges = new ArrayList<>();
+        for (ContributionGraph.Edge e : graph.edges()) {
+            Map<String, Object> edge = new LinkedHashMap<>();
+            edge.put("layer", e.toLayer());
+            edge.put("from", e.fromToken());
+            edge.put("to", e.toToken());
+            edge.put("weight", e.weight());
+            edge.put("kind", e.kind() == ContributionGraph.Kind.ATTENTION ? "attention" : "residual");
+            edges.add(edge);
+        }
+        g.put("edges", edges);
+        return g;
     }
 }

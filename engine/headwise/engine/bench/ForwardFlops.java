@@ -18,7 +18,7 @@ public final class ForwardFlops {
         double kvWidth = (double) spec.kvHeads() * spec.dHead();
         double projections = 2 * t * d * (attentionWidth + 2 * kvWidth) + 2 * t * attentionWidth * d;
         double scoresAndMix = 2 * 2 * spec.heads() * t * t * spec.dHead();
-        int mlpMatrices = spec.activation() == ModelSpec.Activation.SILU_GATED ? 3 : 2;
+        int mlpMatrices = spec.activation().gated() ? 3 : 2;
         double mlp = 2 * t * d * spec.dMlp() * mlpMatrices;
         double output = spec.output() == ModelSpec.Output.LM_LOGITS ? 2 * t * d * spec.vocabSize() : 0;
         return spec.layers() * (projections + scoresAndMix + mlp) + output;

@@ -45,10 +45,22 @@ public final class CheckpointTensors {
 
     /** First dimension of a stored tensor whose row count the config does not give (e.g. token types). */
     public long loadShapeRows(String name) {
+        return matrixShape(name)[0];
+    }
+
+    /** Second dimension of a stored matrix whose width the spec does not give (OPT's word_embed_proj_dim). */
+    public long loadShapeColumns(String name) {
+        return matrixShape(name)[1];
+    }
+
+    private long[] matrixShape(String name) {
         long[] shape = source.shape(name);
-        if (shape == null || shape.length != 2) {
+        if (shape == null) {
+            throw HeadwiseException.inFile(source.location(), "missing tensor '" + name + "'");
+        }
+        if (shape.length != 2) {
             throw HeadwiseException.inFile(source.fileOf(name), "tensor '" + name + "' should be a matrix");
         }
-        return shape[0];
+        return shape;
     }
 }

@@ -17,7 +17,9 @@ import java.util.List;
 
 /**
  * Llama 2/3, Mistral and Qwen2 in Hugging Face layout: Linear weights [out, in], rotate-half RoPE, RMSNorm before
- * each sub-block, SwiGLU MLP, grouped-query attention; Qwen2 adds q/k/v biases, Mistral a sliding window.
+ * each sub-block, SwiGLU MLP, grouped-query attention; Qwen2 adds q/k/v biases; sliding windows per layer (Mistral:
+ * every layer; Qwen2/Qwen3: the layers ≥ max_window_layers; "layer_types" when given). Qwen3Mapper and Phi3Mapper
+ * build on this spec.
  * Names with the {@code model.} prefix (…ForCausalLM: LM logits) or without it (the bare …Model: the last hidden
  * state after the final norm). The LM head is {@code lm_head.weight} when stored, else the tied token embedding.
  * Positions are unbounded (maxPositions 0): like Hugging Face, RoPE runs past max_position_embeddings.
@@ -29,18 +31,8 @@ public final class LlamaMapper implements WeightMapper {
         String family = Json.optionalString(configFile, config, "model_type", "llama");
         int d = Json.positiveInt(configFile, config, "hidden_size");
         int heads = Json.positiveInt(configFile, config, "num_attention_heads");
-        int kvHeads = config.has("num_key_value_heads") && !config.get("num_key_value_heads").isJsonNull()
-                ? Json.positiveInt(configFile, config, "num_key_value_heads") : heads;
-        if (heads % kvHeads != 0) {
-            throw HeadwiseException.inFile(configFile, "num_attention_heads (" + heads
-                    + ") is not a multiple of num_key_value_heads (" + kvHeads + ")");
-        }
-        boolean explicitHeadDim = config.has("head_dim") && !config.get("head_dim").isJsonNull();
-        if (!explicitHeadDim && d % heads != 0) {
-            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads ("
-                    + heads + ") and there is no \"head_dim\"");
-        }
-        int dHead = explicitHeadDim ? Json.positiveInt(configFile, config, "head_dim") : d / heads;
+        int kvHeads = Families.kvHeads(configFile, config, heads);
+        int dHead = Families.headDim(configFile, config, d, heads);
         if (dHead % 2 != 0) {
             throw HeadwiseException.inFile(configFile, "head dimension " + dHead + " is odd; RoPE needs it even");
         }
@@ -49,6 +41,15 @@ public final class LlamaMapper implements WeightMapper {
             throw HeadwiseException.inFile(configFile, "\"hidden_act\" '" + activation + "' is not supported (only 'silu')");
         }
         int layers = Json.positiveInt(configFile, config, "num_hidden_layers");
+        int window = window(configFile, config, family);
+        List<Boolean> sliding = slidingLayers(configFile, config, family, layers); // checks layer_types in any case
+        if (window == 0) {
+            sliding = null;
+        }
+        if (sliding != null && !sliding.contains(true)) {
+            window = 0;
+            sliding = null;
+        }
         return new ModelSpec(family, Families.architecture(configFile, config),
                 layers, heads, kvHeads, d, dHead,
                 Json.positiveInt(configFile, config, "intermediate_size"),
@@ -56,34 +57,18 @@ public final class LlamaMapper implements WeightMapper {
                 0, true, ModelSpec.Norm.RMS_NORM, false,
                 Json.optionalDouble(configFile, config, "rms_norm_eps", 1e-6),
                 ModelSpec.Activation.SILU_GATED,
-                output(configFile, config, family),
+                Families.output(configFile, config, family),
                 rope(configFile, config),
-                slidingWindow(configFile, config, family, layers),
-                null);
-    }
-
-    /** …ForCausalLM (or no "architectures"): LM logits; the bare …Model: last hidden state. */
-    private static ModelSpec.Output output(Path configFile, JsonObject config, String family) {
-        JsonElement declared = config.get("architectures");
-        if (declared == null || declared.isJsonNull()) {
-            return ModelSpec.Output.LM_LOGITS;
-        }
-        String architecture = Families.architecture(configFile, config);
-        if (architecture.endsWith("ForCausalLM")) {
-            return ModelSpec.Output.LM_LOGITS;
-        }
-        if (architecture.endsWith("Model")) {
-            return ModelSpec.Output.HIDDEN_STATE;
-        }
-        throw HeadwiseException.inFile(configFile, "architecture " + architecture + " is not supported for model_type '"
-                + family + "' (only …ForCausalLM and the bare …Model)");
+                window,
+                null,
+                ModelSpec.Variant.STANDARD.withSlidingLayers(sliding, null));
     }
 
     /**
      * rope_theta and rope_scaling; Transformers 5 writes both inside "rope_parameters" instead.
      * Scaling "default" (or none) is plain RoPE; only "linear" and "llama3" change the frequencies.
      */
-    private static ModelSpec.Rope rope(Path configFile, JsonObject config) {
+    static ModelSpec.Rope rope(Path configFile, JsonObject config) {
         JsonObject parameters = object(configFile, config, "rope_parameters");
         JsonObject holder = parameters != null ? parameters : config;
         double theta = Json.optionalDouble(configFile, holder, "rope_theta", 10000);
@@ -120,11 +105,10 @@ public final class LlamaMapper implements WeightMapper {
     }
 
     /**
-     * Keys a query may look back (0 = all). Llama has none; Mistral slides in every layer when "sliding_window" is set;
-     * Qwen2 only with "use_sliding_window", and then (as Hugging Face) only in layers ≥ "max_window_layers".
-     * Transformers ≥ 4.53 also writes the outcome per layer as "layer_types", which then decides.
+     * Keys a query may look back in its sliding layers (0 = none). Llama has no window; Mistral and Phi-3 slide when
+     * "sliding_window" is set; Qwen2/Qwen3 only with "use_sliding_window".
      */
-    private static int slidingWindow(Path configFile, JsonObject config, String family, int layers) {
+    private static int window(Path configFile, JsonObject config, String family) {
         if (family.equals("llama")) {
             return 0;
         }
@@ -132,24 +116,17 @@ public final class LlamaMapper implements WeightMapper {
         if (window < 0) {
             throw HeadwiseException.inFile(configFile, "\"sliding_window\" must not be negative, is " + window);
         }
-        boolean qwen2 = family.equals("qwen2");
-        if (window == 0 || qwen2 && !Json.optionalBoolean(configFile, config, "use_sliding_window", false)) {
-            return 0;
-        }
-        JsonElement types = config.get("layer_types");
-        int slidingLayers;
-        if (types != null && types.isJsonArray()) {
-            slidingLayers = (int) types.getAsJsonArray().asList().stream()
-                    .filter(e -> e.isJsonPrimitive() && e.getAsString().equals("sliding_attention")).count();
-        } else {
-            int fullLayers = qwen2 ? Json.optionalInt(configFile, config, "max_window_layers", 28) : 0;
-            slidingLayers = layers - Math.min(layers, fullLayers);
-        }
-        if (slidingLayers != 0 && slidingLayers != layers) {
-            throw HeadwiseException.inFile(configFile, "a sliding window in only " + slidingLayers + " of " + layers
-                    + " layers is not supported");
-        }
-        return slidingLayers == 0 ? 0 : window;
+        boolean qwen = family.startsWith("qwen");
+        return qwen && !Json.optionalBoolean(configFile, config, "use_sliding_window", false) ? 0 : window;
+    }
+
+    /**
+     * Which layers slide: "layer_types" when the config has it; otherwise every layer, except in Qwen2/Qwen3 where (as
+     * in Hugging Face) only the layers ≥ "max_window_layers" do. Null when all of them do.
+     */
+    private static List<Boolean> slidingLayers(Path configFile, JsonObject config, String family, int layers) {
+        int fullLayers = family.startsWith("qwen") ? Json.optionalInt(configFile, config, "max_window_layers", 28) : 0;
+        return Families.slidingLayers(configFile, config, layers, layer -> layer >= fullLayers);
     }
 
     private static double positive(Path configFile, JsonObject o, String key) {
@@ -162,7 +139,7 @@ public final class LlamaMapper implements WeightMapper {
     }
 
     /** An optional JSON object field (null when absent or null). */
-    private static JsonObject object(Path configFile, JsonObject config, String key) {
+    static JsonObject object(Path configFile, JsonObject config, String key) {
         JsonElement e = config.get(key);
         if (e == null || e.isJsonNull()) {
             return null;
@@ -195,14 +172,8 @@ public final class LlamaMapper implements WeightMapper {
                     linear(t, b + "mlp.down_proj", spec.dMlp(), d, false)));
         }
         INDArray embed = t.load(p + "embed_tokens.weight", spec.vocabSize(), d);
-        Linear unembed = null;
-        if (spec.output() == ModelSpec.Output.LM_LOGITS) {
-            // tie_word_embeddings: Hugging Face then stores no lm_head.weight; a stored one always wins
-            unembed = new Linear(t.has("lm_head.weight")
-                    ? t.loadTransposed("lm_head.weight", spec.vocabSize(), d)
-                    : embed.transpose().dup('c'), null);
-        }
-        return new ModelWeights(embed, null, null, null, layers, norm(t, p + "norm", d), unembed, null);
+        return new ModelWeights(embed, null, null, null, layers, norm(t, p + "norm", d),
+                Families.lmHead(spec, t, "lm_head.weight", embed), null);
     }
 
     /**

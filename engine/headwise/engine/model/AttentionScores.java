@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,17 +23,21 @@ final class AttentionScores {
         this.spec = spec;
     }
 
-    /** In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to softmax(q·kᵀ/√d + mask). */
-    INDArray softmaxInPlace(INDArray scores, int offset) {
-        FloatRows.softmaxInPlace(scores, 1.0 / Math.sqrt(spec.dHead()), spec.causal(), offset, spec.slidingWindow());
+    /**
+     * In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to
+     * softmax(softcap(scale·q·kᵀ) + mask) with {@code layer}'s scale, soft-cap and window.
+     */
+    INDArray softmaxInPlace(int layer, INDArray scores, int offset) {
+        FloatRows.softmaxInPlace(scores, spec.attentionScale(), spec.variant().scoreSoftcap(), spec.causal(), offset,
+                spec.window(layer));
         return scores;
     }
 
     /**
-     * softmax(q·kᵀ/√d_head + mask) of [batch, head, pos, d_head] views in one pass over the scores (FloatRows);
+     * {@code layer}'s softmax(softcap(scale·q·kᵀ) + mask) of [batch, head, pos, d_head] views in one pass over the scores (FloatRows);
      * null when the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
      */
-    INDArray softmaxOfScores(INDArray qh, INDArray kh, int offset) {
+    INDArray softmaxOfScores(int layer, INDArray qh, INDArray kh, int offset) {
         if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
             return null; // decided before the product, which would otherwise be computed twice
         }
@@ -42,7 +47,7 @@ final class AttentionScores {
             scores = product.dup('c');
             Transformer.free(product);
         }
-        return softmaxInPlace(scores, offset);
+        return softmaxInPlace(layer, scores, offset);
     }
 
     /** softmax over the keys of scores that {@link #scores} made (and a hook may have changed). */
@@ -51,16 +56,22 @@ final class AttentionScores {
     }
 
     /**
-     * q·kᵀ/√d_head plus the causal (and sliding-window) mask for queries starting at position {@code offset}.
+     * softcap(scale·q·kᵀ) plus the causal (and sliding-window) mask of {@code layer} for queries starting at position
+     * {@code offset}.
      * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
      */
-    INDArray scores(INDArray qh, INDArray kh, int offset, boolean reuseMask) {
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(1.0 / Math.sqrt(spec.dHead()));
+    INDArray scores(int layer, INDArray qh, INDArray kh, int offset, boolean reuseMask) {
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(spec.attentionScale());
+        double cap = spec.variant().scoreSoftcap();
+        if (cap > 0) {
+            scores = Transforms.tanh(scores.divi(cap), false).muli(cap);
+        }
         if (spec.causal()) {
             long queries = qh.size(2);
             long keys = kh.size(2);
-            INDArray mask = reuseMask ? causalMask(offset, queries, keys, scores.dataType())
-                    : maskArray(offset, queries, keys, scores.dataType());
+            int window = spec.window(layer);
+            INDArray mask = reuseMask ? causalMask(offset, queries, keys, window, scores.dataType())
+                    : maskArray(offset, queries, keys, window, scores.dataType());
             Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
             if (!reuseMask) {
                 mask.close();
@@ -73,23 +84,22 @@ final class AttentionScores {
      * [queries, keys] with −∞ where query {@code offset+i} may not see key j: later keys, and with a sliding
      * window keys more than window−1 positions back (Mistral: i − j < window).
      */
-    private INDArray causalMask(int offset, long queries, long keys, DataType type) {
+    private INDArray causalMask(int offset, long queries, long keys, int window, DataType type) {
         CausalMask cached = lastMask.get();
         if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
-                && cached.mask().dataType() == type) {
+                && cached.window() == window && cached.mask().dataType() == type) {
             return cached.mask();
         }
         INDArray created;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives the block arena
-            created = maskArray(offset, queries, keys, type);
+            created = maskArray(offset, queries, keys, window, type);
         }
         created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
-        lastMask.set(new CausalMask(offset, queries, keys, created));
+        lastMask.set(new CausalMask(offset, queries, keys, window, created));
         return created;
     }
 
-    private INDArray maskArray(int offset, long queries, long keys, DataType type) {
-        int window = spec.slidingWindow();
+    private INDArray maskArray(int offset, long queries, long keys, int window, DataType type) {
         float[] mask = new float[(int) (queries * keys)];
         for (int i = 0; i < queries; i++) {
             int position = offset + i;
@@ -105,6 +115,6 @@ final class AttentionScores {
     }
 
     /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
-    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
+    private record CausalMask(int offset, long queries, long keys, int window, INDArray mask) {
     }
 }

@@ -19,9 +19,9 @@ final class BatchedAttention extends HeadMajorAttention {
     @Override
     INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
         // the scores exist as a tensor only when a hook wants them; otherwise softmax comes straight off the product
-        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : scores.softmaxOfScores(qh, kh, offset);
+        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : scores.softmaxOfScores(layer, qh, kh, offset);
         if (softmax == null) {
-            INDArray rawScores = scores.scores(qh, kh, offset, true);
+            INDArray rawScores = scores.scores(layer, qh, kh, offset, true);
             INDArray hooked = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
             softmax = AttentionScores.softmax(hooked);
             Attention.freeUnlessKept(rawScores, hooked, HookNames.attnScores(layer), hooks);

@@ -96,13 +96,23 @@ public final class Ops {
     /**
      * In place: scores [batch, head, queries, keys] (float32, dense) become softmax(scale·scores) over the keys each
      * query may see (causal: keys up to offset + query; a sliding window: the last {@code window} of them) and 0
-     * elsewhere.
+     * elsewhere; with {@code softcap} > 0 the scaled scores s are first soft-capped to softcap·tanh(s/softcap).
      */
-    public static void maskedSoftmaxInPlace(INDArray scores, double scale, boolean causal, int offset, int window) {
+    public static void maskedSoftmaxInPlace(INDArray scores, double scale, double softcap, boolean causal, int offset,
+                                            int window) {
         if (!FloatRows.dense(scores) || scores.rank() != 4) {
             throw new IllegalArgumentException("scores must be a dense float32 [batch, head, queries, keys] array");
         }
-        FloatRows.softmaxInPlace(scores, scale, causal, offset, window);
+        FloatRows.softmaxInPlace(scores, scale, softcap, causal, offset, window);
+    }
+
+    /** In place: x becomes cap·tanh(x/cap), final-logit soft-capping (Gemma-2). */
+    public static void softcapInPlace(INDArray x, double cap) {
+        if (FloatRows.dense(x)) {
+            FloatRows.softcapInPlace(x, cap);
+        } else {
+            x.assign(Transforms.tanh(x.div(cap), false).muli(cap));
+        }
     }
 
     /** a + b as a new array of a's shape (b has a's elements in the same order, e.g. a reshaped view of it). */
@@ -162,6 +172,14 @@ public final class Ops {
 
     public static INDArray relu(INDArray x) {
         return Transforms.relu(x, true);
+    }
+
+    /** gelu_tanh(gate)·up, a GeGLU MLP's hidden layer (Gemma), as a new array. */
+    public static INDArray geluTanhTimes(INDArray gate, INDArray up) {
+        if (FloatRows.dense(gate) && FloatRows.dense(up) && gate.equalShapes(up)) {
+            return FloatRows.geluTanhTimes(gate, up);
+        }
+        return geluTanh(gate).muli(up);
     }
 
     /** silu(gate)·up, a gated MLP's hidden layer, as a new array. */

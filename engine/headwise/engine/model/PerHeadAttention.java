@@ -30,7 +30,7 @@ final class PerHeadAttention implements Attention {
         INDArray dk = dense(k);
         INDArray dv = dense(v);
         int block = options.queryBlock();
-        INDArray softmax = scores.softmaxInPlace(HeadProducts.scores(dq, dk, spec.causal(), offset, block), offset);
+        INDArray softmax = scores.softmaxInPlace(layer, HeadProducts.scores(dq, dk, spec.causal(), offset, block), offset);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray densePattern = dense(pattern);
         INDArray z = HeadProducts.weightedValues(densePattern, dv, spec.causal() && pattern == softmax, offset, block);

@@ -38,9 +38,9 @@ final class QueryBlockAttention extends HeadMajorAttention {
             long seen = spec.causal() ? Math.min(keys, offset + end) : keys;
             INDArray blockKeys = seen == keys ? kh : kh.get(all(), all(), interval(0, seen), all());
             INDArray blockValues = seen == keys ? vh : vh.get(all(), all(), interval(0, seen), all());
-            INDArray pattern = scores.softmaxOfScores(block, blockKeys, offset + (int) start);
+            INDArray pattern = scores.softmaxOfScores(layer, block, blockKeys, offset + (int) start);
             if (pattern == null) {
-                INDArray blockScores = scores.scores(block, blockKeys, offset + (int) start, false);
+                INDArray blockScores = scores.scores(layer, block, blockKeys, offset + (int) start, false);
                 pattern = AttentionScores.softmax(blockScores);
                 Transformer.free(blockScores);
             }

@@ -5,8 +5,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Rotary position embedding on q or k [batch, pos, head, d_head] at positions offset…offset+pos−1.
- * Pair i (inverse frequency theta^(−2i/d_head), rescaled as rope_scaling says) is channels (i, i + d/2) in the
- * rotate-half layout (Hugging Face) and (2i, 2i+1) in the adjacent-pairs layout (llama2.c, GGUF, Meta).
+ * Only the first r = {@link ModelSpec.Rope#rotated} channels of a head rotate (partial rotary: GPT-NeoX, Phi-3); the
+ * rest pass through. Pair i (inverse frequency theta^(−2i/r), rescaled as rope_scaling says) is channels
+ * (i, i + r/2) in the rotate-half layout (Hugging Face) and (2i, 2i+1) in the adjacent-pairs layout (llama2.c, GGUF).
  */
 public final class Rope {
 
@@ -18,7 +19,7 @@ public final class Rope {
         int length = (int) x.size(1);
         long heads = x.size(2);
         int dHead = (int) x.size(3);
-        int half = dHead / 2;
+        int half = rope.rotated(dHead) / 2;
         double[] inverseFrequency = inverseFrequencies(rope, dHead);
         float[] values = Ops.floats(x);
         double[] cos = new double[length * half];
@@ -52,12 +53,16 @@ public final class Rope {
         return Nd4j.create(values, x.shape(), 'c');
     }
 
-    /** RoPE's inverse frequencies for a head of dHead channels, with rope_scaling (linear, llama3) applied. */
+    /**
+     * RoPE's inverse frequencies for a head of dHead channels, one per rotated pair (rotated(dHead)/2 of them), with
+     * rope_scaling (linear, llama3) applied.
+     */
     public static double[] inverseFrequencies(ModelSpec.Rope rope, int dHead) {
-        int half = dHead / 2;
+        int rotated = rope.rotated(dHead);
+        int half = rotated / 2;
         double[] inverse = new double[half];
         for (int i = 0; i < half; i++) {
-            inverse[i] = (float) (1.0 / Math.pow(rope.theta(), 2.0 * i / dHead));
+            inverse[i] = (float) (1.0 / Math.pow(rope.theta(), 2.0 * i / rotated));
         }
         ModelSpec.RopeScaling scaling = rope.scaling();
         if (scaling == null) {

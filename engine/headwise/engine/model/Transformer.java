@@ -1,5 +1,6 @@
 package headwise.engine.model;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
@@ -123,7 +124,10 @@ public final class Transformer {
         return new Result(unembed(resid, hooks, cache), cache);
     }
 
-    /** Token (+ position, + token type 0) embeddings, and BERT's embedding LayerNorm: [batch, pos, d]. */
+    /**
+     * Token embeddings (through OPT's project_in, times Gemma's scale) + positions (+ token type 0), and BERT's
+     * embedding LayerNorm: [batch, pos, d].
+     */
     public INDArray embed(int[][] ids, int offset) {
         int batch = ids.length;
         int length = ids[0].length;
@@ -132,6 +136,12 @@ public final class Transformer {
             System.arraycopy(ids[b], 0, flat, b * length, length);
         }
         INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows copies row by row, far slower
+        if (weights.projectIn() != null) {
+            x = Ops.linear(x, weights.projectIn());
+        }
+        if (spec.variant().embedScale() != 1) {
+            x.muli(spec.variant().embedScale());
+        }
         if (weights.positionEmbed() != null) {
             INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
             x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
@@ -166,9 +176,34 @@ public final class Transformer {
         return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention);
     }
 
-    /** The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No hooks. */
+    /**
+     * The second half of block {@code layer}, from resid_mid [batch, pos, d] (before a post-norm) to resid_post. No
+     * hooks. Refused for a parallel residual (GPT-NeoX), whose MLP reads resid_pre: use the three-argument form.
+     */
     public INDArray mlpHalf(int layer, INDArray residMid) {
-        return mlpHalf(weights.layers().get(layer), layer, residMid, Hooks.none(), new ActivationCache());
+        if (spec.variant().parallelResidual()) {
+            throw new HeadwiseException("the second half of a block alone is not defined for a parallel-residual model ("
+                    + spec.architecture() + "): its MLP reads the block's input, not resid_mid");
+        }
+        return mlpHalf(weights.layers().get(layer), layer, residMid, null, Hooks.none(), new ActivationCache());
+    }
+
+    /** The same for any model: a parallel residual's MLP reads {@code residPre} [batch, pos, d] (others ignore it). */
+    public INDArray mlpHalf(int layer, INDArray residMid, INDArray residPre) {
+        return mlpHalf(weights.layers().get(layer), layer, residMid, spec.variant().parallelResidual() ? residPre : null,
+                Hooks.none(), new ActivationCache());
+    }
+
+    /**
+     * What layer {@code layer}'s heads add to the residual stream given their outputs z [batch, pos, heads, d_head]:
+     * the output projection, then Gemma-2/3's norm on it: hook_attn_out's value, [batch, pos, d]. No hooks.
+     */
+    public INDArray attentionOutput(int layer, INDArray z) {
+        ModelWeights.LayerWeights w = weights.layers().get(layer);
+        long batch = z.size(0);
+        long length = z.size(1);
+        INDArray out = Ops.linear(z.dup('c').reshape(batch * length, (long) spec.heads() * spec.dHead()), w.o());
+        return (w.postAttnNorm() == null ? out : norm(out, w.postAttnNorm())).reshape(batch, length, spec.dModel());
     }
 
     /** The attention path of a run ({@link AttentionPath#choose}) on residual streams like {@code resid}. */
@@ -194,14 +229,22 @@ public final class Transformer {
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
         INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset, attention);
+        if (w.postAttnNorm() != null) {
+            attnOut = norm(attnOut, w.postAttnNorm());
+        }
         attnOut = hooks.apply(HookNames.attnOut(layer), attnOut.reshape(batch, rows, d), cache);
 
         INDArray queryRows = rows == length ? residPre : residPre.get(all(), interval(from, to), all());
         INDArray residMid = hooks.apply(HookNames.residMid(layer), Ops.add(queryRows, attnOut), cache);
-        return mlpHalf(w, layer, residMid, hooks, cache);
+        return mlpHalf(w, layer, residMid, spec.variant().parallelResidual() ? queryRows : null, hooks, cache);
     }
 
-    private INDArray mlpHalf(ModelWeights.LayerWeights w, int layer, INDArray residMid, Hooks hooks, ActivationCache cache) {
+    /**
+     * From resid_mid to resid_post. {@code parallelInput}: with a parallel residual (GPT-NeoX) the MLP reads the
+     * block's input rows (resid_pre) instead of resid_mid; null otherwise.
+     */
+    private INDArray mlpHalf(ModelWeights.LayerWeights w, int layer, INDArray residMid, INDArray parallelInput, Hooks hooks,
+                             ActivationCache cache) {
         long batch = residMid.size(0);
         long length = residMid.size(1);
         int d = spec.dModel();
@@ -209,8 +252,13 @@ public final class Transformer {
         if (spec.postNorm()) {
             mid = norm(mid, w.attnNorm());
         }
-        INDArray mlpIn = spec.postNorm() ? mid : norm(mid, w.mlpNorm());
-        INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlp(w, mlpIn).reshape(batch, length, d), cache);
+        INDArray mlpSource = parallelInput == null ? mid : parallelInput.dup('c').reshape(batch * length, d);
+        INDArray mlpIn = spec.postNorm() ? mlpSource : norm(mlpSource, w.mlpNorm());
+        INDArray mlpHidden = mlp(w, mlpIn);
+        if (w.postMlpNorm() != null) {
+            mlpHidden = norm(mlpHidden, w.postMlpNorm());
+        }
+        INDArray mlpOut = hooks.apply(HookNames.mlpOut(layer), mlpHidden.reshape(batch, length, d), cache);
 
         INDArray residPost = Ops.add(mid.reshape(batch, length, d), mlpOut);
         if (spec.postNorm()) {
@@ -231,9 +279,14 @@ public final class Transformer {
         INDArray q = Ops.linear(xq, w.q()).reshape(batch, rows, heads, dHead);
         INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
         INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
-        if (spec.rope() != null) {
-            q = Rope.apply(q, spec.rope(), offset + from);
-            k = Rope.apply(k, spec.rope(), offset);
+        if (w.qNorm() != null) {
+            q = headNorm(q, w.qNorm());
+            k = headNorm(k, w.kNorm());
+        }
+        ModelSpec.Rope rope = spec.rope(layer);
+        if (rope != null) {
+            q = Rope.apply(q, rope, offset + from);
+            k = Rope.apply(k, rope, offset);
         }
         q = hooks.apply(HookNames.q(layer), q, cache);
         k = hooks.apply(HookNames.k(layer), k, cache);
@@ -271,9 +324,10 @@ public final class Transformer {
             case GELU_TANH -> Ops.geluTanh(hidden);
             case GELU_ERF -> Ops.geluErf(hidden);
             case RELU -> Ops.relu(hidden);
-            case SILU_GATED -> {
+            case SILU_GATED, GELU_TANH_GATED -> {
                 INDArray gate = Ops.linear(x, w.mlpGate());
-                INDArray gated = Ops.siluTimes(gate, hidden);
+                INDArray gated = spec.activation() == ModelSpec.Activation.SILU_GATED
+                        ? Ops.siluTimes(gate, hidden) : Ops.geluTanhTimes(gate, hidden);
                 free(gate);
                 yield gated;
             }
@@ -284,7 +338,10 @@ public final class Transformer {
         return out;
     }
 
-    /** Final norm and projection; bare encoders return the last hidden state, classifiers read the CLS token. */
+    /**
+     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders return the
+     * last hidden state, classifiers read the CLS token.
+     */
     public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
         long batch = resid.size(0);
         long length = resid.size(1);
@@ -297,12 +354,19 @@ public final class Transformer {
         if (weights.unembed() == null) {
             return x.reshape(batch, length, spec.dModel());
         }
+        if (weights.projectOut() != null) {
+            x = Ops.linear(x, weights.projectOut());
+        }
         long vocabulary = weights.unembed().weight().size(1);
         INDArray logits = spec.output() == ModelSpec.Output.CLASS_LOGITS
                 ? classify(x.reshape(batch, length, spec.dModel()))
                 : x.dataType() == DataType.FLOAT
                 ? Ops.linear(x, weights.unembed(), spareOutput.take(batch * length, vocabulary)).reshape(batch, length, vocabulary)
                 : Ops.linear(x, weights.unembed()).reshape(batch, length, vocabulary);
+        double cap = spec.variant().logitSoftcap();
+        if (cap > 0) {
+            Ops.softcapInPlace(logits, cap);
+        }
         return hooks.apply(HookNames.LOGITS, logits, cache);
     }
 
@@ -325,6 +389,12 @@ public final class Transformer {
             logits = logits.add(Ops.linear(distillation, vision.distillationClassifier())).muli(0.5);
         }
         return logits.reshape(batch, 1, logits.size(1));
+    }
+
+    /** RMSNorm of each head's vector of q or k [batch, pos, heads, d_head] (Qwen3, Gemma-3), as a new array. */
+    private INDArray headNorm(INDArray x, ModelWeights.NormWeights w) {
+        long[] shape = x.shape();
+        return Ops.rmsNorm(x.dup('c').reshape(x.length() / shape[3], shape[3]), w, spec.normEps()).reshape(shape);
     }
 
     private INDArray norm(INDArray x, ModelWeights.NormWeights w) {

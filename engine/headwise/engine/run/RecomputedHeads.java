@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Attention patterns kept as each layer's queries and keys (after RoPE) and recomputed per head when asked:
- * softmax(q·kᵀ/√d + mask). At 8192 tokens a 1B Llama's 704 patterns would take 94 GB even as float16; its q and
+ * softmax(softcap(scale·q·kᵀ) + mask) with each layer's scale, soft-cap and window. At 8192 tokens a 1B Llama's 704 patterns would take 94 GB even as float16; its q and
  * k take 1.7 GB. The most recently used heads are kept (up to {@link #CACHE_BYTES}) so views that read one head
  * value by value do not recompute it each time.
  */
@@ -24,7 +24,7 @@ final class RecomputedHeads {
     private final int dHead;
     private final int length;
     private final boolean causal;
-    private final int window;
+    private final ModelSpec spec;
     private final float[][] queries; // [layer] → [T, heads, dHead] row-major
     private final float[][] keys;    // [layer] → [T, kvHeads, dHead]
     private final Map<Integer, float[]> recent;
@@ -35,7 +35,7 @@ final class RecomputedHeads {
         this.dHead = spec.dHead();
         this.length = length;
         this.causal = spec.causal();
-        this.window = spec.slidingWindow();
+        this.spec = spec;
         this.queries = new float[spec.layers()][];
         this.keys = new float[spec.layers()][];
         long headBytes = Math.max(4L, 4L * length * length);
@@ -77,7 +77,8 @@ final class RecomputedHeads {
              INDArray s = Nd4j.createUninitialized(DataType.FLOAT, length, length)) {
             Nd4j.gemm(qa, ka, s, false, true, 1.0, 0.0);
             // the forward's own masked softmax, so a recomputed pattern is the one the model used
-            Ops.maskedSoftmaxInPlace(s.reshape(1, 1, length, length), 1.0 / Math.sqrt(dHead), causal, 0, window);
+            Ops.maskedSoftmaxInPlace(s.reshape(1, 1, length, length), spec.attentionScale(), spec.variant().scoreSoftcap(),
+                    causal, 0, spec.window(layer));
             return Ops.floats(s);
         }
     }

@@ -1,5 +1,6 @@
 package headwise.engine.analysis.flow;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
@@ -48,7 +49,16 @@ public record Contributions(int layers, int heads, int tokens, float[][] attenti
     }
 
     public static Collector collector(ModelSpec spec, ModelWeights weights, int tokens, boolean keepPerHead) {
+        if (!supports(weights)) {
+            throw new HeadwiseException("token contributions are not defined for " + spec.architecture()
+                    + ": a norm on the attention output (Gemma-2/3) makes it no sum of per-head terms");
+        }
         return new Collector(spec, weights, tokens, keepPerHead);
+    }
+
+    /** Whether each layer's attention output is the sum of its heads' terms, which the decomposition needs. */
+    public static boolean supports(ModelWeights weights) {
+        return weights.layers().stream().allMatch(w -> w.postAttnNorm() == null);
     }
 
     /** Computes the contributions layer by layer as {@link LayerTap} delivers them. */
@@ -83,7 +93,7 @@ public record Contributions(int layers, int heads, int tokens, float[][] attenti
         public void accept(LayerActivations a) {
             int l = a.layer();
             float[][] f = HeadOutputs.of(spec, weights.layers().get(l), a.v(), tokens);
-            Mask mask = new Mask(spec.causal(), spec.slidingWindow());
+            Mask mask = new Mask(spec.causal(), spec.window(l));
             Attention block = attention(f, a.pattern(), a.residPre(), a.residMid(), tokens, spec.dModel(), mask, keepPerHead);
             attention[l] = block.attention();
             residual[l] = block.residual();

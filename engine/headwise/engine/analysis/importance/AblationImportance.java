@@ -118,6 +118,10 @@ public final class AblationImportance {
     public static AblationScores compute(Transformer transformer, int[] ids, INDArray embedded,
                                          Interventions.Ablation mode, Options options) {
         ModelSpec spec = transformer.spec();
+        // Gemma-2/3's norm on the attention output makes resid_mid no longer linear in z, and GPT-NeoX's parallel MLP
+        // reads resid_pre: those copies rebuild resid_mid from resid_pre and the ablated z instead of subtracting
+        boolean linearShortcut = !spec.variant().parallelResidual()
+                && transformer.weights().layers().stream().allMatch(w -> w.postAttnNorm() == null);
         Readout readout = Readout.of(spec, transformer.weights());
         if (ids == null && (readout == Readout.NEXT_TOKEN || readout == Readout.SAME_TOKEN)) {
             throw new IllegalArgumentException("a language model's loss needs the token ids");
@@ -134,6 +138,7 @@ public final class AblationImportance {
         int layers = spec.layers();
         int heads = spec.heads();
         Hooks capture = Hooks.capturing(name -> name.endsWith("hook_resid_mid") || name.endsWith("attn.hook_z")
+                || (!linearShortcut && name.endsWith("hook_resid_pre"))
                 || (scope == Scope.ABLATE_AT_POSITION && (name.endsWith("attn.hook_k") || name.endsWith("attn.hook_v"))));
         Transformer.Result clean = embedded != null
                 ? transformer.runFromEmbeddings(embedded, capture)
@@ -156,14 +161,20 @@ public final class AblationImportance {
             INDArray residMid = cache.get(HookNames.residMid(layer)).get(all(), interval(rowsFrom, rowsTo), all()); // [1, R, d]
             float[] z = cache.get(HookNames.z(layer)).dup('c').data().asFloat(); // [1, T, H, dh]
             INDArray wO = transformer.weights().layers().get(layer).o().weight(); // [H·dh, d]
+            INDArray residPre = linearShortcut ? null
+                    : cache.get(HookNames.residPre(layer)).get(all(), interval(rowsFrom, rowsTo), all()); // [1, R, d]
             for (int first = 0; first < heads; first += chunkSize) {
                 int count = Math.min(chunkSize, heads - first);
                 INDArray[] mids = new INDArray[count];
                 for (int b = 0; b < count; b++) {
-                    mids[b] = residMid.sub(removed(z, heads, wO, first + b, spec.dHead(), mode, rowsFrom, rowsTo));
+                    mids[b] = linearShortcut
+                            ? residMid.sub(removed(z, heads, wO, first + b, spec.dHead(), mode, rowsFrom, rowsTo))
+                            : residPre.add(transformer.attentionOutput(layer,
+                                    ablatedZ(z, heads, first + b, spec.dHead(), mode, rowsFrom, rowsTo)));
                 }
                 INDArray batch = Nd4j.concat(0, mids); // [count, R, d]
-                INDArray output = upperLayers(transformer, scope, layer, batch, position - rowsFrom, cache, count, position);
+                INDArray pres = linearShortcut ? null : repeat(residPre, count);
+                INDArray output = upperLayers(transformer, scope, layer, batch, pres, position - rowsFrom, cache, count, position);
                 for (int b = 0; b < count; b++) {
                     Scorer.Rows rows = scorer.rows(output, b);
                     double[] measures = scorer.score(scorer.cleanRows, rows);
@@ -190,6 +201,20 @@ public final class AblationImportance {
      */
     private static INDArray removed(float[] z, int heads, INDArray wO, int head, int dHead, Interventions.Ablation mode,
                                     int from, int to) {
+        double[] mean = replacement(z, heads, head, dHead, mode);
+        float[] part = new float[(to - from) * dHead];
+        for (int t = from; t < to; t++) {
+            for (int c = 0; c < dHead; c++) {
+                part[(t - from) * dHead + c] = (float) (z[(t * heads + head) * dHead + c] - mean[c]);
+            }
+        }
+        INDArray rows = Nd4j.create(part, new long[] {to - from, dHead}, 'c')
+                .mmul(wO.get(interval((long) head * dHead, (long) (head + 1) * dHead), all()));
+        return rows.reshape(1, to - from, wO.size(1));
+    }
+
+    /** What head {@code head}'s z is replaced by: 0 (zero ablation) or its mean over all positions (mean). */
+    private static double[] replacement(float[] z, int heads, int head, int dHead, Interventions.Ablation mode) {
         int length = z.length / (heads * dHead);
         double[] mean = new double[dHead];
         if (mode == Interventions.Ablation.MEAN) {
@@ -202,28 +227,33 @@ public final class AblationImportance {
                 mean[c] /= length;
             }
         }
-        float[] part = new float[(to - from) * dHead];
-        for (int t = from; t < to; t++) {
+        return mean;
+    }
+
+    /** z [T, H, dh] rows [from, to) with head {@code head} replaced (zero or mean), as [1, R, H, dh]. */
+    private static INDArray ablatedZ(float[] z, int heads, int head, int dHead, Interventions.Ablation mode, int from, int to) {
+        double[] replacement = replacement(z, heads, head, dHead, mode);
+        float[] rows = java.util.Arrays.copyOfRange(z, from * heads * dHead, to * heads * dHead);
+        for (int t = 0; t < to - from; t++) {
             for (int c = 0; c < dHead; c++) {
-                part[(t - from) * dHead + c] = (float) (z[(t * heads + head) * dHead + c] - mean[c]);
+                rows[(t * heads + head) * dHead + c] = (float) replacement[c];
             }
         }
-        INDArray rows = Nd4j.create(part, new long[] {to - from, dHead}, 'c')
-                .mmul(wO.get(interval((long) head * dHead, (long) (head + 1) * dHead), all()));
-        return rows.reshape(1, to - from, wO.size(1));
+        return Nd4j.create(rows, new long[] {1, to - from, heads, dHead}, 'c');
     }
 
     /**
      * The output of a batch of copies whose resid_mid of {@code layer} is {@code mids} [count, R, d]: the rest of
      * that layer and the layers above, as much as {@code scope} needs. {@code row} is the measured row within R.
+     * {@code pres}: the copies' resid_pre of that layer, which a parallel residual's MLP reads (else null).
      */
-    private static INDArray upperLayers(Transformer t, Scope scope, int layer, INDArray mids, int row, ActivationCache clean,
-                                        int count, int position) {
+    private static INDArray upperLayers(Transformer t, Scope scope, int layer, INDArray mids, INDArray pres, int row,
+                                        ActivationCache clean, int count, int position) {
         int last = t.spec().layers() - 1;
         Hooks none = Hooks.none();
         switch (scope) {
             case ALL -> {
-                INDArray resid = t.mlpHalf(layer, mids);
+                INDArray resid = secondHalf(t, layer, mids, pres);
                 for (int l = layer + 1; l <= last; l++) {
                     resid = t.block(l, resid, none, new ActivationCache());
                 }
@@ -231,16 +261,17 @@ public final class AblationImportance {
             }
             case MEASURE_AT_POSITION -> {
                 if (layer == last) {
-                    return t.unembed(t.mlpHalf(layer, mids.get(all(), interval(row, row + 1), all())), none, new ActivationCache());
+                    return t.unembed(secondHalf(t, layer, mids.get(all(), interval(row, row + 1), all()),
+                            pres == null ? null : pres.get(all(), interval(row, row + 1), all())), none, new ActivationCache());
                 }
-                INDArray resid = t.mlpHalf(layer, mids);
+                INDArray resid = secondHalf(t, layer, mids, pres);
                 for (int l = layer + 1; l < last; l++) {
                     resid = t.block(l, resid, none, new ActivationCache());
                 }
                 return t.unembed(t.blockRows(last, resid, row, row + 1), none, new ActivationCache());
             }
             default -> { // ABLATE_AT_POSITION: one row, against the clean keys and values of the positions before it
-                INDArray resid = t.mlpHalf(layer, mids); // [count, 1, d]
+                INDArray resid = secondHalf(t, layer, mids, pres); // [count, 1, d]
                 INDArray[] keys = new INDArray[last + 1];
                 INDArray[] values = new INDArray[last + 1];
                 for (int l = layer + 1; l <= last && position > 0; l++) {
@@ -250,6 +281,10 @@ public final class AblationImportance {
                 return t.runFrom(layer + 1, resid, none, KvCache.of(keys, values, position)).output();
             }
         }
+    }
+
+    private static INDArray secondHalf(Transformer t, int layer, INDArray mids, INDArray pres) {
+        return pres == null ? t.mlpHalf(layer, mids) : t.mlpHalf(layer, mids, pres);
     }
 
     /** {@code count} copies of x [1, …] stacked along dimension 0. */

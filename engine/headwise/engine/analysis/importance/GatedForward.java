@@ -89,7 +89,11 @@ final class GatedForward {
                 output = output.add(distillation).mul(0.5);
             }
         } else {
-            output = linear(x, weights.unembed());
+            output = linear(weights.projectOut() == null ? x : linear(x, weights.projectOut()), weights.unembed());
+            double cap = spec.variant().logitSoftcap();
+            if (cap > 0) {
+                output = sd.math().tanh(output.div(cap)).mul(cap);
+            }
         }
         loss = objective(objective, ids);
         sd.setLossVariables(loss);
@@ -137,13 +141,25 @@ final class GatedForward {
     private SDVariable block(int layer, SDVariable resid) {
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         SDVariable attnIn = spec.postNorm() ? resid : norm(resid, w.attnNorm());
-        SDVariable mid = resid.add(attention(layer, w, attnIn));
+        SDVariable mid = resid.add(optionalNorm(attention(layer, w, attnIn), w.postAttnNorm()));
         if (spec.postNorm()) {
             mid = norm(mid, w.attnNorm());
         }
-        SDVariable mlpIn = spec.postNorm() ? mid : norm(mid, w.mlpNorm());
-        SDVariable post = mid.add(mlp(w, mlpIn));
+        SDVariable mlpSource = spec.variant().parallelResidual() ? resid : mid; // GPT-NeoX: the MLP reads resid_pre
+        SDVariable mlpIn = spec.postNorm() ? mlpSource : norm(mlpSource, w.mlpNorm());
+        SDVariable post = mid.add(optionalNorm(mlp(w, mlpIn), w.postMlpNorm()));
         return spec.postNorm() ? norm(post, w.mlpNorm()) : post;
+    }
+
+    /** Gemma-2/3's sandwich norms, where the layer has them. */
+    private SDVariable optionalNorm(SDVariable x, ModelWeights.NormWeights w) {
+        return w == null ? x : norm(x, w);
+    }
+
+    /** Per-head RMSNorm of q or k [T, n·dh] (Qwen3, Gemma-3). */
+    private SDVariable headNorm(SDVariable x, ModelWeights.NormWeights w, int n) {
+        int dHead = spec.dHead();
+        return sd.reshape(norm(sd.reshape(x, (long) length * n, dHead), w, ModelSpec.Norm.RMS_NORM), length, (long) n * dHead);
     }
 
     private SDVariable attention(int layer, ModelWeights.LayerWeights w, SDVariable x) {
@@ -153,9 +169,14 @@ final class GatedForward {
         SDVariable q = linear(x, w.q()); // [T, H·dh]
         SDVariable k = linear(x, w.k()); // [T, KV·dh]
         SDVariable v = linear(x, w.v());
-        if (spec.rope() != null) {
-            q = rope(q, heads);
-            k = rope(k, kvHeads);
+        if (w.qNorm() != null) {
+            q = headNorm(q, w.qNorm(), heads);
+            k = headNorm(k, w.kNorm(), kvHeads);
+        }
+        ModelSpec.Rope rope = spec.rope(layer);
+        if (rope != null) {
+            q = rope(q, heads, rope);
+            k = rope(k, kvHeads, rope);
         }
         if (kvHeads != heads) {
             INDArray share = shareKv(); // [KV·dh, H·dh]
@@ -166,9 +187,13 @@ final class GatedForward {
         SDVariable qh = sd.permute(sd.reshape(q, length, heads, dHead), 1, 0, 2); // [H, T, dh]
         SDVariable kh = sd.permute(sd.reshape(k, length, heads, dHead), 1, 0, 2);
         SDVariable vh = sd.permute(sd.reshape(v, length, heads, dHead), 1, 0, 2);
-        SDVariable scores = sd.mmul(qh, kh, false, true, false).mul(1.0 / Math.sqrt(dHead));
+        SDVariable scores = sd.mmul(qh, kh, false, true, false).mul(spec.attentionScale());
+        double cap = spec.variant().scoreSoftcap();
+        if (cap > 0) {
+            scores = sd.math().tanh(scores.div(cap)).mul(cap);
+        }
         if (spec.causal()) {
-            scores = scores.add(constant(mask(heads)));
+            scores = scores.add(constant(mask(heads, spec.window(layer))));
         }
         SDVariable pattern = sd.nn().softmax(scores, 2);
         SDVariable z = sd.reshape(sd.permute(sd.mmul(pattern, vh), 1, 0, 2), length, (long) heads * dHead);
@@ -188,23 +213,30 @@ final class GatedForward {
     private SDVariable mlp(ModelWeights.LayerWeights w, SDVariable x) {
         SDVariable hidden = linear(x, w.mlpIn());
         SDVariable activated = switch (spec.activation()) {
-            case GELU_TANH -> hidden.mul(hidden).mul(hidden).mul(0.044715).add(hidden).mul(Math.sqrt(2.0 / Math.PI));
+            case GELU_TANH -> geluTanh(hidden);
             case GELU_ERF -> sd.math().erf(hidden.mul(1.0 / Math.sqrt(2.0))).add(1.0).mul(hidden).mul(0.5);
             case RELU -> sd.nn().relu(hidden, 0);
             case SILU_GATED -> {
                 SDVariable g = linear(x, w.mlpGate());
                 yield sd.nn().sigmoid(g).mul(g).mul(hidden);
             }
+            case GELU_TANH_GATED -> geluTanh(linear(x, w.mlpGate())).mul(hidden);
         };
-        if (spec.activation() == ModelSpec.Activation.GELU_TANH) {
-            activated = sd.math().tanh(activated).add(1.0).mul(hidden).mul(0.5);
-        }
         return linear(activated, w.mlpOut());
     }
 
+    private SDVariable geluTanh(SDVariable x) {
+        SDVariable inner = x.mul(x).mul(x).mul(0.044715).add(x).mul(Math.sqrt(2.0 / Math.PI));
+        return sd.math().tanh(inner).add(1.0).mul(x).mul(0.5);
+    }
+
     private SDVariable norm(SDVariable x, ModelWeights.NormWeights w) {
+        return norm(x, w, spec.norm());
+    }
+
+    private SDVariable norm(SDVariable x, ModelWeights.NormWeights w, ModelSpec.Norm kind) {
         SDVariable y;
-        if (spec.norm() == ModelSpec.Norm.RMS_NORM) {
+        if (kind == ModelSpec.Norm.RMS_NORM) {
             y = x.mul(sd.math().rsqrt(x.mul(x).mean(true, 1).add(spec.normEps())));
         } else {
             SDVariable centered = x.sub(x.mean(true, 1));
@@ -219,14 +251,18 @@ final class GatedForward {
         return layer.bias() == null ? y : y.add(constant(layer.bias().reshape(1, -1)));
     }
 
-    /** x [T, n·dh] rotated: x⊙cos + rot(x)⊙sin, with rot a constant [dh, dh] matrix per head. */
-    private SDVariable rope(SDVariable x, int n) {
+    /**
+     * x [T, n·dh] rotated: x⊙cos + rot(x)⊙sin, with rot a constant [dh, dh] matrix per head; channels past the
+     * rotated ones (partial rotary) have cos 1 and sin 0.
+     */
+    private SDVariable rope(SDVariable x, int n, ModelSpec.Rope rope) {
         int dHead = spec.dHead();
-        int half = dHead / 2;
-        boolean adjacent = spec.rope().layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
-        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(spec.rope(), dHead);
+        int half = rope.rotated(dHead) / 2;
+        boolean adjacent = rope.layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
+        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(rope, dHead);
         float[] cos = new float[length * n * dHead];
         float[] sin = new float[length * n * dHead];
+        java.util.Arrays.fill(cos, 1f);
         for (int p = 0; p < length; p++) {
             for (int i = 0; i < half; i++) {
                 float angle = (float) p * (float) inverse[i];
@@ -271,8 +307,7 @@ final class GatedForward {
     }
 
     /** [heads, T, T] additive mask: −1e9 on later keys and, with a sliding window, keys window or more back. */
-    private INDArray mask(int heads) {
-        int window = spec.slidingWindow();
+    private INDArray mask(int heads, int window) {
         float[] m = new float[heads * length * length];
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < length; i++) {

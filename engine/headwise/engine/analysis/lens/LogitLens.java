@@ -203,7 +203,10 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
         return out;
     }
 
-    /** W_U · LN_final(x) + b for positions [start, start + count), float32, [count·vocab] row-major. */
+    /**
+     * W_U · LN_final(x) + b for positions [start, start + count), float32, [count·vocab] row-major; through OPT's
+     * project_out and Gemma-2's final soft-cap where the model has them, as the forward's unembedding.
+     */
     private static float[] logits(ModelSpec spec, ModelWeights weights, float[] residual, int start, int count) {
         int d = spec.dModel();
         float[] rows = java.util.Arrays.copyOfRange(residual, start * d, (start + count) * d);
@@ -213,7 +216,14 @@ public record LogitLens(int rows, int tokens, int k, int[][][] topIds, double[][
                     ? Ops.rmsNorm(x, weights.finalNorm(), spec.normEps())
                     : Ops.layerNorm(x, weights.finalNorm(), spec.normEps());
         }
-        return Ops.linear(x, weights.unembed()).dup('c').castTo(DataType.FLOAT).data().asFloat();
+        if (weights.projectOut() != null) {
+            x = Ops.linear(x, weights.projectOut());
+        }
+        INDArray logits = Ops.linear(x, weights.unembed()).dup('c').castTo(DataType.FLOAT);
+        if (spec.variant().logitSoftcap() > 0) {
+            Ops.softcapInPlace(logits, spec.variant().logitSoftcap());
+        }
+        return logits.data().asFloat();
     }
 
     private static float max(float[] values, int offset, int length) {

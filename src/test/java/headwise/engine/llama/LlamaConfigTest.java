@@ -59,6 +59,12 @@ class LlamaConfigTest {
                 .slidingWindow(), "every layer ≥ max_window_layers slides");
         assertEquals(0, spec("qwen2", ", \"use_sliding_window\": true, \"sliding_window\": 8, \"max_window_layers\": 28")
                 .slidingWindow(), "no layer ≥ max_window_layers");
+        ModelSpec partly = spec("qwen2", ", \"use_sliding_window\": true, \"sliding_window\": 8, \"max_window_layers\": 1");
+        assertEquals(0, partly.window(0), "layer 0 < max_window_layers attends to everything");
+        assertEquals(8, partly.window(1));
+        ModelSpec typed = spec("mistral", ", \"sliding_window\": 8, \"layer_types\": [\"full_attention\", \"sliding_attention\"]");
+        assertEquals(0, typed.window(0), "layer_types decides");
+        assertEquals(8, typed.window(1));
     }
 
     @Test
@@ -70,8 +76,6 @@ class LlamaConfigTest {
         refused("llama", ", \"hidden_act\": \"gelu\"", "hidden_act");
         refused("llama", ", \"num_key_value_heads\": 3", "num_key_value_heads");
         refused("llama", ", \"architectures\": [\"LlamaForSequenceClassification\"]", "LlamaForSequenceClassification");
-        refused("qwen2", ", \"use_sliding_window\": true, \"sliding_window\": 8, \"max_window_layers\": 1",
-                "sliding window in only 1 of 2 layers");
     }
 
     private static ModelSpec spec(String modelType, String extra) {

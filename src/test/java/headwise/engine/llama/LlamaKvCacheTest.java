@@ -17,13 +17,15 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
- * Decoding with a KV cache (RoPE at the cached offset, the sliding window over cached keys) gives the logits of
- * the full forward at every position: token by token, and after a prefill of the first half.
+ * Decoding with a KV cache (RoPE at the cached offset, the sliding window over cached keys, per layer in Gemma-2/3;
+ * OPT's learned positions at the offset) gives the logits of the full forward at every position: token by token,
+ * and after a prefill of the first half.
  */
 class LlamaKvCacheTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama_f32", "mistral_window_f32"})
+    @ValueSource(strings = {"llama_f32", "mistral_window_f32", "gemma2_f32", "gemma3_f32", "pythia_f32", "phi3_f32", "opt_f32",
+            "qwen3_f32"})
     void cachedDecodingMatchesFullForward(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             Transformer transformer = model.transformer();

@@ -68,6 +68,13 @@ class FloatRowsTest {
             assertEquals(withMathExp, tails[i], "at " + v);
         }
         assertTrue(Float.isNaN(Ops.geluTanh(Nd4j.create(new float[] {Float.NaN}, new long[] {1, 1}, DataType.FLOAT)).getFloat(0)));
+        float[] erfTails = Ops.geluErf(Nd4j.create(extremes, new long[] {1, extremes.length}, DataType.FLOAT)).data().asFloat();
+        for (int i = 0; i < extremes.length; i++) {
+            double v = extremes[i];
+            float withMathExp = (float) (0.5 * v * FloatRows.erfc(-v / Math.sqrt(2)));
+            assertEquals(withMathExp, erfTails[i], Math.ulp(withMathExp), "exact GELU at " + v);
+        }
+        assertTrue(Float.isNaN(Ops.geluErf(Nd4j.create(new float[] {Float.NaN}, new long[] {1, 1}, DataType.FLOAT)).getFloat(0)));
         assertArrayEquals(in, x.data().asFloat(), "input untouched");
     }
 
@@ -171,29 +178,49 @@ class FloatRowsTest {
         float[] raw = scores.data().asFloat();
         for (boolean causal : new boolean[] {false, true}) {
             for (int w : new int[] {0, window}) {
-                INDArray copy = scores.dup();
-                FloatRows.softmaxInPlace(copy, scale, causal, offset, w);
-                float[] pattern = copy.data().asFloat();
-                for (int row = 0; row < batch * heads * queries; row++) {
-                    int position = offset + row % queries;
-                    double max = Double.NEGATIVE_INFINITY;
-                    double sum = 0;
-                    boolean[] visible = new boolean[keys];
-                    for (int j = 0; j < keys; j++) {
-                        visible[j] = !causal || (j <= position && (w == 0 || position - j < w));
-                        if (visible[j]) {
-                            max = Math.max(max, scale * raw[row * keys + j]);
+                for (double cap : new double[] {0, 0.1}) { // scaled scores reach ~0.4: a cap of 0.1 bends them all
+                    INDArray copy = scores.dup();
+                    FloatRows.softmaxInPlace(copy, scale, cap, causal, offset, w);
+                    float[] pattern = copy.data().asFloat();
+                    String label = "causal " + causal + " window " + w + " softcap " + cap;
+                    for (int row = 0; row < batch * heads * queries; row++) {
+                        int position = offset + row % queries;
+                        double[] s = new double[keys];
+                        boolean[] visible = new boolean[keys];
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int j = 0; j < keys; j++) {
+                            visible[j] = !causal || (j <= position && (w == 0 || position - j < w));
+                            s[j] = cap > 0 ? cap * Math.tanh(scale * raw[row * keys + j] / cap) : scale * raw[row * keys + j];
+                            if (visible[j]) {
+                                max = Math.max(max, s[j]);
+                            }
                         }
-                    }
-                    for (int j = 0; j < keys; j++) {
-                        sum += visible[j] ? Math.exp(scale * raw[row * keys + j] - max) : 0;
-                    }
-                    for (int j = 0; j < keys; j++) {
-                        double expected = visible[j] ? Math.exp(scale * raw[row * keys + j] - max) / sum : 0;
-                        assertEquals(expected, pattern[row * keys + j], 1e-6, "causal " + causal + " window " + w);
+                        double sum = 0;
+                        for (int j = 0; j < keys; j++) {
+                            sum += visible[j] ? Math.exp(s[j] - max) : 0;
+                        }
+                        for (int j = 0; j < keys; j++) {
+                            double expected = visible[j] ? Math.exp(s[j] - max) / sum : 0;
+                            assertEquals(expected, pattern[row * keys + j], 1e-6, label);
+                        }
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void softcapAndGatedGeluTanhFollowTheirDefinitions() {
+        INDArray x = random(10, 4, 50).muli(30);
+        INDArray capped = x.dup();
+        Ops.softcapInPlace(capped, 5.0);
+        INDArray up = random(11, 4, 50);
+        INDArray geglu = Ops.geluTanhTimes(x, up);
+        for (int i = 0; i < x.length(); i++) {
+            double v = x.getDouble(i);
+            assertEquals(5.0 * Math.tanh(v / 5.0), capped.getDouble(i), 1e-6);
+            double gelu = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            assertEquals(gelu * up.getDouble(i), geglu.getDouble(i), 1e-4 * Math.max(1, Math.abs(gelu)));
         }
     }
 

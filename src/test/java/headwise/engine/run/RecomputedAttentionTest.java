@@ -25,7 +25,8 @@ class RecomputedAttentionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "llama_f32", "llama_mqa_tied_f32", "mistral_window_f32", "bert_f32", "qwen2_f32"})
+    @ValueSource(strings = {"gpt2_f32", "llama_f32", "llama_mqa_tied_f32", "mistral_window_f32", "bert_f32", "qwen2_f32",
+            "gemma2_f32", "gemma3_f32"})
     void recomputedPatternsMatchTheStoredOnes(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds(fixture));

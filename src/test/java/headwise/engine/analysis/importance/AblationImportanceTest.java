@@ -29,7 +29,7 @@ class AblationImportanceTest {
 
     /** Batched, re-used ablation against a plain full re-run per head with Interventions.ablateHeads. */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "bert_f32"})
+    @ValueSource(strings = {"gpt2_f32", "bert_f32", "pythia_f32", "gemma2_f32", "gemma3_f32"})
     void batchedAblationEqualsFullReRuns(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             Transformer transformer = model.transformer();

@@ -24,7 +24,7 @@ class AblationScopeTest {
 
     /** Head removed everywhere, measured at one row: the same numbers the full re-runs give at that row. */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "llama_f32"})
+    @ValueSource(strings = {"gpt2_f32", "llama_f32", "pythia_f32", "gemma2_f32"})
     void measureAtPositionEqualsFullReRuns(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             Transformer t = model.transformer();
@@ -45,7 +45,7 @@ class AblationScopeTest {
 
     /** Head removed at the measured row only (its z there zeroed or set to its mean over positions). */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "llama_f32"})
+    @ValueSource(strings = {"gpt2_f32", "llama_f32", "pythia_f32", "gemma2_f32"})
     void ablateAtPositionEqualsFullReRuns(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             Transformer t = model.transformer();

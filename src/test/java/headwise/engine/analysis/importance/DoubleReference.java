@@ -27,28 +27,32 @@ final class DoubleReference {
         ModelSpec s = t.spec();
         ModelSpec plain = new ModelSpec(s.family(), s.architecture(), s.layers(), s.heads(), s.kvHeads(), s.dModel(), s.dHead(),
                 s.dMlp(), s.vocabSize(), s.maxPositions(), false, s.norm(), s.postNorm(), s.normEps(), s.activation(), s.output(),
-                null, 0, s.vision());
+                null, 0, s.vision(), s.variant()); // the variant's windows and local RoPE only act with RoPE and a mask
         ModelWeights w = t.weights();
         List<ModelWeights.LayerWeights> layers = w.layers().stream().map(l -> new ModelWeights.LayerWeights(
                 norm(l.attnNorm()), linear(l.q()), linear(l.k()), linear(l.v()), linear(l.o()), norm(l.mlpNorm()),
-                linear(l.mlpIn()), linear(l.mlpGate()), linear(l.mlpOut()))).toList();
+                linear(l.mlpIn()), linear(l.mlpGate()), linear(l.mlpOut()), norm(l.qNorm()), norm(l.kNorm()),
+                norm(l.postAttnNorm()), norm(l.postMlpNorm()))).toList();
         ModelWeights.VisionWeights v = w.vision();
         ModelWeights.VisionWeights vision = v == null ? null : new ModelWeights.VisionWeights(linear(v.patchEmbed()),
                 d(v.clsToken()), d(v.distillationToken()), d(v.positions()), linear(v.distillationClassifier()));
         this.transformer = new Transformer(plain, new ModelWeights(d(w.tokenEmbed()), d(w.positionEmbed()), d(w.tokenTypeEmbed()),
-                norm(w.embedNorm()), layers, norm(w.finalNorm()), linear(w.unembed()), vision));
+                norm(w.embedNorm()), layers, norm(w.finalNorm()), linear(w.unembed()), vision, linear(w.projectIn()),
+                linear(w.projectOut())));
     }
 
     /** Hooks restoring the original model's causal mask and RoPE, on which the caller may add its own. */
     Hooks hooks() {
         Hooks hooks = Hooks.none();
         for (int layer = 0; layer < original.layers(); layer++) {
-            if (original.rope() != null) {
-                hooks.intervene(HookNames.q(layer), this::rope);
-                hooks.intervene(HookNames.k(layer), this::rope);
+            ModelSpec.Rope rope = original.rope(layer);
+            if (rope != null) {
+                hooks.intervene(HookNames.q(layer), x -> rope(x, rope));
+                hooks.intervene(HookNames.k(layer), x -> rope(x, rope));
             }
+            int window = original.window(layer);
             if (original.causal()) {
-                hooks.intervene(HookNames.attnScores(layer), this::mask);
+                hooks.intervene(HookNames.attnScores(layer), scores -> mask(scores, window));
             }
         }
         return hooks;
@@ -60,9 +64,8 @@ final class DoubleReference {
                 : transformer.run(new int[][] {ids}, hooks).output();
     }
 
-    private INDArray mask(INDArray scores) { // [batch, head, query, key]
+    private INDArray mask(INDArray scores, int window) { // [batch, head, query, key]
         INDArray out = scores.dup('c');
-        int window = original.slidingWindow();
         long t = scores.size(2);
         for (long b = 0; b < scores.size(0); b++) {
             for (long h = 0; h < scores.size(1); h++) {
@@ -78,14 +81,14 @@ final class DoubleReference {
         return out;
     }
 
-    private INDArray rope(INDArray x) { // [batch, pos, head, d_head], positions from 0
+    private INDArray rope(INDArray x, ModelSpec.Rope rope) { // [batch, pos, head, d_head], positions from 0
         long batch = x.size(0);
         int length = (int) x.size(1);
         long heads = x.size(2);
         int dHead = (int) x.size(3);
-        int half = dHead / 2;
-        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(original.rope(), dHead);
-        boolean adjacent = original.rope().layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
+        int half = rope.rotated(dHead) / 2;
+        double[] inverse = headwise.engine.model.Rope.inverseFrequencies(rope, dHead);
+        boolean adjacent = rope.layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
         double[] v = x.dup('c').data().asDouble();
         for (long b = 0; b < batch; b++) {
             for (int p = 0; p < length; p++) {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LogitLensTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "llama_f32", "llama_mqa_tied_f32", "gpt2_lmhead_f32"})
+    @ValueSource(strings = {"gpt2_f32", "llama_f32", "llama_mqa_tied_f32", "gpt2_lmhead_f32", "gemma2_f32", "opt_f32", "pythia_f32"})
     void lastLayerIsTheModelsOwnDistribution(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             ModelInput input = ModelInput.fromIds(model, Fixtures.inputIds(fixture));
