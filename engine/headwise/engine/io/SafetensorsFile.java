@@ -13,9 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -48,20 +46,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     public static SafetensorsFile open(Path file) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw HeadwiseException.inFile(file, "file not found");
-        } catch (IOException e) {
-            throw HeadwiseException.inFile(file, "cannot open: " + e.getMessage());
-        }
-        try {
-            return new SafetensorsFile(file, channel, readHeader(file, channel));
-        } catch (RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
+        return ReadChannels.openAndParse(file, channel -> new SafetensorsFile(file, channel, readHeader(file, channel)));
     }
 
     private static Map<String, Entry> readHeader(Path file, FileChannel channel) {
@@ -240,16 +225,9 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        ReadChannels.closeQuietly(channel);
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing useful to do: the file was only read
-        }
-    }
 
     /** True when the file exists and is a regular file (used to pick the loader). */
     public static boolean exists(Path file) {

@@ -1,12 +1,12 @@
 package headwise.engine.io.gguf;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.io.ReadChannels;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -47,20 +47,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public static GgufFile open(Path file) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw HeadwiseException.inFile(file, "file not found");
-        } catch (IOException e) {
-            throw HeadwiseException.inFile(file, "cannot open: " + e.getMessage());
-        }
-        try {
-            return read(file, channel);
-        } catch (RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
+        return ReadChannels.openAndParse(file, channel -> read(file, channel));
     }
 
     /** True when the file starts with GGUF's magic (used to pick the loader). */
@@ -253,14 +240,7 @@ public final class GgufFile implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        ReadChannels.closeQuietly(channel);
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // only read
-        }
-    }
 }

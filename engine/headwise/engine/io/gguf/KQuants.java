@@ -20,31 +20,16 @@ final class KQuants {
 
     /** d, dmin, 12 bytes of scales and mins, 128 bytes of nibbles (64-element groups: low nibbles, then high). */
     static void q4_k(ByteBuffer in, float[] out, int outStart, int blocks) {
-        byte[] scales = new byte[SCALE_BYTES];
-        byte[] qs = new byte[QK_K / 2];
-        for (int b = 0; b < blocks; b++) {
-            float d = DType.halfToFloat(in.getShort());
-            float dmin = DType.halfToFloat(in.getShort());
-            in.get(scales);
-            in.get(qs);
-            int y = outStart + b * QK_K;
-            for (int group = 0; group < 4; group++) {
-                float d1 = d * scale(scales, 2 * group);
-                float m1 = dmin * min(scales, 2 * group);
-                float d2 = d * scale(scales, 2 * group + 1);
-                float m2 = dmin * min(scales, 2 * group + 1);
-                for (int l = 0; l < 32; l++) {
-                    int q = qs[32 * group + l] & 0xff;
-                    out[y + l] = d1 * (q & 0x0f) - m1;
-                    out[y + 32 + l] = d2 * (q >>> 4) - m2;
-                }
-                y += 64;
-            }
-        }
+        scaledNibbles(in, out, outStart, blocks, false);
     }
 
     /** d, dmin, 12 bytes of scales and mins, 32 bytes of fifth bits (two bits per 64-element group), 128 of nibbles. */
     static void q5_k(ByteBuffer in, float[] out, int outStart, int blocks) {
+        scaledNibbles(in, out, outStart, blocks, true);
+    }
+
+    /** Q4_K, and Q5_K when {@code fifthBits}: the same groups, Q5_K adds 16 where an element's fifth bit is set. */
+    private static void scaledNibbles(ByteBuffer in, float[] out, int outStart, int blocks, boolean fifthBits) {
         byte[] scales = new byte[SCALE_BYTES];
         byte[] qh = new byte[QK_K / 8];
         byte[] qs = new byte[QK_K / 2];
@@ -52,7 +37,9 @@ final class KQuants {
             float d = DType.halfToFloat(in.getShort());
             float dmin = DType.halfToFloat(in.getShort());
             in.get(scales);
-            in.get(qh);
+            if (fifthBits) {
+                in.get(qh);
+            }
             in.get(qs);
             int y = outStart + b * QK_K;
             for (int group = 0; group < 4; group++) {
@@ -64,7 +51,7 @@ final class KQuants {
                 int highBit = lowBit << 1;
                 for (int l = 0; l < 32; l++) {
                     int q = qs[32 * group + l] & 0xff;
-                    int h = qh[l];
+                    int h = fifthBits ? qh[l] : 0;
                     out[y + l] = d1 * ((q & 0x0f) + ((h & lowBit) != 0 ? 16 : 0)) - m1;
                     out[y + 32 + l] = d2 * ((q >>> 4) + ((h & highBit) != 0 ? 16 : 0)) - m2;
                 }

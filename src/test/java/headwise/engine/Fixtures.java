@@ -1,11 +1,19 @@
 package headwise.engine;
 
 import com.google.gson.JsonParser;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
 import headwise.engine.npy.Npy;
+import headwise.engine.run.AnalysisResult;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** The PyTorch-reference fixtures written by src/test/python/make_fixtures.py. */
 public final class Fixtures {
@@ -47,5 +55,27 @@ public final class Fixtures {
             max = Math.max(max, Math.abs((double) a[i] - b[i]));
         }
         return max;
+    }
+
+    /** Largest errors of a run against a fixture's reference attention.npy and output.npy (shapes checked first). */
+    public record RunErrors(double attention, double output) {
+    }
+
+    public static RunErrors runErrors(String fixture, AnalysisResult result) {
+        Npy.FloatArray attention = reference(fixture, "attention.npy");
+        assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
+        Npy.FloatArray output = reference(fixture, "output.npy");
+        assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
+        return new RunErrors(maxAbsDiff(attention.values(), result.attention().values()),
+                maxAbsDiff(output.values(), result.output().values()));
+    }
+
+    /** Largest error of layer 1's hook_q (after RoPE, [pos, head, d_head]) against the fixture's q_L1.npy. */
+    public static double hookQError(String fixture, LoadedModel model, int[] ids) {
+        String hook = HookNames.q(1);
+        INDArray q = model.transformer().run(new int[][] {ids}, Hooks.capturing(hook::equals)).cache().get(hook);
+        Npy.FloatArray qReference = reference(fixture, "q_L1.npy");
+        assertArrayEquals(qReference.shape(), Arrays.copyOfRange(q.shape(), 1, 4));
+        return maxAbsDiff(qReference.values(), q.dup('c').data().asFloat());
     }
 }

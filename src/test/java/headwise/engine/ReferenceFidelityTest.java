@@ -4,17 +4,14 @@ import headwise.engine.hooks.Hooks;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
-import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Arrays;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,13 +34,9 @@ class ReferenceFidelityTest {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, Fixtures.inputIds(fixture)));
 
-            Npy.FloatArray attention = Fixtures.reference(fixture, "attention.npy");
-            assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
-            double attentionError = Fixtures.maxAbsDiff(attention.values(), result.attention().values());
-
-            Npy.FloatArray output = Fixtures.reference(fixture, "output.npy");
-            assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
-            double outputError = Fixtures.maxAbsDiff(output.values(), result.output().values());
+            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
+            double attentionError = errors.attention();
+            double outputError = errors.output();
 
             System.out.printf("fidelity %-22s attention max|err| %.2e  output max|err| %.2e%n", fixture, attentionError, outputError);
             assertTrue(attentionError <= tolerance, fixture + " attention error " + attentionError);

@@ -13,7 +13,6 @@ import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
 import java.util.List;
@@ -41,19 +40,11 @@ class FamilyFidelityTest {
             int[] ids = Fixtures.inputIds(fixture);
             AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
 
-            Npy.FloatArray attention = Fixtures.reference(fixture, "attention.npy");
-            assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
-            double attentionError = Fixtures.maxAbsDiff(attention.values(), result.attention().values());
+            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
+            double attentionError = errors.attention();
+            double outputError = errors.output();
 
-            Npy.FloatArray output = Fixtures.reference(fixture, "output.npy");
-            assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
-            double outputError = Fixtures.maxAbsDiff(output.values(), result.output().values());
-
-            String hook = HookNames.q(1);
-            INDArray q = model.transformer().run(new int[][] {ids}, Hooks.capturing(hook::equals)).cache().get(hook);
-            Npy.FloatArray qReference = Fixtures.reference(fixture, "q_L1.npy");
-            assertArrayEquals(qReference.shape(), Arrays.copyOfRange(q.shape(), 1, 4));
-            double qError = Fixtures.maxAbsDiff(qReference.values(), q.dup('c').data().asFloat());
+            double qError = Fixtures.hookQError(fixture, model, ids);
 
             System.out.printf("fidelity %-22s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
                     fixture, attentionError, outputError, qError);

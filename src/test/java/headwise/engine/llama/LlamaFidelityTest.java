@@ -1,23 +1,17 @@
 package headwise.engine.llama;
 
 import headwise.engine.Fixtures;
-import headwise.engine.hooks.HookNames;
-import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Arrays;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,20 +34,11 @@ class LlamaFidelityTest {
             int[] ids = Fixtures.inputIds(fixture);
             AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
 
-            Npy.FloatArray attention = Fixtures.reference(fixture, "attention.npy");
-            assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
-            double attentionError = Fixtures.maxAbsDiff(attention.values(), result.attention().values());
+            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
+            double attentionError = errors.attention();
+            double outputError = errors.output();
 
-            Npy.FloatArray output = Fixtures.reference(fixture, "output.npy");
-            assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
-            double outputError = Fixtures.maxAbsDiff(output.values(), result.output().values());
-
-            // hook_q is after RoPE: [batch, pos, head, d_head]
-            String hook = HookNames.q(1);
-            INDArray q = model.transformer().run(new int[][] {ids}, Hooks.capturing(hook::equals)).cache().get(hook);
-            Npy.FloatArray qReference = Fixtures.reference(fixture, "q_L1.npy");
-            assertArrayEquals(qReference.shape(), Arrays.copyOfRange(q.shape(), 1, 4));
-            double qError = Fixtures.maxAbsDiff(qReference.values(), q.dup('c').data().asFloat());
+            double qError = Fixtures.hookQError(fixture, model, ids);
 
             System.out.printf("fidelity %-26s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
                     fixture, attentionError, outputError, qError);

@@ -51,13 +51,9 @@ class VitFidelityTest {
             double pixelError = Fixtures.maxAbsDiff(Fixtures.reference(fixture, "pixels.npy").values(), input.pixels());
             AnalysisResult result = Analyzer.analyze(model, input);
 
-            Npy.FloatArray attention = Fixtures.reference(fixture, "attention.npy");
-            assertArrayEquals(attention.shape(), Arrays.stream(result.attention().shape()).asLongStream().toArray());
-            double attentionError = Fixtures.maxAbsDiff(attention.values(), result.attention().values());
-
-            Npy.FloatArray output = Fixtures.reference(fixture, "output.npy");
-            assertArrayEquals(output.shape(), Arrays.stream(result.output().shape()).asLongStream().toArray());
-            double outputError = Fixtures.maxAbsDiff(output.values(), result.output().values());
+            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
+            double attentionError = errors.attention();
+            double outputError = errors.output();
 
             System.out.printf("fidelity %-20s pixels max|err| %.2e  attention max|err| %.2e  output max|err| %.2e%n",
                     fixture, pixelError, attentionError, outputError);
