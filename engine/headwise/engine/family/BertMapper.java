@@ -23,10 +23,7 @@ public final class BertMapper implements WeightMapper {
     @Override
     public ModelSpec spec(Path configFile, JsonObject config) {
         int d = Json.positiveInt(configFile, config, "hidden_size");
-        int heads = Json.positiveInt(configFile, config, "num_attention_heads");
-        if (d % heads != 0) {
-            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads (" + heads + ")");
-        }
+        int heads = Families.headsDividing(configFile, config, d);
         String positions = Json.optionalString(configFile, config, "position_embedding_type", "absolute");
         if (!positions.equals("absolute")) {
             throw HeadwiseException.inFile(configFile, "position_embedding_type '" + positions + "' is not supported (only 'absolute')");

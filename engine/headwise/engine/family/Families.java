@@ -116,6 +116,25 @@ public final class Families {
         return d / heads;
     }
 
+    /** num_attention_heads, which must divide hidden_size {@code d} (families without "head_dim"). */
+    static int headsDividing(Path configFile, JsonObject config, int d) {
+        int heads = Json.positiveInt(configFile, config, "num_attention_heads");
+        if (d % heads != 0) {
+            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads (" + heads + ")");
+        }
+        return heads;
+    }
+
+    /** The MLP's activation from {@code key} (else {@code fallback}), refused when gated: {@code family}'s MLP is not. */
+    static ModelSpec.Activation ungatedActivation(Path configFile, JsonObject config, String key, String fallback, String family) {
+        ModelSpec.Activation activation = activation(configFile, key, Json.optionalString(configFile, config, key, fallback));
+        if (activation.gated()) {
+            throw HeadwiseException.inFile(configFile, "\"" + key + "\" " + activation + " is not supported for " + family
+                    + " (its MLP is not gated)");
+        }
+        return activation;
+    }
+
     /** num_key_value_heads (default: the heads), which must divide the heads. */
     static int kvHeads(Path configFile, JsonObject config, int heads) {
         int kvHeads = config.has("num_key_value_heads") && !config.get("num_key_value_heads").isJsonNull()

@@ -26,10 +26,7 @@ public final class GptNeoxMapper implements WeightMapper {
     @Override
     public ModelSpec spec(Path configFile, JsonObject config) {
         int d = Json.positiveInt(configFile, config, "hidden_size");
-        int heads = Json.positiveInt(configFile, config, "num_attention_heads");
-        if (d % heads != 0) {
-            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads (" + heads + ")");
-        }
+        int heads = Families.headsDividing(configFile, config, d);
         int dHead = d / heads;
         double pct = Json.optionalDouble(configFile, config, "rotary_pct", 0.25);
         int rotary = (int) (dHead * pct); // Hugging Face truncates the same way
@@ -40,11 +37,7 @@ public final class GptNeoxMapper implements WeightMapper {
         Families.refuseRopeScaling(configFile, config);
         double theta = Json.optionalDouble(configFile, config, "rope_theta",
                 Json.optionalDouble(configFile, config, "rotary_emb_base", 10000));
-        ModelSpec.Activation activation = Families.activation(configFile, "hidden_act",
-                Json.optionalString(configFile, config, "hidden_act", "gelu"));
-        if (activation.gated()) {
-            throw HeadwiseException.inFile(configFile, "\"hidden_act\" " + activation + " is not supported for GPT-NeoX (its MLP is not gated)");
-        }
+        ModelSpec.Activation activation = Families.ungatedActivation(configFile, config, "hidden_act", "gelu", "GPT-NeoX");
         String family = "gpt_neox";
         return new ModelSpec(family, Families.architecture(configFile, config),
                 Json.positiveInt(configFile, config, "num_hidden_layers"),

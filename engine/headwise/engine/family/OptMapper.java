@@ -32,18 +32,11 @@ public final class OptMapper implements WeightMapper {
     @Override
     public ModelSpec spec(Path configFile, JsonObject config) {
         int d = Json.positiveInt(configFile, config, "hidden_size");
-        int heads = Json.positiveInt(configFile, config, "num_attention_heads");
-        if (d % heads != 0) {
-            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads (" + heads + ")");
-        }
+        int heads = Families.headsDividing(configFile, config, d);
         if (!Json.optionalBoolean(configFile, config, "layer_norm_elementwise_affine", true)) {
             throw HeadwiseException.inFile(configFile, "\"layer_norm_elementwise_affine\": false is not supported");
         }
-        ModelSpec.Activation activation = Families.activation(configFile, "activation_function",
-                Json.optionalString(configFile, config, "activation_function", "relu"));
-        if (activation.gated()) {
-            throw HeadwiseException.inFile(configFile, "\"activation_function\" " + activation + " is not supported for OPT (its MLP is not gated)");
-        }
+        ModelSpec.Activation activation = Families.ungatedActivation(configFile, config, "activation_function", "relu", "OPT");
         String family = "opt";
         return new ModelSpec(family, Families.architecture(configFile, config),
                 Json.positiveInt(configFile, config, "num_hidden_layers"),

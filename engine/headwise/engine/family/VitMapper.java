@@ -32,10 +32,7 @@ public final class VitMapper implements WeightMapper {
     public ModelSpec spec(Path configFile, JsonObject config) {
         String modelType = Json.optionalString(configFile, config, "model_type", "vit");
         int d = Json.positiveInt(configFile, config, "hidden_size");
-        int heads = Json.positiveInt(configFile, config, "num_attention_heads");
-        if (d % heads != 0) {
-            throw HeadwiseException.inFile(configFile, "hidden_size (" + d + ") is not a multiple of num_attention_heads (" + heads + ")");
-        }
+        int heads = Families.headsDividing(configFile, config, d);
         int imageSize = Json.positiveInt(configFile, config, "image_size");
         int patchSize = Json.positiveInt(configFile, config, "patch_size");
         if (imageSize % patchSize != 0) {
