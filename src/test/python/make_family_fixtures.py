@@ -55,10 +55,7 @@ Reference files (reference/, float32 .npy, C order)
     q_L1.npy        layer 1's queries after q-norm and RoPE, [T, H, d_head] (= hook blocks.1.attn.hook_q)
 """
 import argparse
-import json
-import math
 import os
-import struct
 import sys
 
 import torch
@@ -66,7 +63,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import (  # noqa: E402
     TORCH_DTYPE_NAME, gelu_erf, gelu_tanh, new_case, randn, save_npy, stored, tensor_bytes, write_json,
-    write_safetensors)
+    write_safetensors, write_streamed_safetensors)
 from make_llama_fixtures import inv_freq, rotate_half  # noqa: E402
 
 D, LAYERS, HEADS, VOCAB, T = 64, 3, 4, 97, 16
@@ -546,25 +543,15 @@ def make_pythia_160m(outdir):
     cfg.update(hidden_size=d, num_hidden_layers=layers, num_attention_heads=heads_, intermediate_size=inter,
                vocab_size=vocab, max_position_embeddings=2048, rotary_pct=0.25)
     write_json(os.path.join(outdir, "config.json"), cfg)
-    header, offset = {}, 0
-    for name, shape in shapes:
-        size = 4 * math.prod(shape)
-        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
-        offset += size
-    header["__metadata__"] = {"format": "pt"}
-    js = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    js += b" " * ((-(8 + len(js))) % 8)
     gen = torch.Generator().manual_seed(7)
-    with open(os.path.join(outdir, "model.safetensors"), "wb") as out:
-        out.write(struct.pack("<Q", len(js)))
-        out.write(js)
-        for name, shape in shapes:
-            if len(shape) == 1:
-                t = torch.ones(shape) if "norm.weight" in name else torch.zeros(shape)
-            else:
-                t = randn(gen, *shape, std=0.02)
-            out.write(tensor_bytes(t, "F32"))
-    print("wrote", outdir, "(%.2f GB)" % ((offset + len(js) + 8) / 1e9))
+
+    def make(name, shape):
+        if len(shape) == 1:
+            return torch.ones(shape) if "norm.weight" in name else torch.zeros(shape)
+        return randn(gen, *shape, std=0.02)
+
+    size = write_streamed_safetensors(os.path.join(outdir, "model.safetensors"), shapes, "F32", make)
+    print("wrote", outdir, "(%.2f GB)" % (size / 1e9))
 
 
 def main(argv):

@@ -127,6 +127,26 @@ def write_sharded(folder, tensors, dtype):
     write_json(os.path.join(folder, "model.safetensors.index.json"), index)
 
 
+def write_streamed_safetensors(path, shapes, dtype, make_tensor):
+    """A large safetensors file written tensor by tensor (bench checkpoints of GBs): the header first, from the
+    shapes, then make_tensor(name, shape) for each. Returns the file size."""
+    header, offset = {}, 0
+    item = {"F32": 4, "F16": 2, "BF16": 2}[dtype]
+    for name, shape in shapes:
+        size = item * math.prod(shape)
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    header["__metadata__"] = {"format": "pt"}
+    js = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    js += b" " * ((-(8 + len(js))) % 8)
+    with open(path, "wb") as out:
+        out.write(struct.pack("<Q", len(js)))
+        out.write(js)
+        for name, shape in shapes:
+            out.write(tensor_bytes(make_tensor(name, shape), dtype))
+    return offset + len(js) + 8
+
+
 def write_json(path, obj):
     with open(path, "w") as f:
         json.dump(obj, f, indent=2)

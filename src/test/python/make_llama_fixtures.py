@@ -64,14 +64,14 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import (  # noqa: E402  (helpers shared with the GPT-2/BERT fixtures)
-    FIXTURES, TORCH_DTYPE_NAME, new_case, randn, save_npy, stored, tensor_bytes, write_json, write_safetensors)
+    FIXTURES, TORCH_DTYPE_NAME, new_case, randn, save_npy, stored, tensor_bytes, write_json, write_safetensors,
+    write_streamed_safetensors)
 
 TINY = dict(hidden_size=64, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2,
             head_dim=16, intermediate_size=160, vocab_size=97)
@@ -441,23 +441,11 @@ def make_tinyllama(outdir):
     cfg = config(c, "BF16", max_position_embeddings=2048, rms_norm_eps=1e-5)
     write_json(os.path.join(outdir, "config.json"), cfg)
 
-    # header first (sizes are known), then each tensor generated and written on its own
-    header, offset = {}, 0
-    for name, shape in shapes:
-        size = 2 * math.prod(shape)
-        header[name] = {"dtype": "BF16", "shape": list(shape), "data_offsets": [offset, offset + size]}
-        offset += size
-    header["__metadata__"] = {"format": "pt"}
-    js = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    js += b" " * ((-(8 + len(js))) % 8)
     gen = torch.Generator().manual_seed(7)
-    with open(os.path.join(outdir, "model.safetensors"), "wb") as out:
-        out.write(struct.pack("<Q", len(js)))
-        out.write(js)
-        for name, shape in shapes:
-            t = torch.ones(shape) if len(shape) == 1 else randn(gen, *shape, std=0.02)
-            out.write(tensor_bytes(t, "BF16"))
-    print("wrote", outdir, "(%.2f GB)" % ((offset + len(js) + 8) / 1e9))
+    size = write_streamed_safetensors(os.path.join(outdir, "model.safetensors"), shapes, "BF16",
+                                      lambda name, shape: torch.ones(shape) if len(shape) == 1
+                                      else randn(gen, *shape, std=0.02))
+    print("wrote", outdir, "(%.2f GB)" % (size / 1e9))
 
 
 def main(argv):
