@@ -229,8 +229,8 @@ final class FloatRows {
 
     /**
      * Exact GELU, 0.5·x·erfc(−x/√2), with {@link #erfc}'s formula in loops the JIT vectorises (the exponential through
-     * {@link #expInPlace}): one Math.exp per element took 35–80 ms for a 512×3072 MLP on one thread against 7–9 ms for
-     * the tanh GELU on two; these loops take 17–19 ms on two (GPT-NeoX/Pythia, BERT and ViT use this GELU).
+     * {@link #expInPlace}), because one Math.exp per element made GPT-NeoX/Pythia, BERT and ViT's MLPs several times
+     * slower than GPT-2's tanh GELU (docs/performance.md).
      */
     static INDArray geluErf(INDArray x) {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
