@@ -22,6 +22,15 @@ public final class CheckpointTensors {
 
     /** The tensor, as stored, after checking its shape. */
     public INDArray load(String name, long... expectedShape) {
+        return Ops.fromFloats(checkedFloats(name, expectedShape), expectedShape);
+    }
+
+    /** A [out, in] Linear weight, returned as [in, out]. */
+    public INDArray loadTransposed(String name, long out, long in) {
+        return Ops.transposedFromFloats(checkedFloats(name, out, in), (int) out, (int) in);
+    }
+
+    private float[] checkedFloats(String name, long... expectedShape) {
         long[] shape = source.shape(name);
         if (shape == null) {
             throw HeadwiseException.inFile(source.location(), "missing tensor '" + name + "'");
@@ -30,12 +39,7 @@ public final class CheckpointTensors {
             throw HeadwiseException.inFile(source.fileOf(name), "tensor '" + name + "' has shape " + Arrays.toString(shape)
                     + ", expected " + Arrays.toString(expectedShape) + " from config.json");
         }
-        return Ops.fromFloats(source.floats(name), expectedShape);
-    }
-
-    /** A [out, in] Linear weight, returned as [in, out]. */
-    public INDArray loadTransposed(String name, long out, long in) {
-        return load(name, out, in).transpose().dup('c');
+        return source.floats(name);
     }
 
     /** Like {@link #load} but null when the tensor is absent. */

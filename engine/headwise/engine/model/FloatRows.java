@@ -42,6 +42,28 @@ final class FloatRows {
         return values;
     }
 
+    /** The transpose of the c-order [rows, cols] {@code values}, as a c-order [cols, rows] array. */
+    static float[] transpose(float[] values, int rows, int cols) {
+        if ((long) rows * cols != values.length) {
+            throw new IllegalArgumentException(values.length + " values for " + rows + " × " + cols);
+        }
+        float[] out = new float[values.length];
+        int tile = 64; // a tile of each side fits in L1, so neither the reads nor the writes stride through memory
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    int from = r * cols;
+                    for (int c = c0; c < c1; c++) {
+                        out[c * rows + r] = values[from + c];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** A new float32 array of {@code shape} holding {@code values} (c order), in the current workspace if one is open. */
     static INDArray create(float[] values, long... shape) {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape);

@@ -94,6 +94,15 @@ public final class Ops {
     }
 
     /**
+     * A new float32 [cols, rows] array holding the transpose of the c-order [rows, cols] {@code values}: transposed on
+     * the heap, in tiles, before the one copy into native memory, where ND4J's transpose().dup('c') would allocate a
+     * second native array and copy it element by element with strides (most of a large checkpoint's load).
+     */
+    public static INDArray transposedFromFloats(float[] values, int rows, int cols) {
+        return FloatRows.create(FloatRows.transpose(values, rows, cols), cols, rows);
+    }
+
+    /**
      * In place: scores [batch, head, queries, keys] (float32, dense) become softmax(scale·scores) over the keys each
      * query may see (causal: keys up to offset + query; a sliding window: the last {@code window} of them) and 0
      * elsewhere; with {@code softcap} > 0 the scaled scores s are first soft-capped to softcap·tanh(s/softcap).

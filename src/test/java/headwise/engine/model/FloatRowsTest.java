@@ -33,6 +33,22 @@ class FloatRowsTest {
         return Nd4j.create(values, shape, 'c');
     }
 
+    /** Tiles of 64 with ragged edges on both sides: every element lands where ND4J's own transpose puts it. */
+    @Test
+    void transposedWeightsEqualNd4jsTranspose() {
+        Random random = new Random(5);
+        for (int[] shape : new int[][] {{1, 1}, {3, 130}, {129, 65}, {200, 7}}) {
+            float[] values = new float[shape[0] * shape[1]];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextFloat() - 0.5f;
+            }
+            INDArray expected = Nd4j.create(values, new long[] {shape[0], shape[1]}, 'c').transpose().dup('c');
+            INDArray actual = Ops.transposedFromFloats(values, shape[0], shape[1]);
+            assertArrayEquals(expected.shape(), actual.shape());
+            assertArrayEquals(expected.data().asFloat(), actual.data().asFloat(), 0f);
+        }
+    }
+
     @Test
     void onlyDenseFloatArraysQualify() {
         INDArray x = random(1, 8, 6);
