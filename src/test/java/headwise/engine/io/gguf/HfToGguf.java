@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * stored [out, in], Gemma's norm weights stored as 1 + w and Gemma's tied lm_head left out. Matrices whose rows are
  * whole Q8_0 blocks can be stored as Q8_0 ({@code --outtype q8_0}); vectors stay F32, as the converter keeps them.
  */
-final class HfToGguf {
+public final class HfToGguf {
 
     /** tensor_mapping.py's Hugging Face block parts → GGUF block parts (post_attention_layernorm differs per family). */
     private static final Map<String, String> BLOCK = Map.ofEntries(
@@ -56,7 +56,7 @@ final class HfToGguf {
     private HfToGguf() {
     }
 
-    static Path write(Path fixture, String arch, Path target) {
+    public static Path write(Path fixture, String arch, Path target) {
         return write(fixture, arch, target, false);
     }
 
