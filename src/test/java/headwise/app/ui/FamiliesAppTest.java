@@ -52,6 +52,7 @@ class FamiliesAppTest {
     private HeadwiseApp app;
     private Stage stage;
     private Path folder;
+    private final HeadwiseAppTest.FakeChooser chooser = new HeadwiseAppTest.FakeChooser();
 
     @Start
     void start(Stage stage) throws Exception {
@@ -59,7 +60,7 @@ class FamiliesAppTest {
         folder = Files.createTempDirectory("headwise-families-app-test");
         System.setProperty("headwise.session", folder.resolve("config").resolve("session.json").toString());
         app = new HeadwiseApp();
-        app.setChooser(new HeadwiseAppTest.FakeChooser());
+        app.setChooser(chooser);
         app.start(stage);
     }
 
@@ -75,6 +76,33 @@ class FamiliesAppTest {
         openAndAblate(robot, FIXTURES.resolve("pythia_f32"), "pythia_f32", "GPTNeoXForCausalLM", "pythia");
         openAndAblate(robot, FIXTURES.resolve("gemma2_f32"), "gemma2_f32", "Gemma2ForCausalLM", "gemma2");
         openAndAblate(robot, gguf, "gemma2.gguf", "Gemma2ForCausalLM (GGUF, RoPE on halves)", "gemma2-gguf");
+    }
+
+    @Test
+    void aGgufFileIsASecondModelToCompareWith(FxRobot robot) throws Exception {
+        Session first = waitForIdle(app, 120);
+        Path gguf = HfToGguf.write(FIXTURES.resolve("gemma2_f32"), "gemma2", folder.resolve("gemma2.gguf"));
+        robot.interact(() -> app.window().open(FIXTURES.resolve("gemma2_f32")));
+        waitFor(60, () -> !app.model().isBusy() && "gemma2_f32".equals(app.model().modelName()), "the fixture loads");
+        robot.interact(() -> text(robot).setText(IDS));
+        robot.clickOn("#analyse");
+        Session clean = waitForNewSession(app, first, 60);
+
+        chooser.modelFile = gguf;
+        robot.interact(() -> app.window().fireMenu("menu-compare-gguf"));
+        Session compared = waitForNewSession(app, clean, 60);
+        assertEquals("gemma2.gguf", compared.comparison().modelName(), status(robot));
+        assertEquals(gguf.toString(), app.model().state().compareModel());
+        try (LoadedModel engine = ModelLoader.load(gguf.toString())) {
+            AnalysisResult expected = Analyzer.analyze(engine, ModelInput.fromIds(engine, INPUT));
+            assertArrayEquals(expected.attention().values(), compared.comparison().attention().values(), 0f,
+                    "B is the GGUF's own run on the same input");
+        }
+        // the file llama.cpp's converter wrote scales queries by head_dim^-1/2, not query_pre_attn_scalar 32: B differs
+        assertNotEquals(compared.result().attention().get(1, 2, 6, 3), compared.comparison().attention().get(1, 2, 6, 3));
+        robot.interact(() -> app.window().selectPage("Compare"));
+        WaitForAsyncUtils.waitForFxEvents();
+        screenshot(stage, "app-family-compare-gguf.png");
     }
 
     private void openAndAblate(FxRobot robot, Path model, String name, String architecture, String shot) throws Exception {

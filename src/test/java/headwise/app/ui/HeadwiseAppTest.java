@@ -494,6 +494,7 @@ class HeadwiseAppTest {
     /** Dialogs answered by the test. */
     static final class FakeChooser implements Chooser {
         Path modelFolder;
+        Path modelFile;
         Path image;
         Path sessionToOpen;
         Path sessionToSave;
@@ -503,6 +504,11 @@ class HeadwiseAppTest {
         @Override
         public Path modelFolder(Window owner) {
             return modelFolder;
+        }
+
+        @Override
+        public Path modelFile(Window owner) {
+            return modelFile;
         }
 
         @Override
