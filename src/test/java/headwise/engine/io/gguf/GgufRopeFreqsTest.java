@@ -63,6 +63,12 @@ class GgufRopeFreqsTest {
                 .write(dir.resolve("zero.gguf"));
         e = assertThrows(HeadwiseException.class, () -> ModelLoader.load(zero.toString()));
         assertTrue(e.getMessage().contains("RoPE frequency factors must be positive and finite"), e.getMessage());
+        Path twice = TinyLlamaGguf.writer(Fixtures.model(FIXTURE), false, true)
+                .string("llama.rope.scaling.type", "linear").f32("llama.rope.scaling.factor", 2f)
+                .tensor("rope_freqs.weight", GgmlType.F32, new long[] {8}, GgmlQuantizer.f32(new float[] {1, 1, 1, 1, 1, 1, 1, 1}))
+                .write(dir.resolve("twice.gguf"));
+        e = assertThrows(HeadwiseException.class, () -> ModelLoader.load(twice.toString()));
+        assertTrue(e.getMessage().contains("both 'rope_freqs.weight' and llama.rope.scaling.type 'linear'"), e.getMessage());
     }
 
     /** LlamaModel.generate_extra_tensors of convert_hf_to_gguf.py: float32 frequencies, the factors in double. */
