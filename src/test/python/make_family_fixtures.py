@@ -53,6 +53,10 @@ Reference files (reference/, float32 .npy, C order)
     attention.npy   [L, H, T, T] softmax probabilities (row = query, column = key)
     output.npy      logits [T, V]
     q_L1.npy        layer 1's queries after q-norm and RoPE, [T, H, d_head] (= hook blocks.1.attn.hook_q)
+    gguf_attention.npy, gguf_output.npy (gemma2_f32, gemma3_f32 only) the same weights as llama.cpp runs them from
+                    a GGUF its converter wrote: it stores no query_pre_attn_scalar and scales queries by head_dim^−½
+                    (gemma2: 16, not 32), and its Gemma-3 has a fixed pattern of five local layers then one global
+                    (here all three layers local, RoPE base 10000 unscaled)
 """
 import argparse
 import os
@@ -62,8 +66,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import (  # noqa: E402
-    TORCH_DTYPE_NAME, gelu_erf, gelu_tanh, new_case, randn, save_npy, stored, tensor_bytes, write_json,
-    write_safetensors, write_streamed_safetensors)
+    FIXTURES as FIXTURES_DIR, TORCH_DTYPE_NAME, gelu_erf, gelu_tanh, new_case, randn, save_npy, stored,
+    write_json, write_safetensors, write_streamed_safetensors)
 from make_llama_fixtures import inv_freq, rotate_half  # noqa: E402
 
 D, LAYERS, HEADS, VOCAB, T = 64, 3, 4, 97, 16
@@ -477,6 +481,14 @@ def write_case(name, dtype, cfg, ws, ids, forward):
     return out
 
 
+def write_gguf_reference(name, forward_result):
+    """The reference of a case as llama.cpp runs its converted GGUF, beside the Hugging Face one."""
+    out, att, _ = forward_result
+    ref = os.path.join(FIXTURES_DIR, name, "reference")
+    save_npy(os.path.join(ref, "gguf_attention.npy"), att)
+    save_npy(os.path.join(ref, "gguf_output.npy"), out)
+
+
 def show_effect(what, out, without):
     """The fixture only tests a feature if leaving it out changes the output a lot."""
     diff = (out - without).abs().max().item()
@@ -505,6 +517,8 @@ def make_all():
             show_effect("final soft-cap", out, gemma_forward(f64(ws), ids, kind, final_cap=0.0)[0])
         if kind != "gemma":
             show_effect(kind + " sliding window", out, gemma_forward(f64(ws), ids, kind, window=0)[0])
+            as_llama_cpp = dict(scalar=16) if kind == "gemma2" else dict(local=[True] * LAYERS)
+            write_gguf_reference(kind + "_f32", gemma_forward(f64(ws), ids, kind, **as_llama_cpp))
 
     ws = qwen3_weights(gen)
     write_case("qwen3_f32", "F32", qwen3_config("F32"), ws, ids, lambda W: qwen3_forward(W, ids))

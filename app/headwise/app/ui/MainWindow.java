@@ -281,6 +281,12 @@ public final class MainWindow {
                 model.setCompareModel(folder.toString());
             }
         });
+        MenuItem compareGguf = item("Compare with GGUF file\u2026", "menu-compare-gguf", () -> {
+            Path gguf = chooser.modelFile(owner.get());
+            if (gguf != null) {
+                model.setCompareModel(gguf.toString());
+            }
+        });
         MenuItem stopComparing = item("Stop comparing models", "menu-stop-compare-model", () -> model.setCompareModel(""));
         stopComparing.disableProperty().bind(Bindings.createBooleanBinding(() -> !model.state().hasCompareModel(), model.stateProperty()));
         MenuItem openSession = item("Open session\u2026", "menu-open-session", () -> {
@@ -308,7 +314,7 @@ public final class MainWindow {
                 w.hide();
             }
         });
-        file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel,
+        file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel, compareGguf,
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
         return new MenuBar(file);

@@ -4,10 +4,13 @@ import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
 import headwise.engine.family.CheckpointTensors;
 import headwise.engine.family.Families;
+import headwise.engine.family.GemmaMapper;
 import headwise.engine.family.WeightMapper;
 import headwise.engine.io.gguf.GgufConfig;
 import headwise.engine.io.gguf.GgufFile;
 import headwise.engine.io.gguf.GgufMetadata;
+import headwise.engine.io.gguf.GgufTensorInfo;
+import headwise.engine.io.gguf.GgufTensorNames;
 import headwise.engine.io.gguf.GgufTensorSource;
 import headwise.engine.io.gguf.GgufTokenizerJson;
 import headwise.engine.model.ModelSpec;
@@ -18,6 +21,8 @@ import headwise.engine.tokenize.TextTokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A .gguf file as a model: its metadata becomes the config.json of the matching Hugging Face family ({@link GgufConfig}),
@@ -54,9 +59,11 @@ public final class GgufLoader {
                 throw HeadwiseException.inFile(file, "no token embedding matrix 'token_embd.weight'");
             }
             JsonObject config = GgufConfig.of(gguf, embedShape[0]);
-            WeightMapper mapper = Families.forConfig(file, config);
+            // llama.cpp's converter stores Gemma's norm weights as 1 + w: the mapper takes them as the gains they are
+            WeightMapper mapper = arch.startsWith("gemma") ? new GemmaMapper(true) : Families.forConfig(file, config);
             ModelSpec spec = mapper.spec(file, config);
-            spec = spec.withRope(ropeAsStored(arch, spec), spec.architecture() + " (GGUF" + ropeNote(arch, spec) + ")");
+            ModelSpec.Rope rope = withFrequencyFactors(gguf, ropeAsStored(arch, spec), spec.dHead());
+            spec = spec.withRope(rope, spec.architecture() + " (GGUF" + ropeNote(arch, spec) + ")");
             MemoryBudget.checkWeights(tensors);
             ModelWeights weights = mapper.weights(spec, new CheckpointTensors(tensors));
             transformer = new Transformer(spec, weights);
@@ -80,6 +87,36 @@ public final class GgufLoader {
             return spec.rope();
         }
         return new ModelSpec.Rope(spec.rope().theta(), ModelSpec.RopeLayout.ADJACENT_PAIRS, spec.rope().scaling());
+    }
+
+    /**
+     * llama.cpp's rope_freqs tensor (Llama-3.1/3.2 files): its converter turns the llama3 rope_scaling into one divisor
+     * per rotated pair (1 for high frequencies, the factor for low ones, a blend between), which llama.cpp divides the
+     * frequencies by. Used as given: the same frequencies as Hugging Face's llama3 scaling, to float rounding.
+     */
+    private static ModelSpec.Rope withFrequencyFactors(GgufFile gguf, ModelSpec.Rope rope, int dHead) {
+        GgufTensorInfo info = gguf.tensors().get(GgufTensorNames.ROPE_FREQS);
+        if (info == null || rope == null) {
+            return rope;
+        }
+        int pairs = rope.rotated(dHead) / 2;
+        if (info.dims().length != 1 || info.dims()[0] != pairs) {
+            throw HeadwiseException.inFile(gguf.file(), "tensor 'rope_freqs.weight' should hold " + pairs
+                    + " values (one per rotated pair of a head), holds " + info.elements());
+        }
+        if (rope.scaling() != null) {
+            throw HeadwiseException.inFile(gguf.file(), "both 'rope_freqs.weight' and llama.rope.scaling.type '"
+                    + rope.scaling().type() + "': only one RoPE scaling at a time is supported");
+        }
+        List<Double> factors = new ArrayList<>();
+        for (float f : gguf.floats(info)) {
+            if (!(f > 0) || Float.isInfinite(f)) {
+                throw HeadwiseException.inFile(gguf.file(), "tensor 'rope_freqs.weight' holds " + f
+                        + "; RoPE frequency factors must be positive and finite");
+            }
+            factors.add((double) f);
+        }
+        return new ModelSpec.Rope(rope.theta(), rope.layout(), ModelSpec.RopeScaling.ofFrequencyFactors(factors), rope.rotaryDims());
     }
 
     private static String ropeNote(String arch, ModelSpec spec) {

@@ -111,9 +111,23 @@ public record ModelSpec(
 
     /**
      * Hugging Face's rope_scaling: "linear" divides every frequency by {@code factor}; "llama3" divides only the
-     * low frequencies, blending smoothly between {@code lowFreqFactor} and {@code highFreqFactor} wavelengths.
+     * low frequencies, blending smoothly between {@code lowFreqFactor} and {@code highFreqFactor} wavelengths;
+     * "factors" divides pair i's frequency by {@code frequencyFactors[i]} (llama.cpp's rope_freqs tensor, which its
+     * converter computes from Llama-3.1's llama3 parameters).
      */
-    public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+    public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions,
+                              java.util.List<Double> frequencyFactors) {
+        public RopeScaling {
+            frequencyFactors = frequencyFactors == null ? null : java.util.List.copyOf(frequencyFactors);
+        }
+
+        public RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+            this(type, factor, lowFreqFactor, highFreqFactor, originalMaxPositions, null);
+        }
+
+        public static RopeScaling ofFrequencyFactors(java.util.List<Double> factors) {
+            return new RopeScaling("factors", 0, 0, 0, 0, factors);
+        }
     }
 
     /**

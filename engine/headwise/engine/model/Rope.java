@@ -55,7 +55,7 @@ public final class Rope {
 
     /**
      * RoPE's inverse frequencies for a head of dHead channels, one per rotated pair (rotated(dHead)/2 of them), with
-     * rope_scaling (linear, llama3) applied.
+     * rope_scaling (linear, llama3, per-pair factors) applied.
      */
     public static double[] inverseFrequencies(ModelSpec.Rope rope, int dHead) {
         int rotated = rope.rotated(dHead);
@@ -86,6 +86,11 @@ public final class Rope {
                                 / (scaling.highFreqFactor() - scaling.lowFreqFactor());
                         inverse[i] = (1 - smooth) * inverse[i] / scaling.factor() + smooth * inverse[i];
                     }
+                }
+            }
+            case "factors" -> {
+                for (int i = 0; i < half; i++) {
+                    inverse[i] /= scaling.frequencyFactors().get(i);
                 }
             }
             default -> throw new IllegalArgumentException("rope_scaling type " + scaling.type());

@@ -21,7 +21,7 @@ public final class GgufConfig {
     }
 
     public static List<String> architectures() {
-        return List.of("llama", "qwen2", "qwen3", "gemma2", "phi3", "gpt2");
+        return List.of("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "gpt2");
     }
 
     public static String architecture(GgufFile gguf) {
@@ -82,6 +82,7 @@ public final class GgufConfig {
             }
             case "qwen2", "qwen3" -> c.addProperty("hidden_act", "silu");
             case "gemma2" -> gemma2(m, c, layers, d, heads, headDim);
+            case "gemma3" -> gemma3(m, c, layers, d, heads, headDim);
             case "phi3" -> {
                 c.addProperty("hidden_act", "silu");
                 c.addProperty("partial_rotary_factor", ropeDims == null ? 1.0 : ropeDims / (double) headDim);
@@ -99,6 +100,7 @@ public final class GgufConfig {
             case "qwen2" -> new Family("qwen2", "Qwen2ForCausalLM");
             case "qwen3" -> new Family("qwen3", "Qwen3ForCausalLM");
             case "gemma2" -> new Family("gemma2", "Gemma2ForCausalLM");
+            case "gemma3" -> new Family("gemma3_text", "Gemma3ForCausalLM");
             case "phi3" -> new Family("phi3", "Phi3ForCausalLM");
             default -> new Family("gpt2", "GPT2LMHeadModel");
         };
@@ -115,6 +117,25 @@ public final class GgufConfig {
         copyNumber(m, c, "gemma2.attn_logit_softcapping", "attn_logit_softcapping");
         copyNumber(m, c, "gemma2.final_logit_softcapping", "final_logit_softcapping");
         copyInt(m, c, "gemma2.attention.sliding_window", "sliding_window");
+    }
+
+    /**
+     * Gemma-3 as llama.cpp runs it: no attention soft-cap, final soft-cap only when stored, q/k norms; the query scale
+     * by the same rule as Gemma-2 (1/√(hidden/heads) in the 27B model, 62 layers); with a sliding window, five local
+     * layers then one global (llama.cpp's fixed pattern of 6), the local ones with RoPE base 10000 and no scaling;
+     * without one, every layer global.
+     */
+    private static void gemma3(GgufMetadata m, JsonObject c, int layers, int d, int heads, int headDim) {
+        c.addProperty("hidden_activation", "gelu_pytorch_tanh");
+        c.addProperty("query_pre_attn_scalar", layers == 62 ? d / heads : headDim);
+        copyNumber(m, c, "gemma3.final_logit_softcapping", "final_logit_softcapping");
+        Integer window = m.optionalInt("gemma3.attention.sliding_window");
+        c.addProperty("sliding_window_pattern", window != null && window > 0 ? 6 : 1);
+        if (window != null && window > 0) {
+            c.addProperty("sliding_window", window);
+        }
+        Double localBase = m.optionalNumber("gemma3.rope.freq_base_swa");
+        c.addProperty("rope_local_base_freq", localBase != null ? localBase : 10000.0);
     }
 
     /** {arch}.rope.scaling.type/factor as rope_scaling (the mapper rejects types it does not support). */

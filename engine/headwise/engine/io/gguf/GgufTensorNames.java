@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * llama.cpp's tensor names ({@code token_embd.weight}, {@code blk.N.attn_q.weight}, …) as the Hugging Face names the
  * family mappers read, with what must be done to a tensor on the way: GPT-2's Conv1D weights are [in, out] in Hugging
- * Face but [out, in] in GGUF, and llama.cpp's converter stores Gemma's RMSNorm weights as 1 + w.
+ * Face but [out, in] in GGUF. (llama.cpp's converter stores Gemma's RMSNorm weights as 1 + w: they are handed out as
+ * stored and the Gemma mapper is told so, see GgufLoader.)
  */
 public final class GgufTensorNames {
 
@@ -16,13 +17,14 @@ public final class GgufTensorNames {
     public enum Transform {
         NONE,
         /** a matrix the other way round */
-        TRANSPOSE,
-        /** w − 1: Gemma's norm weights, which llama.cpp stores with Gemma's "+ 1" already added */
-        MINUS_ONE
+        TRANSPOSE
     }
 
     public record Mapped(String name, Transform transform) {
     }
+
+    /** llama.cpp's per-pair RoPE frequency factors of Llama-3.1/3.2 files: not a weight, GgufLoader reads it. */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
 
     private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d{1,9})\\.([a-z_]+)\\.(weight|bias)");
 
@@ -51,7 +53,6 @@ public final class GgufTensorNames {
     /** The Hugging Face name of GGUF tensor {@code name} in architecture {@code arch}, or null when it has none. */
     public static Mapped map(String arch, String name) {
         boolean gpt2 = arch.equals("gpt2");
-        boolean gemma = arch.equals("gemma2");
         switch (name) {
             case "token_embd.weight":
                 return new Mapped(gpt2 ? "wte.weight" : "model.embed_tokens.weight", Transform.NONE);
@@ -60,7 +61,7 @@ public final class GgufTensorNames {
             case "output.weight":
                 return new Mapped("lm_head.weight", Transform.NONE);
             case "output_norm.weight":
-                return new Mapped(gpt2 ? "ln_f.weight" : "model.norm.weight", gemma ? Transform.MINUS_ONE : Transform.NONE);
+                return new Mapped(gpt2 ? "ln_f.weight" : "model.norm.weight", Transform.NONE);
             case "output_norm.bias":
                 return gpt2 ? new Mapped("ln_f.bias", Transform.NONE) : null;
             default:
@@ -80,22 +81,17 @@ public final class GgufTensorNames {
             boolean conv1d = suffix.equals("weight") && !part.startsWith("ln_");
             return new Mapped("h." + layer + "." + part + "." + suffix, conv1d ? Transform.TRANSPOSE : Transform.NONE);
         }
-        boolean norm = part.endsWith("layernorm") || part.endsWith("_norm");
-        return new Mapped("model.layers." + layer + "." + part + "." + suffix, gemma && norm ? Transform.MINUS_ONE : Transform.NONE);
+        return new Mapped("model.layers." + layer + "." + part + "." + suffix, Transform.NONE);
     }
 
     private static Map<String, String> blockPart(String arch) {
         Map<String, String> parts = new HashMap<>(arch.equals("gpt2") ? GPT2_BLOCK : LLAMA_BLOCK);
         switch (arch) {
-            case "qwen3" -> {
-                parts.put("attn_q_norm", "self_attn.q_norm");
-                parts.put("attn_k_norm", "self_attn.k_norm");
-            }
-            case "gemma2" -> {
-                // Gemma-2's sandwich: ffn_norm is the norm before the MLP, the post_* norms follow each sub-block
-                parts.put("post_attention_norm", "post_attention_layernorm");
-                parts.put("ffn_norm", "pre_feedforward_layernorm");
-                parts.put("post_ffw_norm", "post_feedforward_layernorm");
+            case "qwen3" -> headNorms(parts);
+            case "gemma2" -> sandwich(parts);
+            case "gemma3" -> {
+                sandwich(parts);
+                headNorms(parts);
             }
             case "phi3" -> {
                 // both stay fused, as Phi-3's own checkpoints store them: qkv_proj rows q, k, v; gate_up_proj rows gate, up
@@ -110,5 +106,18 @@ public final class GgufTensorNames {
             }
         }
         return parts;
+    }
+
+    /** Gemma-2/3's sandwich: ffn_norm is the norm before the MLP, the post_* norms follow each sub-block. */
+    private static void sandwich(Map<String, String> parts) {
+        parts.put("post_attention_norm", "post_attention_layernorm");
+        parts.put("ffn_norm", "pre_feedforward_layernorm");
+        parts.put("post_ffw_norm", "post_feedforward_layernorm");
+    }
+
+    /** Qwen3's and Gemma-3's RMSNorm of each head's q and k. */
+    private static void headNorms(Map<String, String> parts) {
+        parts.put("attn_q_norm", "self_attn.q_norm");
+        parts.put("attn_k_norm", "self_attn.k_norm");
     }
 }

@@ -31,6 +31,9 @@ public final class GgufTensorSource implements TensorSource {
     public static GgufTensorSource of(GgufFile gguf, String arch) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (GgufTensorInfo info : gguf.tensors().values()) {
+            if (arch.equals("llama") && info.name().equals(GgufTensorNames.ROPE_FREQS)) {
+                continue; // part of the RoPE settings, which GgufLoader builds
+            }
             GgufTensorNames.Mapped mapped = GgufTensorNames.map(arch, info.name());
             if (mapped == null) {
                 throw HeadwiseException.inFile(gguf.file(), unknown(arch, info.name()));
@@ -45,8 +48,8 @@ public final class GgufTensorSource implements TensorSource {
 
     private static String unknown(String arch, String name) {
         if (name.startsWith("rope_freqs") || name.startsWith("rope_factors")) {
-            return "tensor " + HeadwiseException.quote(name) + " holds per-frequency RoPE factors (Llama-3.1 or long-context "
-                    + "RoPE scaling), which are not supported";
+            return "tensor " + HeadwiseException.quote(name) + " holds per-frequency RoPE factors, which are supported for "
+                    + "'llama' files only (Llama-3.1's rope_freqs), not for Phi-3's long-context RoPE or in '" + arch + "'";
         }
         return "tensor " + HeadwiseException.quote(name) + " is not part of a GGUF '" + arch + "' model that Headwise understands";
     }
@@ -87,12 +90,6 @@ public final class GgufTensorSource implements TensorSource {
             case TRANSPOSE -> {
                 long[] rowMajor = e.info().rowMajorShape();
                 return transpose(values, (int) rowMajor[0], (int) rowMajor[1]);
-            }
-            case MINUS_ONE -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] -= 1f;
-                }
-                return values;
             }
             default -> {
                 return values;

@@ -454,21 +454,21 @@ class HeadwiseAppTest {
         return other;
     }
 
-    private static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {
+    static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {
         waitFor(seconds, () -> !app.model().isBusy() && app.model().session() != null, "idle with a result; status: "
                 + app.model().statusProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
         return app.model().session();
     }
 
-    private static Session waitForNewSession(HeadwiseApp app, Session old, int seconds) throws Exception {
+    static Session waitForNewSession(HeadwiseApp app, Session old, int seconds) throws Exception {
         waitFor(seconds, () -> !app.model().isBusy() && app.model().session() != null && app.model().session().result() != old.result(),
                 "a new result");
         WaitForAsyncUtils.waitForFxEvents();
         return app.model().session();
     }
 
-    private static void waitFor(int seconds, BooleanSupplier condition, String what) throws Exception {
+    static void waitFor(int seconds, BooleanSupplier condition, String what) throws Exception {
         try {
             WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition::getAsBoolean);
         } catch (TimeoutException e) {
@@ -477,11 +477,11 @@ class HeadwiseAppTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private static String status(FxRobot robot) {
+    static String status(FxRobot robot) {
         return robot.lookup("#status").queryAs(Label.class).getText();
     }
 
-    private static TextField text(FxRobot robot) {
+    static TextField text(FxRobot robot) {
         return robot.lookup("#text").queryAs(TextField.class);
     }
 
@@ -494,6 +494,7 @@ class HeadwiseAppTest {
     /** Dialogs answered by the test. */
     static final class FakeChooser implements Chooser {
         Path modelFolder;
+        Path modelFile;
         Path image;
         Path sessionToOpen;
         Path sessionToSave;
@@ -503,6 +504,11 @@ class HeadwiseAppTest {
         @Override
         public Path modelFolder(Window owner) {
             return modelFolder;
+        }
+
+        @Override
+        public Path modelFile(Window owner) {
+            return modelFile;
         }
 
         @Override

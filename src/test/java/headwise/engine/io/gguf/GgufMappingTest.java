@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,7 +56,7 @@ class GgufMappingTest {
     }
 
     @Test
-    void gemma2SandwichNormsLoseTheOneLlamaCppAdded() throws IOException {
+    void gemma2SandwichNormsAsStored() throws IOException {
         try (GgufFile gguf = open(common("gemma2").u32("gemma2.attention.key_length", 256)
                 .f32("gemma2.attn_logit_softcapping", 50f).f32("gemma2.final_logit_softcapping", 30f)
                 .u32("gemma2.attention.sliding_window", 4096))) {
@@ -70,26 +69,37 @@ class GgufMappingTest {
             assertEquals(4096, c.get("sliding_window").getAsInt());
             assertEquals("gelu_pytorch_tanh", c.get("hidden_activation").getAsString());
         }
-        GgufTensorNames.Transform minusOne = GgufTensorNames.Transform.MINUS_ONE;
-        assertEquals(new GgufTensorNames.Mapped("model.layers.1.input_layernorm.weight", minusOne), GgufTensorNames.map("gemma2", "blk.1.attn_norm.weight"));
-        assertEquals(new GgufTensorNames.Mapped("model.layers.1.post_attention_layernorm.weight", minusOne),
+        GgufTensorNames.Transform none = GgufTensorNames.Transform.NONE;
+        assertEquals(new GgufTensorNames.Mapped("model.layers.1.input_layernorm.weight", none), GgufTensorNames.map("gemma2", "blk.1.attn_norm.weight"));
+        assertEquals(new GgufTensorNames.Mapped("model.layers.1.post_attention_layernorm.weight", none),
                 GgufTensorNames.map("gemma2", "blk.1.post_attention_norm.weight"));
-        assertEquals(new GgufTensorNames.Mapped("model.layers.1.pre_feedforward_layernorm.weight", minusOne),
+        assertEquals(new GgufTensorNames.Mapped("model.layers.1.pre_feedforward_layernorm.weight", none),
                 GgufTensorNames.map("gemma2", "blk.1.ffn_norm.weight"));
-        assertEquals(new GgufTensorNames.Mapped("model.layers.1.post_feedforward_layernorm.weight", minusOne),
+        assertEquals(new GgufTensorNames.Mapped("model.layers.1.post_feedforward_layernorm.weight", none),
                 GgufTensorNames.map("gemma2", "blk.1.post_ffw_norm.weight"));
-        assertEquals(new GgufTensorNames.Mapped("model.norm.weight", minusOne), GgufTensorNames.map("gemma2", "output_norm.weight"));
-        assertEquals(GgufTensorNames.Transform.NONE, GgufTensorNames.map("gemma2", "blk.1.attn_q.weight").transform());
-        assertEquals(GgufTensorNames.Transform.NONE, GgufTensorNames.map("llama", "blk.1.attn_norm.weight").transform());
+        assertEquals(new GgufTensorNames.Mapped("model.norm.weight", none), GgufTensorNames.map("gemma2", "output_norm.weight"));
+        assertNull(GgufTensorNames.map("gemma2", "blk.1.attn_q_norm.weight"), "Gemma-2 has no q/k norms");
     }
 
     @Test
-    void gemma2NormsAreHandedOutMinusOne() throws IOException {
-        float[] stored = {1f, 1.5f, 0.25f, 2f};
-        GgufWriter w = common("gemma2").tensor("blk.0.attn_norm.weight", GgmlType.F32, new long[] {4}, GgmlQuantizer.f32(stored));
-        try (GgufTensorSource source = GgufTensorSource.of(open(w), "gemma2")) {
-            assertArrayEquals(new float[] {0f, 0.5f, -0.75f, 1f}, source.floats("model.layers.0.input_layernorm.weight"));
+    void gemma3ConfigAsLlamaCppRunsIt() throws IOException {
+        try (GgufFile gguf = open(common("gemma3").u32("gemma3.attention.key_length", 256).u32("gemma3.attention.sliding_window", 512)
+                .string("gemma3.rope.scaling.type", "linear").f32("gemma3.rope.scaling.factor", 8f))) {
+            JsonObject c = GgufConfig.of(gguf, 1000);
+            assertEquals("gemma3_text", c.get("model_type").getAsString());
+            assertEquals("Gemma3ForCausalLM", c.getAsJsonArray("architectures").get(0).getAsString());
+            assertEquals(256, c.get("query_pre_attn_scalar").getAsInt());
+            assertEquals(512, c.get("sliding_window").getAsInt());
+            assertEquals(6, c.get("sliding_window_pattern").getAsInt(), "llama.cpp's fixed pattern");
+            assertEquals(10000.0, c.get("rope_local_base_freq").getAsDouble());
+            assertEquals(8.0, c.getAsJsonObject("rope_scaling").get("factor").getAsDouble());
+            assertFalse(c.has("final_logit_softcapping"));
         }
+        try (GgufFile gguf = open(common("gemma3"))) {
+            assertEquals(1, GgufConfig.of(gguf, 1000).get("sliding_window_pattern").getAsInt(), "no window: every layer global");
+        }
+        assertEquals("model.layers.2.self_attn.k_norm.weight", GgufTensorNames.map("gemma3", "blk.2.attn_k_norm.weight").name());
+        assertEquals("model.layers.2.post_feedforward_layernorm.weight", GgufTensorNames.map("gemma3", "blk.2.post_ffw_norm.weight").name());
     }
 
     @Test
@@ -129,10 +139,11 @@ class GgufMappingTest {
 
     @Test
     void refusesWhatItDoesNotUnderstand() throws IOException {
-        GgufWriter ropeFreqs = common("llama").tensor("rope_freqs.weight", GgmlType.F32, new long[] {4}, new byte[16]);
-        try (GgufFile gguf = open(ropeFreqs)) {
-            HeadwiseException e = assertThrows(HeadwiseException.class, () -> GgufTensorSource.of(gguf, "llama"));
-            assertTrue(e.getMessage().contains("'rope_freqs.weight' holds per-frequency RoPE factors"), e.getMessage());
+        GgufWriter ropeFactors = common("phi3").tensor("rope_factors_long.weight", GgmlType.F32, new long[] {4}, new byte[16]);
+        try (GgufFile gguf = open(ropeFactors)) {
+            HeadwiseException e = assertThrows(HeadwiseException.class, () -> GgufTensorSource.of(gguf, "phi3"));
+            assertTrue(e.getMessage().contains("'rope_factors_long.weight' holds per-frequency RoPE factors, which are supported "
+                    + "for 'llama' files only"), e.getMessage());
         }
         try (GgufFile gguf = open(common("llama").tensor("blk.0.attn_sinks.weight", GgmlType.F32, new long[] {4}, new byte[16]))) {
             HeadwiseException e = assertThrows(HeadwiseException.class, () -> GgufTensorSource.of(gguf, "llama"));
@@ -140,7 +151,7 @@ class GgufMappingTest {
         }
         try (GgufFile gguf = open(common("mamba"))) {
             HeadwiseException e = assertThrows(HeadwiseException.class, () -> GgufConfig.of(gguf, 10));
-            assertTrue(e.getMessage().contains("unsupported GGUF architecture 'mamba'; supported: llama, qwen2, qwen3, gemma2, phi3, gpt2"));
+            assertTrue(e.getMessage().contains("unsupported GGUF architecture 'mamba'; supported: llama, qwen2, qwen3, gemma2, gemma3, phi3, gpt2"));
         }
         try (GgufFile gguf = open(common("llama").u32("llama.rope.dimension_count", 16))) {
             HeadwiseException e = assertThrows(HeadwiseException.class, () -> GgufConfig.of(gguf, 10));

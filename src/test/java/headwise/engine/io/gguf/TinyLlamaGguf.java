@@ -55,6 +55,11 @@ public final class TinyLlamaGguf {
 
     /** @param allF32 every tensor F32 (q/k still permuted), e.g. for comparing with llama.cpp without its quantised matmuls */
     public static Path write(Path fixture, Path target, boolean tokenizer, boolean allF32) {
+        return writer(fixture, tokenizer, allF32).write(target);
+    }
+
+    /** The writer with everything {@link #write} writes, for a test to add to. */
+    static GgufWriter writer(Path fixture, boolean tokenizer, boolean allF32) {
         JsonObject config = Json.readObject(fixture.resolve("config.json"));
         int d = config.get("hidden_size").getAsInt();
         int heads = config.get("num_attention_heads").getAsInt();
@@ -95,7 +100,7 @@ public final class TinyLlamaGguf {
             w.tensor("output_norm.weight", GgmlType.F32, dims(hf, "model.norm.weight"), GgmlQuantizer.f32(hf.floats("model.norm.weight")));
             w.tensor("output.weight", embedType, dims(hf, "lm_head.weight"), encode(embedType, hf.floats("lm_head.weight")));
         }
-        return w.write(target);
+        return w;
     }
 
     /**
