@@ -4,8 +4,11 @@ import com.google.gson.JsonParser;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
 import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The PyTorch-reference fixtures written by src/test/python/make_fixtures.py. */
 public final class Fixtures {
@@ -77,5 +81,22 @@ public final class Fixtures {
         Npy.FloatArray qReference = reference(fixture, "q_L1.npy");
         assertArrayEquals(qReference.shape(), Arrays.copyOfRange(q.shape(), 1, 4));
         return maxAbsDiff(qReference.values(), q.dup('c').data().asFloat());
+    }
+
+    /**
+     * Loads {@code fixture}, runs its input and asserts attention, output and layer 1's hook_q are within
+     * {@code tolerance} of the PyTorch reference (printing the three errors, for the fidelity tables in the docs).
+     */
+    public static void assertMatchesReferenceWithHookQ(String fixture, double tolerance) {
+        try (LoadedModel model = ModelLoader.load(model(fixture).toString())) {
+            int[] ids = inputIds(fixture);
+            RunErrors errors = runErrors(fixture, Analyzer.analyze(model, ModelInput.fromIds(model, ids)));
+            double qError = hookQError(fixture, model, ids);
+            System.out.printf("fidelity %-26s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
+                    fixture, errors.attention(), errors.output(), qError);
+            assertTrue(errors.attention() <= tolerance, fixture + " attention error " + errors.attention());
+            assertTrue(errors.output() <= tolerance, fixture + " output error " + errors.output());
+            assertTrue(qError <= tolerance, fixture + " hook_q error " + qError);
+        }
     }
 }

@@ -7,9 +7,6 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.npy.Npy;
-import headwise.engine.run.AnalysisResult;
-import headwise.engine.run.Analyzer;
-import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,23 +32,7 @@ class FamilyFidelityTest {
     @ValueSource(strings = {"pythia_f32", "pythia_sequential_f32", "pythia_bf16", "gemma_f32", "gemma2_f32", "gemma2_bf16",
             "gemma3_f32", "qwen3_f32", "phi3_f32", "opt_f32", "opt_postln_f32"})
     void matchesPyTorch(String fixture) {
-        double tolerance = 1e-5;
-        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
-            int[] ids = Fixtures.inputIds(fixture);
-            AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
-
-            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
-            double attentionError = errors.attention();
-            double outputError = errors.output();
-
-            double qError = Fixtures.hookQError(fixture, model, ids);
-
-            System.out.printf("fidelity %-22s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
-                    fixture, attentionError, outputError, qError);
-            assertTrue(attentionError <= tolerance, fixture + " attention error " + attentionError);
-            assertTrue(outputError <= tolerance, fixture + " output error " + outputError);
-            assertTrue(qError <= tolerance, fixture + " hook_q error " + qError);
-        }
+        Fixtures.assertMatchesReferenceWithHookQ(fixture, 1e-5);
     }
 
     /**

@@ -4,9 +4,6 @@ import headwise.engine.Fixtures;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.run.AnalysisResult;
-import headwise.engine.run.Analyzer;
-import headwise.engine.run.ModelInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,7 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Llama, Mistral and Qwen2 checkpoints against the independent float64 PyTorch forward of make_llama_fixtures.py:
@@ -29,23 +25,7 @@ class LlamaFidelityTest {
     @ValueSource(strings = {"llama_f32", "llama_bf16", "llama_f16", "llama3_scaling_f32", "llama_linear_scaling_f32",
             "llama_mqa_tied_f32", "llama_bare_f32", "mistral_window_f32", "qwen2_f32"})
     void matchesPyTorch(String fixture) {
-        double tolerance = 1e-5;
-        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
-            int[] ids = Fixtures.inputIds(fixture);
-            AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
-
-            Fixtures.RunErrors errors = Fixtures.runErrors(fixture, result);
-            double attentionError = errors.attention();
-            double outputError = errors.output();
-
-            double qError = Fixtures.hookQError(fixture, model, ids);
-
-            System.out.printf("fidelity %-26s attention max|err| %.2e  output max|err| %.2e  hook_q max|err| %.2e%n",
-                    fixture, attentionError, outputError, qError);
-            assertTrue(attentionError <= tolerance, fixture + " attention error " + attentionError);
-            assertTrue(outputError <= tolerance, fixture + " output error " + outputError);
-            assertTrue(qError <= tolerance, fixture + " hook_q error " + qError);
-        }
+        Fixtures.assertMatchesReferenceWithHookQ(fixture, 1e-5);
     }
 
     @Test
