@@ -1,6 +1,7 @@
 package headwise.app.corpus;
 
 import org.apache.spark.Success$;
+import org.apache.spark.TaskFailedReason;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
@@ -27,7 +28,12 @@ final class SparkProgress extends SparkListener {
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
         int partition = end.taskInfo().index();
-        // a failed attempt counts nothing; a speculative duplicate counts once
+        if (end.reason() instanceof TaskFailedReason failed) { // counts nothing; Spark retries it up to its limit
+            sink.accept("corpus: the task of partition " + partition + " failed (attempt " + (end.taskInfo().attemptNumber() + 1)
+                    + "): " + failed.toErrorString().lines().findFirst().orElse(""));
+            return;
+        }
+        // a speculative duplicate counts once
         if (end.reason() != Success$.MODULE$ || partition >= done.length || done[partition]) {
             return;
         }
