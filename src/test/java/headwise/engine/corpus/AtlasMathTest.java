@@ -38,7 +38,7 @@ class AtlasMathTest {
     void jensenShannonOfTwoRowsByHand() {
         // one layer, two heads, two tokens: rows (1, 0) vs (0.5, 0.5) and (0.5, 0.5) vs (0.5, 0.5)
         float[] values = {1f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
-        double[][] d = HeadDistances.jensenShannon(new AttentionMaps(1, 2, 2, values));
+        double[][] d = HeadDistances.jensenShannon(new AttentionMaps(1, 2, 2, values), false);
         // JS((1,0), (½,½)) = ½·ln(1/0.75) + ½·(½ ln(0.5/0.75) + ½ ln(0.5/0.25))
         double row0 = 0.5 * Math.log(1 / 0.75) + 0.5 * (0.5 * Math.log(0.5 / 0.75) + 0.5 * Math.log(2));
         assertEquals(row0 / 2, d[0][1], 1e-12);
@@ -54,12 +54,26 @@ class AtlasMathTest {
         for (int row = 0; row < 3 * t; row++) {
             values[row * t + r.nextInt(t)] = 1f; // one-hot rows: disjoint rows reach ln 2
         }
-        double[][] d = HeadDistances.jensenShannon(new AttentionMaps(1, 3, t, values));
+        double[][] d = HeadDistances.jensenShannon(new AttentionMaps(1, 3, t, values), false);
         for (double[] row : d) {
             for (double x : row) {
                 assertTrue(x >= 0 && x <= Math.log(2) + 1e-12, "JS in [0, ln 2]: " + x);
             }
         }
+    }
+
+    @Test
+    void fastLogAgreesWithMathLog() {
+        Random r = new Random(7);
+        double worst = 0;
+        for (int k = 0; k < 1_000_000; k++) {
+            double x = k % 2 == 0 ? r.nextDouble() : Math.exp(r.nextDouble() * 1400 - 700);
+            double exact = Math.log(x);
+            worst = Math.max(worst, Math.abs(FastLog.log(x) - exact) / Math.max(1, Math.abs(exact)));
+        }
+        assertTrue(worst < 1e-15, "worst relative error " + worst);
+        assertEquals(Math.log(Double.MIN_VALUE), FastLog.log(Double.MIN_VALUE), 0.0, "subnormals go to Math.log");
+        assertEquals(0.0, FastLog.log(1.0), 1e-16); // ln c + ln(1/c) rounds
     }
 
     @Test
