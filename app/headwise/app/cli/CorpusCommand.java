@@ -11,6 +11,7 @@ import headwise.engine.corpus.PromptTokens;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,9 +34,8 @@ final class CorpusCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|NAME",
-            description = "A Hugging Face model folder, or a bundled model's name; every Spark node must have it at this path.")
-    String model;
+    @Mixin
+    CommonOptions common; // --model (every Spark node must have it at the same path), --debug
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Prompts: .jsonl ({\"text\"} or {\"ids\"}, optional id, label, split), .csv with a text column, "
@@ -61,9 +61,6 @@ final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Count and skip bad prompts instead of stopping at the first.")
     boolean skipBad;
 
-    @Option(names = "--debug", description = "Show stack traces of errors.")
-    boolean debug;
-
     /** Tests of Spark's retry: the first attempt of this partition fails. */
     int failPartitionOnce = -1;
 
@@ -74,7 +71,7 @@ final class CorpusCommand implements Callable<Integer> {
             throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
         }
         CorpusReader.Result read = CorpusReader.read(data, skipBad);
-        String executorModel = executorModel(model);
+        String executorModel = executorModel(common.model);
         // the driver checks every prompt against the model before any task starts; in local mode the tasks reuse it
         LoadedModel loaded = ExecutorModels.get(executorModel, threads);
         List<CorpusPrompt> prompts = new ArrayList<>();

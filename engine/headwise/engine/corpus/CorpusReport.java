@@ -3,6 +3,7 @@ package headwise.engine.corpus;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.AttentionStatistics;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The files of a corpus run (docs/corpus.md): head_stats.json, layer_stats.json, per_prompt.jsonl and atlas.json.
@@ -41,57 +43,54 @@ public final class CorpusReport {
 
     /** {"prompts", "skipped", "metrics": {NAME: {"prompts", "mean", "std", "p10", "p50", "p90"} of [L][H]}}. */
     static Map<String, Object> headStats(List<PromptMetrics> rows, int skipped, int layers, int heads) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        for (int m = 0; m < CorpusAnalysis.METRICS.size(); m++) {
-            Distribution[][] d = new Distribution[layers][heads];
-            for (int l = 0; l < layers; l++) {
-                for (int h = 0; h < heads; h++) {
-                    double[] values = new double[rows.size()];
-                    for (int k = 0; k < values.length; k++) {
-                        values[k] = rows.get(k).values()[m][l][h];
-                    }
-                    d[l][h] = Distribution.of(values);
-                }
-            }
-            Map<String, Object> entry = summary(d);
-            entry.put("prompts", applicable(rows, m));
-            metrics.put(CorpusAnalysis.METRICS.get(m), entry);
-        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("prompts", rows.size());
         out.put("skipped", skipped);
         out.put("layers", layers);
         out.put("heads", heads);
-        out.put("metrics", metrics);
+        out.put("metrics", metricStats(rows, (row, m) -> row.values()[m], false));
         return out;
     }
 
     /** As head_stats.json for each prompt's layer means (mean over the layer's heads): [L]. */
     static Map<String, Object> layerStats(List<PromptMetrics> rows, int layers, int heads) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        for (int m = 0; m < CorpusAnalysis.METRICS.size(); m++) {
-            Distribution[][] d = new Distribution[1][layers];
-            for (int l = 0; l < layers; l++) {
-                double[] values = new double[rows.size()];
-                for (int k = 0; k < values.length; k++) {
-                    double s = 0;
-                    for (int h = 0; h < heads; h++) {
-                        s += rows.get(k).values()[m][l][h];
-                    }
-                    values[k] = s / heads;
-                }
-                d[0][l] = Distribution.of(values);
-            }
-            Map<String, Object> entry = new LinkedHashMap<>();
-            summary(d).forEach((key, value) -> entry.put(key, ((List<?>) value).get(0)));
-            entry.put("prompts", applicable(rows, m));
-            metrics.put(CorpusAnalysis.METRICS.get(m), entry);
-        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("prompts", rows.size());
         out.put("layers", layers);
-        out.put("metrics", metrics);
+        out.put("metrics", metricStats(rows, (row, m) -> new double[][] {AttentionStatistics.layerMeans(row.values()[m])}, true));
         return out;
+    }
+
+    /**
+     * For every metric, the distribution over prompts of each cell of {@code table(prompt, metric)}.
+     *
+     * @param oneRow the table is one row: write its statistics as [n] rather than [1][n]
+     */
+    private static Map<String, Object> metricStats(List<PromptMetrics> rows, BiFunction<PromptMetrics, Integer, double[][]> table,
+                                                   boolean oneRow) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (int m = 0; m < CorpusAnalysis.METRICS.size(); m++) {
+            List<double[][]> tables = new ArrayList<>();
+            for (PromptMetrics row : rows) {
+                tables.add(table.apply(row, m));
+            }
+            double[][] first = tables.get(0);
+            Distribution[][] d = new Distribution[first.length][first[0].length];
+            for (int i = 0; i < d.length; i++) {
+                for (int j = 0; j < d[i].length; j++) {
+                    double[] values = new double[tables.size()];
+                    for (int k = 0; k < values.length; k++) {
+                        values[k] = tables.get(k)[i][j];
+                    }
+                    d[i][j] = Distribution.of(values);
+                }
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            summary(d).forEach((key, value) -> entry.put(key, oneRow ? ((List<?>) value).get(0) : value));
+            entry.put("prompts", applicable(rows, m));
+            metrics.put(CorpusAnalysis.METRICS.get(m), entry);
+        }
+        return metrics;
     }
 
     /** {"prompts", "layers", "heads_per_layer", "distance": [n][n], "heads": [{layer, head, x, y}]} (classical MDS). */
