@@ -70,6 +70,7 @@ final class CorpusCommand implements Callable<Integer> {
         if (partitions < 0 || threads < 1) {
             throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
         }
+        CorpusJob.requireOpenedPackages(); // before minutes of reading and tokenizing
         CorpusReader.Result read = CorpusReader.read(data, skipBad);
         String executorModel = executorModel(common.model);
         // the driver checks every prompt against the model before any task starts; in local mode the tasks reuse it

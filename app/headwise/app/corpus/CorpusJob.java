@@ -39,6 +39,7 @@ public final class CorpusJob {
 
     /** @param prompts checked token ids, in corpus order; the result's prompt indices refer to this list */
     public static CorpusAccumulator run(Settings settings, List<int[]> prompts, Consumer<String> progress) {
+        requireOpenedPackages();
         SparkConf conf = sparkConf(settings);
         int taskCpus = conf.getInt("spark.task.cpus", 1);
         List<PromptTask> tasks = new ArrayList<>(prompts.size());
@@ -59,6 +60,21 @@ public final class CorpusJob {
             return all;
         } catch (Exception e) { // Scala throws SparkException undeclared
             throw userError(e);
+        }
+    }
+
+    /**
+     * Spark reaches into java.base (first sun.nio.ch); on Java 17 that needs --add-opens, which target/headwise.jar's
+     * manifest gives. Without them the context fails deep inside with an IllegalAccessError: say what to do instead.
+     */
+    public static void requireOpenedPackages() {
+        Module javaBase = Object.class.getModule();
+        Module spark = SparkConf.class.getModule();
+        for (String p : List.of("sun.nio.ch", "java.nio", "java.lang.invoke", "java.util")) {
+            if (!javaBase.isOpen(p, spark)) {
+                throw new HeadwiseException("Spark needs java.base/" + p + " opened: run 'java -jar target/headwise.jar corpus …' "
+                        + "(its manifest opens what Spark needs) or add the --add-opens flags of docs/corpus.md to 'java -cp'");
+            }
         }
     }
 

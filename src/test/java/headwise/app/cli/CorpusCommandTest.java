@@ -49,6 +49,19 @@ class CorpusCommandTest {
     }
 
     @Test
+    void withoutTheOpenedPackagesTheStartIsRefusedInOneLine() throws Exception {
+        // a JVM without the --add-opens that the jar's manifest and Surefire's argLine give
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "headwise.app.Main", "corpus", "--model",
+                Fixtures.model("gpt2_f32").toString(), "--data", CorpusOutputs.PROMPTS.toString(), "--out", temp.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(Cli.USER_ERROR, p.waitFor());
+        assertEquals("error: Spark needs java.base/sun.nio.ch opened: run 'java -jar target/headwise.jar corpus …' "
+                + "(its manifest opens what Spark needs) or add the --add-opens flags of docs/corpus.md to 'java -cp'", output);
+    }
+
+    @Test
     void anEmptyFileIsOneLine() throws IOException {
         Path data = Files.writeString(temp.resolve("empty.jsonl"), "");
         assertOneLine(corpus(data), "empty.jsonl: no prompts in the file (it is empty)");
