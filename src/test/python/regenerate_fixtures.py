@@ -46,6 +46,7 @@ SCRIPTS = [
     ("metrics_reference.py", []),     # gpt2_f32/reference/metrics.json (reads attention.npy)
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)
     ("intervene_reference.py", []),   # gpt2_f32/reference/intervene.json
+    ("corpus_reference.py", []),      # corpus_gpt2/: prompts.jsonl and the corpus command's reference (PyTorch GPT-2 + NumPy)
     ("make_fuzz_seeds.py", []),       # headwise/fuzz/ParserFuzzerInputs/
 ]
 
