@@ -5,16 +5,14 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
+import headwise.engine.io.AtomicFiles;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.json.Json;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,18 +176,6 @@ public final class SessionFile {
 
     /** Writes {@code s} to {@code file} (its folder created), replacing it only once the new bytes are on disk. */
     public static void write(SessionState s, Path file) {
-        Path target = file.toAbsolutePath();
-        try {
-            Files.createDirectories(target.getParent());
-            Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.write(temporary, json(s).getBytes(StandardCharsets.UTF_8));
-            try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw HeadwiseException.inFile(file, "cannot write the session: " + e.getMessage());
-        }
+        AtomicFiles.write(file, w -> w.write(json(s)), "the session");
     }
 }

@@ -2,16 +2,12 @@ package headwise.engine.corpus;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import headwise.engine.HeadwiseException;
+import headwise.engine.io.AtomicFiles;
 import headwise.engine.analysis.AttentionStatistics;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,10 +31,10 @@ public final class CorpusReport {
      */
     public static void write(Path dir, List<CorpusPrompt> prompts, CorpusAccumulator run, int skipped, int layers, int heads) {
         List<PromptMetrics> rows = run.prompts();
-        writeAtomically(dir.resolve("head_stats.json"), json(headStats(rows, skipped, layers, heads)));
-        writeAtomically(dir.resolve("layer_stats.json"), json(layerStats(rows, layers, heads)));
-        writeAtomically(dir.resolve("per_prompt.jsonl"), w -> writePerPrompt(w, prompts, rows, layers, heads));
-        writeAtomically(dir.resolve("atlas.json"), json(atlas(run.meanDistance(), rows.size(), layers, heads)));
+        AtomicFiles.write(dir.resolve("head_stats.json"), json(headStats(rows, skipped, layers, heads)), "the corpus results");
+        AtomicFiles.write(dir.resolve("layer_stats.json"), json(layerStats(rows, layers, heads)), "the corpus results");
+        AtomicFiles.write(dir.resolve("per_prompt.jsonl"), w -> writePerPrompt(w, prompts, rows, layers, heads), "the corpus results");
+        AtomicFiles.write(dir.resolve("atlas.json"), json(atlas(run.meanDistance(), rows.size(), layers, heads)), "the corpus results");
     }
 
     /** {"prompts", "skipped", "metrics": {NAME: {"prompts", "mean", "std", "p10", "p50", "p90"} of [L][H]}}. */
@@ -175,31 +171,12 @@ public final class CorpusReport {
         return Double.isFinite(x) ? x : null;
     }
 
-    private interface Content {
-        void write(Writer w) throws IOException;
-    }
 
-    private static Content json(Object document) {
+    private static AtomicFiles.Content json(Object document) {
         return w -> {
             GSON.toJson(document, w);
             w.write('\n');
         };
     }
 
-    private static void writeAtomically(Path file, Content content) {
-        Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-                content.write(w);
-            }
-            try {
-                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw HeadwiseException.inFile(file, "cannot write: " + e.getMessage());
-        }
-    }
 }
