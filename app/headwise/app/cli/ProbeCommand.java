@@ -1,0 +1,73 @@
+package headwise.app.cli;
+
+import headwise.engine.analysis.probe.LayerProbing;
+import headwise.engine.analysis.probe.Pooling;
+import headwise.engine.analysis.probe.ProbeReport;
+import headwise.engine.analysis.probe.ProbeResult;
+import headwise.engine.analysis.probe.ProbeScore;
+import headwise.engine.analysis.probe.ProbeSettings;
+import headwise.engine.analysis.probe.ProbeSite;
+import headwise.engine.load.LoadedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code probe}: layer-wise linear probes of a labelled data set (docs/probing.md); writes OUT/probe.json. */
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Layer-wise linear probes: at which block does the model make the label linearly readable?")
+final class ProbeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "JSONL or CSV with text (or ids), label and optional split (train/test).")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "Output folder (created if missing).")
+    Path out;
+
+    @Option(names = "--site", paramLabel = "HOOK", defaultValue = "hook_resid_post",
+            description = "Block hook probed: hook_resid_post (default), hook_resid_mid, ln2.hook_normalized, attn.hook_z.")
+    String site;
+
+    @Option(names = "--position", paramLabel = "last|mean|cls", defaultValue = "last",
+            description = "Token probed: last (default), mean over tokens, or cls (the first).")
+    String position;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the stratified 60/40 split when the file has none (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-heads", description = "Skip the per-head probes on hook_z (the L×H map).")
+    boolean noHeads;
+
+    @Override
+    public Integer call() {
+        ProbeSettings settings = ProbeSettings.defaults().withSite(ProbeSite.parse(site)).withPooling(Pooling.parse(position))
+                .withSeed(seed).withHeadMap(!noHeads);
+        try (LoadedModel model = common.load()) {
+            long start = System.nanoTime();
+            ProbeResult result = LayerProbing.run(model, data, settings, LayerProbing.Progress.none());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            AnalyzeCommand.createFolder(out);
+            ProbeReport.write(out.resolve("probe.json"), result, model.name(), data);
+            int examples = result.split().train().length + result.split().test().length;
+            ProbeScore best = result.layers().stream().max(java.util.Comparator.comparingDouble(ProbeScore::accuracy)).orElseThrow();
+            PrintWriter printer = command.commandLine().getOut();
+            printer.printf("%s: %d examples (%d train, %d test), best accuracy %.4f, depth %d, %.2f s; wrote %s%n", model.name(),
+                    examples, result.split().train().length, result.split().test().length, best.accuracy(), result.depth(), seconds,
+                    out.resolve("probe.json"));
+            printer.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+package headwise.engine.analysis.probe;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
+import headwise.engine.model.Transformer;
+import headwise.engine.run.ModelInput;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * The pooled representations of every example: at the embedding (hook_embed), at the chosen site of every block, and
+ * (for the per-head map) every head's hook_z. One forward per example; the hooks only read.
+ *
+ * @param embedding [n][d]
+ * @param layers    [L][n][width] at the site (width d, or heads·d_head for hook_z)
+ * @param z         [L][n][heads·d_head], head h at [h·d_head, (h+1)·d_head); null when no head map was asked for
+ */
+public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][] z, int heads, int dHead) {
+
+    /**
+     * @param progress told the number of examples done after each one
+     */
+    public static ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSite site, Pooling pooling,
+                                        boolean headMap, IntConsumer progress) {
+        ModelSpec spec = model.spec();
+        if (spec.vision() != null) {
+            throw new HeadwiseException(file + ": " + model.name() + " is a vision model; probing takes text or token ids");
+        }
+        int n = examples.size();
+        int layerCount = spec.layers();
+        float[][] embedding = new float[n][];
+        float[][][] layers = new float[layerCount][n][];
+        float[][][] z = headMap ? new float[layerCount][n][] : null;
+        Transformer transformer = model.transformer();
+        for (int i = 0; i < n; i++) {
+            int[] ids = idsOf(model, file, examples.get(i));
+            int example = i;
+            Hooks hooks = Hooks.none().intervene(HookNames.EMBED, x -> read(x, pooling, embedding, example));
+            for (int l = 0; l < layerCount; l++) {
+                float[][] atSite = layers[l];
+                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, example));
+                if (headMap && site != ProbeSite.Z) {
+                    float[][] heads = z[l];
+                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, example));
+                }
+            }
+            Transformer.Result result = transformer.run(new int[][] {ids}, hooks);
+            transformer.recycleOutput(result.output()); // no hook keeps the output
+            progress.accept(i + 1);
+        }
+        return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead());
+    }
+
+    /** Pools x ([1, T, d] or hook_z's [1, T, heads, d_head]) into {@code into[example]}; returns x unchanged. */
+    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int example) {
+        int tokens = (int) x.size(1);
+        int width = (int) (x.length() / x.size(0) / tokens);
+        into[example] = pooling.pool(Ops.floats(x), tokens, width);
+        return x;
+    }
+
+    /** The ids of an example, checked against the model (length, vocabulary), naming the file and row when bad. */
+    private static int[] idsOf(LoadedModel model, Path file, ProbeExample example) {
+        String source = file + " row " + example.row();
+        int[] ids = example.ids() != null ? example.ids() : model.tokenizer().encode(example.text()).ids();
+        new ModelInput(ids, new String[ids.length], null, null).validate(model.spec(), source);
+        return ids;
+    }
+
+    /** The features of head {@code head} at layer {@code layer}: [n][d_head]. */
+    public float[][] head(int layer, int head) {
+        float[][] all = z[layer];
+        float[][] out = new float[all.length][dHead];
+        for (int i = 0; i < all.length; i++) {
+            System.arraycopy(all[i], head * dHead, out[i], 0, dHead);
+        }
+        return out;
+    }
+}
