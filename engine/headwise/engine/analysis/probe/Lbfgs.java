@@ -4,8 +4,8 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Limited-memory BFGS for smooth convex functions, in double. Small and exact enough for the probes' objectives:
- * it stops when the largest gradient entry is below {@code gradientTolerance}, or when a line search can no longer
- * lower the function (the minimum reached to rounding).
+ * it stops when the largest gradient entry is below {@code gradientTolerance}, or when no step along the search
+ * direction lowers the function any more (the minimum reached to the rounding of f).
  */
 final class Lbfgs {
 
@@ -75,7 +75,9 @@ final class Lbfgs {
                     xNew[j] = x[j] + step * direction[j];
                 }
                 valueNew = f.valueAndGradient(xNew, gNew);
-                if (valueNew <= value + ARMIJO * step * slope) {
+                // strictly lower too: near the minimum value + ARMIJO·step·slope rounds to value, and steps that
+                // gain nothing would go on until maxIterations
+                if (valueNew <= value + ARMIJO * step * slope && valueNew < value) {
                     break;
                 }
                 step *= 0.5;
