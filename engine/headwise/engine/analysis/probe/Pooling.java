@@ -9,18 +9,19 @@ public enum Pooling {
     LAST, MEAN, CLS;
 
     /**
-     * Pools {@code values} [tokens][width] row-major into one vector of {@code width} floats (the mean in double).
+     * Pools the [tokens][width] row-major block of {@code values} that starts at {@code offset} into one vector of
+     * {@code width} floats (the mean in double).
      */
-    public float[] pool(float[] values, int tokens, int width) {
+    public float[] pool(float[] values, int offset, int tokens, int width) {
         float[] out = new float[width];
         switch (this) {
-            case LAST -> System.arraycopy(values, (tokens - 1) * width, out, 0, width);
-            case CLS -> System.arraycopy(values, 0, out, 0, width);
+            case LAST -> System.arraycopy(values, offset + (tokens - 1) * width, out, 0, width);
+            case CLS -> System.arraycopy(values, offset, out, 0, width);
             case MEAN -> {
                 for (int j = 0; j < width; j++) {
                     double sum = 0;
                     for (int t = 0; t < tokens; t++) {
-                        sum += values[t * width + j];
+                        sum += values[offset + t * width + j];
                     }
                     out[j] = (float) (sum / tokens);
                 }

@@ -11,12 +11,15 @@ import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
  * The pooled representations of every example: at the embedding (hook_embed), at the chosen site of every block, and
- * (for the per-head map) every head's hook_z. One forward per example; the hooks only read.
+ * (for the per-head map) every head's hook_z. Examples of equal length share a forward; the hooks only read.
  *
  * @param embedding [n][d]
  * @param layers    [L][n][width] at the site (width d, or heads·d_head for hook_z)
@@ -24,8 +27,11 @@ import java.util.function.IntConsumer;
  */
 public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][] z, int heads, int dHead) {
 
+    /** Most examples per forward: bounds the activations of one run (batch · T · d per hook). */
+    static final int BATCH = 16;
+
     /**
-     * @param progress told the number of examples done after each one
+     * @param progress told the number of examples done after each forward
      */
     public static ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSite site, Pooling pooling,
                                         boolean headMap, IntConsumer progress) {
@@ -39,30 +45,59 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         float[][][] layers = new float[layerCount][n][];
         float[][][] z = headMap ? new float[layerCount][n][] : null;
         Transformer transformer = model.transformer();
+        int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
-            int[] ids = idsOf(model, file, examples.get(i));
-            int example = i;
-            Hooks hooks = Hooks.none().intervene(HookNames.EMBED, x -> read(x, pooling, embedding, example));
+            ids[i] = idsOf(model, file, examples.get(i));
+        }
+        int done = 0;
+        for (int[] batch : batches(ids)) {
+            Hooks hooks = Hooks.none().intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
             for (int l = 0; l < layerCount; l++) {
                 float[][] atSite = layers[l];
-                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, example));
+                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch));
                 if (headMap && site != ProbeSite.Z) {
                     float[][] heads = z[l];
-                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, example));
+                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, batch));
                 }
             }
-            Transformer.Result result = transformer.run(new int[][] {ids}, hooks);
+            int[][] batchIds = new int[batch.length][];
+            for (int b = 0; b < batch.length; b++) {
+                batchIds[b] = ids[batch[b]];
+            }
+            Transformer.Result result = transformer.run(batchIds, hooks);
             transformer.recycleOutput(result.output()); // no hook keeps the output
-            progress.accept(i + 1);
+            done += batch.length;
+            progress.accept(done);
         }
         return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead());
     }
 
-    /** Pools x ([1, T, d] or hook_z's [1, T, heads, d_head]) into {@code into[example]}; returns x unchanged. */
-    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int example) {
+    /**
+     * Examples of equal length run together (the forward takes a batch of equal lengths, no padding): up to
+     * {@link #BATCH} per run, in file order within each length. A forward's fixed cost dominates short inputs.
+     */
+    static List<int[]> batches(int[][] ids) {
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            byLength.computeIfAbsent(ids[i].length, k -> new ArrayList<>()).add(i);
+        }
+        List<int[]> batches = new ArrayList<>();
+        for (List<Integer> same : byLength.values()) {
+            for (int from = 0; from < same.size(); from += BATCH) {
+                batches.add(same.subList(from, Math.min(same.size(), from + BATCH)).stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return batches;
+    }
+
+    /** Pools each row b of x ([batch, T, d] or hook_z's [batch, T, heads, d_head]) into {@code into[examples[b]]}; returns x. */
+    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int[] examples) {
         int tokens = (int) x.size(1);
         int width = (int) (x.length() / x.size(0) / tokens);
-        into[example] = pooling.pool(Ops.floats(x), tokens, width);
+        float[] values = Ops.floats(x);
+        for (int b = 0; b < examples.length; b++) {
+            into[examples[b]] = pooling.pool(values, b * tokens * width, tokens, width);
+        }
         return x;
     }
 
