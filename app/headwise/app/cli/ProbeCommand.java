@@ -56,16 +56,22 @@ final class ProbeCommand implements Callable<Integer> {
                 .withSeed(seed).withHeadMap(!noHeads);
         try (LoadedModel model = common.load()) {
             long start = System.nanoTime();
-            ProbeResult result = LayerProbing.run(model, data, settings, LayerProbing.Progress.none());
-            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] featuresDone = {start};
+            ProbeResult result = LayerProbing.run(model, data, settings, (stage, done, total) -> {
+                if (stage.equals("features") && done == total) {
+                    featuresDone[0] = System.nanoTime();
+                }
+            });
+            double featureSeconds = (featuresDone[0] - start) / 1e9;
+            double probeSeconds = (System.nanoTime() - featuresDone[0]) / 1e9;
             AnalyzeCommand.createFolder(out);
             ProbeReport.write(out.resolve("probe.json"), result, model.name(), data);
             int examples = result.split().train().length + result.split().test().length;
             ProbeScore best = result.layers().stream().max(java.util.Comparator.comparingDouble(ProbeScore::accuracy)).orElseThrow();
             PrintWriter printer = command.commandLine().getOut();
-            printer.printf("%s: %d examples (%d train, %d test), best accuracy %.4f, depth %d, %.2f s; wrote %s%n", model.name(),
-                    examples, result.split().train().length, result.split().test().length, best.accuracy(), result.depth(), seconds,
-                    out.resolve("probe.json"));
+            printer.printf("%s: %d examples (%d train, %d test), best accuracy %.4f, depth %d; features %.2f s, probes %.2f s; wrote %s%n",
+                    model.name(), examples, result.split().train().length, result.split().test().length, best.accuracy(), result.depth(),
+                    featureSeconds, probeSeconds, out.resolve("probe.json"));
             printer.flush();
         }
         return 0;
