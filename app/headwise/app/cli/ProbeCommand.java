@@ -47,13 +47,17 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the stratified 60/40 split when the file has none (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--noise", paramLabel = "SIGMA", defaultValue = "0",
+            description = "Add Gaussian noise of this standard deviation to the embedding output (seeded by --seed; default none).")
+    double noise;
+
     @Option(names = "--no-heads", description = "Skip the per-head probes on hook_z (the L×H map).")
     boolean noHeads;
 
     @Override
     public Integer call() {
         ProbeSettings settings = ProbeSettings.defaults().withSite(ProbeSite.parse(site)).withPooling(Pooling.parse(position))
-                .withSeed(seed).withHeadMap(!noHeads);
+                .withSeed(seed).withHeadMap(!noHeads).withNoise(noise);
         try (LoadedModel model = common.load()) {
             long start = System.nanoTime();
             long[] featuresDone = {start};

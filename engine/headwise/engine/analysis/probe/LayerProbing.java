@@ -32,7 +32,7 @@ public final class LayerProbing {
         List<ProbeExample> examples = ProbeDataFile.read(file);
         ProbeLabels labels = ProbeLabels.of(file, examples);
         ProbeSplit split = ProbeSplit.of(file, examples, labels, settings.seed());
-        ProbeFeatures features = ProbeFeatures.extract(model, file, examples, settings.site(), settings.pooling(), settings.headMap(),
+        ProbeFeatures features = ProbeFeatures.extract(model, file, examples, settings,
                 done -> progress.report("features", done, examples.size()));
         return fit(features, labels, split, settings, progress);
     }
@@ -59,7 +59,7 @@ public final class LayerProbing {
                 }
             }
         }
-        return new ProbeResult(settings.site(), settings.pooling(), labels.sorted(), split, embedding, List.copyOf(layers),
+        return new ProbeResult(settings, labels.sorted(), split, embedding, List.copyOf(layers),
                 depth(layers), heads);
     }
 

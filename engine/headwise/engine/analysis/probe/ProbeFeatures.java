@@ -9,12 +9,14 @@ import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
@@ -33,8 +35,11 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
     /**
      * @param progress told the number of examples done after each forward
      */
-    public static ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSite site, Pooling pooling,
-                                        boolean headMap, IntConsumer progress) {
+    public static ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSettings settings,
+                                        IntConsumer progress) {
+        ProbeSite site = settings.site();
+        Pooling pooling = settings.pooling();
+        boolean headMap = settings.headMap();
         ModelSpec spec = model.spec();
         if (spec.vision() != null) {
             throw new HeadwiseException(file + ": " + model.name() + " is a vision model; probing takes text or token ids");
@@ -51,7 +56,11 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         }
         int done = 0;
         for (int[] batch : batches(ids)) {
-            Hooks hooks = Hooks.none().intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
+            Hooks hooks = Hooks.none();
+            if (settings.noise() > 0) { // first, so that everything after (the embedding's features too) sees it
+                hooks.intervene(HookNames.EMBED, x -> withNoise(x, settings.noise(), settings.seed(), batch));
+            }
+            hooks.intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
             for (int l = 0; l < layerCount; l++) {
                 float[][] atSite = layers[l];
                 hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch));
@@ -99,6 +108,22 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
             into[examples[b]] = pooling.pool(values, b * tokens * width, tokens, width);
         }
         return x;
+    }
+
+    /**
+     * x [batch, T, d] plus Gaussian noise of standard deviation sigma, as a new array; row b's noise depends only on
+     * the seed and example index examples[b] (not on the batch it runs in).
+     */
+    static INDArray withNoise(INDArray x, double sigma, long seed, int[] examples) {
+        int perRow = (int) (x.length() / x.size(0));
+        float[] values = Ops.floats(x);
+        for (int b = 0; b < examples.length; b++) {
+            Random random = new Random(seed * 0x9E3779B97F4A7C15L + examples[b]);
+            for (int j = 0; j < perRow; j++) {
+                values[b * perRow + j] += (float) (sigma * random.nextGaussian());
+            }
+        }
+        return Nd4j.create(values, x.shape(), 'c').castTo(x.dataType());
     }
 
     /** The ids of an example, checked against the model (length, vocabulary), naming the file and row when bad. */

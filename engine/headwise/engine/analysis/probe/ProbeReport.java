@@ -17,7 +17,7 @@ import java.util.Map;
  * probe.json: {"layers": [{"layer", "accuracy", "f1", "auc"}] (exactly L entries, layer = 0-based block), "embedding":
  * {"accuracy", "f1", "auc"}, "depth", "n_train", "n_test", "seed" (null when the file gave the split), "split":
  * {"source": "file" | "stratified", "train": [example indices], "test": [...]}, "labels" (sorted; two classes: the
- * last is "positive"), "site", "position", "model", "data", "heads" ([L][H] accuracies, when asked for)}.
+ * last is "positive"), "site", "position", "noise" (σ of the noise on the embeddings, 0 for none), "model", "data", "heads" ([L][H] accuracies, when asked for)}.
  */
 public final class ProbeReport {
 
@@ -48,8 +48,9 @@ public final class ProbeReport {
         if (result.labels().size() == 2) {
             json.put("positive", result.labels().get(1));
         }
-        json.put("site", result.site().hook());
-        json.put("position", result.pooling().name().toLowerCase(Locale.ROOT));
+        json.put("site", result.settings().site().hook());
+        json.put("position", result.settings().pooling().name().toLowerCase(Locale.ROOT));
+        json.put("noise", result.settings().noise());
         json.put("model", model);
         json.put("data", data.toString());
         if (result.headAccuracy() != null) {

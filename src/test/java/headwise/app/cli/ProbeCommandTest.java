@@ -108,6 +108,24 @@ class ProbeCommandTest {
     }
 
     @Test
+    void noiseOnTheEmbeddingsLowersTheCurve() throws IOException {
+        JsonObject clean = probe(DATA.resolve("early.jsonl"), "--no-heads");
+        assertEquals(0.0, clean.get("noise").getAsDouble());
+        JsonObject noisy = probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3");
+        assertEquals(3.0, noisy.get("noise").getAsDouble());
+        double cleanSum = 0;
+        double noisySum = 0;
+        for (int l = 0; l < 3; l++) {
+            cleanSum += clean.getAsJsonArray("layers").get(l).getAsJsonObject().get("accuracy").getAsDouble();
+            noisySum += noisy.getAsJsonArray("layers").get(l).getAsJsonObject().get("accuracy").getAsDouble();
+        }
+        assertEquals(3.0, cleanSum);
+        assertTrue(noisySum < 2.7, "noise of sigma 3 on one-hot embeddings hides the token: " + noisySum);
+        assertTrue(noisy.getAsJsonObject("embedding").get("accuracy").getAsDouble() < 0.9);
+        assertEquals(noisy, probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3"), "seeded: the same again");
+    }
+
+    @Test
     void seededStratifiedSplitIsWrittenAndRepeatable() throws IOException {
         JsonObject first = probe(DATA.resolve("late_seeded.jsonl"), "--seed", "7");
         assertEquals(7, first.get("seed").getAsLong());

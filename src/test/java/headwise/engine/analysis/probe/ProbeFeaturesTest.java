@@ -8,6 +8,9 @@ import headwise.engine.load.ModelLoader;
 import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Batched feature extraction gives what one forward per example captures, pooled by hand. */
 class ProbeFeaturesTest {
@@ -32,7 +36,8 @@ class ProbeFeaturesTest {
         }
         try (LoadedModel gpt2 = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
             for (Pooling pooling : Pooling.values()) {
-                ProbeFeatures features = ProbeFeatures.extract(gpt2, Path.of("test.jsonl"), examples, ProbeSite.RESID_MID, pooling, true, d -> {
+                ProbeFeatures features = ProbeFeatures.extract(gpt2, Path.of("test.jsonl"), examples,
+                        ProbeSettings.defaults().withSite(ProbeSite.RESID_MID).withPooling(pooling), d -> {
                 });
                 for (int i = 0; i < examples.size(); i++) {
                     Transformer.Result single = gpt2.transformer().run(new int[][] {examples.get(i).ids()}, Hooks.capturing(n -> true));
@@ -51,6 +56,23 @@ class ProbeFeaturesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void noiseDependsOnlyOnSeedAndExampleAndHasTheGivenSigma() {
+        INDArray x = Nd4j.zeros(DataType.FLOAT, 3, 50, 40);
+        float[] batch = Ops.floats(ProbeFeatures.withNoise(x, 0.5, 7, new int[] {4, 9, 2}));
+        float[] alone = Ops.floats(ProbeFeatures.withNoise(Nd4j.zeros(DataType.FLOAT, 1, 50, 40), 0.5, 7, new int[] {9}));
+        float[] row9 = java.util.Arrays.copyOfRange(batch, 2000, 4000);
+        assertArrayEquals(alone, row9, 0f, "example 9's noise is the same in any batch");
+        float[] otherSeed = Ops.floats(ProbeFeatures.withNoise(Nd4j.zeros(DataType.FLOAT, 1, 50, 40), 0.5, 8, new int[] {9}));
+        assertTrue(otherSeed[0] != alone[0], "another seed, other noise");
+        double squares = 0;
+        for (float v : batch) {
+            squares += v * v;
+        }
+        assertEquals(0.5, Math.sqrt(squares / batch.length), 0.02, "sigma");
+        assertEquals(0.0, x.sumNumber().doubleValue(), "x is not modified");
     }
 
     @Test
