@@ -123,7 +123,10 @@ public record LogisticRegression(double[][] weights, double[] intercepts) {
                 }
                 z[k] = sum;
             }
-            double max = java.util.Arrays.stream(z).max().orElse(0);
+            double max = z[0];
+            for (int k = 1; k < classes; k++) {
+                max = Math.max(max, z[k]);
+            }
             double total = 0;
             for (int k = 0; k < classes; k++) {
                 total += Math.exp(z[k] - max);
