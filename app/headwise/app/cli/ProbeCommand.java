@@ -1,5 +1,6 @@
 package headwise.app.cli;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.probe.LayerProbing;
 import headwise.engine.analysis.probe.Pooling;
 import headwise.engine.analysis.probe.ProbeReport;
@@ -8,6 +9,9 @@ import headwise.engine.analysis.probe.ProbeScore;
 import headwise.engine.analysis.probe.ProbeSettings;
 import headwise.engine.analysis.probe.ProbeSite;
 import headwise.engine.load.LoadedModel;
+import headwise.viz.export.FigureFiles;
+import headwise.viz.export.FigureFormat;
+import headwise.viz.view.ProbeFigure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code probe}: layer-wise linear probes of a labelled data set (docs/probing.md); writes OUT/probe.json. */
@@ -51,6 +56,10 @@ final class ProbeCommand implements Callable<Integer> {
             description = "Add Gaussian noise of this standard deviation to the embedding output (seeded by --seed; default none).")
     double noise;
 
+    @Option(names = "--figure", paramLabel = "png|svg|pdf",
+            description = "Also draw the curves and the head map into OUT/probe.<format>.")
+    String figure;
+
     @Option(names = "--no-heads", description = "Skip the per-head probes on hook_z (the L×H map).")
     boolean noHeads;
 
@@ -58,6 +67,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() {
         ProbeSettings settings = ProbeSettings.defaults().withSite(ProbeSite.parse(site)).withPooling(Pooling.parse(position))
                 .withSeed(seed).withHeadMap(!noHeads).withNoise(noise);
+        FigureFormat format = figureFormat(); // a bad format fails before the work
         try (LoadedModel model = common.load()) {
             long start = System.nanoTime();
             long[] featuresDone = {start};
@@ -70,6 +80,10 @@ final class ProbeCommand implements Callable<Integer> {
             double probeSeconds = (System.nanoTime() - featuresDone[0]) / 1e9;
             AnalyzeCommand.createFolder(out);
             ProbeReport.write(out.resolve("probe.json"), result, model.name(), data);
+            if (format != null) {
+                String title = model.name() + ": " + data.getFileName() + " at " + result.settings().site().hook();
+                FigureFiles.write(figure(result, title), format, 1, title, out.resolve("probe." + format.extension()));
+            }
             int examples = result.split().train().length + result.split().test().length;
             ProbeScore best = result.layers().stream().max(java.util.Comparator.comparingDouble(ProbeScore::accuracy)).orElseThrow();
             PrintWriter printer = command.commandLine().getOut();
@@ -79,5 +93,22 @@ final class ProbeCommand implements Callable<Integer> {
             printer.flush();
         }
         return 0;
+    }
+
+    private FigureFormat figureFormat() {
+        try {
+            return figure == null ? null : FigureFormat.parse(figure);
+        } catch (IllegalArgumentException e) {
+            throw new HeadwiseException("--figure: " + e.getMessage());
+        }
+    }
+
+    static ProbeFigure figure(ProbeResult result, String title) {
+        List<ProbeScore> layers = result.layers();
+        ProbeFigure.Curves curves = new ProbeFigure.Curves(layers.stream().mapToDouble(ProbeScore::accuracy).toArray(),
+                layers.stream().mapToDouble(ProbeScore::f1).toArray(), layers.stream().mapToDouble(ProbeScore::auc).toArray());
+        ProbeScore embedding = result.embedding();
+        return new ProbeFigure(title, curves, new double[] {embedding.accuracy(), embedding.f1(), embedding.auc()}, result.depth(),
+                result.headAccuracy());
     }
 }

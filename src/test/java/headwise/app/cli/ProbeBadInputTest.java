@@ -68,6 +68,7 @@ class ProbeBadInputTest {
         assertOneLine(run(file, "--site", "hook_q"), "unknown probe site 'hook_q'");
         assertOneLine(run(file, "--position", "first"), "unknown position 'first'");
         assertOneLine(run(dir.resolve("missing.jsonl")), "missing.jsonl");
+        assertOneLine(run(file, "--figure", "gif"), "--figure: unknown figure format 'gif'");
         assertOneLine(run(file, "--noise", "-1"), "--noise: the noise's standard deviation must be 0 or more");
     }
 

@@ -61,7 +61,9 @@ class ProbeCommandTest {
         assertEquals(List.of("g0", "g1"), strings(early.getAsJsonArray("labels")));
         assertEquals("g1", early.get("positive").getAsString());
 
-        JsonObject late = probe(DATA.resolve("late.jsonl"));
+        JsonObject late = probe(DATA.resolve("late.jsonl"), "--figure", "png");
+        java.awt.image.BufferedImage figure = javax.imageio.ImageIO.read(out.resolve("probe.png").toFile());
+        assertTrue(figure.getWidth() > 600 && figure.getHeight() > 250, "curves and head map side by side");
         assertTrue(late.getAsJsonObject("embedding").get("accuracy").getAsDouble() < 0.75, "the embedding knows only the last token");
         JsonArray layers = late.getAsJsonArray("layers");
         assertTrue(layers.get(0).getAsJsonObject().get("accuracy").getAsDouble() < 0.75, "block 0 does nothing");
