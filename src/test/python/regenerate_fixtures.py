@@ -47,6 +47,7 @@ SCRIPTS = [
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)
     ("intervene_reference.py", []),   # gpt2_f32/reference/intervene.json
     ("corpus_reference.py", []),      # corpus_gpt2/: prompts.jsonl and the corpus command's reference (PyTorch GPT-2 + NumPy)
+    ("probe_reference.py", []),       # probe_solver/, probe_gpt2/ (scikit-learn; needs python3-sklearn)
     ("make_fuzz_seeds.py", []),       # headwise/fuzz/ParserFuzzerInputs/
 ]
 

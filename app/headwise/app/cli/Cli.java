@@ -9,7 +9,8 @@ import java.io.PrintWriter;
 /** The headless commands. User errors print one line ("error: …") and exit 2; --debug adds the stack trace. */
 @Command(name = "headwise", mixinStandardHelpOptions = true, version = "Headwise 0.1",
         description = "Look inside transformers: attention, hooks, interventions.",
-        subcommands = {AnalyzeCommand.class, BenchCommand.class, CorpusCommand.class, GenerateCommand.class, ExportCommand.class, ReportCommand.class,
+        subcommands = {AnalyzeCommand.class, BenchCommand.class, CorpusCommand.class, GenerateCommand.class, ExportCommand.class,
+                ReportCommand.class, ProbeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

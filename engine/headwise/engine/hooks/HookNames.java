@@ -54,6 +54,15 @@ public final class HookNames {
         return block(layer, "hook_mlp_out");
     }
 
+    /**
+     * The output of the block's second norm (ln2): in pre-norm models the MLP's normalized input (with a parallel
+     * residual, ln2 of resid_pre); in post-norm models (BERT) ln2 follows the MLP, so it equals hook_resid_post, as in
+     * TransformerLens.
+     */
+    public static String ln2Normalized(int layer) {
+        return block(layer, "ln2.hook_normalized");
+    }
+
     public static String residPost(int layer) {
         return block(layer, "hook_resid_post");
     }

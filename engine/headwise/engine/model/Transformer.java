@@ -253,7 +253,7 @@ public final class Transformer {
             mid = norm(mid, w.attnNorm());
         }
         INDArray mlpSource = parallelInput == null ? mid : parallelInput.dup('c').reshape(batch * length, d);
-        INDArray mlpIn = spec.postNorm() ? mlpSource : norm(mlpSource, w.mlpNorm());
+        INDArray mlpIn = spec.postNorm() ? mlpSource : ln2(layer, norm(mlpSource, w.mlpNorm()), batch, length, hooks, cache);
         INDArray mlpHidden = mlp(w, mlpIn);
         if (w.postMlpNorm() != null) {
             mlpHidden = norm(mlpHidden, w.postMlpNorm());
@@ -262,9 +262,19 @@ public final class Transformer {
 
         INDArray residPost = Ops.add(mid.reshape(batch, length, d), mlpOut);
         if (spec.postNorm()) {
-            residPost = norm(residPost.reshape(batch * length, d), w.mlpNorm()).reshape(batch, length, d);
+            residPost = ln2(layer, norm(residPost.reshape(batch * length, d), w.mlpNorm()), batch, length, hooks, cache)
+                    .reshape(batch, length, d);
         }
         return hooks.apply(HookNames.residPost(layer), residPost, cache);
+    }
+
+    /** The block's ln2 output [batch·length, d] through its hook (seen as [batch, pos, d]). */
+    private INDArray ln2(int layer, INDArray normalized, long batch, long length, Hooks hooks, ActivationCache cache) {
+        String name = HookNames.ln2Normalized(layer);
+        if (!hooks.touches(name)) {
+            return normalized;
+        }
+        return hooks.apply(name, normalized.reshape(batch, length, spec.dModel()), cache).reshape(batch * length, spec.dModel());
     }
 
     /** Attention of the query rows [from, to) of x [batch·length, d] over all its rows (and the cached ones). */

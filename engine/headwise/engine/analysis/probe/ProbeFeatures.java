@@ -1,0 +1,146 @@
+package headwise.engine.analysis.probe;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
+import headwise.engine.model.Transformer;
+import headwise.engine.run.ModelInput;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntConsumer;
+
+/**
+ * The pooled representations of every example: at the embedding (hook_embed), at the chosen site of every block, and
+ * (for the per-head map) every head's hook_z. Examples of equal length share a forward; the hooks only read.
+ *
+ * @param embedding [n][d]
+ * @param layers    [L][n][width] at the site (width d, or heads·d_head for hook_z)
+ * @param z         [L][n][heads·d_head], head h at [h·d_head, (h+1)·d_head); null when no head map was asked for
+ */
+public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][] z, int heads, int dHead) {
+
+    /** Most examples per forward: bounds the activations of one run (batch · T · d per hook). */
+    static final int BATCH = 16;
+
+    /**
+     * @param progress told the number of examples done after each forward
+     */
+    public static ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSettings settings,
+                                        IntConsumer progress) {
+        ProbeSite site = settings.site();
+        Pooling pooling = settings.pooling();
+        boolean headMap = settings.headMap();
+        ModelSpec spec = model.spec();
+        if (spec.vision() != null) {
+            throw new HeadwiseException(file + ": " + model.name() + " is a vision model; probing takes text or token ids");
+        }
+        int n = examples.size();
+        int layerCount = spec.layers();
+        float[][] embedding = new float[n][];
+        float[][][] layers = new float[layerCount][n][];
+        float[][][] z = headMap ? new float[layerCount][n][] : null;
+        Transformer transformer = model.transformer();
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            ids[i] = idsOf(model, file, examples.get(i));
+        }
+        int done = 0;
+        for (int[] batch : batches(ids)) {
+            Hooks hooks = Hooks.none();
+            if (settings.noise() > 0) { // first, so that everything after (the embedding's features too) sees it
+                hooks.intervene(HookNames.EMBED, x -> withNoise(x, settings.noise(), settings.seed(), batch));
+            }
+            hooks.intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
+            for (int l = 0; l < layerCount; l++) {
+                float[][] atSite = layers[l];
+                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch));
+                if (headMap && site != ProbeSite.Z) {
+                    float[][] heads = z[l];
+                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, batch));
+                }
+            }
+            int[][] batchIds = new int[batch.length][];
+            for (int b = 0; b < batch.length; b++) {
+                batchIds[b] = ids[batch[b]];
+            }
+            Transformer.Result result = transformer.run(batchIds, hooks);
+            transformer.recycleOutput(result.output()); // no hook keeps the output
+            done += batch.length;
+            progress.accept(done);
+        }
+        return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead());
+    }
+
+    /**
+     * Examples of equal length run together (the forward takes a batch of equal lengths, no padding): up to
+     * {@link #BATCH} per run, in file order within each length. A forward's fixed cost dominates short inputs.
+     */
+    static List<int[]> batches(int[][] ids) {
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            byLength.computeIfAbsent(ids[i].length, k -> new ArrayList<>()).add(i);
+        }
+        List<int[]> batches = new ArrayList<>();
+        for (List<Integer> same : byLength.values()) {
+            for (int from = 0; from < same.size(); from += BATCH) {
+                batches.add(same.subList(from, Math.min(same.size(), from + BATCH)).stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return batches;
+    }
+
+    /** Pools each row b of x ([batch, T, d] or hook_z's [batch, T, heads, d_head]) into {@code into[examples[b]]}; returns x. */
+    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int[] examples) {
+        int tokens = (int) x.size(1);
+        int width = (int) (x.length() / x.size(0) / tokens);
+        float[] values = Ops.floats(x);
+        for (int b = 0; b < examples.length; b++) {
+            into[examples[b]] = pooling.pool(values, b * tokens * width, tokens, width);
+        }
+        return x;
+    }
+
+    /**
+     * x [batch, T, d] plus Gaussian noise of standard deviation sigma, as a new array; row b's noise depends only on
+     * the seed and example index examples[b] (not on the batch it runs in).
+     */
+    static INDArray withNoise(INDArray x, double sigma, long seed, int[] examples) {
+        int perRow = (int) (x.length() / x.size(0));
+        float[] values = Ops.floats(x);
+        for (int b = 0; b < examples.length; b++) {
+            Random random = new Random(seed * 0x9E3779B97F4A7C15L + examples[b]);
+            for (int j = 0; j < perRow; j++) {
+                values[b * perRow + j] += (float) (sigma * random.nextGaussian());
+            }
+        }
+        return Nd4j.create(values, x.shape(), 'c').castTo(x.dataType());
+    }
+
+    /** The ids of an example, checked against the model (length, vocabulary), naming the file and row when bad. */
+    private static int[] idsOf(LoadedModel model, Path file, ProbeExample example) {
+        String source = file + " row " + example.row();
+        int[] ids = example.ids() != null ? example.ids() : model.tokenizer().encode(example.text()).ids();
+        new ModelInput(ids, new String[ids.length], null, null).validate(model.spec(), source);
+        return ids;
+    }
+
+    /** The features of head {@code head} at layer {@code layer}: [n][d_head]. */
+    public float[][] head(int layer, int head) {
+        float[][] all = z[layer];
+        float[][] out = new float[all.length][dHead];
+        for (int i = 0; i < all.length; i++) {
+            System.arraycopy(all[i], head * dHead, out[i], 0, dHead);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package headwise.engine.analysis.probe;
+
+import com.google.gson.GsonBuilder;
+import headwise.engine.HeadwiseException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * probe.json: {"layers": [{"layer", "accuracy", "f1", "auc"}] (exactly L entries, layer = 0-based block), "embedding":
+ * {"accuracy", "f1", "auc"}, "depth", "n_train", "n_test", "seed" (null when the file gave the split), "split":
+ * {"source": "file" | "stratified", "train": [example indices], "test": [...]}, "labels" (sorted; two classes: the
+ * last is "positive"), "site", "position", "noise" (σ of the noise on the embeddings, 0 for none), "model", "data", "heads" ([L][H] accuracies, when asked for)}.
+ */
+public final class ProbeReport {
+
+    private ProbeReport() {
+    }
+
+    public static Map<String, Object> json(ProbeResult result, String model, Path data) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int l = 0; l < result.layers().size(); l++) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("layer", l);
+            entry.putAll(score(result.layers().get(l)));
+            layers.add(entry);
+        }
+        json.put("layers", layers);
+        json.put("embedding", score(result.embedding()));
+        json.put("depth", result.depth());
+        json.put("n_train", result.split().train().length);
+        json.put("n_test", result.split().test().length);
+        json.put("seed", result.split().seed());
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("source", result.split().seed() == null ? "file" : "stratified");
+        split.put("train", result.split().train());
+        split.put("test", result.split().test());
+        json.put("split", split);
+        json.put("labels", result.labels());
+        if (result.labels().size() == 2) {
+            json.put("positive", result.labels().get(1));
+        }
+        json.put("site", result.settings().site().hook());
+        json.put("position", result.settings().pooling().name().toLowerCase(Locale.ROOT));
+        json.put("noise", result.settings().noise());
+        json.put("model", model);
+        json.put("data", data.toString());
+        if (result.headAccuracy() != null) {
+            json.put("heads", result.headAccuracy());
+        }
+        return json;
+    }
+
+    public static void write(Path file, ProbeResult result, String model, Path data) {
+        try {
+            Files.writeString(file, new GsonBuilder().serializeNulls().disableHtmlEscaping().create()
+                    .toJson(json(result, model, data)) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> score(ProbeScore score) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("accuracy", score.accuracy());
+        out.put("f1", score.f1());
+        out.put("auc", score.auc());
+        return out;
+    }
+}

@@ -1,0 +1,90 @@
+package headwise.engine.analysis.probe;
+
+import headwise.engine.Fixtures;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.model.Ops;
+import headwise.engine.model.Transformer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Batched feature extraction gives what one forward per example captures, pooled by hand. */
+class ProbeFeaturesTest {
+
+    @Test
+    void batchesOfEqualLengthMatchSingleRuns() {
+        List<ProbeExample> examples = new ArrayList<>();
+        int[] lengths = {3, 5, 3, 7, 5, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}; // 17 of length 3: two batches
+        for (int i = 0; i < lengths.length; i++) {
+            int[] ids = new int[lengths[i]];
+            for (int t = 0; t < ids.length; t++) {
+                ids[t] = (7 * i + 13 * t) % 90;
+            }
+            examples.add(new ProbeExample(i + 1, null, ids, "x", null));
+        }
+        try (LoadedModel gpt2 = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
+            for (Pooling pooling : Pooling.values()) {
+                ProbeFeatures features = ProbeFeatures.extract(gpt2, Path.of("test.jsonl"), examples,
+                        ProbeSettings.defaults().withSite(ProbeSite.RESID_MID).withPooling(pooling), d -> {
+                });
+                for (int i = 0; i < examples.size(); i++) {
+                    Transformer.Result single = gpt2.transformer().run(new int[][] {examples.get(i).ids()}, Hooks.capturing(n -> true));
+                    int tokens = lengths[i];
+                    assertArrayEquals(pool(single, HookNames.EMBED, pooling, tokens), features.embedding()[i], 1e-5f, pooling + " embedding " + i);
+                    for (int l = 0; l < gpt2.spec().layers(); l++) {
+                        assertArrayEquals(pool(single, HookNames.residMid(l), pooling, tokens), features.layers()[l][i], 1e-5f,
+                                pooling + " resid_mid " + l + " example " + i);
+                        float[] z = pool(single, HookNames.z(l), pooling, tokens);
+                        float[][] head1 = features.head(l, 1);
+                        int dHead = gpt2.spec().dHead();
+                        for (int j = 0; j < dHead; j++) {
+                            assertEquals(z[dHead + j], head1[i][j], 1e-5f, pooling + " z of head 1, layer " + l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void noiseDependsOnlyOnSeedAndExampleAndHasTheGivenSigma() {
+        INDArray x = Nd4j.zeros(DataType.FLOAT, 3, 50, 40);
+        float[] batch = Ops.floats(ProbeFeatures.withNoise(x, 0.5, 7, new int[] {4, 9, 2}));
+        float[] alone = Ops.floats(ProbeFeatures.withNoise(Nd4j.zeros(DataType.FLOAT, 1, 50, 40), 0.5, 7, new int[] {9}));
+        float[] row9 = java.util.Arrays.copyOfRange(batch, 2000, 4000);
+        assertArrayEquals(alone, row9, 0f, "example 9's noise is the same in any batch");
+        float[] otherSeed = Ops.floats(ProbeFeatures.withNoise(Nd4j.zeros(DataType.FLOAT, 1, 50, 40), 0.5, 8, new int[] {9}));
+        assertTrue(otherSeed[0] != alone[0], "another seed, other noise");
+        double squares = 0;
+        for (float v : batch) {
+            squares += v * v;
+        }
+        assertEquals(0.5, Math.sqrt(squares / batch.length), 0.02, "sigma");
+        assertEquals(0.0, x.sumNumber().doubleValue(), "x is not modified");
+    }
+
+    @Test
+    void batchesKeepFileOrderWithinALength() {
+        List<int[]> batches = ProbeFeatures.batches(new int[][] {{1}, {1, 2}, {3}, {4, 5}, {6}});
+        assertEquals(2, batches.size());
+        assertArrayEquals(new int[] {0, 2, 4}, batches.get(0));
+        assertArrayEquals(new int[] {1, 3}, batches.get(1));
+    }
+
+    private static float[] pool(Transformer.Result run, String hook, Pooling pooling, int tokens) {
+        float[] values = Ops.floats(run.cache().get(hook));
+        return pooling.pool(values, 0, tokens, values.length / tokens);
+    }
+}
