@@ -39,7 +39,7 @@ public final class CorpusReader {
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
             readJsonLines(text, out);
         } else if (name.endsWith(".csv")) {
-            CsvPrompts.read(text, out);
+            CsvPrompts.read(file, text, out);
         } else {
             readPlainLines(text, out);
         }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import headwise.engine.HeadwiseException;
+import headwise.engine.io.CsvRecords;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,11 +79,11 @@ public final class ProbeDataFile {
     }
 
     private static List<ProbeExample> readCsv(Path file, String content) {
-        List<List<String>> records = Csv.parse(file, content);
+        List<CsvRecords.Row> records = CsvRecords.parse(file, content);
         if (records.isEmpty()) {
             throw HeadwiseException.inFile(file, "no header row");
         }
-        List<String> header = records.get(0).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+        List<String> header = CsvRecords.columnNames(records.get(0));
         int text = header.indexOf("text");
         int ids = header.indexOf("ids");
         int label = header.indexOf("label");
@@ -92,8 +93,8 @@ public final class ProbeDataFile {
         }
         List<ProbeExample> out = new ArrayList<>();
         for (int r = 1; r < records.size(); r++) {
-            List<String> fields = records.get(r);
-            if (fields.size() == 1 && fields.get(0).isBlank()) {
+            List<String> fields = records.get(r).fields();
+            if (records.get(r).blank()) {
                 continue;
             }
             if (fields.size() != header.size()) {
