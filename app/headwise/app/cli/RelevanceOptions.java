@@ -1,6 +1,7 @@
 package headwise.app.cli;
 
 import com.google.gson.GsonBuilder;
+import headwise.app.export.QuietStdout;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
@@ -51,7 +52,7 @@ final class RelevanceOptions {
         Relevance.Prepared prepared = Relevance.prepare(model, input, position, target);
         boolean one = methods.size() == 1;
         for (RelevanceMethod method : methods) {
-            RelevanceMap map = Relevance.compute(model, prepared, method);
+            RelevanceMap map = QuietStdout.call(() -> Relevance.compute(model, prepared, method));
             String stem = one ? "relevance" : "relevance-" + method.id();
             float[] values = new float[map.tokens().length];
             for (int i = 0; i < values.length; i++) {
