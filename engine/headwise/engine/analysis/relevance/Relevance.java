@@ -35,8 +35,13 @@ public final class Relevance {
      */
     public static Prepared prepare(LoadedModel model, ModelInput input, Integer position, Integer id) {
         AnalysisResult forward = Analyzer.analyze(model, input);
-        Readout readout = Readout.of(model.spec(), model.transformer().weights());
+        Readout readout = readout(model);
         return new Prepared(input, forward, readout, RelevanceTarget.resolve(readout, forward.output(), position, id));
+    }
+
+    /** What the model's output is: logits of tokens or classes, or a bare hidden state. */
+    public static Readout readout(LoadedModel model) {
+        return Readout.of(model.spec(), model.transformer().weights());
     }
 
     public static RelevanceMap compute(LoadedModel model, Prepared prepared, RelevanceMethod method) {
