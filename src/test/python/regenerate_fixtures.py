@@ -46,6 +46,7 @@ SCRIPTS = [
     ("metrics_reference.py", []),     # gpt2_f32/reference/metrics.json (reads attention.npy)
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)
     ("intervene_reference.py", []),   # gpt2_f32/reference/intervene.json
+    ("relevance_reference.py", []),   # {gpt2,bert,llama,vit,pythia,gemma2}_f32/reference/relevance.json
     ("make_fuzz_seeds.py", []),       # headwise/fuzz/ParserFuzzerInputs/
 ]
 
