@@ -20,7 +20,7 @@ public final class RelevanceFigures {
     public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title) {
         List<RelevanceFigure.Map> rows = new ArrayList<>();
         for (RelevanceMap m : maps) {
-            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens()));
+            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads()));
         }
         RelevanceFigure.Image image = null;
         if (r.input().image() != null) {

@@ -4,6 +4,9 @@ import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
+import headwise.viz.draw.MatrixBlock;
+import headwise.viz.draw.MatrixPanel;
+import headwise.viz.draw.ValueScale;
 import headwise.viz.draw.Style;
 import headwise.viz.draw.Text;
 
@@ -28,8 +31,14 @@ public final class RelevanceFigure extends BlockFigure {
      * @param method  its name
      * @param note    one line under the name (target, logit, sum)
      * @param values  relevance per token [T]
+     * @param heads   relevance through each head's output [L][H], or null
      */
-    public record Map(String method, String note, double[] values) {
+    public record Map(String method, String note, double[] values, double[][] heads) {
+
+        public Map(String method, String note, double[] values) {
+            this(method, note, values, null);
+        }
+
         boolean finite() {
             for (double v : values) {
                 if (!Double.isFinite(v)) {
@@ -69,9 +78,27 @@ public final class RelevanceFigure extends BlockFigure {
                 row.add(new RelevanceText(m.method() + " \u2014 " + m.note(), labels, m.values()));
             }
             row.add(new RelevanceBars(image != null ? m.method() + " \u2014 " + m.note() : "per token", labels, m.values()));
-            blocks.add(new BlockGrid(row, image != null || labels.length <= SIDE_BY_SIDE ? 2 : 1));
+            if (m.heads() != null) {
+                row.add(heads(m.heads()));
+            }
+            blocks.add(new BlockGrid(row, image != null || labels.length <= SIDE_BY_SIDE ? row.size() : 1));
         }
         return new BlockGrid(blocks, 1);
+    }
+
+    /** Per-head relevance, layers × heads, diverging around 0 to the map's own largest |value|. */
+    private static Block heads(double[][] heads) {
+        double limit = 0;
+        for (double[] layer : heads) {
+            for (double h : layer) {
+                limit = Math.max(limit, Math.abs(h));
+            }
+        }
+        limit = limit > 0 ? limit : 1;
+        int cell = Math.max(10, Math.min(22, 220 / heads[0].length));
+        MatrixPanel panel = MatrixPanel.of(heads, Labels.indices("L", heads.length), Labels.indices(heads[0].length), cell,
+                ValueScale.diverging(limit), false);
+        return new MatrixBlock("per head", "relevance through each head's output", panel, null);
     }
 
     /** max |v| over the values, 1 when all are 0 (so shading divides safely). */
