@@ -54,11 +54,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     HeadAnalysisOptions headAnalyses;
 
+    @Mixin
+    RelevanceOptions relevance;
+
     @Override
     public Integer call() {
         try (LoadedModel model = common.load()) {
             ModelInput modelInput = input.resolve(model, keepImageSize);
             HeadAnalyses extra = headAnalyses.resolve(model); // bad options fail before the run
+            var relevanceMethods = relevance.methods();
             AnalysisResult result = Analyzer.analyze(model, modelInput);
             createFolder(out);
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
@@ -67,6 +71,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             if (metrics || extra.any()) {
                 MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
                 MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
+            }
+            if (!relevanceMethods.isEmpty()) {
+                relevance.write(model, modelInput, relevanceMethods, out, command.commandLine().getErr());
             }
             command.commandLine().getOut().printf("%s (%s): %d tokens, %d layers x %d heads -> %s%n", model.name(),
                     model.spec().architecture(), modelInput.length(),

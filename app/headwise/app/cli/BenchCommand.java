@@ -1,6 +1,9 @@
 package headwise.app.cli;
 
+import headwise.app.export.QuietStdout;
+import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.bench.ForwardBenchmark;
+import headwise.engine.bench.RelevanceBenchmark;
 import headwise.engine.bench.ForwardFlops;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
@@ -34,6 +37,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "5", description = "Timed runs after " + ForwardBenchmark.WARM_UP + " untimed ones (default ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--relevance", paramLabel = "METHOD", description = "Also time one relevance map of METHOD "
+            + "(grad-input, attnlrp, cp-lrp, chefer, rollout) and print relevance_ms and its ratio to the forward.")
+    String relevance;
+
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
@@ -48,6 +55,12 @@ final class BenchCommand implements Callable<Integer> {
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
             out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens, model.transformer().options()), PeakMemory.residentMib());
             double medianMs = ForwardBenchmark.median(times);
+            if (relevance != null) {
+                RelevanceMethod method = RelevanceMethod.parse(relevance);
+                double[] maps = QuietStdout.call(() -> RelevanceBenchmark.run(model, tokens, method, repeat));
+                double mapMs = ForwardBenchmark.median(maps);
+                out.printf("relevance_ms=%.1f method=%s relevance_over_forward=%.2f%n", mapMs, method.id(), mapMs / medianMs);
+            }
             double flops = ForwardFlops.of(spec, tokens);
             // the SGEMM rate at the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), after each forward
             out.printf("forward_gflops=%.1f sgemm_gflops=%.1f utilisation=%.0f%%%n", flops / (medianMs / 1e3) / 1e9,

@@ -38,7 +38,7 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     FigureOptions figure;
 
-    @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare.")
+    @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare, relevance.")
     String view;
 
     @Option(names = "--data", description = "attention, output, metrics, head-metrics, layer-metrics, tokens, flow.")

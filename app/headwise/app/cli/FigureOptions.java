@@ -45,6 +45,14 @@ final class FigureOptions {
             + "(default ${DEFAULT-VALUE}).")
     double threshold;
 
+    @Option(names = "--relevance-target", paramLabel = "ID|CLASS", description = "Relevance view: the token id, class or "
+            + "hidden dimension to explain (default: the top one).")
+    Integer relevanceTarget;
+
+    @Option(names = "--relevance-position", paramLabel = "P", description = "Relevance view: the output position "
+            + "(default: the last token; CLS for encoders).")
+    Integer relevancePosition;
+
     /** PNG scale from --scale or --dpi (one at most), default {@code fallback}. */
     double pngScale(double fallback) {
         if (scale != null && dpi != null) {
@@ -69,7 +77,8 @@ final class FigureOptions {
         if (target >= input.length()) {
             throw new HeadwiseException("--target " + target + " is outside the input's " + input.length() + " tokens");
         }
-        return new SessionAnalysis.Options(layer, head == null ? -1 : head, log, comparison(model, keepImageSize), target, threshold);
+        return new SessionAnalysis.Options(layer, head == null ? -1 : head, log, comparison(model, keepImageSize), target, threshold,
+                relevancePosition, relevanceTarget);
     }
 
     /** The second input, resolved like the first, or null. */

@@ -10,6 +10,8 @@ import headwise.engine.analysis.importance.AblationImportance;
 import headwise.engine.analysis.importance.AblationScores;
 import headwise.engine.analysis.importance.GradientImportance;
 import headwise.engine.analysis.importance.GradientScores;
+import headwise.engine.analysis.relevance.Relevance;
+import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.AnalysisResult;
@@ -17,6 +19,7 @@ import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -36,7 +39,9 @@ public final class SessionAnalysis {
         /** The information-flow graph. */
         FLOW,
         /** A second run on {@link Options#comparison}. */
-        COMPARISON
+        COMPARISON,
+        /** Relevance maps of every method for one target (each one forward and one backward). */
+        RELEVANCE
     }
 
     /**
@@ -46,8 +51,15 @@ public final class SessionAnalysis {
      * @param comparison    the second input for the compare view, or null
      * @param flowTarget    position the flow graph is traced back from; −1 = last token
      * @param flowThreshold flow edges below this weight are dropped
+     * @param relevancePosition the output position relevance explains, or null for the default (RelevanceTarget)
+     * @param relevanceTarget   the token id / class / dimension relevance explains, or null for the top one
      */
-    public record Options(int layer, int head, boolean logScale, ModelInput comparison, int flowTarget, double flowThreshold) {
+    public record Options(int layer, int head, boolean logScale, ModelInput comparison, int flowTarget, double flowThreshold,
+                          Integer relevancePosition, Integer relevanceTarget) {
+        public Options(int layer, int head, boolean logScale, ModelInput comparison, int flowTarget, double flowThreshold) {
+            this(layer, head, logScale, comparison, flowTarget, flowThreshold, null, null);
+        }
+
         public static Options defaults() {
             return new Options(0, -1, false, null, -1, FlowAnalysis.DEFAULT_THRESHOLD);
         }
@@ -64,6 +76,7 @@ public final class SessionAnalysis {
             case LAYERS -> EnumSet.of(Part.METRICS);
             case FLOW -> EnumSet.of(Part.FLOW);
             case COMPARE -> EnumSet.of(Part.COMPARISON);
+            case RELEVANCE -> EnumSet.of(Part.RELEVANCE);
             default -> EnumSet.noneOf(Part.class);
         };
     }
@@ -113,7 +126,8 @@ public final class SessionAnalysis {
         ContributionGraph flow = parts.contains(Part.FLOW) ? flow(model, input, options) : null;
         AnalysisResult comparison = parts.contains(Part.COMPARISON) && options.comparison() != null
                 ? Analyzer.analyze(model, options.comparison()) : null;
-        Results results = new Results(result, metrics, ablation, gradient, flow, comparison, null, null);
+        Results results = new Results(result, metrics, ablation, gradient, flow, comparison, null, null,
+                parts.contains(Part.RELEVANCE) ? relevance(model, input, options) : null);
         return new Session(results, Selection.defaults().withHead(options.layer(), options.head()).withLogScale(options.logScale()));
     }
 
@@ -138,7 +152,16 @@ public final class SessionAnalysis {
         if (parts.contains(Part.FLOW) && s.flow() == null) {
             s = s.withFlow(flow(model, input, options));
         }
+        if (parts.contains(Part.RELEVANCE) && s.relevance() == null) {
+            s = s.withRelevance(relevance(model, input, options));
+        }
         return s;
+    }
+
+    /** Every method's map for the options' target (SameDiff's build chatter kept off stdout). */
+    private static List<RelevanceMap> relevance(LoadedModel model, ModelInput input, Options options) {
+        return QuietStdout.call(() -> Relevance.computeAll(model,
+                Relevance.prepare(model, input, options.relevancePosition(), options.relevanceTarget())));
     }
 
     /** Every part (the comparison only when a second input is given). */

@@ -43,6 +43,7 @@ public final class ViewFigures {
                     ? "the importance view needs ablation or gradient importance, which this session has not computed" : null;
             case VIT_OVERLAY -> s.result().input().image() == null ? "the ViT overlay needs an image input (--image) to a vision model" : null;
             case COMPARE -> s.comparison() == null ? "the compare view needs a second run (--compare-text, --compare-ids or --compare-image)" : null;
+            case RELEVANCE -> s.results().relevance() == null ? "the relevance view needs relevance maps, which this session has not computed" : null;
             default -> null;
         };
     }
@@ -70,6 +71,7 @@ public final class ViewFigures {
             case COMPARE -> new CompareFigure(Titles.of(r) + " \u00B7 compare", new CompareFigure.Run("A: " + Titles.input(r), a, s.tokens()),
                     new CompareFigure.Run("B: " + Titles.input(s.comparison()), s.comparison().attention(), s.comparison().input().tokens()),
                     s.layer(), s.headOrFirst());
+            case RELEVANCE -> RelevanceFigures.figure(r, s.results().relevance(), title + "relevance");
         };
     }
 

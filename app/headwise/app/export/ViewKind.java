@@ -16,7 +16,8 @@ public enum ViewKind {
     LAYERS("layers", "Layer-wise metrics"),
     SINKS("sinks", "Attention sinks"),
     VIT_OVERLAY("vit-overlay", "ViT: CLS attention over the image"),
-    COMPARE("compare", "Compare two runs");
+    COMPARE("compare", "Compare two runs"),
+    RELEVANCE("relevance", "Relevance: which input tokens the output rests on");
 
     private final String cliName;
     private final String title;

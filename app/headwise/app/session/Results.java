@@ -1,11 +1,13 @@
 package headwise.app.session;
 
+import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.engine.analysis.importance.AblationScores;
 import headwise.engine.analysis.importance.GradientScores;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.ModelThumbnails;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,9 +25,17 @@ import java.util.Map;
  *                   the background; null: built when the model view is drawn
  * @param sinkScores [layer][head][key] sink scores of {@code result}, computed with the run in the background (they
  *                   read every head, which for recomputed maps is seconds); null: computed when first needed
+ * @param relevance  relevance maps of one target, one per method (docs/relevance.md), or null
  */
 public record Results(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
-                      ContributionGraph flow, AnalysisResult comparison, ModelThumbnails thumbnails, double[][][] sinkScores) {
+                      ContributionGraph flow, AnalysisResult comparison, ModelThumbnails thumbnails, double[][][] sinkScores,
+                      List<RelevanceMap> relevance) {
+
+    /** Without relevance maps. */
+    public Results(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
+                   ContributionGraph flow, AnalysisResult comparison, ModelThumbnails thumbnails, double[][][] sinkScores) {
+        this(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, null);
+    }
 
     public Results {
         if (result == null) {
@@ -43,30 +53,34 @@ public record Results(AnalysisResult result, Map<String, Object> metrics, Ablati
     }
 
     public Results withMetrics(Map<String, Object> m) {
-        return new Results(result, m, ablation, gradient, flow, comparison, thumbnails, sinkScores);
+        return new Results(result, m, ablation, gradient, flow, comparison, thumbnails, sinkScores, relevance);
     }
 
     public Results withImportance(AblationScores a, GradientScores g) {
-        return new Results(result, metrics, a, g, flow, comparison, thumbnails, sinkScores);
+        return new Results(result, metrics, a, g, flow, comparison, thumbnails, sinkScores, relevance);
     }
 
     public Results withFlow(ContributionGraph f) {
-        return new Results(result, metrics, ablation, gradient, f, comparison, thumbnails, sinkScores);
+        return new Results(result, metrics, ablation, gradient, f, comparison, thumbnails, sinkScores, relevance);
     }
 
     public Results withComparison(AnalysisResult c) {
-        return new Results(result, metrics, ablation, gradient, flow, c, thumbnails, sinkScores);
+        return new Results(result, metrics, ablation, gradient, flow, c, thumbnails, sinkScores, relevance);
     }
 
     /** With what the views of every run need, computed now (call it off the FX thread). */
     public Results withViewData(ModelThumbnails t, double[][][] sinks) {
-        return new Results(result, metrics, ablation, gradient, flow, comparison, t, sinks);
+        return new Results(result, metrics, ablation, gradient, flow, comparison, t, sinks, relevance);
+    }
+
+    public Results withRelevance(List<RelevanceMap> maps) {
+        return new Results(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, maps == null ? null : List.copyOf(maps));
     }
 
     /** These results with every part {@code later} has (parts computed on the same run, each from an older bundle). */
     public Results withPartsOf(Results later) {
         return new Results(result, either(later.metrics, metrics), either(later.ablation, ablation), either(later.gradient, gradient),
-                either(later.flow, flow), comparison, thumbnails, sinkScores);
+                either(later.flow, flow), comparison, thumbnails, sinkScores, either(later.relevance, relevance));
     }
 
     private static <T> T either(T preferred, T fallback) {

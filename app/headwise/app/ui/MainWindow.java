@@ -9,6 +9,8 @@ import headwise.app.ui.core.HeadPageModel;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.InterventionsPageModel;
 import headwise.app.ui.core.ModelViewPage;
+import headwise.app.ui.core.RelevancePage;
+import headwise.app.ui.core.RelevancePageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
@@ -87,6 +89,7 @@ public final class MainWindow {
         addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(new HeadPageModel(model), viewState));
         addPage(InterventionsPage.TITLE, () -> new InterventionsPage(new InterventionsPageModel(model)));
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
+        addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {

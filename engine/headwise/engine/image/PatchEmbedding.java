@@ -26,6 +26,17 @@ public final class PatchEmbedding {
 
     /** @param pixels [channels, grid.height(), grid.width()] channels-first; returns the residual stream input [1, tokens, d] */
     public static INDArray embed(ModelSpec spec, ModelWeights.VisionWeights weights, float[] pixels, PatchGrid grid) {
+        INDArray tokens = tokens(spec, weights, pixels, grid).addi(positions(weights, grid));
+        return tokens.reshape(1, grid.tokens(), spec.dModel());
+    }
+
+    /** The (interpolated) position embeddings of the grid's tokens, [tokens, d]. */
+    public static INDArray positions(ModelWeights.VisionWeights weights, PatchGrid grid) {
+        return PositionInterpolation.interpolate(weights.positions(), grid);
+    }
+
+    /** The token part of {@link #embed}: CLS (and distillation) rows, then the patch projections, [tokens, d]. */
+    public static INDArray tokens(ModelSpec spec, ModelWeights.VisionWeights weights, float[] pixels, PatchGrid grid) {
         ModelSpec.Vision vision = spec.vision();
         int patchLength = vision.channels() * vision.patchSize() * vision.patchSize();
         INDArray flat = Nd4j.create(patches(grid, vision.channels(), pixels), new long[] {grid.patches(), patchLength}, 'c');
@@ -35,9 +46,7 @@ public final class PatchEmbedding {
             rows.add(weights.distillationToken().reshape(1, spec.dModel()));
         }
         rows.add(Ops.linear(flat, weights.patchEmbed()));
-        INDArray positions = PositionInterpolation.interpolate(weights.positions(), grid);
-        INDArray tokens = Nd4j.concat(0, rows.toArray(INDArray[]::new)).addi(positions);
-        return tokens.reshape(1, grid.tokens(), spec.dModel());
+        return Nd4j.concat(0, rows.toArray(INDArray[]::new));
     }
 
     /** {@link #patches(PatchGrid, int, float[])} for the trained grid. */

@@ -131,17 +131,7 @@ public final class Transformer {
     public INDArray embed(int[][] ids, int offset) {
         int batch = ids.length;
         int length = ids[0].length;
-        int[] flat = new int[batch * length];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(ids[b], 0, flat, b * length, length);
-        }
-        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows copies row by row, far slower
-        if (weights.projectIn() != null) {
-            x = Ops.linear(x, weights.projectIn());
-        }
-        if (spec.variant().embedScale() != 1) {
-            x.muli(spec.variant().embedScale());
-        }
+        INDArray x = tokenEmbeddings(ids);
         if (weights.positionEmbed() != null) {
             INDArray positions = weights.positionEmbed().get(interval(offset, offset + length), all());
             x.addi(batch == 1 ? positions : Nd4j.tile(positions, batch, 1));
@@ -153,6 +143,23 @@ public final class Transformer {
             x = Ops.layerNorm(x, weights.embedNorm(), spec.normEps());
         }
         return x.reshape(batch, length, spec.dModel());
+    }
+
+    /** The token part of {@link #embed}: rows of the embedding (through OPT's project_in, times Gemma's scale), [batch·pos, d]. */
+    public INDArray tokenEmbeddings(int[][] ids) {
+        int length = ids[0].length;
+        int[] flat = new int[ids.length * length];
+        for (int b = 0; b < ids.length; b++) {
+            System.arraycopy(ids[b], 0, flat, b * length, length);
+        }
+        INDArray x = Nd4j.pullRows(weights.tokenEmbed(), 1, flat); // a native gather: getRows copies row by row, far slower
+        if (weights.projectIn() != null) {
+            x = Ops.linear(x, weights.projectIn());
+        }
+        if (spec.variant().embedScale() != 1) {
+            x.muli(spec.variant().embedScale());
+        }
+        return x;
     }
 
     /** One transformer block: resid_pre [batch, pos, d] to resid_post. */

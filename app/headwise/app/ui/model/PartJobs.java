@@ -59,6 +59,7 @@ final class PartJobs {
             case IMPORTANCE -> "head importance (" + mode.name().toLowerCase(Locale.ROOT) + " ablation and gradient)";
             case FLOW -> "the information flow";
             case COMPARISON -> "the comparison";
+            case RELEVANCE -> "relevance maps (every method)";
         };
     }
 
@@ -74,6 +75,7 @@ final class PartJobs {
             case IMPORTANCE -> r.ablation() != null && r.ablation().mode() == mode && r.gradient() != null;
             case FLOW -> r.flow() != null;
             case COMPARISON -> r.comparison() != null;
+            case RELEVANCE -> r.relevance() != null;
         };
     }
 }

@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -23,22 +24,42 @@ import java.util.Map;
  * constant 0/1 matrices (gate expansion, GQA head sharing, CLS selection), rank-3 {@code mmul} for attention
  * ({@code batchMmul} is broken, ND4J-PITFALLS.md), our own norms and GELUs. The embeddings are computed outside
  * (they do not depend on the gates).
+ * <p>
+ * For relevance (headwise.engine.analysis.relevance) the same graph runs under LRP {@link Rules} in their
+ * gradient × input form: factors the rule holds constant go through a stop-gradient, so the forward values stay
+ * those of the model and only the backward changes. The embedding parts (tokens, positions, token types) are then
+ * variables, and each attention pattern can carry a gate of ones whose gradient is ∇A ⊙ A (Chefer et al.).
  */
-final class GatedForward {
+public final class GatedForward {
+
+    /** How the backward treats the model's non-linear pieces (docs/relevance.md). */
+    public enum Rules {
+        /** The true gradient. */
+        GRADIENT,
+        /** AttnLRP: σ of norms and f(x)/x of element-wise functions held constant, bilinear products halved. */
+        ATTN_LRP,
+        /** CP-LRP: as AttnLRP, but attention probabilities and an MLP's activated gate constant, nothing halved. */
+        CP_LRP
+    }
 
     private final SameDiff sd = SameDiff.create();
     private final ModelSpec spec;
     private final ModelWeights weights;
     private final int length;
+    private final Rules rules;
     private final List<String> gates = new ArrayList<>();
+    private final List<String> parts = new ArrayList<>();
+    private final List<String> patternGates = new ArrayList<>();
+    private boolean gatePatterns;
     private SDVariable output;
     private SDVariable loss;
     private int constants;
 
-    private GatedForward(ModelSpec spec, ModelWeights weights, int length) {
+    private GatedForward(ModelSpec spec, ModelWeights weights, int length, Rules rules) {
         this.spec = spec;
         this.weights = weights;
         this.length = length;
+        this.rules = rules;
     }
 
     /**
@@ -46,9 +67,63 @@ final class GatedForward {
      * @param ids      the input ids (LM objectives), or null
      */
     static GatedForward build(ModelSpec spec, ModelWeights weights, INDArray embedded, int[] ids, Objective objective) {
-        GatedForward f = new GatedForward(spec, weights, (int) embedded.size(1));
-        f.graph(embedded, ids, objective);
+        GatedForward f = new GatedForward(spec, weights, (int) embedded.size(1), Rules.GRADIENT);
+        f.graph(f.constant(embedded.reshape(f.length, spec.dModel()).castTo(DataType.FLOAT).dup('c')), ids, objective);
         return f;
+    }
+
+    /**
+     * A graph for relevance: the residual stream's input is the sum of {@code embeddingParts} (each [T, d], all
+     * variables; BERT's embedding norm applied after the sum), the objective an {@link Objective.Kind#OUTPUT_ENTRY}.
+     *
+     * @param gatePatterns give each layer's attention pattern a gate of ones (for {@link #patternGradients})
+     */
+    public static GatedForward relevance(ModelSpec spec, ModelWeights weights, List<INDArray> embeddingParts,
+                                         Objective objective, Rules rules, boolean gatePatterns) {
+        GatedForward f = new GatedForward(spec, weights, (int) embeddingParts.get(0).size(0), rules);
+        f.gatePatterns = gatePatterns;
+        SDVariable x = null;
+        for (INDArray part : embeddingParts) {
+            SDVariable v = f.sd.var("part_" + f.parts.size(), part.castTo(DataType.FLOAT).dup('c'));
+            f.parts.add(v.name());
+            x = x == null ? v : x.add(v);
+        }
+        if (weights.embedNorm() != null) {
+            x = f.norm(x, weights.embedNorm(), ModelSpec.Norm.LAYER_NORM);
+        }
+        f.graph(x, null, objective);
+        return f;
+    }
+
+    /**
+     * One backward pass: the gradients of the loss (under the rules) with respect to the embedding parts
+     * ({@code parts}, each [T, d] as float64 rows), the head gates ({@code heads} [L][H]) and, when gated, the
+     * attention patterns ({@code patterns} [L][H·T·T], ∇A ⊙ A).
+     */
+    public record Gradients(List<double[][]> parts, double[][] heads, float[][] patterns) {
+    }
+
+    public Gradients relevanceGradients() {
+        List<String> wanted = new ArrayList<>(gates);
+        wanted.addAll(parts);
+        wanted.addAll(patternGates);
+        Map<String, INDArray> grads = sd.calculateGradients(Map.of(), wanted);
+        double[][] heads = new double[spec.layers()][];
+        for (int l = 0; l < spec.layers(); l++) {
+            heads[l] = grads.get(gates.get(l)).castTo(DataType.DOUBLE).dup().data().asDouble();
+        }
+        List<double[][]> partGradients = new ArrayList<>();
+        for (String part : parts) {
+            partGradients.add(grads.get(part).castTo(DataType.DOUBLE).toDoubleMatrix());
+        }
+        float[][] patterns = null;
+        if (gatePatterns) {
+            patterns = new float[spec.layers()][];
+            for (int l = 0; l < spec.layers(); l++) {
+                patterns[l] = grads.get(patternGates.get(l)).castTo(DataType.FLOAT).dup('c').data().asFloat();
+            }
+        }
+        return new Gradients(partGradients, heads, patterns);
     }
 
     /** The model output [T, width] (classifiers: [1, classes]) at gates = 1. */
@@ -70,11 +145,14 @@ final class GatedForward {
         return sd.output(Map.of(), loss.name()).get(loss.name()).getDouble(0);
     }
 
-    private void graph(INDArray embedded, int[] ids, Objective objective) {
-        int d = spec.dModel();
-        SDVariable x = constant(embedded.reshape(length, d).castTo(DataType.FLOAT).dup('c'));
+    private void graph(SDVariable embedded, int[] ids, Objective objective) {
+        SDVariable x = embedded;
         for (int l = 0; l < spec.layers(); l++) {
             x = block(l, x);
+        }
+        boolean oneRow = objective.kind() == Objective.Kind.OUTPUT_ENTRY && spec.output() != ModelSpec.Output.CLASS_LOGITS;
+        if (oneRow) {
+            x = sd.mmul(constant(selector(objective.position())), x); // only the target's row: the norm is per row
         }
         if (weights.finalNorm() != null) {
             x = norm(x, weights.finalNorm());
@@ -92,16 +170,16 @@ final class GatedForward {
             output = linear(weights.projectOut() == null ? x : linear(x, weights.projectOut()), weights.unembed());
             double cap = spec.variant().logitSoftcap();
             if (cap > 0) {
-                output = sd.math().tanh(output.div(cap)).mul(cap);
+                output = softcap(output, cap);
             }
         }
-        loss = objective(objective, ids);
+        loss = oneRow ? objective(new Objective(Objective.Kind.OUTPUT_ENTRY, 0, objective.id()), ids, 1)
+                : objective(objective, ids, spec.output() == ModelSpec.Output.CLASS_LOGITS && weights.unembed() != null ? 1 : length);
         sd.setLossVariables(loss);
     }
 
-    private SDVariable objective(Objective objective, int[] ids) {
+    private SDVariable objective(Objective objective, int[] ids, long rows) {
         int width = (int) outputWidth();
-        long rows = spec.output() == ModelSpec.Output.CLASS_LOGITS && weights.unembed() != null ? 1 : length;
         float[] weight = new float[(int) (rows * width)];
         switch (objective.kind()) {
             case NEXT_TOKEN_NLL, SAME_TOKEN_NLL -> {
@@ -120,8 +198,10 @@ final class GatedForward {
                     weight[objective.position() * width + c] = 1f;
                 }
             }
+            case OUTPUT_ENTRY -> weight[objective.position() * width + objective.id()] = 1f;
         }
-        SDVariable scored = objective.kind() == Objective.Kind.HIDDEN_SUM ? output : logSoftmax(output);
+        boolean raw = objective.kind() == Objective.Kind.HIDDEN_SUM || objective.kind() == Objective.Kind.OUTPUT_ENTRY;
+        SDVariable scored = raw ? output : logSoftmax(output);
         return scored.mul(constant(Nd4j.create(weight, new long[] {rows, width}, 'c'))).sum();
     }
 
@@ -187,16 +267,24 @@ final class GatedForward {
         SDVariable qh = sd.permute(sd.reshape(q, length, heads, dHead), 1, 0, 2); // [H, T, dh]
         SDVariable kh = sd.permute(sd.reshape(k, length, heads, dHead), 1, 0, 2);
         SDVariable vh = sd.permute(sd.reshape(v, length, heads, dHead), 1, 0, 2);
-        SDVariable scores = sd.mmul(qh, kh, false, true, false).mul(spec.attentionScale());
+        SDVariable scores = bilinear(sd.mmul(qh, kh, false, true, false)).mul(spec.attentionScale());
         double cap = spec.variant().scoreSoftcap();
         if (cap > 0) {
-            scores = sd.math().tanh(scores.div(cap)).mul(cap);
+            scores = softcap(scores, cap);
         }
         if (spec.causal()) {
             scores = scores.add(constant(mask(heads, spec.window(layer))));
         }
         SDVariable pattern = sd.nn().softmax(scores, 2);
-        SDVariable z = sd.reshape(sd.permute(sd.mmul(pattern, vh), 1, 0, 2), length, (long) heads * dHead);
+        if (rules == Rules.CP_LRP) {
+            pattern = stop(pattern);
+        }
+        if (gatePatterns) {
+            SDVariable patternGate = sd.var("pattern_gate_" + layer, Nd4j.ones(DataType.FLOAT, heads, length, length));
+            patternGates.add(patternGate.name());
+            pattern = pattern.mul(patternGate);
+        }
+        SDVariable z = sd.reshape(sd.permute(bilinear(sd.mmul(pattern, vh)), 1, 0, 2), length, (long) heads * dHead);
 
         SDVariable gate = sd.var("gate_" + layer, Nd4j.ones(DataType.FLOAT, 1, heads));
         gates.add(gate.name());
@@ -214,20 +302,55 @@ final class GatedForward {
         SDVariable hidden = linear(x, w.mlpIn());
         SDVariable activated = switch (spec.activation()) {
             case GELU_TANH -> geluTanh(hidden);
-            case GELU_ERF -> sd.math().erf(hidden.mul(1.0 / Math.sqrt(2.0))).add(1.0).mul(hidden).mul(0.5);
-            case RELU -> sd.nn().relu(hidden, 0);
+            case GELU_ERF -> elementwise(hidden, sd.math().erf(hidden.mul(1.0 / Math.sqrt(2.0))).add(1.0).mul(0.5));
+            case RELU -> rules == Rules.GRADIENT ? sd.nn().relu(hidden, 0) : elementwise(hidden, sd.math().step(hidden, 0));
             case SILU_GATED -> {
                 SDVariable g = linear(x, w.mlpGate());
-                yield sd.nn().sigmoid(g).mul(g).mul(hidden);
+                yield gated(elementwise(g, sd.nn().sigmoid(g)), hidden);
             }
-            case GELU_TANH_GATED -> geluTanh(linear(x, w.mlpGate())).mul(hidden);
+            case GELU_TANH_GATED -> gated(geluTanh(linear(x, w.mlpGate())), hidden);
         };
         return linear(activated, w.mlpOut());
     }
 
+    /** GELU-tanh as x · ½(1 + tanh(√(2/π)(x + 0.044715x³))). */
     private SDVariable geluTanh(SDVariable x) {
         SDVariable inner = x.mul(x).mul(x).mul(0.044715).add(x).mul(Math.sqrt(2.0 / Math.PI));
-        return sd.math().tanh(inner).add(1.0).mul(x).mul(0.5);
+        return elementwise(x, sd.math().tanh(inner).add(1.0).mul(0.5));
+    }
+
+    /**
+     * f(x) written as x · (f(x)/x): under the LRP rules the ratio is held constant (the identity rule); under the
+     * true gradient both factors differentiate.
+     */
+    private SDVariable elementwise(SDVariable x, SDVariable ratio) {
+        return x.mul(rules == Rules.GRADIENT ? ratio : stop(ratio));
+    }
+
+    /** c·tanh(x/c), a soft-cap; under the rules by the identity rule (ratio c·tanh(x/c)/x, 1 at x = 0). */
+    private SDVariable softcap(SDVariable x, double cap) {
+        SDVariable capped = sd.math().tanh(x.div(cap)).mul(cap);
+        if (rules == Rules.GRADIENT) {
+            return capped;
+        }
+        SDVariable zero = x.eq(0.0).castTo(DataType.FLOAT);
+        SDVariable ratio = capped.div(x.add(zero)).add(zero); // x = 0: capped = 0, so the ratio is 0/1 + 1
+        return x.mul(stop(ratio));
+    }
+
+    /** The gated MLP's activated gate ⊙ up: AttnLRP halves the product, CP-LRP holds the gate constant. */
+    private SDVariable gated(SDVariable gate, SDVariable up) {
+        return rules == Rules.CP_LRP ? stop(gate).mul(up) : bilinear(gate.mul(up));
+    }
+
+    /** A product of two inputs: under AttnLRP each operand gets half the gradient (½p + ½·stop(p)). */
+    private SDVariable bilinear(SDVariable product) {
+        return rules == Rules.ATTN_LRP ? product.mul(0.5).add(stop(product).mul(0.5)) : product;
+    }
+
+    /** The same values, no gradient. */
+    private SDVariable stop(SDVariable x) {
+        return new StopGradient(sd, x).outputVariable();
     }
 
     private SDVariable norm(SDVariable x, ModelWeights.NormWeights w) {
@@ -237,13 +360,18 @@ final class GatedForward {
     private SDVariable norm(SDVariable x, ModelWeights.NormWeights w, ModelSpec.Norm kind) {
         SDVariable y;
         if (kind == ModelSpec.Norm.RMS_NORM) {
-            y = x.mul(sd.math().rsqrt(x.mul(x).mean(true, 1).add(spec.normEps())));
+            y = x.mul(heldUnderRules(sd.math().rsqrt(x.mul(x).mean(true, 1).add(spec.normEps()))));
         } else {
             SDVariable centered = x.sub(x.mean(true, 1));
-            y = centered.mul(sd.math().rsqrt(centered.mul(centered).mean(true, 1).add(spec.normEps())));
+            y = centered.mul(heldUnderRules(sd.math().rsqrt(centered.mul(centered).mean(true, 1).add(spec.normEps()))));
         }
         y = y.mul(constant(w.gain().reshape(1, -1)));
         return w.bias() == null ? y : y.add(constant(w.bias().reshape(1, -1)));
+    }
+
+    /** 1/σ of a norm: constant under the LRP rules. */
+    private SDVariable heldUnderRules(SDVariable inverseSigma) {
+        return rules == Rules.GRADIENT ? inverseSigma : stop(inverseSigma);
     }
 
     private SDVariable linear(SDVariable x, ModelWeights.Linear layer) {

@@ -25,7 +25,9 @@ public record Objective(Kind kind, int position, int id) {
         /** Classifier: log p(class {@code id}). */
         CLASS_LOG_PROB,
         /** Sum of the final hidden state at {@code position} (bare encoders: e.g. CLS, position 0). */
-        HIDDEN_SUM
+        HIDDEN_SUM,
+        /** One entry of the raw output: logit {@code id} at {@code position}, class {@code id} (position 0), or hidden dimension {@code id}. */
+        OUTPUT_ENTRY
     }
 
     public static Objective nextTokenNll() {
@@ -34,6 +36,10 @@ public record Objective(Kind kind, int position, int id) {
 
     public static Objective classLogProb(int classId) {
         return new Objective(Kind.CLASS_LOG_PROB, 0, classId);
+    }
+
+    public static Objective outputEntry(int position, int id) {
+        return new Objective(Kind.OUTPUT_ENTRY, position, id);
     }
 
     public static Objective hiddenSum(int position) {
@@ -71,6 +77,7 @@ public record Objective(Kind kind, int position, int id) {
             }
             case CLASS_LOG_PROB -> logSoftmax(x[0], id);
             case HIDDEN_SUM -> java.util.Arrays.stream(x[position]).sum();
+            case OUTPUT_ENTRY -> x[position][id];
         };
     }
 
@@ -80,6 +87,7 @@ public record Objective(Kind kind, int position, int id) {
             case SAME_TOKEN_NLL -> "mean own-token NLL";
             case CLASS_LOG_PROB -> "log p(class " + id + ")";
             case HIDDEN_SUM -> "sum of the final hidden state at position " + position;
+            case OUTPUT_ENTRY -> "output " + id + " at position " + position;
         };
     }
 

@@ -153,7 +153,7 @@ class ExporterTest {
     @Test
     void viewsWithoutTheirDataSayWhy() {
         Session bare = Session.of(session.result());
-        for (ViewKind v : List.of(ViewKind.FLOW, ViewKind.IMPORTANCE, ViewKind.COMPARE, ViewKind.VIT_OVERLAY)) {
+        for (ViewKind v : List.of(ViewKind.FLOW, ViewKind.IMPORTANCE, ViewKind.COMPARE, ViewKind.VIT_OVERLAY, ViewKind.RELEVANCE)) {
             HeadwiseException e = assertThrows(HeadwiseException.class, () -> Exporter.figure(v, bare));
             assertFalse(e.getMessage().isBlank());
         }

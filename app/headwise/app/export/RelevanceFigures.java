@@ -1,0 +1,57 @@
+package headwise.app.export;
+
+import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.image.PatchGrid;
+import headwise.engine.image.PixelImage;
+import headwise.engine.run.AnalysisResult;
+import headwise.viz.PatchAttentionOverlay;
+import headwise.viz.view.RelevanceFigure;
+import headwise.viz.draw.Text;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The relevance view: one row per method of a run's relevance maps (for exports and the app's Relevance page). */
+public final class RelevanceFigures {
+
+    private RelevanceFigures() {
+    }
+
+    public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title) {
+        List<RelevanceFigure.Map> rows = new ArrayList<>();
+        for (RelevanceMap m : maps) {
+            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads()));
+        }
+        RelevanceFigure.Image image = null;
+        if (r.input().image() != null) {
+            PatchGrid grid = r.input().grid();
+            PixelImage seen = r.input().image().seen();
+            image = new RelevanceFigure.Image(PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(),
+                    seen.samples()), grid.specialTokens(), grid.rows(), grid.cols());
+        }
+        String caption = maps.isEmpty() ? "" : target(r, maps.get(0))
+                + "; red supports the target, blue speaks against it (each method to its own largest |value|)";
+        return new RelevanceFigure(title, caption, r.input().tokens(), rows, image);
+    }
+
+    /** "target 'x' (id 26) at position 11, logit 5.10". */
+    static String target(AnalysisResult r, RelevanceMap m) {
+        String[] tokens = r.input().tokens();
+        boolean image = r.input().image() != null;
+        String at = image ? "" : " at position " + m.target().position()
+                + (tokens != null && m.target().position() < tokens.length ? " ('" + tokens[m.target().position()] + "')" : "");
+        return "explains " + (image ? "class " : "output ") + m.target().id() + at + ", value " + Text.number(m.logit());
+    }
+
+    /** "sum 2.38, positions 2.49" — what the map adds up to and the share it gave the embedding's other parts. */
+    static String note(RelevanceMap m) {
+        String s = "sum " + Text.number(m.sum());
+        if (m.positionShare() != 0) {
+            s += ", positions " + Text.number(m.positionShare());
+        }
+        if (m.typeShare() != 0) {
+            s += ", token types " + Text.number(m.typeShare());
+        }
+        return s;
+    }
+}

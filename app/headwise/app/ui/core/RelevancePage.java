@@ -1,0 +1,129 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.RelevanceFigures;
+import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.FigureView;
+import headwise.app.ui.page.PageBase;
+import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.run.AnalysisResult;
+import headwise.viz.view.FaithfulnessFigure;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.VBox;
+
+import java.util.List;
+
+/**
+ * Relevance: the input with each token (or patch) shaded by how much the chosen output rests on it, for one method
+ * or all side by side, the target chosen from the run's top outputs; and, on request, the deletion/insertion
+ * curves that show which map to trust on this model. Everything is computed by {@link RelevancePageModel}'s
+ * background jobs; this page only draws.
+ */
+public final class RelevancePage extends PageBase {
+
+    public static final String TITLE = "Relevance";
+
+    private final RelevancePageModel model;
+    private final ComboBox<String> methods = new ComboBox<>();
+    private final ComboBox<RelevancePageModel.Choice> targets = new ComboBox<>();
+    private final Button faithfulness = new Button("Faithfulness curves");
+    private final Label status = new Label();
+    private final FigureView maps = new FigureView();
+    private final FigureView curves = new FigureView();
+    private Session session;
+    private AnalysisResult choicesFor;
+
+    public RelevancePage(RelevancePageModel model) {
+        super(TITLE, ViewKind.RELEVANCE);
+        this.model = model;
+        methods.setId("relevance-method");
+        methods.getItems().setAll(RelevancePageModel.methodChoices());
+        methods.valueProperty().bindBidirectional(model.methodProperty());
+        targets.setId("relevance-target");
+        faithfulness.setId("relevance-faithfulness");
+        faithfulness.setOnAction(e -> {
+            if (session != null) {
+                model.computeCurves(session);
+            }
+        });
+        status.setId("relevance-status");
+        status.textProperty().bind(model.statusProperty());
+        root.setPadding(new Insets(8));
+        root.setTop(Controls.toolbar(new Label("Method"), methods, new Label("   Explain"), targets, faithfulness, status));
+        VBox centre = new VBox(12, maps, curves);
+        root.setCenter(new ScrollPane(centre));
+        model.methodProperty().addListener((o, was, now) -> redraw());
+        model.mapsProperty().addListener((o, was, now) -> redraw());
+        model.curvesProperty().addListener((o, was, now) -> redraw());
+        targets.valueProperty().addListener((o, was, now) -> {
+            model.targetProperty().set(now);
+            if (session != null && now != was) {
+                model.compute(session);
+            }
+        });
+    }
+
+    RelevancePageModel model() {
+        return model;
+    }
+
+    FigureView mapsView() {
+        return maps;
+    }
+
+    FigureView curvesView() {
+        return curves;
+    }
+
+    @Override
+    public void show(Session s) {
+        session = s;
+        if (s == null) {
+            return;
+        }
+        if (choicesFor != s.result()) {
+            choicesFor = s.result();
+            List<RelevancePageModel.Choice> choices = RelevancePageModel.targetChoices(s.result());
+            targets.getItems().setAll(choices);
+            targets.setValue(choices.get(0)); // may compute through the listener
+        }
+        if (model.mapsFor(s.result()) == null && !model.statusProperty().get().startsWith("Computing relevance")) {
+            model.compute(s);
+        }
+        redraw();
+    }
+
+    private static void visible(FigureView view, boolean on) {
+        view.setVisible(on);
+        view.setManaged(on);
+    }
+
+    private void redraw() {
+        if (session == null) {
+            return;
+        }
+        List<RelevanceMap> shown = model.mapsFor(session.result());
+        faithfulness.setDisable(shown == null);
+        visible(maps, shown != null);
+        List<Faithfulness> f = model.curvesProperty().get();
+        visible(curves, shown != null && f != null);
+        if (shown == null) {
+            return;
+        }
+        maps.show(RelevanceFigures.figure(session.result(), shown, "Relevance"));
+        if (f == null) {
+            return;
+        }
+        List<FaithfulnessFigure.Curves> lines = f.stream().filter(c -> RelevancePageModel.ALL.equals(model.methodProperty().get())
+                        || c.method().equals(model.methodProperty().get()))
+                .map(c -> new FaithfulnessFigure.Curves(c.method(), c.fractions(), c.deletion(), c.insertion(),
+                        c.deletionArea(), c.insertionArea())).toList();
+        curves.show(new FaithfulnessFigure("Faithfulness", RelevancePageModel.scoreName(session.result()), lines));
+    }
+}

@@ -1,0 +1,177 @@
+package headwise.app.ui.core;
+
+import headwise.app.export.QuietStdout;
+import headwise.app.session.Session;
+import headwise.app.ui.model.AppModel;
+import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.Relevance;
+import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.analysis.relevance.RelevanceMethod;
+import headwise.engine.analysis.relevance.RelevanceTarget;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Matrix;
+import headwise.engine.run.ModelInput;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * The Relevance page's state and jobs: which methods to show, which output to explain (the top-k choices of the
+ * run's output), the maps of every method for that target and their faithfulness curves, each computed as the
+ * runner's side job (one forward and backward per method; one batched forward per curve step). The maps measure
+ * the model without the run's interventions. FX thread only.
+ */
+public final class RelevancePageModel {
+
+    /** The method choice that shows every method side by side. */
+    public static final String ALL = "all methods";
+    /** How many top outputs the target list offers. */
+    public static final int TOP_K = 5;
+
+    /** A target offered to the user; {@code target} null is the default (the top output). */
+    public record Choice(String label, RelevanceTarget target) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** Maps computed for one input and target. */
+    public record Maps(AnalysisResult result, RelevanceTarget asked, List<RelevanceMap> maps) {
+    }
+
+    private final AppModel app;
+    private final ObjectProperty<String> method = new SimpleObjectProperty<>(ALL);
+    private final ObjectProperty<Choice> target = new SimpleObjectProperty<>();
+    private final ObjectProperty<Maps> maps = new SimpleObjectProperty<>();
+    private final ObjectProperty<List<Faithfulness>> curves = new SimpleObjectProperty<>();
+    private final StringProperty status = new SimpleStringProperty("");
+
+    public RelevancePageModel(AppModel app) {
+        this.app = app;
+    }
+
+    public ObjectProperty<String> methodProperty() {
+        return method;
+    }
+
+    public ObjectProperty<Choice> targetProperty() {
+        return target;
+    }
+
+    public ObjectProperty<Maps> mapsProperty() {
+        return maps;
+    }
+
+    public ObjectProperty<List<Faithfulness>> curvesProperty() {
+        return curves;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    /** The method names the list offers: {@link #ALL} then each method. */
+    public static List<String> methodChoices() {
+        List<String> out = new ArrayList<>(List.of(ALL));
+        for (RelevanceMethod m : RelevanceMethod.values()) {
+            out.add(m.id());
+        }
+        return out;
+    }
+
+    /** The default, then the top-k outputs of the run at the default position (cheap: reads the output row). */
+    public static List<Choice> targetChoices(AnalysisResult r) {
+        List<Choice> out = new ArrayList<>();
+        out.add(new Choice("top output", null));
+        Matrix o = r.output();
+        if (hidden(r)) {
+            return out; // a bare encoder's outputs are hidden dimensions, not predictions: offer only the default
+        }
+        int row = o.rows() == 1 ? 0 : o.rows() - 1;
+        int width = o.cols();
+        float[] v = o.values();
+        int[] top = IntStream.range(0, width).boxed()
+                .sorted(Comparator.comparingDouble((Integer c) -> -v[row * width + c]).thenComparingInt(c -> c))
+                .limit(TOP_K).mapToInt(Integer::intValue).toArray();
+        for (int id : top) {
+            out.add(new Choice(String.format(Locale.ROOT, "%s %d (%.3g)", r.input().image() != null ? "class" : "id", id,
+                    v[row * width + id]), new RelevanceTarget(row, id)));
+        }
+        return out;
+    }
+
+    /** The maps to draw for {@code result}: null until computed for it and the current target. */
+    public List<RelevanceMap> mapsFor(AnalysisResult result) {
+        Maps m = maps.get();
+        Choice c = target.get();
+        RelevanceTarget asked = c == null ? null : c.target();
+        if (m == null || m.result() != result || !java.util.Objects.equals(m.asked(), asked)) {
+            return null;
+        }
+        if (ALL.equals(method.get())) {
+            return m.maps();
+        }
+        return m.maps().stream().filter(x -> x.method().equals(method.get())).toList();
+    }
+
+    /** Computes every method's map for the session's input and the chosen target in the background. */
+    public void compute(Session session) {
+        AnalysisResult result = session.result();
+        ModelInput input = result.input();
+        Choice c = target.get();
+        RelevanceTarget asked = c == null ? null : c.target();
+        Integer position = asked == null ? null : asked.position();
+        Integer id = asked == null ? null : asked.id();
+        status.set("Computing relevance maps\u2026");
+        curves.set(null);
+        app.runner().sideJob("relevance maps", model -> QuietStdout.call(() ->
+                        Relevance.computeAll(model, Relevance.prepare(model, input, position, id))),
+                done -> {
+                    maps.set(new Maps(result, asked, done));
+                    status.set("");
+                }, problem -> status.set("Relevance: " + problem));
+    }
+
+    /** Deletion and insertion curves of every computed map, in the background (one batched forward per 8 steps). */
+    public void computeCurves(Session session) {
+        Maps m = maps.get();
+        if (m == null || m.result() != session.result()) {
+            return;
+        }
+        status.set("Computing faithfulness curves\u2026");
+        ModelInput input = m.result().input();
+        app.runner().sideJob("faithfulness curves", model -> {
+            List<Faithfulness> out = new ArrayList<>();
+            for (RelevanceMap map : m.maps()) {
+                if (map.finite()) {
+                    out.add(Faithfulness.compute(model, input, map, 0));
+                }
+            }
+            return out;
+        }, done -> {
+            curves.set(done);
+            status.set("");
+        }, problem -> status.set("Faithfulness: " + problem));
+    }
+
+    /** "probability of the target" or, for a bare encoder, "value of the target dimension". */
+    public static String scoreName(AnalysisResult r) {
+        return hidden(r) ? "value of the target dimension" : "probability of the target";
+    }
+
+    /** A bare encoder's hidden state (the output is [T, d], not logits). */
+    static boolean hidden(AnalysisResult r) {
+        return r.spec().output() == ModelSpec.Output.HIDDEN_STATE
+                || r.input().image() == null && r.output().rows() > 1 && r.output().cols() == r.spec().dModel()
+                && r.output().cols() != r.spec().vocabSize();
+    }
+}

@@ -1,0 +1,162 @@
+package headwise.engine.analysis.relevance;
+
+import headwise.engine.hooks.Hooks;
+import headwise.engine.image.PatchEmbedding;
+import headwise.engine.image.PatchGrid;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.Transformer;
+import headwise.engine.run.ModelInput;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+/**
+ * Deletion and insertion curves (docs/relevance.md, Faithfulness): remove the input units (tokens; for images the
+ * patches, CLS kept) in decreasing relevance, or insert them into an all-removed input in that order, and record the
+ * target's score after each step: its probability for logits (softmax over the row), its value for a bare encoder's
+ * hidden dimension. A removed token becomes {@code baselineId}; a removed patch becomes 0 in every channel (the
+ * normalised mean). One forward per step, the steps batched.
+ *
+ * @param fractions  fraction of the units removed (deletion) or inserted (insertion) at each step, 0 … 1
+ * @param deletion   the score after each deletion step (the first is the clean input's)
+ * @param insertion  the score after each insertion step (the last is the clean input's)
+ */
+public record Faithfulness(String method, double[] fractions, double[] deletion, double[] insertion) {
+
+    /** Steps at most (units are grouped evenly beyond this). */
+    public static final int MAX_STEPS = 32;
+    private static final int BATCH = 8;
+
+    /** Trapezoid area under the deletion curve over fraction 0…1 (lower: the map found what matters). */
+    public double deletionArea() {
+        return area(deletion);
+    }
+
+    /** Area under the insertion curve (higher is better). */
+    public double insertionArea() {
+        return area(insertion);
+    }
+
+    private double area(double[] curve) {
+        double a = 0;
+        for (int s = 1; s < curve.length; s++) {
+            a += (fractions[s] - fractions[s - 1]) * (curve[s] + curve[s - 1]) / 2;
+        }
+        return a;
+    }
+
+    /** The curves of {@code map} on the input it was computed for; {@code probability}: softmax the output row. */
+    public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, int baselineId) {
+        Transformer transformer = model.transformer();
+        boolean image = input.pixels() != null;
+        int first = image ? input.grid().specialTokens() : 0;
+        int units = input.length() - first;
+        Integer[] order = IntStream.range(0, units).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer u) -> -map.tokens()[first + u]).thenComparingInt(u -> u));
+        int steps = Math.min(units, MAX_STEPS);
+        double[] fractions = new double[steps + 1];
+        int[] counts = new int[steps + 1];
+        for (int s = 0; s <= steps; s++) {
+            counts[s] = (int) Math.round((double) s * units / steps);
+            fractions[s] = (double) counts[s] / units;
+        }
+        boolean probability = Relevance.readout(model) != headwise.engine.analysis.importance.Readout.HIDDEN;
+        double[] deletion = new double[steps + 1];
+        double[] insertion = new double[steps + 1];
+        List<boolean[]> kept = new ArrayList<>();
+        for (int s = 0; s <= steps; s++) {
+            kept.add(keep(order, counts[s], units, true));
+        }
+        for (int s = 0; s <= steps; s++) {
+            kept.add(keep(order, counts[s], units, false));
+        }
+        double[] scores = scores(transformer, input, kept, first, baselineId, map.target(), probability);
+        System.arraycopy(scores, 0, deletion, 0, steps + 1);
+        System.arraycopy(scores, steps + 1, insertion, 0, steps + 1);
+        return new Faithfulness(map.method(), fractions, deletion, insertion);
+    }
+
+    /** Which units stay: deletion removes the first {@code count} in order; insertion keeps only them. */
+    private static boolean[] keep(Integer[] order, int count, int units, boolean deletion) {
+        boolean[] keep = new boolean[units];
+        Arrays.fill(keep, deletion);
+        for (int k = 0; k < count; k++) {
+            keep[order[k]] = !deletion;
+        }
+        return keep;
+    }
+
+    private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, int first, int baselineId,
+                                   RelevanceTarget target, boolean probability) {
+        double[] out = new double[kept.size()];
+        for (int from = 0; from < kept.size(); from += BATCH) {
+            int to = Math.min(kept.size(), from + BATCH);
+            INDArray output = input.pixels() != null ? runImages(transformer, input, kept.subList(from, to))
+                    : transformer.run(texts(input.ids(), kept.subList(from, to), baselineId), Hooks.none()).output();
+            for (int b = 0; b < to - from; b++) {
+                INDArray row = output.get(point(b), point(output.size(1) == 1 ? 0 : target.position()), all())
+                        .castTo(DataType.DOUBLE);
+                double[] v = row.dup().data().asDouble();
+                out[from + b] = probability ? softmaxAt(v, target.id()) : v[target.id()];
+            }
+        }
+        return out;
+    }
+
+    private static int[][] texts(int[] ids, List<boolean[]> kept, int baselineId) {
+        int[][] batch = new int[kept.size()][];
+        for (int b = 0; b < batch.length; b++) {
+            batch[b] = ids.clone();
+            for (int t = 0; t < ids.length; t++) {
+                if (!kept.get(b)[t]) {
+                    batch[b][t] = baselineId;
+                }
+            }
+        }
+        return batch;
+    }
+
+    private static INDArray runImages(Transformer transformer, ModelInput input, List<boolean[]> kept) {
+        PatchGrid grid = input.grid();
+        int channels = transformer.spec().vision().channels();
+        int p = grid.patchSize();
+        List<INDArray> embedded = new ArrayList<>();
+        for (boolean[] keep : kept) {
+            float[] pixels = input.pixels().clone();
+            int width = grid.width();
+            int height = grid.height();
+            for (int u = 0; u < keep.length; u++) {
+                if (!keep[u]) {
+                    int row = u / grid.cols();
+                    int col = u % grid.cols();
+                    for (int c = 0; c < channels; c++) {
+                        for (int y = 0; y < p; y++) {
+                            int start = (c * height + row * p + y) * width + col * p;
+                            Arrays.fill(pixels, start, start + p, 0f);
+                        }
+                    }
+                }
+            }
+            embedded.add(PatchEmbedding.embed(transformer.spec(), transformer.weights().vision(), pixels, grid));
+        }
+        return transformer.runFromEmbeddings(Nd4j.concat(0, embedded.toArray(INDArray[]::new)), Hooks.none()).output();
+    }
+
+    private static double softmaxAt(double[] row, int index) {
+        double max = Arrays.stream(row).max().orElse(0);
+        double sum = 0;
+        for (double v : row) {
+            sum += Math.exp(v - max);
+        }
+        return Math.exp(row[index] - max) / sum;
+    }
+}

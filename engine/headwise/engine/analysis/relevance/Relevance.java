@@ -1,0 +1,123 @@
+package headwise.engine.analysis.relevance;
+
+import headwise.engine.analysis.Rollout;
+import headwise.engine.analysis.importance.GatedForward;
+import headwise.engine.analysis.importance.Objective;
+import headwise.engine.analysis.importance.Readout;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.model.Transformer;
+import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
+import headwise.engine.run.ModelInput;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relevance maps (docs/relevance.md): which input tokens or patches one output scalar rests on. The gradient ×
+ * input methods run one forward and one backward of {@link GatedForward} under their rules; Chefer's needs the
+ * plain gradient of every attention pattern (the same graph with pattern gates); rollout reads the model's own
+ * attention.
+ */
+public final class Relevance {
+
+    private Relevance() {
+    }
+
+    /** What a request resolves to: the model's own forward, the readout and the target. */
+    public record Prepared(ModelInput input, AnalysisResult forward, Readout readout, RelevanceTarget target) {
+    }
+
+    /**
+     * Runs the model once and resolves the target (see {@link RelevanceTarget#resolve}).
+     *
+     * @param position requested output row or null; @param id requested id/class/dimension or null
+     */
+    public static Prepared prepare(LoadedModel model, ModelInput input, Integer position, Integer id) {
+        AnalysisResult forward = Analyzer.analyze(model, input);
+        Readout readout = readout(model);
+        return new Prepared(input, forward, readout, RelevanceTarget.resolve(readout, forward.output(), position, id));
+    }
+
+    /** What the model's output is: logits of tokens or classes, or a bare hidden state. */
+    public static Readout readout(LoadedModel model) {
+        return Readout.of(model.spec(), model.transformer().weights());
+    }
+
+    public static RelevanceMap compute(LoadedModel model, Prepared prepared, RelevanceMethod method) {
+        return switch (method) {
+            case GRAD_INPUT -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.GRADIENT);
+            case ATTN_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.ATTN_LRP);
+            case CP_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.CP_LRP);
+            case CHEFER -> chefer(model.transformer(), prepared);
+            case ROLLOUT -> rollout(prepared);
+        };
+    }
+
+    public static List<RelevanceMap> computeAll(LoadedModel model, Prepared prepared) {
+        List<RelevanceMap> maps = new ArrayList<>();
+        for (RelevanceMethod m : RelevanceMethod.values()) {
+            maps.add(compute(model, prepared, m));
+        }
+        return maps;
+    }
+
+    private static RelevanceMap gradientTimesInput(Transformer transformer, Prepared p, RelevanceMethod method,
+                                                   GatedForward.Rules rules) {
+        EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
+        GatedForward.Gradients g = graph(transformer, p, parts, rules, false).relevanceGradients();
+        double[][] shares = new double[parts.parts().size()][];
+        for (int k = 0; k < shares.length; k++) {
+            shares[k] = rowDots(parts.parts().get(k).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix(),
+                    g.parts().get(k));
+        }
+        return new RelevanceMap(method.id(), p.target(), logit(p), shares[0], total(shares, parts.positions()),
+                total(shares, parts.types()), g.heads());
+    }
+
+    private static RelevanceMap chefer(Transformer transformer, Prepared p) {
+        EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
+        GatedForward.Gradients g = graph(transformer, p, parts, GatedForward.Rules.GRADIENT, true).relevanceGradients();
+        int heads = transformer.spec().heads();
+        double[] row = Chefer.row(g.patterns(), heads, p.input().length(), p.target().position());
+        return new RelevanceMap(RelevanceMethod.CHEFER.id(), p.target(), logit(p), row, 0, 0, null);
+    }
+
+    private static RelevanceMap rollout(Prepared p) {
+        double[] row = Rollout.of(p.forward().attention()).row(p.target().position());
+        return new RelevanceMap(RelevanceMethod.ROLLOUT.id(), p.target(), logit(p), row, 0, 0, null);
+    }
+
+    private static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,
+                                      boolean gatePatterns) {
+        Objective objective = Objective.outputEntry(p.target().position(), p.target().id());
+        return GatedForward.relevance(transformer.spec(), transformer.weights(), parts.parts(), objective, rules, gatePatterns);
+    }
+
+    private static double logit(Prepared p) {
+        var out = p.forward().output();
+        return out.values()[p.target().position() * out.cols() + p.target().id()];
+    }
+
+    /** Σ_d a_i,d · b_i,d per row i. */
+    private static double[] rowDots(double[][] a, double[][] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int d = 0; d < a[i].length; d++) {
+                out[i] += a[i][d] * b[i][d];
+            }
+        }
+        return out;
+    }
+
+    private static double total(double[][] shares, int index) {
+        if (index < 0) {
+            return 0;
+        }
+        double s = 0;
+        for (double v : shares[index]) {
+            s += v;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,121 @@
+package headwise.app.ui.core;
+
+import headwise.app.session.SessionState;
+import headwise.app.ui.model.AppModel;
+import headwise.engine.Fixtures;
+import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.Relevance;
+import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.analysis.relevance.RelevanceMethod;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.run.ModelInput;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The Relevance page computes every method's map in the background when it is shown, recomputes for a target
+ * chosen from the top outputs, and draws the faithfulness curves on request; the maps are the engine's own.
+ */
+@ExtendWith(ApplicationExtension.class)
+class RelevancePageTest {
+
+    private static final String IDS = "9, 71, 88, 60, 43, 77, 5, 29";
+    private Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+    }
+
+    @Test
+    void mapsTargetsAndCurvesArriveFromTheBackground(FxRobot robot) throws Exception {
+        String gpt2 = Fixtures.model("gpt2_f32").toString();
+        AppModel app = WaitForAsyncUtils.asyncFx(() -> new AppModel(null)).get(10, TimeUnit.SECONDS);
+        try {
+            robot.interact(() -> app.start(SessionState.defaults().withModel(gpt2).withText(IDS), null));
+            waitFor(60, () -> !app.isBusy() && app.session() != null, "gpt2_f32 runs", app);
+            RelevancePageModel model = new RelevancePageModel(app);
+            RelevancePage page = WaitForAsyncUtils.asyncFx(() -> {
+                RelevancePage p = new RelevancePage(model);
+                stage.setScene(new Scene((javafx.scene.Parent) p.view(), 1200, 900));
+                stage.show();
+                p.show(app.session());
+                return p;
+            }).get(10, TimeUnit.SECONDS);
+            waitFor(120, () -> model.mapsFor(app.session().result()) != null, "the maps", app);
+            List<RelevanceMap> maps = WaitForAsyncUtils.asyncFx(() -> model.mapsFor(app.session().result())).get(10, TimeUnit.SECONDS);
+            assertEquals(RelevanceMethod.values().length, maps.size());
+            int[] ids = ModelInput.parseIds(IDS);
+            try (LoadedModel m = ModelLoader.load(gpt2)) {
+                RelevanceMap direct = Relevance.compute(m, Relevance.prepare(m, ModelInput.fromIds(m, ids), null, null),
+                        RelevanceMethod.ATTN_LRP);
+                assertArrayEquals(direct.tokens(), maps.get(1).tokens(), 1e-9);
+                assertEquals(direct.target(), maps.get(1).target());
+            }
+            assertTrue(page.mapsView().isVisible());
+
+            // the second-best output as target: computed again, for it
+            @SuppressWarnings("unchecked")
+            ComboBox<RelevancePageModel.Choice> targets = robot.lookup("#relevance-target").queryAs(ComboBox.class);
+            RelevancePageModel.Choice second = targets.getItems().get(2);
+            robot.interact(() -> targets.setValue(second));
+            waitFor(120, () -> model.mapsFor(app.session().result()) != null, "the maps for the second target", app);
+            RelevanceMap cp = WaitForAsyncUtils.asyncFx(() -> model.mapsFor(app.session().result()).get(2)).get(10, TimeUnit.SECONDS);
+            assertEquals(second.target(), cp.target());
+
+            robot.interact(() -> robot.lookup("#relevance-faithfulness").queryAs(Button.class).fire());
+            waitFor(120, () -> model.curvesProperty().get() != null, "the faithfulness curves", app);
+            List<Faithfulness> curves = model.curvesProperty().get();
+            assertEquals(RelevanceMethod.values().length, curves.size());
+            robot.interact(() -> model.methodProperty().set("cp-lrp"));
+            WaitForAsyncUtils.waitForFxEvents();
+            assertTrue(page.curvesView().isVisible());
+            assertNotNull(page.curvesView().figure());
+            Path shot = Path.of("target", "screenshots", "page-relevance.png");
+            Files.createDirectories(shot.getParent());
+            robot.interact(() -> {
+                try {
+                    ImageIO.write(SwingFXUtils.fromFXImage(page.view().snapshot(null, null), null), "png", shot.toFile());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            robot.interact(app::close);
+        }
+    }
+
+    private static void waitFor(int seconds, BooleanSupplier condition, String what, AppModel model) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (WaitForAsyncUtils.asyncFx(condition::getAsBoolean).get(10, TimeUnit.SECONDS)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        fail("timed out waiting: " + what + "; status: " + model.statusProperty().get());
+    }
+}
