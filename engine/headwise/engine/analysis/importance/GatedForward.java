@@ -2,6 +2,7 @@ package headwise.engine.analysis.importance;
 
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
+import headwise.engine.run.MemoryBudget;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -56,6 +57,8 @@ public final class GatedForward {
     private int constants;
 
     private GatedForward(ModelSpec spec, ModelWeights weights, int length, Rules rules) {
+        // the graph keeps every intermediate for the backward pass: refused up front rather than killed by the kernel
+        MemoryBudget.checkGradientPass(spec, length, rules == Rules.GRADIENT ? "a gradient pass" : "a relevance map");
         this.spec = spec;
         this.weights = weights;
         this.length = length;

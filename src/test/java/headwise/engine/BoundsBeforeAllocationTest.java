@@ -180,6 +180,26 @@ class BoundsBeforeAllocationTest {
         assertTrue(refused.getMessage().contains("tokens fit"), refused.getMessage());
     }
 
+    /**
+     * A relevance map or gradient importance keeps every intermediate for its backward pass: the estimate follows
+     * GPT-2-small's measured peaks (about 10.9 GB beyond the resident weights and JVM at 512 tokens, 14.4 GB measured
+     * in all), and a pass that cannot fit is refused in one line, naming what fits, before SameDiff allocates.
+     */
+    @Test
+    void gradientPassesAreBudgetedBeforeTheyStart() {
+        ModelSpec gpt2Small = new ModelSpec("gpt2", "GPT2LMHeadModel", 12, 12, 12, 768, 64, 3072, 50257, 1024, true,
+                ModelSpec.Norm.LAYER_NORM, false, 1e-5, ModelSpec.Activation.GELU_TANH, ModelSpec.Output.LM_LOGITS, null, 0, null);
+        double gb512 = MemoryBudget.gradientPassBytes(gpt2Small, 512) / 1e9;
+        assertTrue(gb512 > 10 && gb512 < 12, "512 tokens: " + gb512 + " GB");
+        assertTrue(MemoryBudget.gradientPassBytes(gpt2Small, 1024) > 3 * MemoryBudget.gradientPassBytes(gpt2Small, 512),
+                "quadratic in the length");
+        HeadwiseException refused = assertThrows(HeadwiseException.class,
+                () -> MemoryBudget.checkGradientPass(gpt2Small, 65_536, "a relevance map"));
+        assertTrue(refused.getMessage().startsWith("a relevance map of 65536 tokens needs about "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("tokens fit"), refused.getMessage());
+        assertEquals(1, refused.getMessage().lines().count());
+    }
+
     /** Runs {@code open}, which must throw a one-line HeadwiseException containing {@code expected}, allocating little. */
     private static void refused(Executable open, String expected) {
         long before = allocated();
