@@ -82,6 +82,7 @@ public final class MainWindow {
         this.chooser = chooser;
         this.owner = owner;
         this.viewState = new ViewState(this::openHead, model::requestPart, () -> new BackgroundReads(model::report));
+        viewState.setEstimates(model::estimateSeconds);
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
         addPage(ModelViewPage.TITLE, () -> new ModelViewPage(new ModelViewPageModel(model, viewState)));
         addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(new HeadPageModel(model), viewState));
