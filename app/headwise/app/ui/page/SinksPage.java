@@ -41,6 +41,8 @@ public final class SinksPage extends AnalysisPage {
 
     /** Lines of the sink-mass chart besides the first token: the strongest other sink tokens. */
     static final int OTHER_SINK_LINES = 2;
+    /** Each row (charts, then the preview and the tables) takes this share of the page's height. */
+    private static final double ROW_HEIGHT = 0.48;
 
     /** A row of the per-layer massive-activation table. */
     public record LayerRow(int layer, double medianAbs, double topAbs, double ratio) {
@@ -52,9 +54,10 @@ public final class SinksPage extends AnalysisPage {
 
     private final CheckBox hide = new CheckBox("Hide sinks and renormalise");
     private final GridPane grid = new GridPane();
-    private final FigureView preview = new FigureView();
+    private final FigureView preview = FigureView.fitting();
     private final TableView<LayerRow> layerTable = new TableView<>();
     private final TableView<Entry> entryTable = new TableView<>();
+    private final ScrollPane scroll;
     private ChartViewer rateChart;
     private float[] previewMatrix;
     private final AttentionReads reads;
@@ -73,7 +76,7 @@ public final class SinksPage extends AnalysisPage {
         grid.setHgap(16);
         grid.setVgap(16);
         grid.setPadding(new Insets(4));
-        ScrollPane scroll = new ScrollPane(grid);
+        scroll = Controls.sharedColumns(grid, 2);
         root.setCenter(scroll);
 
         layerTable.setId("sink-layer-table");
@@ -121,12 +124,13 @@ public final class SinksPage extends AnalysisPage {
         double[] rate = SessionSinks.rate(session);
         rateChart = PageCharts.viewer(PageCharts.bars("Sink rate per token", "% of heads with sink score > \u03B5", labels, rate, 100,
                 () -> state.hoveredTokenProperty().get()), 560, 300);
+        Controls.sized(rateChart, scroll, ROW_HEIGHT, 300);
         rateChart.setId("sink-rate-chart");
         rateChart.addChartMouseListener(new HoverBar());
         grid.add(rateChart, 0, 0);
-        grid.add(PageCharts.viewer(PageCharts.layerLines("Sink mass per layer", "layer", "mean sink score over heads",
-                massLines(labels)), 560, 300), 1, 0);
-        grid.add(preview, 0, 1);
+        grid.add(Controls.sized(PageCharts.viewer(PageCharts.layerLines("Sink mass per layer", "layer", "mean sink score over heads",
+                massLines(labels)), 560, 300), scroll, ROW_HEIGHT, 300), 1, 0);
+        grid.add(Controls.sized(Controls.box(preview), scroll, ROW_HEIGHT, 300), 0, 1);
         drawPreview();
         grid.add(massive(), 1, 1);
     }
