@@ -24,7 +24,11 @@ import org.jfree.chart.fx.interaction.ChartMouseEventFX;
 import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
 import org.jfree.data.category.CategoryDataset;
 
+import headwise.viz.export.PngExport;
+
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +61,13 @@ public final class SinksPage extends AnalysisPage {
     private final FigureView preview = FigureView.fitting();
     private final TableView<LayerRow> layerTable = new TableView<>();
     private final TableView<Entry> entryTable = new TableView<>();
+    /** Bars of the sink-rate chart at most; the strongest tokens are shown. */
+    static final int MAX_BARS = 128;
+
     private final ScrollPane scroll;
     private ChartViewer rateChart;
+    /** The token of each bar. */
+    private int[] barTokens = new int[0];
     private float[] previewMatrix;
     private final AttentionReads reads;
 
@@ -122,8 +131,13 @@ public final class SinksPage extends AnalysisPage {
         grid.getChildren().clear();
         String[] labels = MatrixFigure.tokenLabels(session.tokens(), session.result().input().length());
         double[] rate = SessionSinks.rate(session);
-        rateChart = PageCharts.viewer(PageCharts.bars("Sink rate per token", "% of heads with sink score > \u03B5", labels, rate, 100,
-                () -> state.hoveredTokenProperty().get()), 560, 300);
+        barTokens = strongest(rate, MAX_BARS);
+        String[] barLabels = Arrays.stream(barTokens).mapToObj(t -> labels[t]).toArray(String[]::new);
+        double[] barRates = Arrays.stream(barTokens).mapToDouble(t -> rate[t]).toArray();
+        String title = barTokens.length < rate.length ? "Sink rate of the " + MAX_BARS + " strongest of " + rate.length + " tokens"
+                : "Sink rate per token";
+        rateChart = PageCharts.viewer(PageCharts.bars(title, "% of heads with sink score > \u03B5", barLabels, barRates, 100,
+                () -> Math.max(-1, Arrays.binarySearch(barTokens, state.hoveredTokenProperty().get()))), 560, 300);
         Controls.sized(rateChart, scroll, ROW_HEIGHT, 300);
         rateChart.setId("sink-rate-chart");
         rateChart.addChartMouseListener(new HoverBar());
@@ -133,6 +147,15 @@ public final class SinksPage extends AnalysisPage {
         grid.add(Controls.sized(Controls.box(preview), scroll, ROW_HEIGHT, 300), 0, 1);
         drawPreview();
         grid.add(massive(), 1, 1);
+    }
+
+    /**
+     * The positions of the {@code most} largest rates in order of position (every position when there are no more):
+     * thousands of bars would be unreadable, and a bar chart of 4k categories takes seconds to draw on the FX thread.
+     */
+    static int[] strongest(double[] rate, int most) {
+        return IntStream.range(0, rate.length).boxed().sorted(Comparator.comparingDouble((Integer t) -> -rate[t]).thenComparingInt(t -> t))
+                .limit(most).mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /** The first token's sink mass per layer, and the strongest other sinks'. */
@@ -157,33 +180,42 @@ public final class SinksPage extends AnalysisPage {
         return lines;
     }
 
+    /** The previewed head read, its figure built and rendered (off the FX thread where reads are). */
+    private record Preview(float[] matrix, MatrixFigure figure, BufferedImage image) {
+    }
+
     private void drawPreview() {
         Session s = session;
         boolean hidden = state.hideSinksProperty().get();
-        reads.read(s, () -> SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden), m -> {
+        reads.read(s, () -> {
+            float[] m = SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden);
+            MatrixFigure f = previewFigure(s, m, hidden);
+            return new Preview(m, f, PngExport.render(f, 1));
+        }, p -> {
             if (session == s) {
-                drawPreview(m, hidden);
+                previewMatrix = p.matrix();
+                preview.show(p.figure(), p.image());
+                TokenMatrices.markToken(preview, state.hoveredTokenProperty().get());
             }
         });
     }
 
-    /** The previewed head, {@code m} its matrix as drawn. */
-    private void drawPreview(float[] m, boolean hidden) {
-        int layer = session.layer();
-        int head = session.headOrFirst();
-        int t = session.result().input().length();
-        previewMatrix = m;
-        boolean[] sinks = SessionSinks.sinkKeys(session, layer, head);
+    /** The previewed head's figure, {@code m} its matrix as drawn. */
+    private static MatrixFigure previewFigure(Session s, float[] m, boolean hidden) {
+        int layer = s.layer();
+        int head = s.headOrFirst();
+        int t = s.result().input().length();
+        boolean[] sinks = SessionSinks.sinkKeys(s, layer, head);
+        String[] labels = MatrixFigure.tokenLabels(s.tokens(), t);
         List<String> names = new ArrayList<>();
-        for (int j = 0; j < t; j++) {
+        for (int j = 0; j < t && names.size() < 8; j++) {
             if (sinks[j]) {
-                names.add(MatrixFigure.tokenLabels(session.tokens(), t)[j]);
+                names.add(labels[j]);
             }
         }
         String which = names.isEmpty() ? "no sink key in this head" : "sink keys: " + String.join(", ", names);
-        preview.show(TokenMatrices.of("Layer " + layer + ", head " + head + (hidden ? ", sinks hidden" : ""),
-                which + (hidden ? "; rows renormalised" : ""), previewMatrix, t, session.tokens(), "attention"));
-        TokenMatrices.markToken(preview, state.hoveredTokenProperty().get());
+        return TokenMatrices.of("Layer " + layer + ", head " + head + (hidden ? ", sinks hidden" : ""),
+                which + (hidden ? "; rows renormalised" : ""), m, t, s.tokens(), "attention");
     }
 
     private Node massive() {
@@ -252,7 +284,7 @@ public final class SinksPage extends AnalysisPage {
         public void chartMouseMoved(ChartMouseEventFX event) {
             if (event.getEntity() instanceof CategoryItemEntity item) {
                 CategoryDataset data = item.getDataset();
-                state.hoveredTokenProperty().set(data.getColumnIndex(item.getColumnKey()));
+                state.hoveredTokenProperty().set(barTokens[data.getColumnIndex(item.getColumnKey())]);
             } else {
                 state.hoveredTokenProperty().set(-1);
             }
