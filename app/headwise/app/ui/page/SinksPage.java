@@ -6,6 +6,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.engine.analysis.Sinks;
 import headwise.viz.draw.Text;
+import headwise.viz.export.PngExport;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
@@ -23,8 +24,6 @@ import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.fx.interaction.ChartMouseEventFX;
 import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
 import org.jfree.data.category.CategoryDataset;
-
-import headwise.viz.export.PngExport;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
