@@ -68,9 +68,10 @@ final class AutoParts {
         spec = null;
     }
 
-    /** The estimated seconds of {@code part} for the current run, NaN before a run. */
+    /** The estimated seconds of {@code part} for the current run, NaN before a run and for the comparison (it needs a second input). */
     double seconds(Part part) {
-        return spec == null || Double.isNaN(forwardSeconds) ? Double.NaN : costs.seconds(part, spec, tokens, forwardSeconds);
+        return spec == null || Double.isNaN(forwardSeconds) || part == Part.COMPARISON ? Double.NaN
+                : costs.seconds(part, spec, tokens, forwardSeconds);
     }
 
     /** A part of the current run really took {@code seconds}: later estimates of it follow. */

@@ -56,7 +56,6 @@ public final class ImportancePage extends AnalysisPage {
         ScrollPane top = new ScrollPane(maps);
         top.setFitToWidth(true);
         table.setId("importance-table");
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY); // the columns share the page's width
         table.setRowFactory(t -> {
             TableRow<HeadRow> row = new TableRow<>();
             row.setOnMouseClicked(e -> {
