@@ -67,7 +67,7 @@ class ModelThumbnailsTest {
      * neighbours (averaged, it was 1/30 of its weight: the colour of the background).
      */
     @Test
-    void aDiagonalAndASinkColumnStayVisibleAt2kTokens() {
+    void aDiagonalAndASinkColumnStayVisibleAt2kTokens() throws Exception {
         int t = 2048;
         float[] cells = new float[t * t];
         for (int q = 0; q < t; q++) {
@@ -91,6 +91,10 @@ class ModelThumbnailsTest {
             }
         }
         assertEquals(size - 8, diagonalBrighter, "every diagonal pixel is clearly brighter than the pixels beside it");
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_ARGB); // to look at
+        image.setRGB(0, 0, size, size, tile, 0, size);
+        java.nio.file.Path folder = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "screenshots"));
+        javax.imageio.ImageIO.write(image, "png", folder.resolve("thumbnail-2048-tokens.png").toFile());
     }
 
     private static double luminance(int argb) {
