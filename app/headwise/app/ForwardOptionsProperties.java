@@ -27,6 +27,11 @@ public final class ForwardOptionsProperties {
         return options;
     }
 
+    /** Reads the properties again at the next {@link #current} (a test that switches the attention storage). */
+    public static void forget() {
+        current = null;
+    }
+
     /** The defaults with whatever the two properties set; a clear error for a value they do not take. */
     public static ForwardOptions read() {
         ForwardOptions options = ForwardOptions.defaults();

@@ -81,6 +81,7 @@ public class HeadwiseApp extends Application {
         Scene scene = new Scene(window.root(), Math.min(1280, screen.getWidth()), Math.min(860, screen.getHeight()));
         stage.setScene(scene);
         FirstViewProbe.install(model, scene);
+        window.installKeys(scene);
         t = StartupTrace.now();
         stage.show();
         StartupTrace.done("stage.show", t);

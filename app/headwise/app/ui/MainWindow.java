@@ -24,6 +24,7 @@ import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
+import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
@@ -36,6 +37,9 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.DragEvent;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -84,6 +88,7 @@ public final class MainWindow {
         this.chooser = chooser;
         this.owner = owner;
         this.viewState = new ViewState(this::openHead, model::requestPart, () -> new BackgroundReads(model::report));
+        viewState.setEstimates(model::estimateSeconds);
         this.chips = new TokenChips(viewState.hoveredTokenProperty());
         addPage(ModelViewPage.TITLE, () -> new ModelViewPage(new ModelViewPageModel(model, viewState)));
         addPage(HeadDetailPage.TITLE, () -> new HeadDetailPage(new HeadPageModel(model), viewState));
@@ -266,6 +271,7 @@ public final class MainWindow {
                 model.openModel(folder.toString());
             }
         });
+        open.setAccelerator(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN));
         MenuItem openFile = item("Open GGUF file\u2026", "menu-open-gguf", () -> {
             Path gguf = chooser.modelFile(owner.get());
             if (gguf != null) {
@@ -310,6 +316,7 @@ public final class MainWindow {
                 exportPage(p);
             }
         });
+        exportView.setAccelerator(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN));
         MenuItem exportAll = item("Export all\u2026", "menu-export-all", this::exportAll);
         MenuItem quit = item("Quit", "menu-quit", () -> {
             Window w = owner.get();
@@ -321,6 +328,22 @@ public final class MainWindow {
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
         return new MenuBar(file);
+    }
+
+    /** Ctrl+Enter analyses; the arrow keys move the selected head on the model view and the head page. */
+    void installKeys(Scene scene) {
+        KeyboardShortcuts.install(scene, () -> model.analyse(text.getText()), () -> {
+            Page p = selectedPage();
+            return p != null && (p.title().equals(ModelViewPage.TITLE) || p.title().equals(HeadDetailPage.TITLE));
+        }, (dLayer, dHead) -> {
+            Session s = model.session();
+            if (s != null) {
+                int layers = s.result().attention().layers();
+                int heads = s.result().attention().heads();
+                model.select(Math.max(0, Math.min(layers - 1, s.layer() + dLayer)), Math.max(0, Math.min(heads - 1, s.headOrFirst() + dHead)));
+            }
+            return 0;
+        });
     }
 
     private MenuItem item(String label, String id, Runnable action) {

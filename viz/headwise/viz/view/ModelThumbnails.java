@@ -3,13 +3,18 @@ package headwise.viz.view;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.ColorScale;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
  * What the model view draws of each head, built once per analysis result (the app does it in the background, as
- * part of the run) so that drawing the view only composes these tiles: each head's thumbnail as ARGB pixels (each
- * pixel the mean of the cells it covers, coloured 0 to the head's own largest weight) and each head's mean weight on
- * the first key (what frames a sink head). Both come from one pass over the head's rows.
+ * part of the run) so that drawing the view only composes these tiles: each head's thumbnail as ARGB pixels and each
+ * head's mean weight on the first key (what frames a sink head). Both come from one pass over the head's rows.
+ * <p>
+ * A long input is pooled by <b>maximum</b>: each pixel shows the largest weight among the cells it covers, so a
+ * diagonal, a previous-token stripe or a sink column one cell wide keeps its colour at 1k–8k tokens (averaged into a
+ * pixel of 30×30 cells it would vanish). Each head is coloured from 0 to the {@value #TOP_PERCENTILE}th percentile of
+ * its pixels (brighter ones are clamped), so one extreme cell does not darken everything else.
  *
  * @param length       tokens of the run (T)
  * @param size         thumbnail side in pixels ({@link ModelViewFigure#thumbSizeFor})
@@ -17,6 +22,9 @@ import java.util.stream.IntStream;
  * @param firstKeyMass [layer][head] mean over all T queries of the weight on key 0
  */
 public record ModelThumbnails(int layers, int heads, int length, int size, int[][] tiles, double[][] firstKeyMass) {
+
+    /** The percentile of a head's pooled pixels its colour scale tops out at. */
+    public static final int TOP_PERCENTILE = 99;
 
     public ModelThumbnails {
         if (tiles.length != layers * heads || firstKeyMass.length != layers) {
@@ -52,7 +60,7 @@ public record ModelThumbnails(int layers, int heads, int length, int size, int[]
     private record Head(int[] argb, double firstKeyMass) {
     }
 
-    /** T ≥ size: every cell lies in exactly one pixel; one pass over the rows sums each pixel's cells. */
+    /** T ≥ size: every cell lies in exactly one pixel; one pass over the rows keeps each pixel's largest cell. */
     private static Head binned(AttentionMaps attention, int layer, int head, int size, int[] from) {
         int t = attention.length();
         int[] pixelRow = new int[t];
@@ -61,32 +69,34 @@ public record ModelThumbnails(int layers, int heads, int length, int size, int[]
                 pixelRow[q] = p;
             }
         }
-        double[] sums = new double[size * size];
-        float[] max = {0};
+        float[] pooled = new float[size * size];
         double[] firstKey = {0};
         attention.readRows(layer, head, (q, values, offset) -> {
             firstKey[0] += values[offset];
             int base = pixelRow[q] * size;
-            float m = max[0];
             for (int px = 0; px < size; px++) {
-                float s = 0; // float within a row's run of at most T/size cells, double across rows
+                float m = pooled[base + px];
                 for (int k = offset + from[px], end = offset + from[px + 1]; k < end; k++) {
                     float v = values[k];
-                    s += v;
                     m = v > m && v < Float.POSITIVE_INFINITY ? v : m;
                 }
-                sums[base + px] += s;
+                pooled[base + px] = m;
             }
-            max[0] = m;
         });
+        double top = topOf(pooled);
         int[] out = new int[size * size];
-        for (int py = 0; py < size; py++) {
-            for (int px = 0; px < size; px++) {
-                double cells = (double) (from[py + 1] - from[py]) * (from[px + 1] - from[px]);
-                out[py * size + px] = ColorScale.argb(sums[py * size + px] / cells, max[0]);
-            }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ColorScale.argb(pooled[i], top);
         }
         return new Head(out, firstKey[0] / t);
+    }
+
+    /** Where a head's colour scale tops out: the {@value #TOP_PERCENTILE}th percentile of its pixels (their largest if that is 0). */
+    static double topOf(float[] pixels) {
+        float[] sorted = pixels.clone();
+        Arrays.sort(sorted);
+        float top = sorted[Math.min(sorted.length - 1, (int) Math.ceil(TOP_PERCENTILE / 100.0 * sorted.length) - 1)];
+        return top > 0 ? top : sorted[sorted.length - 1];
     }
 
     /** T &lt; size: each pixel shows the one cell it falls in (the head is small: read it whole). */

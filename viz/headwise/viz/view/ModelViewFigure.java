@@ -15,7 +15,8 @@ import java.util.Arrays;
 
 /**
  * Every head at once (BertViz's model view): an L×H grid of thumbnails of each head's attention, each coloured from
- * 0 to that head's own largest weight, all drawn as ONE image. Head types are coloured frames and importance a bar
+ * 0 to that head's own largest weight (long inputs: pooled by maximum, see {@link ModelThumbnails}), all drawn as ONE
+ * image. Head types are coloured frames and importance a bar
  * under each thumbnail ({@link HeadMarks}).
  */
 public final class ModelViewFigure implements Figure {
@@ -46,7 +47,8 @@ public final class ModelViewFigure implements Figure {
         this.pitchX = thumb + GAP;
         this.pitchY = thumb + GAP + (this.marks.importance() != null ? BAR + 2 : 0);
         this.header = new Header(title, tiles.layers() + " layers \u00D7 " + tiles.heads() + " heads, "
-                + tiles.length() + " tokens; each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight");
+                + tiles.length() + " tokens; each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight"
+                + (tiles.length() > tiles.size() ? " (pixels: the largest of their cells; scale to the head's " + ModelThumbnails.TOP_PERCENTILE + "th percentile)" : ""));
         this.gridX = Style.PAD + Text.width(Style.LABEL, "L" + (tiles.layers() - 1)) + 2 * Style.GAP;
         this.gridY = header.height() + Text.height(Style.LABEL) + Style.GAP;
         this.legendY = gridY + tiles.layers() * pitchY + Style.GAP;

@@ -16,7 +16,7 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
+import javafx.scene.Node;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
 import javafx.scene.image.ImageView;
@@ -96,16 +96,15 @@ public final class HeadDetailPage extends PageBase {
         left.setPadding(new Insets(0, 4, 4, 8));
         VBox.setVgrow(heatmap, Priority.ALWAYS);
 
-        ScrollPane headViewScroll = new ScrollPane(headView);
-        headViewScroll.setStyle("-fx-background: white;");
+        Node headViewPane = Controls.fittedImage(headView); // the head view takes the room it gets, never scrolls
         HBox qkBar = new HBox(6, new Label("q/k of"), qkFollow, new Label("or layer"), qkLayer, new Label("head"), qkHead);
         qkBar.setAlignment(Pos.CENTER_LEFT);
         VBox qk = new VBox(2, qkBar, scatter.view(), qkStatus);
         VBox.setVgrow(scatter.view(), Priority.ALWAYS);
-        SplitPane right = new SplitPane(headViewScroll, qk);
+        SplitPane right = new SplitPane(headViewPane, qk);
         right.setOrientation(Orientation.VERTICAL);
         SplitPane split = new SplitPane(left, right);
-        split.setDividerPositions(0.62);
+        split.setDividerPositions(0.55); // the head view and the q/k plot get room too
         root.setTop(bar);
         root.setCenter(split);
     }

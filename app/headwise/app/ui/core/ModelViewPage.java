@@ -1,5 +1,6 @@
 package headwise.app.ui.core;
 
+import headwise.app.export.PartCosts;
 import headwise.app.export.Exporter;
 import headwise.app.export.ViewKind;
 import headwise.app.session.ImportanceChoice;
@@ -37,9 +38,11 @@ public final class ModelViewPage extends PageBase {
     private ModelViewFigure figure;
     private Session drawn;
     private boolean updating;
+    private final ModelViewPageModel model;
 
     public ModelViewPage(ModelViewPageModel model) {
         super(TITLE, ViewKind.MODEL_VIEW);
+        this.model = model;
         image.setId("model-view");
         selection.setFill(Color.TRANSPARENT);
         selection.setStroke(Color.rgb(0xE6, 0x39, 0x46));
@@ -118,6 +121,8 @@ public final class ModelViewPage extends PageBase {
         updating = false;
         boolean marked = session.metrics() != null && hasMeasure(session);
         compute.setDisable(marked);
+        double seconds = marked ? Double.NaN : model.marksSeconds(session);
+        compute.setText("Compute head types & importance" + (Double.isNaN(seconds) ? "" : " \u2014 " + PartCosts.describe(seconds)));
         info.setText(marked ? "Frames: head types; bars: " + session.importance() + " importance. Click a head to open it."
                 : "Click a head to open it. Head types and importance are computed on request.");
         if (session.head() >= 0) {

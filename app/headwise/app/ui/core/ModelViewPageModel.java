@@ -27,6 +27,13 @@ public final class ModelViewPageModel {
         app.requestPart(Part.IMPORTANCE);
     }
 
+    /** The estimated seconds of what {@link #computeMarks} still has to compute for {@code s}, NaN when unknown. */
+    public double marksSeconds(Session s) {
+        double metrics = s.metrics() == null ? app.estimateSeconds(Part.METRICS) : 0;
+        double importance = s.ablation() == null || s.gradient() == null ? app.estimateSeconds(Part.IMPORTANCE) : 0;
+        return metrics + importance;
+    }
+
     /**
      * The measure the bars show; when importance is computed already and lacks this measure (mean ablation after
      * zero), it is computed in the background.

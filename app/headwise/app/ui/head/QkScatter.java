@@ -23,6 +23,9 @@ public final class QkScatter {
         viewer.setPrefSize(380, 300);
     }
 
+    /** Points per series at most. */
+    static final int MAX_POINTS = 1000;
+
     public ChartViewer view() {
         return viewer;
     }
@@ -34,11 +37,13 @@ public final class QkScatter {
     public void show(QkProjection p, String[] tokens) {
         XYSeries queries = new XYSeries("queries", false);
         XYSeries keys = new XYSeries("keys", false);
-        for (double[] q : p.queries()) {
-            queries.add(q[0], q[1]);
+        // a JFreeChart of 8k points is redrawn on the FX thread at every repaint: long inputs show every step-th token
+        int step = Math.max(1, (p.queries().length + MAX_POINTS - 1) / MAX_POINTS);
+        for (int i = 0; i < p.queries().length; i += step) {
+            queries.add(p.queries()[i][0], p.queries()[i][1], false);
         }
-        for (double[] k : p.keys()) {
-            keys.add(k[0], k[1]);
+        for (int i = 0; i < p.keys().length; i += step) {
+            keys.add(p.keys()[i][0], p.keys()[i][1], false);
         }
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(queries);
@@ -49,14 +54,15 @@ public final class QkScatter {
         renderer.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         renderer.setSeriesShape(1, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         renderer.setDefaultToolTipGenerator((dataset, series, item) ->
-                (series == 0 ? "query " : "key ") + item + " \u201C" + (tokens == null || item >= tokens.length ? item
-                        : Labels.shorten(tokens[item])) + "\u201D");
+                (series == 0 ? "query " : "key ") + item * step + " \u201C" + (tokens == null || item * step >= tokens.length ? item * step
+                        : Labels.shorten(tokens[item * step])) + "\u201D");
         XYPlot plot = new XYPlot(data, new NumberAxis(String.format(Locale.ROOT, "PC1 (%.0f%%)", 100 * p.explained()[0])),
                 new NumberAxis(String.format(Locale.ROOT, "PC2 (%.0f%%)", 100 * p.explained()[1])), renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
         plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
-        JFreeChart chart = new JFreeChart("q/k projection, layer " + p.layer() + " head " + p.head(),
+        JFreeChart chart = new JFreeChart("q/k projection, layer " + p.layer() + " head " + p.head()
+                + (step > 1 ? " (every " + step + "th token)" : ""),
                 JFreeChart.DEFAULT_TITLE_FONT.deriveFont(12f), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         viewer.setChart(chart);

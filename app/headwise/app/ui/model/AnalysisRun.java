@@ -24,8 +24,12 @@ import java.util.function.Function;
  */
 public final class AnalysisRun {
 
-    /** What one run computes. */
-    public record Outcome(SessionState from, Results results, Prediction prediction, Prediction original, long millis) {
+    /**
+     * What one run computes; {@code forwardSeconds}: its first forward alone, what the cost of the other analyses is
+     * estimated from ({@code headwise.app.export.PartCosts}).
+     */
+    public record Outcome(SessionState from, Results results, Prediction prediction, Prediction original, long millis,
+                          double forwardSeconds) {
     }
 
     private AnalysisRun() {
@@ -45,7 +49,9 @@ public final class AnalysisRun {
         int steps = 1 + (intervene ? 1 : 0) + (compare || compareWithModel ? 1 : 0);
         progress.step("Analysing " + describeInput(s) + "\u2026", 0, steps);
         ModelInput input = phases.phase("tokenizer + input", () -> input(model, s, s.text()));
+        long forwardStart = System.nanoTime();
         AnalysisResult original = phases.phase("first forward", () -> Analyzer.analyze(model, input));
+        double forwardSeconds = (System.nanoTime() - forwardStart) / 1e9;
         AnalysisResult result = original;
         AnalysisResult comparison = null;
         int done = 1;
@@ -72,7 +78,7 @@ public final class AnalysisRun {
         Results results = Results.of(result).withComparison(comparison).withViewData(tiles, sinks);
         Prediction p = phases.phase("prediction", () -> Prediction.of(model, shown));
         Prediction o = intervene ? Prediction.of(model, original) : null;
-        return new Outcome(s, results, p, o, (System.nanoTime() - start) / 1_000_000);
+        return new Outcome(s, results, p, o, (System.nanoTime() - start) / 1_000_000, forwardSeconds);
     }
 
     private static String describeInput(SessionState s) {

@@ -198,12 +198,18 @@ public final class AppModel {
     public void setPage(String title) {
         if (!title.equals(state.get().page())) {
             change(state.get().withPage(title));
+            runner.computeCheapParts(); // the new page's cheap analyses go next
         }
     }
 
     /** Computes a part a page needs for the current results (after the running job, if any). */
     public void requestPart(SessionAnalysis.Part part) {
         runner.requestPart(part);
+    }
+
+    /** The estimated seconds {@code part} takes for the shown run (NaN before one): what its button says. */
+    public double estimateSeconds(SessionAnalysis.Part part) {
+        return runner.estimateSeconds(part);
     }
 
     /** Stops the running job and what is queued; the previous results stay. */

@@ -97,10 +97,15 @@ public final class EngineTasks {
             }
         };
         task.setOnSucceeded(e -> {
-            if (finish(task)) {
-                onSuccess.accept(task.take());
-            } else {
+            if (task != running) {
                 task.discard();
+                return;
+            }
+            // idle only if the handler starts no follow-up: a watcher on another thread never sees a gap between them
+            running = null;
+            onSuccess.accept(task.take());
+            if (running == null) {
+                idle();
             }
         });
         task.setOnFailed(e -> {

@@ -23,6 +23,10 @@ final class PartJobs {
     private record Queued(Part part, Interventions.Ablation mode) {
     }
 
+    /** A computed part: the results with it, and how long it took. */
+    record Done(Results results, double seconds) {
+    }
+
     private final Set<Queued> queued = new HashSet<>();
 
     /** A new input: nothing is queued for it yet. */
@@ -32,10 +36,10 @@ final class PartJobs {
 
     /**
      * The job computing {@code part} for {@code results} with {@code model}, or null when it is computed or queued
-     * already. {@code onDone} gets the part's results (FX thread).
+     * already. {@code onDone} gets the part's results and the seconds it took (FX thread).
      */
-    RunScheduler.Job<Results> job(Part part, Results results, Selection selection, ModelLifecycle.Handle model,
-                                  Consumer<Results> onDone) {
+    RunScheduler.Job<Done> job(Part part, Results results, Selection selection, ModelLifecycle.Handle model,
+                               Consumer<Done> onDone) {
         Interventions.Ablation mode = ablationWanted(selection);
         Queued key = new Queued(part, part == Part.IMPORTANCE ? mode : null);
         if (part == Part.COMPARISON || has(results, part, mode) || !queued.add(key)) {
@@ -45,7 +49,9 @@ final class PartJobs {
                 null, -1, SessionAnalysis.Options.defaults().flowThreshold());
         return new RunScheduler.Job<>("Computing " + describe(part, mode) + "\u2026", p -> {
             try (ModelLifecycle.Lease lease = model.lease()) {
-                return SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode);
+                long start = System.nanoTime();
+                Results out = SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode);
+                return new Done(out, (System.nanoTime() - start) / 1e9);
             }
         }, done -> {
             queued.remove(key);

@@ -9,6 +9,7 @@ import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 
@@ -35,6 +36,7 @@ public final class SessionRunner {
     private final RunScheduler scheduler = new RunScheduler(tasks, this::failed);
     private final ModelLifecycle models = new ModelLifecycle();
     private final PartJobs parts = new PartJobs();
+    private final AutoParts auto = new AutoParts();
     private final StatusLine status;
     private final Supplier<SessionState> state;
     private final Consumer<SessionState> change;
@@ -108,6 +110,7 @@ public final class SessionRunner {
             return;
         }
         parts.clear();
+        auto.stop();
         StartupPreload<AnalysisRun.Outcome> early = models.takePreload();
         // the early run knows no compare model
         boolean ranEarly = early != null && !s.hasCompareModel() && early.ran(model.model(), s);
@@ -126,16 +129,26 @@ public final class SessionRunner {
 
     /** Computes a part a page needs for the current results (after the running job, if any). */
     public void requestPart(SessionAnalysis.Part part) {
+        requestPart(part, true);
+    }
+
+    /** {@code announce}: say in the status line when it is done (not for the parts computed on their own). */
+    private void requestPart(SessionAnalysis.Part part, boolean announce) {
         Results r = results.get();
         ModelLifecycle.Handle model = models.current();
         if (r == null || model == null) {
             return;
         }
-        RunScheduler.Job<Results> job = parts.job(part, r, state.get().selection(), model, done -> {
+        RunScheduler.Job<PartJobs.Done> job = parts.job(part, r, state.get().selection(), model, done -> {
             Results now = results.get();
-            if (now != null && now.result() == done.result()) {
-                results.set(now.withPartsOf(done));
-                status.show("Computed " + PartJobs.describe(part, PartJobs.ablationWanted(state.get().selection())));
+            if (now != null && now.result() == done.results().result()) {
+                auto.measured(part, done.seconds());
+                results.set(now.withPartsOf(done.results()));
+                if (announce) {
+                    status.show("Computed " + PartJobs.describe(part, PartJobs.ablationWanted(state.get().selection()))
+                            + String.format(Locale.ROOT, " in %.1f s", done.seconds()));
+                }
+                computeCheapParts();
             }
         });
         if (job != null) {
@@ -143,9 +156,50 @@ public final class SessionRunner {
         }
     }
 
+    /**
+     * Starts the next analysis cheap enough to need no asking (under {@link headwise.app.export.PartCosts#cheapSeconds}
+     * by its estimate), those of the page shown first; one at a time, so a page switched to meanwhile goes next.
+     */
+    public void computeCheapParts() {
+        ModelLifecycle.Handle model = models.current();
+        Results r = results.get();
+        if (model != null && r != null && auto.needsRetime(model)) {
+            retimeForward(model, r);
+            return;
+        }
+        SessionState s = state.get();
+        SessionAnalysis.Part next = auto.next(s.page(), results.get(), PartJobs.ablationWanted(s.selection()));
+        if (next != null) {
+            requestPart(next, false);
+        }
+    }
+
+    /** Times the run's forward again (the first one of a model also warmed it up), then goes on with the parts. */
+    private void retimeForward(ModelLifecycle.Handle model, Results r) {
+        scheduler.follow(new RunScheduler.Job<Double>("Timing the forward\u2026", p -> {
+            try (ModelLifecycle.Lease lease = model.lease()) {
+                long start = System.nanoTime();
+                Analyzer.analyze(lease.model(), r.result().input());
+                return (System.nanoTime() - start) / 1e9;
+            }
+        }, seconds -> {
+            Results now = results.get();
+            if (now != null && now.result() == r.result()) { // else the run is gone, and a newer one decides
+                auto.retimed(model, seconds);
+                computeCheapParts();
+            }
+        }));
+    }
+
+    /** The estimated seconds {@code part} takes for the shown run, NaN when there is none. */
+    public double estimateSeconds(SessionAnalysis.Part part) {
+        return auto.seconds(part);
+    }
+
     /** Stops the running job and what is queued; the previous results stay. */
     public void cancel() {
         parts.clear();
+        auto.stop();
         if (scheduler.cancel()) {
             status.show(results.get() == null ? "Cancelled" : "Cancelled; showing the previous results");
         }
@@ -192,6 +246,7 @@ public final class SessionRunner {
     private void showRun(AnalysisRun.Outcome done) {
         prediction.set(done.prediction());
         originalPrediction.set(done.original());
+        auto.newRun(models.current(), done.results().result().spec(), done.results().result().input().length(), done.forwardSeconds());
         results.set(done.results());
         AnalysisResult r = done.results().result();
         AnalysisResult b = done.results().comparison();
@@ -203,10 +258,12 @@ public final class SessionRunner {
             status.fail(startupProblem);
             startupProblem = null;
         }
+        computeCheapParts();
     }
 
     private void failed(Throwable error) {
         parts.clear();
+        auto.stop();
         if (models.current() == null && !(error instanceof CancellationException) && !state.get().model().equals(BundledModels.MINILM)) {
             // nothing on screen yet (a restored session whose model is gone): say why, and start on the bundled model
             startupProblem = StatusLine.describe(error) + "; opened " + BundledModels.MINILM + " instead";

@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.export.PartCosts;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
@@ -51,16 +52,25 @@ abstract class AnalysisPage extends PageBase {
         return box;
     }
 
-    /** "{what} has not been computed for this input." and a button that asks for {@code part}. */
+    /**
+     * "{what} has not been computed for this input." and a button that asks for {@code part}, saying what it costs
+     * ("Compute importance — about 40 s"): parts cheap enough are computed without it.
+     */
     Node missing(String what, Part part) {
         Label label = new Label(what);
         label.setWrapText(true);
-        Button compute = new Button("Compute " + part.name().toLowerCase(Locale.ROOT));
+        Button compute = new Button(computeLabel(part, state.estimateSeconds(part)));
         compute.setId("request-" + part.name().toLowerCase(Locale.ROOT));
         compute.setOnAction(e -> state.requestPart(part));
         HBox box = new HBox(10, label, compute);
         box.setAlignment(Pos.CENTER_LEFT);
         box.setPadding(new Insets(10));
         return box;
+    }
+
+    /** The button's text: "Compute flow", and its estimated cost when known. */
+    static String computeLabel(Part part, double seconds) {
+        String name = "Compute " + part.name().toLowerCase(Locale.ROOT);
+        return Double.isNaN(seconds) ? name : name + " \u2014 " + PartCosts.describe(seconds);
     }
 }

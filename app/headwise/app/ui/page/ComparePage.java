@@ -25,7 +25,7 @@ public final class ComparePage extends AnalysisPage {
 
     private final ComparePageModel model = new ComparePageModel();
     private final HeadSpinners spinners = new HeadSpinners("compare", model.headProperty());
-    private final FigureView figure = new FigureView();
+    private final FigureView figure = FigureView.fitting();
     private final HBox bar;
     private final Label notice = new Label();
     private final VBox top;
@@ -79,7 +79,10 @@ public final class ComparePage extends AnalysisPage {
             top.getChildren().setAll(bar);
         }
         root.setTop(top);
-        root.setCenter(new ScrollPane(figure));
+        ScrollPane pane = new ScrollPane(figure); // the figure fills the page, scaled to fit
+        pane.setFitToWidth(true);
+        pane.setFitToHeight(true);
+        root.setCenter(pane);
         updating = true;
         spinners.fit(a.layers(), a.heads(), new HeadIndex(session.layer(), session.headOrFirst()));
         updating = false;

@@ -2,6 +2,7 @@ package headwise.app.ui.page;
 
 import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
+import javafx.animation.PauseTransition;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
@@ -9,6 +10,8 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Pane;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
+import javafx.scene.transform.Scale;
+import javafx.util.Duration;
 
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
@@ -17,20 +20,47 @@ import java.util.function.BiConsumer;
 /**
  * A viz {@link Figure} shown as one image (rendered through the same ARGB path as PNG export, so the page shows
  * exactly what "Export…" writes), with highlight marks drawn as light JavaFX shapes over it: hovering changes only
- * the marks, never re-renders the figure. Figure units are pixels here (scale 1).
+ * the marks, never re-renders the figure. Marks and mouse points are in figure units whatever the size shown.
+ * <p>
+ * A view made {@link #fitting} fills whatever room its parent gives it: the figure is scaled uniformly to the
+ * area (at once, by a transform), then rendered again at that scale once the size has settled, so it stays sharp.
+ * Otherwise it keeps the figure's own size (scale 1).
  */
 public final class FigureView extends Pane {
 
     private static final Color MARK = Color.web("#D55E00");
+    /** Fitting never enlarges a figure more than this (a 6×6 heatmap need not fill a 4K screen). */
+    static final double MAX_SCALE = 3;
+    /** Nor shrinks it below this: smaller than that the text is unreadable, and the parent scrolls instead. */
+    static final double MIN_SCALE = 0.5;
 
     private final ImageView image = new ImageView();
     private final Pane marks = new Pane();
+    private final Pane content = new Pane(image, marks);
+    private final Scale scale = new Scale(1, 1, 0, 0);
+    private final PauseTransition settle = new PauseTransition(Duration.millis(150));
+    private final boolean fitting;
     private Figure figure;
+    private double renderedScale = 1;
 
+    /** A view of the figure's own size. */
     public FigureView() {
+        this(false);
+    }
+
+    private FigureView(boolean fitting) {
+        this.fitting = fitting;
         marks.setMouseTransparent(true);
-        getChildren().addAll(image, marks);
+        content.getTransforms().add(scale);
+        content.setManaged(false);
+        getChildren().add(content);
         setStyle("-fx-background-color: white;");
+        settle.setOnFinished(e -> renderSharp());
+    }
+
+    /** A view that fills the room its parent gives it (see the class comment). */
+    public static FigureView fitting() {
+        return new FigureView(true);
     }
 
     /** Renders {@code f} (FX thread) and clears the marks. */
@@ -41,11 +71,65 @@ public final class FigureView extends Pane {
     /** Shows {@code f} as already rendered at scale 1 (e.g. on another thread) and clears the marks. */
     public void show(Figure f, BufferedImage rendered) {
         figure = f;
-        image.setImage(SwingFXUtils.toFXImage(rendered, null));
+        renderedScale = 1;
+        setImage(rendered);
         marks.getChildren().clear();
         setPrefSize(f.width(), f.height());
-        setMinSize(f.width(), f.height());
-        setMaxSize(f.width(), f.height());
+        if (fitting) {
+            setMinSize(Math.min(f.width(), 120), Math.min(f.height(), 90));
+            setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
+        } else {
+            setMinSize(f.width(), f.height());
+            setMaxSize(f.width(), f.height());
+        }
+        requestLayout();
+    }
+
+    /** The scale the figure is shown at now (1 unless fitting). */
+    public double shownScale() {
+        return scale.getX();
+    }
+
+    @Override
+    protected void layoutChildren() {
+        if (figure == null) {
+            return;
+        }
+        double s = fitting ? fitScale(getWidth(), getHeight(), figure.width(), figure.height()) : 1;
+        scale.setX(s);
+        scale.setY(s);
+        // centred in the room given (a figure wider than tall leaves room below, and the other way round)
+        content.relocate(Math.max(0, (getWidth() - figure.width() * s) / 2), Math.max(0, (getHeight() - figure.height() * s) / 2));
+        if (Math.abs(s - renderedScale) > 0.02) {
+            settle.playFromStart();
+        }
+    }
+
+    /** The uniform scale that fits a {@code fw}×{@code fh} figure into {@code w}×{@code h}, within the bounds. */
+    static double fitScale(double w, double h, double fw, double fh) {
+        if (w <= 0 || h <= 0) {
+            return 1;
+        }
+        return Math.max(MIN_SCALE, Math.min(MAX_SCALE, Math.min(w / fw, h / fh)));
+    }
+
+    /** Renders the figure again at the scale it is shown at (and the screen's), so enlarged text stays sharp. */
+    private void renderSharp() {
+        if (figure == null) {
+            return;
+        }
+        double s = scale.getX();
+        double screen = getScene() != null && getScene().getWindow() != null ? getScene().getWindow().getOutputScaleX() : 1;
+        renderedScale = s;
+        setImage(PngExport.render(figure, s * screen));
+    }
+
+    /** The image drawn in figure units, whatever its pixel size. */
+    private void setImage(BufferedImage rendered) {
+        image.setImage(SwingFXUtils.toFXImage(rendered, null));
+        image.setFitWidth(figure.width());
+        image.setFitHeight(figure.height());
+        content.resize(figure.width(), figure.height());
     }
 
     public Figure figure() {

@@ -32,8 +32,8 @@ public final class FlowPage extends AnalysisPage {
     private final Slider threshold = new Slider(0, 1, 0);
     private final Label thresholdText = new Label();
     private final CheckBox besideRaw = new CheckBox("Beside raw attention");
-    private final FigureView main = new FigureView();
-    private final FigureView raw = new FigureView();
+    private final FigureView main = FigureView.fitting();
+    private final FigureView raw = FigureView.fitting();
     private final ScrollPane mainPane = new ScrollPane();
     private final ScrollPane rawPane = new ScrollPane(raw);
     private ContributionGraph shown;
@@ -78,6 +78,10 @@ public final class FlowPage extends AnalysisPage {
         bar.getChildren().addAll(new Label("   Edge threshold"), threshold, thresholdText, besideRaw);
         root.setTop(bar);
         mainPane.setContent(main);
+        for (ScrollPane pane : new ScrollPane[] {mainPane, rawPane}) { // the figures fill the page, scaled to fit
+            pane.setFitToWidth(true);
+            pane.setFitToHeight(true);
+        }
         HBox centre = new HBox(12, mainPane, rawPane);
         HBox.setHgrow(mainPane, javafx.scene.layout.Priority.ALWAYS);
         HBox.setHgrow(rawPane, javafx.scene.layout.Priority.ALWAYS);

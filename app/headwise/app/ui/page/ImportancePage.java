@@ -47,9 +47,11 @@ public final class ImportancePage extends AnalysisPage {
     private final FigureView agreement = new FigureView();
     private final TableView<HeadRow> table = new TableView<>();
     private List<Measure> measures = List.of();
+    private final AttentionReads reads;
 
     public ImportancePage(ViewState state) {
         super("Importance", ViewKind.IMPORTANCE, state);
+        reads = state.attentionReads();
         maps.setPadding(new Insets(8));
         ScrollPane top = new ScrollPane(maps);
         top.setFitToWidth(true);
@@ -96,9 +98,15 @@ public final class ImportancePage extends AnalysisPage {
             prompts.getChildren().add(missing("Head types (previous-token, induction, \u2026) come with the metrics, not computed yet.",
                     Part.METRICS));
         }
-        measures = measures(session);
-        drawMaps();
-        fillTable();
+        // confidence and entropy read every head: recomputed maps make that seconds, so it is read in the background
+        Session s = session;
+        reads.read(s, () -> measures(s), computed -> {
+            if (session == s) {
+                measures = computed;
+                drawMaps();
+                fillTable();
+            }
+        });
     }
 
     /** Importance measures the session has, then the head-type scores of its metrics. */

@@ -37,10 +37,13 @@ public final class LayersPage extends AnalysisPage {
     }
 
     private static final int COLUMNS = 3;
+    /** Each row of charts takes this share of the page's height (two rows and the lens's heading show at once). */
+    private static final double CHART_HEIGHT = 0.42;
 
     private final GridPane grid = new GridPane();
-    private final FigureView similarity = new FigureView();
+    private final FigureView similarity = FigureView.fitting();
     private final TableView<LensRow> lens = new TableView<>();
+    private final ScrollPane scroll;
     private int charts;
 
     public LayersPage(ViewState state) {
@@ -48,9 +51,10 @@ public final class LayersPage extends AnalysisPage {
         grid.setHgap(16);
         grid.setVgap(16);
         grid.setPadding(new Insets(4));
-        root.setCenter(new ScrollPane(grid));
+        scroll = Controls.sharedColumns(grid, COLUMNS);
+        root.setCenter(scroll);
         lens.setId("logit-lens");
-        lens.setPrefSize(1190, 230);
+        lens.setPrefHeight(230);
         state.hoveredTokenProperty().addListener((o, was, now) -> lens.refresh());
     }
 
@@ -97,7 +101,7 @@ public final class LayersPage extends AnalysisPage {
             similarity.show(MatrixFigure.of("Cross-layer similarity", "cosine of the head-averaged attention matrices", sim,
                     MatrixFigure.indexLabels("L", layers), MatrixFigure.indexLabels("L", layers), cell,
                     ValueScale.linear(ImportanceFigure.min(sim), 1), true, "cosine"));
-            grid.add(similarity, charts % COLUMNS, charts / COLUMNS);
+            grid.add(Controls.sized(Controls.box(similarity), scroll, CHART_HEIGHT, 230), charts % COLUMNS, charts / COLUMNS);
         }
         grid.add(logitLens(), 0, charts / COLUMNS + 1, COLUMNS, 1);
     }
@@ -107,7 +111,7 @@ public final class LayersPage extends AnalysisPage {
             return;
         }
         var chart = PageCharts.layerLines(title, "layer", unit, List.of(new PageCharts.Line(series, values)));
-        grid.add(PageCharts.viewer(chart, 390, 230), charts % COLUMNS, charts / COLUMNS);
+        grid.add(Controls.sized(PageCharts.viewer(chart, 390, 230), scroll, CHART_HEIGHT, 230), charts % COLUMNS, charts / COLUMNS);
         charts++;
     }
 

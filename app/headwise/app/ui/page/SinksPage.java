@@ -6,6 +6,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.engine.analysis.Sinks;
 import headwise.viz.draw.Text;
+import headwise.viz.export.PngExport;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
@@ -24,7 +25,9 @@ import org.jfree.chart.fx.interaction.ChartMouseEventFX;
 import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
 import org.jfree.data.category.CategoryDataset;
 
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +44,8 @@ public final class SinksPage extends AnalysisPage {
 
     /** Lines of the sink-mass chart besides the first token: the strongest other sink tokens. */
     static final int OTHER_SINK_LINES = 2;
+    /** Each row (charts, then the preview and the tables) takes this share of the page's height. */
+    private static final double ROW_HEIGHT = 0.48;
 
     /** A row of the per-layer massive-activation table. */
     public record LayerRow(int layer, double medianAbs, double topAbs, double ratio) {
@@ -52,10 +57,16 @@ public final class SinksPage extends AnalysisPage {
 
     private final CheckBox hide = new CheckBox("Hide sinks and renormalise");
     private final GridPane grid = new GridPane();
-    private final FigureView preview = new FigureView();
+    private final FigureView preview = FigureView.fitting();
     private final TableView<LayerRow> layerTable = new TableView<>();
     private final TableView<Entry> entryTable = new TableView<>();
+    /** Bars of the sink-rate chart at most; the strongest tokens are shown. */
+    static final int MAX_BARS = 128;
+
+    private final ScrollPane scroll;
     private ChartViewer rateChart;
+    /** The token of each bar. */
+    private int[] barTokens = new int[0];
     private float[] previewMatrix;
     private final AttentionReads reads;
 
@@ -73,7 +84,7 @@ public final class SinksPage extends AnalysisPage {
         grid.setHgap(16);
         grid.setVgap(16);
         grid.setPadding(new Insets(4));
-        ScrollPane scroll = new ScrollPane(grid);
+        scroll = Controls.sharedColumns(grid, 2);
         root.setCenter(scroll);
 
         layerTable.setId("sink-layer-table");
@@ -119,16 +130,31 @@ public final class SinksPage extends AnalysisPage {
         grid.getChildren().clear();
         String[] labels = MatrixFigure.tokenLabels(session.tokens(), session.result().input().length());
         double[] rate = SessionSinks.rate(session);
-        rateChart = PageCharts.viewer(PageCharts.bars("Sink rate per token", "% of heads with sink score > \u03B5", labels, rate, 100,
-                () -> state.hoveredTokenProperty().get()), 560, 300);
+        barTokens = strongest(rate, MAX_BARS);
+        String[] barLabels = Arrays.stream(barTokens).mapToObj(t -> labels[t]).toArray(String[]::new);
+        double[] barRates = Arrays.stream(barTokens).mapToDouble(t -> rate[t]).toArray();
+        String title = barTokens.length < rate.length ? "Sink rate of the " + MAX_BARS + " strongest of " + rate.length + " tokens"
+                : "Sink rate per token";
+        rateChart = PageCharts.viewer(PageCharts.bars(title, "% of heads with sink score > \u03B5", barLabels, barRates, 100,
+                () -> Math.max(-1, Arrays.binarySearch(barTokens, state.hoveredTokenProperty().get()))), 560, 300);
+        Controls.sized(rateChart, scroll, ROW_HEIGHT, 300);
         rateChart.setId("sink-rate-chart");
         rateChart.addChartMouseListener(new HoverBar());
         grid.add(rateChart, 0, 0);
-        grid.add(PageCharts.viewer(PageCharts.layerLines("Sink mass per layer", "layer", "mean sink score over heads",
-                massLines(labels)), 560, 300), 1, 0);
-        grid.add(preview, 0, 1);
+        grid.add(Controls.sized(PageCharts.viewer(PageCharts.layerLines("Sink mass per layer", "layer", "mean sink score over heads",
+                massLines(labels)), 560, 300), scroll, ROW_HEIGHT, 300), 1, 0);
+        grid.add(Controls.sized(Controls.box(preview), scroll, ROW_HEIGHT, 300), 0, 1);
         drawPreview();
         grid.add(massive(), 1, 1);
+    }
+
+    /**
+     * The positions of the {@code most} largest rates in order of position (every position when there are no more):
+     * thousands of bars would be unreadable, and a bar chart of 4k categories takes seconds to draw on the FX thread.
+     */
+    static int[] strongest(double[] rate, int most) {
+        return IntStream.range(0, rate.length).boxed().sorted(Comparator.comparingDouble((Integer t) -> -rate[t]).thenComparingInt(t -> t))
+                .limit(most).mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /** The first token's sink mass per layer, and the strongest other sinks'. */
@@ -153,33 +179,42 @@ public final class SinksPage extends AnalysisPage {
         return lines;
     }
 
+    /** The previewed head read, its figure built and rendered (off the FX thread where reads are). */
+    private record Preview(float[] matrix, MatrixFigure figure, BufferedImage image) {
+    }
+
     private void drawPreview() {
         Session s = session;
         boolean hidden = state.hideSinksProperty().get();
-        reads.read(s, () -> SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden), m -> {
+        reads.read(s, () -> {
+            float[] m = SessionSinks.head(s, s.layer(), s.headOrFirst(), hidden);
+            MatrixFigure f = previewFigure(s, m, hidden);
+            return new Preview(m, f, PngExport.render(f, 1));
+        }, p -> {
             if (session == s) {
-                drawPreview(m, hidden);
+                previewMatrix = p.matrix();
+                preview.show(p.figure(), p.image());
+                TokenMatrices.markToken(preview, state.hoveredTokenProperty().get());
             }
         });
     }
 
-    /** The previewed head, {@code m} its matrix as drawn. */
-    private void drawPreview(float[] m, boolean hidden) {
-        int layer = session.layer();
-        int head = session.headOrFirst();
-        int t = session.result().input().length();
-        previewMatrix = m;
-        boolean[] sinks = SessionSinks.sinkKeys(session, layer, head);
+    /** The previewed head's figure, {@code m} its matrix as drawn. */
+    private static MatrixFigure previewFigure(Session s, float[] m, boolean hidden) {
+        int layer = s.layer();
+        int head = s.headOrFirst();
+        int t = s.result().input().length();
+        boolean[] sinks = SessionSinks.sinkKeys(s, layer, head);
+        String[] labels = MatrixFigure.tokenLabels(s.tokens(), t);
         List<String> names = new ArrayList<>();
-        for (int j = 0; j < t; j++) {
+        for (int j = 0; j < t && names.size() < 8; j++) {
             if (sinks[j]) {
-                names.add(MatrixFigure.tokenLabels(session.tokens(), t)[j]);
+                names.add(labels[j]);
             }
         }
         String which = names.isEmpty() ? "no sink key in this head" : "sink keys: " + String.join(", ", names);
-        preview.show(TokenMatrices.of("Layer " + layer + ", head " + head + (hidden ? ", sinks hidden" : ""),
-                which + (hidden ? "; rows renormalised" : ""), previewMatrix, t, session.tokens(), "attention"));
-        TokenMatrices.markToken(preview, state.hoveredTokenProperty().get());
+        return TokenMatrices.of("Layer " + layer + ", head " + head + (hidden ? ", sinks hidden" : ""),
+                which + (hidden ? "; rows renormalised" : ""), m, t, s.tokens(), "attention");
     }
 
     private Node massive() {
@@ -248,7 +283,7 @@ public final class SinksPage extends AnalysisPage {
         public void chartMouseMoved(ChartMouseEventFX event) {
             if (event.getEntity() instanceof CategoryItemEntity item) {
                 CategoryDataset data = item.getDataset();
-                state.hoveredTokenProperty().set(data.getColumnIndex(item.getColumnKey()));
+                state.hoveredTokenProperty().set(barTokens[data.getColumnIndex(item.getColumnKey())]);
             } else {
                 state.hoveredTokenProperty().set(-1);
             }

@@ -9,6 +9,7 @@ import javafx.beans.property.SimpleIntegerProperty;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What every page shares: the hovered token (highlighted everywhere), the "hide sinks and renormalise" switch,
@@ -26,6 +27,7 @@ public final class ViewState {
     private final BiConsumer<Integer, Integer> openHead;
     private final Consumer<SessionAnalysis.Part> requestPart;
     private final Supplier<AttentionReads> reads;
+    private ToDoubleFunction<SessionAnalysis.Part> estimates = part -> Double.NaN;
 
     /** A view state whose pages read attention at once (page tests). */
     public ViewState(BiConsumer<Integer, Integer> openHead, Consumer<SessionAnalysis.Part> requestPart) {
@@ -66,5 +68,15 @@ public final class ViewState {
 
     public void requestPart(SessionAnalysis.Part part) {
         requestPart.accept(part);
+    }
+
+    /** Where the estimated seconds of a missing part come from (what its button says); NaN: unknown. */
+    public void setEstimates(ToDoubleFunction<SessionAnalysis.Part> estimates) {
+        this.estimates = estimates;
+    }
+
+    /** The estimated seconds {@code part} takes for the shown run, NaN when unknown. */
+    public double estimateSeconds(SessionAnalysis.Part part) {
+        return estimates.applyAsDouble(part);
     }
 }

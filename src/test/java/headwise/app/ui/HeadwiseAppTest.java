@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.export.PartCosts;
 import headwise.app.export.ViewKind;
 import headwise.app.session.ImportanceChoice;
 import headwise.app.session.InterventionPlan;
@@ -307,7 +308,19 @@ class HeadwiseAppTest {
 
     @Test
     void headSelectionsQkHeadAndBarMeasureAreSavedAndRestored(FxRobot robot) throws Exception {
-        waitForIdle(app, 120);
+        Session first = waitForIdle(app, 120);
+        // this test asks for importance itself: nothing is computed unasked (AutoComputeTest tests that)
+        System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, "0");
+        try {
+            robot.interact(() -> app.model().analyse(app.model().state().text()));
+            waitForNewSession(app, first, 60);
+            selectionsAreSavedAndRestored(robot);
+        } finally {
+            System.clearProperty(PartCosts.CHEAP_SECONDS_PROPERTY);
+        }
+    }
+
+    private void selectionsAreSavedAndRestored(FxRobot robot) throws Exception {
         robot.interact(() -> app.window().viewState().openHead(1, 2));
         HeadDetailPage headPage = (HeadDetailPage) app.window().page(HeadDetailPage.TITLE);
         HeatmapView heatmap = headPage.heatmap();

@@ -30,7 +30,7 @@ class ModelThumbnailsTest {
     }
 
     @Test
-    void longInputsArePooledToTheMeanOfEachPixelsCells() {
+    void longInputsArePooledToTheLargestOfEachPixelsCellsScaledToTheHeadsPercentile() {
         AttentionMaps a = sixteenths(2, 12, 200);
         ModelThumbnails tiles = ModelThumbnails.of(a);
         int size = tiles.size();
@@ -39,29 +39,66 @@ class ModelThumbnailsTest {
         for (int l = 0; l < 2; l++) {
             for (int h = 0; h < 12; h += 5) {
                 float[] m = a.head(l, h);
-                float max = 0;
-                for (float v : m) {
-                    max = Math.max(max, v);
-                }
-                int[] tile = tiles.tile(l, h);
+                float[] pooled = new float[size * size];
                 for (int py = 0; py < size; py++) {
                     for (int px = 0; px < size; px++) {
-                        int q0 = py * 200 / size;
-                        int q1 = (py + 1) * 200 / size;
-                        int k0 = px * 200 / size;
-                        int k1 = (px + 1) * 200 / size;
-                        double sum = 0;
-                        for (int q = q0; q < q1; q++) {
-                            for (int k = k0; k < k1; k++) {
-                                sum += m[q * 200 + k];
+                        for (int q = py * 200 / size; q < (py + 1) * 200 / size; q++) {
+                            for (int k = px * 200 / size; k < (px + 1) * 200 / size; k++) {
+                                pooled[py * size + px] = Math.max(pooled[py * size + px], m[q * 200 + k]);
                             }
                         }
-                        assertEquals(ColorScale.argb(sum / ((q1 - q0) * (k1 - k0)), max), tile[py * size + px], "pixel " + px + "," + py);
                     }
+                }
+                float[] sorted = pooled.clone();
+                java.util.Arrays.sort(sorted);
+                double top = sorted[(int) Math.ceil(0.99 * sorted.length) - 1];
+                int[] tile = tiles.tile(l, h);
+                for (int i = 0; i < pooled.length; i++) {
+                    assertEquals(ColorScale.argb(pooled[i], top), tile[i], "pixel " + i);
                 }
                 assertEquals(sinkScores[l][h][0], tiles.firstKeyMass()[l][h], 1e-12, "mean weight on key 0");
             }
         }
+    }
+
+    /**
+     * A realistic long head: 60% on a sink column (key 0), 20% on the diagonal, the rest spread over the earlier keys.
+     * At 2048 tokens a pixel covers about 30×30 cells; the diagonal one cell wide must still stand out of its
+     * neighbours (averaged, it was 1/30 of its weight: the colour of the background).
+     */
+    @Test
+    void aDiagonalAndASinkColumnStayVisibleAt2kTokens() throws Exception {
+        int t = 2048;
+        float[] cells = new float[t * t];
+        for (int q = 0; q < t; q++) {
+            cells[q * t] += 0.6f;
+            cells[q * t + q] += 0.2f;
+            for (int k = 0; k <= q; k++) {
+                cells[q * t + k] += 0.2f / (q + 1);
+            }
+        }
+        ModelThumbnails tiles = ModelThumbnails.of(new AttentionMaps(1, 1, t, cells));
+        int size = tiles.size();
+        int[] tile = tiles.tile(0, 0);
+        int diagonalBrighter = 0;
+        for (int p = 4; p < size - 4; p++) {
+            double diagonal = luminance(tile[p * size + p]);
+            double beside = luminance(tile[p * size + p - 3]);
+            double sink = luminance(tile[p * size]);
+            assertEquals(luminance(ColorScale.argb(1.0)), sink, 1e-9, "the sink column is at the top of the scale, row " + p);
+            if (diagonal > beside + 40) {
+                diagonalBrighter++;
+            }
+        }
+        assertEquals(size - 8, diagonalBrighter, "every diagonal pixel is clearly brighter than the pixels beside it");
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_ARGB); // to look at
+        image.setRGB(0, 0, size, size, tile, 0, size);
+        java.nio.file.Path folder = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "screenshots"));
+        javax.imageio.ImageIO.write(image, "png", folder.resolve("thumbnail-2048-tokens.png").toFile());
+    }
+
+    private static double luminance(int argb) {
+        return 0.299 * ((argb >> 16) & 0xff) + 0.587 * ((argb >> 8) & 0xff) + 0.114 * (argb & 0xff);
     }
 
     @Test

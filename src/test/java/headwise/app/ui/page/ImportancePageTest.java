@@ -79,9 +79,12 @@ class ImportancePageTest {
     }
 
     @Test
-    void withoutImportanceItAsksForIt(FxRobot robot) {
+    void withoutImportanceItAsksForItSayingWhatItCosts(FxRobot robot) {
+        harness.state.setEstimates(part -> part == SessionAnalysis.Part.IMPORTANCE ? 40.2 : Double.NaN);
         ImportancePage page = harness.open(robot, ImportancePage::new, Session.of(PageSessions.gpt2().result()));
         assertEquals(List.of("confidence", "entropy"), page.measureNames(), "what the attention alone gives");
+        assertEquals("Compute importance \u2014 about 40 s", robot.lookup("#request-importance").queryButton().getText());
+        assertEquals("Compute metrics", robot.lookup("#request-metrics").queryButton().getText(), "no estimate: no cost");
         robot.clickOn("#request-importance");
         robot.clickOn("#request-metrics");
         assertEquals(List.of(SessionAnalysis.Part.IMPORTANCE, SessionAnalysis.Part.METRICS), harness.requested);

@@ -1,0 +1,90 @@
+package headwise.app.ui;
+
+import headwise.app.export.PartCosts;
+import headwise.app.export.ViewKind;
+import headwise.app.session.Session;
+import headwise.app.ui.core.HeadDetailPage;
+import headwise.app.ui.core.ModelViewPage;
+import headwise.viz.export.FigureFormat;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.framework.junit5.Stop;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+/** Ctrl+Enter analyses, Ctrl+E exports the page, and the arrow keys move the selected head on the model view and head page. */
+@ExtendWith(ApplicationExtension.class)
+class KeyboardShortcutsTest {
+
+    private HeadwiseApp app;
+    private final HeadwiseAppTest.FakeChooser chooser = new HeadwiseAppTest.FakeChooser();
+    private Path folder;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        folder = Files.createTempDirectory("headwise-keys-test");
+        System.setProperty("headwise.session", folder.resolve("session.json").toString());
+        System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, "0"); // only the runs: the keys are what is tested
+        app = new HeadwiseApp();
+        app.setChooser(chooser);
+        app.start(stage);
+    }
+
+    @Stop
+    void stop() {
+        System.clearProperty(PartCosts.CHEAP_SECONDS_PROPERTY);
+        app.stop();
+    }
+
+    @Test
+    void keysAnalyseExportAndMoveTheHead(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !app.model().isBusy() && app.model().session() != null);
+        Session first = app.model().session();
+
+        robot.clickOn("#text");
+        robot.interact(() -> robot.lookup("#text").queryAs(javafx.scene.control.TextField.class).setText("Keys run this."));
+        robot.press(KeyCode.CONTROL, KeyCode.ENTER).release(KeyCode.ENTER, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !app.model().isBusy() && app.model().session().result() != first.result());
+        assertNotSame(first.result(), app.model().session().result());
+        assertEquals("Keys run this.", app.model().state().text());
+
+        for (String page : new String[] {ModelViewPage.TITLE, HeadDetailPage.TITLE}) {
+            robot.interact(() -> {
+                app.window().selectPage(page);
+                app.model().select(2, 5);
+                app.window().root().requestFocus();
+            });
+            robot.type(KeyCode.RIGHT).type(KeyCode.DOWN);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(3, app.model().session().layer(), page);
+            assertEquals(6, app.model().session().head(), page);
+            assertEquals(page, app.window().selectedPage().title(), "the arrows move the head, not the tabs");
+            robot.type(KeyCode.UP).type(KeyCode.UP).type(KeyCode.LEFT);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(1, app.model().session().layer(), page);
+            assertEquals(5, app.model().session().head(), page);
+            robot.interact(() -> app.model().select(0, 0));
+            robot.type(KeyCode.UP).type(KeyCode.LEFT);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(0, app.model().session().layer(), "stays inside the model");
+            assertEquals(0, app.model().session().head(), "stays inside the model");
+        }
+
+        Path png = folder.resolve("head.png");
+        chooser.export = new Chooser.ExportTarget(png, FigureFormat.PNG, 1);
+        robot.press(KeyCode.CONTROL, KeyCode.E).release(KeyCode.E, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> Files.exists(png) && !app.model().isBusy());
+        assertEquals(ViewKind.HEATMAP, app.window().selectedPage().exportView());
+    }
+}
