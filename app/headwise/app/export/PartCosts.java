@@ -67,6 +67,8 @@ public final class PartCosts {
             // one forward, then per layer, head, query and key the norm of a d-wide vector
             case FLOW -> 1 + JAVA_SLOWDOWN * 2.0 * spec.layers() * spec.heads() * t * t * spec.dModel() / forward;
             case COMPARISON -> 1;
+            // four gradient passes (grad-input, AttnLRP, CP-LRP, Chefer's), each measured at 3.5–8 forwards; rollout is free
+            case RELEVANCE -> 4 * 6;
         };
     }
 
