@@ -53,6 +53,14 @@ public final class Text {
         return font.getLineMetrics("Ag", MEASURE);
     }
 
+    /** A block's heading at its top-left corner (x, y), in the heading font and text colour; returns the y below it. */
+    public static double heading(Graphics2D g, String text, double x, double y) {
+        g.setFont(Style.HEADING);
+        g.setColor(Style.TEXT);
+        left(g, text, x, y + ascent(Style.HEADING));
+        return y + height(Style.HEADING);
+    }
+
     public static void left(Graphics2D g, String text, double x, double baseline) {
         g.drawString(text, (float) x, (float) baseline);
     }

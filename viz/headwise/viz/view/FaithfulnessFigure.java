@@ -53,10 +53,7 @@ public final class FaithfulnessFigure extends BlockFigure {
 
         @Override
         public void draw(Graphics2D g, double x, double y) {
-            g.setFont(Style.HEADING);
-            g.setColor(Style.TEXT);
-            Text.left(g, heading, x, y + Text.ascent(Style.HEADING));
-            double top = y + Text.height(Style.HEADING) + Style.GAP;
+            double top = Text.heading(g, heading, x, y) + Style.GAP;
             double left = x + AXIS;
             double max = 0;
             double min = 0;

@@ -47,11 +47,8 @@ final class RelevanceBars implements Block {
 
     @Override
     public void draw(Graphics2D g, double x, double y) {
-        g.setFont(Style.HEADING);
-        g.setColor(Style.TEXT);
-        Text.left(g, heading, x, y + Text.ascent(Style.HEADING));
+        double top = Text.heading(g, heading, x, y) + 2 * Style.GAP;
         double left = x + axisWidth;
-        double top = y + Text.height(Style.HEADING) + 2 * Style.GAP;
         double zero = top + PLOT_HEIGHT / 2;
         double right = left + labels.length * pitch;
         g.setStroke(new BasicStroke(1f));

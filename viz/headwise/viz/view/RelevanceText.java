@@ -59,10 +59,7 @@ final class RelevanceText implements Block {
 
     @Override
     public void draw(Graphics2D g, double x, double y) {
-        g.setFont(Style.HEADING);
-        g.setColor(Style.TEXT);
-        Text.left(g, heading, x, y + Text.ascent(Style.HEADING));
-        double top = y + Text.height(Style.HEADING) + Style.GAP;
+        double top = Text.heading(g, heading, x, y) + Style.GAP;
         g.setFont(Style.LABEL);
         for (int t = 0; t < labels.length; t++) {
             double[] b = boxes.get(t);

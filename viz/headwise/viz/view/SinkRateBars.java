@@ -49,9 +49,7 @@ final class SinkRateBars implements Block {
 
     @Override
     public void draw(Graphics2D g, double x, double y) {
-        g.setFont(Style.HEADING);
-        g.setColor(Style.TEXT);
-        Text.left(g, heading, x, y + Text.ascent(Style.HEADING));
+        Text.heading(g, heading, x, y);
         double left = x + axisWidth;
         double top = y + headingHeight() + Style.GAP;
         double bottom = top + PLOT_HEIGHT;
