@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * Writes a TinyLlama-1.1B-shaped GGUF (22 layers, hidden 2048, 32 heads, 4 KV heads, ffn 5632, vocab 32000) with random
- * Q4_K weights and F32 norms, for load-time and memory measurements (README, "GGUF"); not a test, never committed output.
+ * Q4_K weights and F32 norms, for load-time and memory measurements (docs/gguf.md); not a test, never committed output.
  * {@code java -cp … headwise.engine.io.gguf.WriteTinyLlamaShapedGguf /tmp/tinyllama-q4k.gguf}
  */
 public final class WriteTinyLlamaShapedGguf {
