@@ -6,10 +6,13 @@ import headwise.app.session.Session;
 import headwise.engine.analysis.AttentionStatistics;
 import headwise.engine.analysis.importance.AblationScores;
 import headwise.engine.analysis.importance.Readout;
+import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.run.AttentionMaps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The head-importance measures a session has, as [layer][head] matrices with names for figures and tables. */
 public final class ImportanceMeasures {
@@ -25,13 +28,31 @@ public final class ImportanceMeasures {
     private ImportanceMeasures() {
     }
 
-    /** Ablation and gradient measures (those present), then confidence and entropy of the run's attention. */
+    /**
+     * Ablation and gradient measures (those present), the AttnLRP relevance through each head when relevance maps were
+     * computed, then confidence and entropy of the run's attention.
+     */
     public static List<Measure> of(Session s) {
         List<Measure> out = learned(s);
+        headRelevance(s).ifPresent(out::add);
         AttentionMaps a = s.result().attention();
         out.add(new Measure("confidence", "confidence", "mean over queries of the largest weight", AttentionStatistics.confidence(a)));
         out.add(new Measure("entropy", "entropy", "mean attention entropy (nats); low: focused", AttentionStatistics.entropy(a)));
         return out;
+    }
+
+    /** AttnLRP's relevance through each head's output (it comes with the map, docs/relevance.md), if computed. */
+    static Optional<Measure> headRelevance(Session s) {
+        List<RelevanceMap> maps = s.results().relevance();
+        if (maps == null) {
+            return Optional.empty();
+        }
+        return maps.stream()
+                .filter(m -> m.method().equals(RelevanceMethod.ATTN_LRP.id()) && m.heads() != null)
+                .findFirst()
+                .map(m -> new Measure("relevance_attnlrp", "AttnLRP head relevance",
+                        "relevance through each head's output for output " + m.target().id() + " at position "
+                                + m.target().position(), m.heads()));
     }
 
     /** The ablation and gradient measures the session has (cheap: no pass over the attention). */
