@@ -45,11 +45,8 @@ class AutoComputeTest {
     void start(Stage stage) throws Exception {
         this.stage = stage;
         Path folder = Files.createTempDirectory("headwise-auto-test");
-        System.setProperty("headwise.session", folder.resolve("session.json").toString());
         System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, LIMIT);
-        app = new HeadwiseApp();
-        app.setChooser(new HeadwiseAppTest.FakeChooser());
-        app.start(stage);
+        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), new HeadwiseAppTest.FakeChooser());
     }
 
     @Stop

@@ -58,10 +58,7 @@ class FamiliesAppTest {
     void start(Stage stage) throws Exception {
         this.stage = stage;
         folder = Files.createTempDirectory("headwise-families-app-test");
-        System.setProperty("headwise.session", folder.resolve("config").resolve("session.json").toString());
-        app = new HeadwiseApp();
-        app.setChooser(chooser);
-        app.start(stage);
+        app = HeadwiseAppTest.startApp(stage, folder.resolve("config").resolve("session.json"), chooser);
     }
 
     @Stop

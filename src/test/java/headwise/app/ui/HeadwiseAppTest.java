@@ -70,10 +70,7 @@ class HeadwiseAppTest {
         this.stage = stage;
         folder = Files.createTempDirectory("headwise-app-test");
         sessionFile = folder.resolve("config").resolve("session.json");
-        System.setProperty("headwise.session", sessionFile.toString());
-        app = new HeadwiseApp();
-        app.setChooser(chooser);
-        app.start(stage);
+        app = startApp(stage, sessionFile, chooser);
     }
 
     @Stop
@@ -465,6 +462,15 @@ class HeadwiseAppTest {
             other.start(new Stage());
         });
         return other;
+    }
+
+    /** The window as a user starts it, its session saved to {@code sessionFile} (in a fresh folder per test). */
+    static HeadwiseApp startApp(Stage stage, Path sessionFile, Chooser chooser) throws Exception {
+        System.setProperty("headwise.session", sessionFile.toString());
+        HeadwiseApp app = new HeadwiseApp();
+        app.setChooser(chooser);
+        app.start(stage);
+        return app;
     }
 
     static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {

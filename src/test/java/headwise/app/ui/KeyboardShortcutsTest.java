@@ -34,11 +34,8 @@ class KeyboardShortcutsTest {
     @Start
     void start(Stage stage) throws Exception {
         folder = Files.createTempDirectory("headwise-keys-test");
-        System.setProperty("headwise.session", folder.resolve("session.json").toString());
         System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, "0"); // only the runs: the keys are what is tested
-        app = new HeadwiseApp();
-        app.setChooser(chooser);
-        app.start(stage);
+        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), chooser);
     }
 
     @Stop

@@ -47,11 +47,8 @@ class LayoutFitTest {
     void start(Stage stage) throws Exception {
         this.stage = stage;
         Path folder = Files.createTempDirectory("headwise-layout-test");
-        System.setProperty("headwise.session", folder.resolve("session.json").toString());
         System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, "120"); // every analysis, whatever the machine's load
-        app = new HeadwiseApp();
-        app.setChooser(new HeadwiseAppTest.FakeChooser());
-        app.start(stage);
+        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), new HeadwiseAppTest.FakeChooser());
     }
 
     @Stop

@@ -1,7 +1,6 @@
 package headwise.app.ui;
 
 import headwise.app.ForwardOptionsProperties;
-import headwise.app.session.Session;
 import javafx.animation.AnimationTimer;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,9 @@ class NeverFrozenTest {
     @Start
     void start(Stage stage) throws Exception {
         folder = Files.createTempDirectory("headwise-frozen-test");
-        System.setProperty("headwise.session", folder.resolve("session.json").toString());
         System.setProperty("headwise.attention", "recompute");
         ForwardOptionsProperties.forget();
-        app = new HeadwiseApp();
-        app.setChooser(new HeadwiseAppTest.FakeChooser());
-        app.start(stage);
+        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), new HeadwiseAppTest.FakeChooser());
         stage.setWidth(1280);
         stage.setHeight(800);
     }
