@@ -29,11 +29,13 @@ and for gpt2_f32 and llama_f32 also an explicit (position, id). Deterministic. N
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flow_reference  # noqa: E402  (its safetensors reader)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "fixtures")
 FIXTURES = ["gpt2_f32", "bert_f32", "llama_f32", "vit_f32", "pythia_f32", "gemma2_f32"]
@@ -43,18 +45,8 @@ torch.set_default_dtype(torch.float64)
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        assert meta["dtype"] == "F32", name
-        start, end = meta["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[start:end], dtype="<f4").reshape(meta["shape"]).astype(np.float64))
-    return out
+    """float32 safetensors as float64 torch tensors (flow_reference's reader)."""
+    return {name: torch.from_numpy(t) for name, t in flow_reference.read_safetensors(path).items()}
 
 
 # ---------------------------------------------------------------------------

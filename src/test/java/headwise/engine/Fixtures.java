@@ -1,5 +1,6 @@
 package headwise.engine;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
@@ -14,7 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +100,21 @@ public final class Fixtures {
             assertTrue(errors.attention() <= tolerance, fixture + " attention error " + errors.attention());
             assertTrue(errors.output() <= tolerance, fixture + " output error " + errors.output());
             assertTrue(qError <= tolerance, fixture + " hook_q error " + qError);
+        }
+    }
+
+    /** Every number of a (nested) JSON array of a reference file, depth first. */
+    public static double[] numbers(JsonElement e) {
+        List<Double> out = new ArrayList<>();
+        collectNumbers(e, out);
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void collectNumbers(JsonElement e, List<Double> out) {
+        if (e.isJsonArray()) {
+            e.getAsJsonArray().forEach(x -> collectNumbers(x, out));
+        } else {
+            out.add(e.getAsDouble());
         }
     }
 }

@@ -46,21 +46,6 @@ class FlowReferenceTest {
                 : ModelInput.fromIds(model, Fixtures.inputIds(fixture));
     }
 
-    /** Every number of a nested JSON array, depth first. */
-    static double[] flat(JsonElement e) {
-        List<Double> out = new ArrayList<>();
-        collect(e, out);
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static void collect(JsonElement e, List<Double> out) {
-        if (e.isJsonArray()) {
-            e.getAsJsonArray().forEach(x -> collect(x, out));
-        } else {
-            out.add(e.getAsDouble());
-        }
-    }
-
     static double[] flat(float[][] a) {
         List<Double> out = new ArrayList<>();
         for (float[] row : a) {
@@ -100,7 +85,7 @@ class FlowReferenceTest {
     }
 
     static void check(String fixture, String what, double[] actual, JsonElement expected) {
-        double e = error(actual, flat(expected), what);
+        double e = error(actual, Fixtures.numbers(expected), what);
         System.out.printf("flow %-10s %-28s max err vs numpy %.2e%n", fixture, what, e);
         assertTrue(e <= TOLERANCE, fixture + " " + what + " error " + e);
     }
@@ -172,7 +157,7 @@ class FlowReferenceTest {
     }
 
     private static int[] ints(JsonElement e) {
-        return java.util.Arrays.stream(flat(e)).mapToInt(x -> (int) x).toArray();
+        return java.util.Arrays.stream(Fixtures.numbers(e)).mapToInt(x -> (int) x).toArray();
     }
 
     /** The embedding and every resid_post, through the same tap the lens uses. */

@@ -14,8 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,13 +54,13 @@ class RelevanceReferenceTest {
                     String what = fixture + " " + map.method() + " (" + position + ", " + id + ")";
                     assertEquals(target.get("logit").getAsDouble(), map.logit(), 1e-5 * Math.max(1, Math.abs(map.logit())), what);
                     JsonObject ref = target.getAsJsonObject("methods").getAsJsonObject(map.method());
-                    double[] expected = flat(ref.get("tokens"));
+                    double[] expected = Fixtures.numbers(ref.get("tokens"));
                     double scale = maxAbs(expected);
                     double worst = maxDiff(expected, map.tokens());
                     worst = Math.max(worst, Math.abs(ref.get("position_share").getAsDouble() - map.positionShare()));
                     worst = Math.max(worst, Math.abs(ref.get("type_share").getAsDouble() - map.typeShare()));
                     if (ref.has("heads")) {
-                        double[] heads = flat(ref.get("heads"));
+                        double[] heads = Fixtures.numbers(ref.get("heads"));
                         worst = Math.max(worst, maxDiff(heads, flat(map.heads())));
                     }
                     System.out.printf("%s: max |diff| %.2e (scale %.3f, relative %.2e)%n", what, worst, scale, worst / scale);
@@ -70,20 +68,6 @@ class RelevanceReferenceTest {
                     assertTrue(map.finite(), what);
                 }
             }
-        }
-    }
-
-    static double[] flat(JsonElement e) {
-        List<Double> out = new ArrayList<>();
-        collect(e, out);
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static void collect(JsonElement e, List<Double> out) {
-        if (e.isJsonArray()) {
-            e.getAsJsonArray().forEach(x -> collect(x, out));
-        } else {
-            out.add(e.getAsDouble());
         }
     }
 
