@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The scaled, masked attention scores and their softmax, shared by every attention path of one model. Scores are
@@ -17,7 +18,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class AttentionScores {
 
     private final ModelSpec spec;
-    private final AtomicReference<CausalMask> lastMask = new AtomicReference<>();
+    /**
+     * The last mask built for each window size: local and global layers alternate (Gemma-2/3), so one slot per
+     * window keeps each layer from rebuilding the other kind's mask.
+     */
+    private final Map<Integer, CausalMask> lastMasks = new ConcurrentHashMap<>();
 
     AttentionScores(ModelSpec spec) {
         this.spec = spec;
@@ -85,9 +90,9 @@ final class AttentionScores {
      * window keys more than window−1 positions back (Mistral: i − j < window).
      */
     private INDArray causalMask(int offset, long queries, long keys, int window, DataType type) {
-        CausalMask cached = lastMask.get();
+        CausalMask cached = lastMasks.get(window);
         if (cached != null && cached.offset() == offset && cached.queries() == queries && cached.keys() == keys
-                && cached.window() == window && cached.mask().dataType() == type) {
+                && cached.mask().dataType() == type) {
             return cached.mask();
         }
         INDArray created;
@@ -95,7 +100,7 @@ final class AttentionScores {
             created = maskArray(offset, queries, keys, window, type);
         }
         created.setCloseable(false); // shared by every layer of the run, and by the next run of the same shape
-        lastMask.set(new CausalMask(offset, queries, keys, window, created));
+        lastMasks.put(window, new CausalMask(offset, queries, keys, created));
         return created;
     }
 
@@ -114,7 +119,7 @@ final class AttentionScores {
         return type == DataType.FLOAT ? created : created.castTo(type);
     }
 
-    /** The last mask built: every layer of a run, and every run of the same shape, uses the same one. */
-    private record CausalMask(int offset, long queries, long keys, int window, INDArray mask) {
+    /** A window's last mask: every layer of that window in a run, and in the next run of the same shape, uses it. */
+    private record CausalMask(int offset, long queries, long keys, INDArray mask) {
     }
 }
