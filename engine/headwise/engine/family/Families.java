@@ -186,13 +186,6 @@ public final class Families {
                 + family + "' (only …ForCausalLM and the bare …Model)");
     }
 
-    /** {@code s} with another rope and variant (mappers that extend another family's spec). */
-    static ModelSpec with(ModelSpec s, ModelSpec.Rope rope, ModelSpec.Variant variant) {
-        return new ModelSpec(s.family(), s.architecture(), s.layers(), s.heads(), s.kvHeads(), s.dModel(), s.dHead(), s.dMlp(),
-                s.vocabSize(), s.maxPositions(), s.causal(), s.norm(), s.postNorm(), s.normEps(), s.activation(), s.output(),
-                rope, s.slidingWindow(), s.vision(), variant);
-    }
-
     /**
      * The LM head of a causal LM ({@code stored}, a [vocab, width] weight, when the checkpoint has it, else the tied
      * token embedding [vocab, width]), as [width, vocab]; null when the spec's output is not LM logits.

@@ -32,8 +32,8 @@ public final class Phi3Mapper implements WeightMapper {
                     + " rotary channels of " + llama.dHead() + "; RoPE needs an even, positive number");
         }
         ModelSpec.Rope rope = llama.rope();
-        return Families.with(llama, new ModelSpec.Rope(rope.theta(), rope.layout(), rope.scaling(),
-                rotary == llama.dHead() ? 0 : rotary), llama.variant());
+        return llama.withRope(new ModelSpec.Rope(rope.theta(), rope.layout(), rope.scaling(),
+                rotary == llama.dHead() ? 0 : rotary), llama.architecture());
     }
 
     @Override

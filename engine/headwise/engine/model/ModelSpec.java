@@ -167,7 +167,7 @@ public record ModelSpec(
         }
     }
 
-    /** This spec with another RoPE and display name (a GGUF's Llama stores q/k rows in adjacent-pair order). */
+    /** This spec with another RoPE and display name (Phi-3's partial rotary; a GGUF's Llama with adjacent-pair q/k rows). */
     public ModelSpec withRope(Rope newRope, String newArchitecture) {
         return new ModelSpec(family, newArchitecture, layers, heads, kvHeads, dModel, dHead, dMlp, vocabSize, maxPositions, causal,
                 norm, postNorm, normEps, activation, output, newRope, slidingWindow, vision, variant);
