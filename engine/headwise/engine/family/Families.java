@@ -164,6 +164,7 @@ public final class Families {
             case "gelu", "gelu_python" -> ModelSpec.Activation.GELU_ERF;
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> ModelSpec.Activation.GELU_TANH;
             case "relu" -> ModelSpec.Activation.RELU;
+            case "quick_gelu" -> ModelSpec.Activation.GELU_QUICK;
             case "silu", "swish" -> ModelSpec.Activation.SILU_GATED;
             default -> throw HeadwiseException.inFile(configFile, "\"" + key + "\" '" + name + "' is not supported");
         };

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A ViT's embedding of a preprocessed image: the P×P patch convolution (stride P) as a matmul over flattened
  * patches, CLS (and DeiT's distillation token) in front, plus the learned position embeddings (interpolated when
- * the patch grid is not the trained one, see {@link PositionInterpolation}).
+ * the patch grid is not the trained one, see {@link PositionInterpolation}), then CLIP's pre-layernorm if it has one.
  */
 public final class PatchEmbedding {
 
@@ -27,6 +27,9 @@ public final class PatchEmbedding {
     /** @param pixels [channels, grid.height(), grid.width()] channels-first; returns the residual stream input [1, tokens, d] */
     public static INDArray embed(ModelSpec spec, ModelWeights.VisionWeights weights, float[] pixels, PatchGrid grid) {
         INDArray tokens = tokens(spec, weights, pixels, grid).addi(positions(weights, grid));
+        if (weights.preNorm() != null) { // CLIP normalises the embeddings once more before its first block
+            tokens = Ops.layerNorm(tokens, weights.preNorm(), spec.normEps());
+        }
         return tokens.reshape(1, grid.tokens(), spec.dModel());
     }
 
@@ -41,12 +44,14 @@ public final class PatchEmbedding {
         int patchLength = vision.channels() * vision.patchSize() * vision.patchSize();
         INDArray flat = Nd4j.create(patches(grid, vision.channels(), pixels), new long[] {grid.patches(), patchLength}, 'c');
         List<INDArray> rows = new ArrayList<>();
-        rows.add(weights.clsToken().reshape(1, spec.dModel()));
+        if (vision.classToken()) {
+            rows.add(weights.clsToken().reshape(1, spec.dModel()));
+        }
         if (weights.distillationToken() != null) {
             rows.add(weights.distillationToken().reshape(1, spec.dModel()));
         }
         rows.add(Ops.linear(flat, weights.patchEmbed()));
-        return Nd4j.concat(0, rows.toArray(INDArray[]::new));
+        return rows.size() == 1 ? rows.get(0) : Nd4j.concat(0, rows.toArray(INDArray[]::new));
     }
 
     /** {@link #patches(PatchGrid, int, float[])} for the trained grid. */

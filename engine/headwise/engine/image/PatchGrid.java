@@ -4,7 +4,7 @@ import headwise.engine.model.ModelSpec;
 
 /**
  * The patches a ViT cut an image into: {@code rows} × {@code cols} squares of {@code patchSize} pixels, after
- * {@code specialTokens} tokens (CLS, and DeiT's distillation token). Token {@code specialTokens + row·cols + col}
+ * {@code specialTokens} tokens (CLS, and DeiT's distillation token; none in SigLIP). Token {@code specialTokens + row·cols + col}
  * is patch (row, col). The trained grid is image_size/patch_size a side; any other grid uses interpolated
  * position embeddings ({@link PositionInterpolation}).
  */
@@ -32,7 +32,7 @@ public record PatchGrid(int rows, int cols, int patchSize, int specialTokens) {
     }
 
     public static int specialTokens(ModelSpec.Vision vision) {
-        return 1 + (vision.distillationToken() ? 1 : 0);
+        return vision.specialTokens();
     }
 
     public int patches() {

@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The image preprocessing of a Hugging Face ViTImageProcessor / DeiTImageProcessor (preprocessor_config.json):
+ * The image preprocessing of a Hugging Face ViT / DeiT / CLIP / SigLIP image processor (preprocessor_config.json):
  * resize, center crop, rescale, normalise. Keys the file leaves out take that processor class's defaults.
  *
  * @param resize   target size, or null for no resizing
@@ -33,6 +33,8 @@ public record PreprocessorConfig(Size resize, Resample resample, Size crop, doub
     private static final double[] HALF = {0.5, 0.5, 0.5};
     private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
     private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
+    private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073}; // OPENAI_CLIP_MEAN
+    private static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
 
     /** Height × width, or (when {@code shortestEdge} > 0) the shorter side with the aspect ratio kept. */
     public record Size(int height, int width, int shortestEdge) {
@@ -59,40 +61,100 @@ public record PreprocessorConfig(Size resize, Resample resample, Size crop, doub
         }
     }
 
+    /** The image processor classes whose defaults fill the keys a preprocessor_config.json leaves out. */
+    public enum Processor {
+        VIT(false, 224, Resample.BILINEAR, false, HALF, HALF),
+        DEIT(false, 256, Resample.BICUBIC, true, IMAGENET_MEAN, IMAGENET_STD),
+        CLIP(true, 224, Resample.BICUBIC, true, CLIP_MEAN, CLIP_STD),
+        SIGLIP(false, 224, Resample.BICUBIC, false, HALF, HALF);
+
+        private final boolean shortestEdge;
+        private final int side;
+        private final Resample resample;
+        private final boolean crop;
+        private final double[] mean;
+        private final double[] std;
+
+        Processor(boolean shortestEdge, int side, Resample resample, boolean crop, double[] mean, double[] std) {
+            this.shortestEdge = shortestEdge;
+            this.side = side;
+            this.resample = resample;
+            this.crop = crop;
+            this.mean = mean;
+            this.std = std;
+        }
+
+        /** The processor a model family uses when its file does not name one. */
+        public static Processor ofFamily(String family) {
+            return switch (family) {
+                case "deit" -> DEIT;
+                case "clip_vision_model" -> CLIP;
+                case "siglip_vision_model" -> SIGLIP;
+                default -> VIT;
+            };
+        }
+
+        /** The processor image_processor_type names (LLaVA's own processor is CLIP's), or {@code fallback}. */
+        static Processor ofType(String type, Processor fallback) {
+            if (type.startsWith("DeiT")) {
+                return DEIT;
+            }
+            if (type.startsWith("CLIP") || type.startsWith("Llava")) {
+                return CLIP;
+            }
+            if (type.startsWith("Siglip")) {
+                return SIGLIP;
+            }
+            // another named processor: ViTImageProcessor's defaults, as before CLIP and SigLIP towers came
+            return type.isEmpty() || fallback == CLIP || fallback == SIGLIP ? fallback : VIT;
+        }
+
+        private Size size(int side) {
+            return shortestEdge ? new Size(0, 0, side) : Size.square(side);
+        }
+    }
+
     /**
-     * Reads {@code folder}/preprocessor_config.json; without one, resizes straight to the model's image_size with
-     * its family's processor defaults (no crop).
+     * Reads {@code folder}/preprocessor_config.json; without one, resizes to the model's image_size with its family's
+     * processor defaults (no crop, except CLIP's, which resizes the shortest edge and crops the centre).
      */
     public static PreprocessorConfig read(Path folder, ModelSpec spec) {
-        boolean deit = "deit".equals(spec.family());
+        Processor processor = Processor.ofFamily(spec.family());
         Path file = folder == null ? null : folder.resolve(FILE_NAME);
         if (file == null || !Files.exists(file)) {
-            Size size = Size.square(spec.vision().imageSize());
-            return deit ? new PreprocessorConfig(size, Resample.BICUBIC, null, 1 / 255.0, IMAGENET_MEAN, IMAGENET_STD)
-                    : new PreprocessorConfig(size, Resample.BILINEAR, null, 1 / 255.0, HALF, HALF);
+            int side = spec.vision().imageSize();
+            return new PreprocessorConfig(processor.size(side), processor.resample, processor.crop ? Size.square(side) : null,
+                    1 / 255.0, processor.mean, processor.std);
         }
-        return parse(file, Json.readObject(file), deit);
+        return parse(file, Json.readObject(file), processor);
     }
 
     /** @param deitFamily the model is a DeiT: use DeiTImageProcessor's defaults unless the file names a processor */
     public static PreprocessorConfig parse(Path file, JsonObject o, boolean deitFamily) {
+        return parse(file, o, deitFamily ? Processor.DEIT : Processor.VIT);
+    }
+
+    /** @param family the processor whose defaults apply unless the file names another */
+    public static PreprocessorConfig parse(Path file, JsonObject o, Processor family) {
         String type = Json.optionalString(file, o, "image_processor_type", Json.optionalString(file, o, "feature_extractor_type", ""));
-        boolean deit = type.isEmpty() ? deitFamily : type.startsWith("DeiT");
-        Size resize = Json.optionalBoolean(file, o, "do_resize", true)
-                ? size(file, o, "size", Size.square(deit ? 256 : 224)) : null;
-        int resampleCode = Json.optionalInt(file, o, "resample", deit ? 3 : 2);
+        Processor p = Processor.ofType(type, family);
+        if (Json.optionalBoolean(file, o, "do_pad", false)) {
+            throw HeadwiseException.inFile(file, "\"do_pad\": padding the image to a square is not supported");
+        }
+        Size resize = Json.optionalBoolean(file, o, "do_resize", true) ? size(file, o, "size", p.size(p.side)) : null;
+        int resampleCode = Json.optionalInt(file, o, "resample", p.resample.pilCode());
         Resample resample = Resample.ofPilCode(resampleCode);
         if (resample == null) {
             throw HeadwiseException.inFile(file, "\"resample\" " + resampleCode + " is not a PIL filter (0 to 5)");
         }
-        Size crop = Json.optionalBoolean(file, o, "do_center_crop", deit) ? size(file, o, "crop_size", Size.square(224)) : null;
+        Size crop = Json.optionalBoolean(file, o, "do_center_crop", p.crop) ? size(file, o, "crop_size", Size.square(224)) : null;
         if (crop != null && crop.shortestEdge() > 0) {
             throw HeadwiseException.inFile(file, "\"crop_size\" must give height and width");
         }
         double rescale = Json.optionalBoolean(file, o, "do_rescale", true) ? Json.optionalDouble(file, o, "rescale_factor", 1 / 255.0) : 1.0;
         boolean normalize = Json.optionalBoolean(file, o, "do_normalize", true);
-        double[] mean = normalize ? numbers(file, o, "image_mean", deit ? IMAGENET_MEAN : HALF) : null;
-        double[] std = normalize ? numbers(file, o, "image_std", deit ? IMAGENET_STD : HALF) : null;
+        double[] mean = normalize ? numbers(file, o, "image_mean", p.mean) : null;
+        double[] std = normalize ? numbers(file, o, "image_std", p.std) : null;
         if (std != null) {
             for (double s : std) {
                 if (s == 0.0) {

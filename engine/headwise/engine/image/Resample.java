@@ -20,6 +20,10 @@ public enum Resample {
         this.support = support;
     }
 
+    public int pilCode() {
+        return pilCode;
+    }
+
     public double support() {
         return support;
     }

@@ -6,6 +6,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.tokenize.TextTokenizer;
 import headwise.engine.tokenize.Tokenizer;
+import headwise.engine.vlm.VisionLanguageModel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ public final class LoadedModel implements AutoCloseable {
     private final Transformer transformer;
     private final Path tokenizerFile;
     private final Function<Path, Tokenizer> tokenizerOpener;
+    private final VisionLanguageModel visionLanguage;
     private Tokenizer tokenizer;
 
     /** A model whose tokenizer is a Hugging Face tokenizer.json. */
@@ -29,6 +31,17 @@ public final class LoadedModel implements AutoCloseable {
     /** @param tokenizerOpener opens {@code tokenizerFile} on first use */
     public LoadedModel(String name, Path folder, Transformer transformer, Path tokenizerFile,
                        Function<Path, Tokenizer> tokenizerOpener) {
+        this(name, folder, transformer, tokenizerFile, tokenizerOpener, null);
+    }
+
+    /** A vision-language model: {@code transformer} is its decoder ({@code visionLanguage.decoder()}). */
+    LoadedModel(String name, Path folder, VisionLanguageModel visionLanguage, Path tokenizerFile) {
+        this(name, folder, visionLanguage.decoder(), tokenizerFile, TextTokenizer::open, visionLanguage);
+    }
+
+    private LoadedModel(String name, Path folder, Transformer transformer, Path tokenizerFile,
+                        Function<Path, Tokenizer> tokenizerOpener, VisionLanguageModel visionLanguage) {
+        this.visionLanguage = visionLanguage;
         this.name = name;
         this.folder = folder;
         this.transformer = transformer;
@@ -54,7 +67,19 @@ public final class LoadedModel implements AutoCloseable {
 
     /** The same model (weights shared) running with {@code options}; it opens its own tokenizer when first asked. */
     public LoadedModel withOptions(ForwardOptions options) {
+        if (visionLanguage != null) {
+            VisionLanguageModel other = visionLanguage.withOptions(options);
+            return new LoadedModel(name, folder, other.decoder(), tokenizerFile, tokenizerOpener, other);
+        }
         return new LoadedModel(name, folder, transformer.withOptions(options), tokenizerFile, tokenizerOpener);
+    }
+
+    /**
+     * The vision-language model (LLaVA) this is the decoder of, or null for other models. Its text input goes
+     * with one image; {@link #transformer()} and {@link #spec()} are the decoder's.
+     */
+    public VisionLanguageModel visionLanguage() {
+        return visionLanguage;
     }
 
     public boolean hasTokenizer() {

@@ -4,6 +4,9 @@ import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
 import headwise.engine.family.CheckpointTensors;
 import headwise.engine.family.Families;
+import headwise.engine.family.LlavaCheckpoint;
+import headwise.engine.family.LlavaMapper;
+import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.family.WeightMapper;
 import headwise.engine.io.SafetensorsFile;
 import headwise.engine.io.ShardedSafetensors;
@@ -14,6 +17,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.MemoryBudget;
+import headwise.engine.vlm.VisionLanguageModel;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +58,10 @@ public final class ModelLoader {
         }
         Path configFile = folder.resolve("config.json");
         JsonObject config = Json.readObject(configFile);
+        String name = bundled.orElse(folder.getFileName().toString());
+        if (LlavaMapper.isLlava(configFile, config)) {
+            return loadLlava(name, folder, configFile, config);
+        }
         WeightMapper mapper = Families.forConfig(configFile, config);
         ModelSpec spec = mapper.spec(configFile, config);
         ModelWeights weights;
@@ -61,8 +69,18 @@ public final class ModelLoader {
             MemoryBudget.checkWeights(tensors);
             weights = mapper.weights(spec, new CheckpointTensors(tensors));
         }
-        String name = bundled.orElse(folder.getFileName().toString());
         return new LoadedModel(name, folder, new Transformer(spec, weights), folder.resolve("tokenizer.json"));
+    }
+
+    /** A LLaVA folder: decoder, vision tower and projector from one checkpoint, images prepared for the tower. */
+    private static LoadedModel loadLlava(String name, Path folder, Path configFile, JsonObject config) {
+        LlavaCheckpoint checkpoint;
+        try (TensorSource tensors = openTensors(folder)) {
+            MemoryBudget.checkWeights(tensors);
+            checkpoint = LlavaMapper.load(configFile, config, tensors);
+        }
+        PreprocessorConfig preprocessor = PreprocessorConfig.read(folder, checkpoint.towerSpec());
+        return new LoadedModel(name, folder, VisionLanguageModel.of(checkpoint, preprocessor), folder.resolve("tokenizer.json"));
     }
 
     /** model.safetensors, a sharded index, or an ONNX file; never a pickle. */

@@ -39,7 +39,9 @@ public record ModelSpec(
 
     /** The MLP's activation; the gated ones multiply it, applied to a gate projection, with the up projection. */
     public enum Activation {
-        GELU_TANH, GELU_ERF, RELU, SILU_GATED, GELU_TANH_GATED;
+        GELU_TANH, GELU_ERF, RELU, SILU_GATED, GELU_TANH_GATED,
+        /** CLIP's quick_gelu: x·sigmoid(1.702·x). */
+        GELU_QUICK;
 
         public boolean gated() {
             return this == SILU_GATED || this == GELU_TANH_GATED;
@@ -132,15 +134,27 @@ public record ModelSpec(
 
     /**
      * @param distillationToken DeiT's second learned token after CLS (its classifier is averaged with CLS's)
+     * @param classToken        a learned CLS token first (ViT, DeiT, CLIP); SigLIP has none
      */
-    public record Vision(int imageSize, int patchSize, int channels, boolean distillationToken) {
+    public record Vision(int imageSize, int patchSize, int channels, boolean distillationToken, boolean classToken) {
+
+        /** A tower with a CLS token (ViT, DeiT). */
+        public Vision(int imageSize, int patchSize, int channels, boolean distillationToken) {
+            this(imageSize, patchSize, channels, distillationToken, true);
+        }
+
         public int patchesPerSide() {
             return imageSize / patchSize;
         }
 
+        /** Learned tokens before the patches: CLS (if any), then the distillation token (if any). */
+        public int specialTokens() {
+            return (classToken ? 1 : 0) + (distillationToken ? 1 : 0);
+        }
+
         /** Tokens the encoder sees: CLS, the distillation token if any, then the patches row-major. */
         public int tokens() {
-            return 1 + (distillationToken ? 1 : 0) + patchesPerSide() * patchesPerSide();
+            return specialTokens() + patchesPerSide() * patchesPerSide();
         }
     }
 

@@ -39,13 +39,19 @@ public record ModelWeights(
 
     /**
      * @param patchEmbed             the patch convolution as a Linear over flattened patches [channels·P·P (c, y, x order), d]
-     * @param clsToken               [d]
+     * @param clsToken               [d], or null when the tower has no CLS (SigLIP)
      * @param distillationToken      [d] or null (DeiT)
      * @param positions              [tokens, d], CLS (and distillation token) first
      * @param distillationClassifier DeiT's second head on the distillation token, or null
+     * @param preNorm                CLIP's pre_layrnorm on the embedded tokens before the first block, or null
      */
     public record VisionWeights(Linear patchEmbed, INDArray clsToken, INDArray distillationToken, INDArray positions,
-                                Linear distillationClassifier) {
+                                Linear distillationClassifier, NormWeights preNorm) {
+
+        public VisionWeights(Linear patchEmbed, INDArray clsToken, INDArray distillationToken, INDArray positions,
+                             Linear distillationClassifier) {
+            this(patchEmbed, clsToken, distillationToken, positions, distillationClassifier, null);
+        }
     }
 
     /** gain [d], bias [d] (null for RMSNorm). */

@@ -179,6 +179,11 @@ public final class Ops {
         return Transforms.sigmoid(inner, false).muli(x);
     }
 
+    /** CLIP's quick GELU: x·sigmoid(1.702·x), as a new array. */
+    public static INDArray geluQuick(INDArray x) {
+        return Transforms.sigmoid(x.mul(1.702), false).muli(x);
+    }
+
     public static INDArray relu(INDArray x) {
         return Transforms.relu(x, true);
     }

@@ -340,6 +340,7 @@ public final class Transformer {
         INDArray activated = switch (spec.activation()) {
             case GELU_TANH -> Ops.geluTanh(hidden);
             case GELU_ERF -> Ops.geluErf(hidden);
+            case GELU_QUICK -> Ops.geluQuick(hidden);
             case RELU -> Ops.relu(hidden);
             case SILU_GATED, GELU_TANH_GATED -> {
                 INDArray gate = Ops.linear(x, w.mlpGate());

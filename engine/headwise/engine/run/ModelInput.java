@@ -78,7 +78,9 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         PatchGrid grid = prepared.grid();
         String[] tokens = new String[grid.tokens()];
         int t = 0;
-        tokens[t++] = "[CLS]";
+        if (vision.classToken()) {
+            tokens[t++] = "[CLS]";
+        }
         if (vision.distillationToken()) {
             tokens[t++] = "[DIST]";
         }

@@ -306,6 +306,7 @@ public final class GatedForward {
         SDVariable activated = switch (spec.activation()) {
             case GELU_TANH -> geluTanh(hidden);
             case GELU_ERF -> elementwise(hidden, sd.math().erf(hidden.mul(1.0 / Math.sqrt(2.0))).add(1.0).mul(0.5));
+            case GELU_QUICK -> elementwise(hidden, sd.nn().sigmoid(hidden.mul(1.702)));
             case RELU -> rules == Rules.GRADIENT ? sd.nn().relu(hidden, 0) : elementwise(hidden, sd.math().step(hidden, 0));
             case SILU_GATED -> {
                 SDVariable g = linear(x, w.mlpGate());
