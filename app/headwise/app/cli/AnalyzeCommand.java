@@ -11,6 +11,10 @@ import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
+import headwise.engine.vlm.VisionLanguageResult;
+import headwise.engine.vlm.VisionLanguageTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,6 +64,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (LoadedModel model = common.load()) {
+            if (model.visionLanguage() != null) {
+                return analyzeVisionLanguage(model);
+            }
             ModelInput modelInput = input.resolve(model, keepImageSize);
             HeadAnalyses extra = headAnalyses.resolve(model); // bad options fail before the run
             var relevanceMethods = relevance.methods();
@@ -79,6 +86,30 @@ final class AnalyzeCommand implements Callable<Integer> {
                     model.spec().architecture(), modelInput.length(),
                     model.spec().layers(), model.spec().heads(), out);
         }
+        return 0;
+    }
+
+    /**
+     * Text and one image through a vision-language model: attention.npy is the decoder's over the joined sequence,
+     * vision_attention.npy the tower's over its own tokens, output.npy the logits, tokens.json marks the image.
+     */
+    private int analyzeVisionLanguage(LoadedModel model) {
+        if (metrics || headAnalyses.resolve(model).any() || !relevance.methods().isEmpty()) {
+            throw new HeadwiseException("--metrics, the head analyses and --relevance are not available for a vision-language model ("
+                    + model.name() + ") yet; run analyze without them");
+        }
+        VisionLanguageInput vlInput = input.resolveVisionLanguage(model, keepImageSize);
+        VisionLanguageResult result = VisionLanguageAnalyzer.analyze(model, vlInput);
+        AnalysisResult decoder = result.decoder();
+        createFolder(out);
+        Npy.write(out.resolve("attention.npy"), decoder.attention().shape(), decoder.attention().values());
+        Npy.write(out.resolve("vision_attention.npy"), result.visionAttention().shape(), result.visionAttention().values());
+        Npy.write(out.resolve("output.npy"), decoder.output().shape(), decoder.output().values());
+        writeJson(out.resolve("tokens.json"), VisionLanguageTokens.json(decoder.input(), result, model.visionLanguage().imageTokenId()));
+        command.commandLine().getOut().printf("%s (%s): %d tokens (%d image positions), %d layers x %d heads; tower %d tokens, "
+                        + "%d layers x %d heads -> %s%n", model.name(), model.spec().architecture(), decoder.input().length(),
+                result.classes().imageCount(), model.spec().layers(), model.spec().heads(), result.towerGrid().tokens(),
+                result.visionAttention().layers(), result.visionAttention().heads(), out);
         return 0;
     }
 
@@ -110,6 +141,10 @@ final class AnalyzeCommand implements Callable<Integer> {
             g.put("special_tokens", grid.specialTokens());
             json.put("grid", g);
         }
+        writeJson(file, json);
+    }
+
+    private static void writeJson(Path file, Map<String, Object> json) {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         try {
             Files.writeString(file, gson.toJson(json) + "\n", StandardCharsets.UTF_8);

@@ -10,11 +10,17 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.MemoryBudget;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageInput;
+import headwise.engine.vlm.VisionLanguageModel;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
-/** What to run the model on: exactly one of --text, --ids, --image. */
+/**
+ * What to run the model on: exactly one of --text, --ids, --image; for a vision-language model (LLaVA), --image
+ * with one of --text, --ids ({@link #resolveVisionLanguage}).
+ */
 final class InputOptions {
 
     /** More patches than this are refused outright (the attention alone would be terabytes). */
@@ -26,7 +32,8 @@ final class InputOptions {
     @Option(names = "--ids", description = "Token ids, comma-separated, used exactly as given.")
     String ids;
 
-    @Option(names = "--image", description = "An image (PNG, JPEG, GIF, BMP), for vision models (ViT, DeiT).")
+    @Option(names = "--image", description = "An image (PNG, JPEG, GIF, BMP), for vision models (ViT, DeiT); for a "
+            + "vision-language model (LLaVA, analyze only) together with --text or --ids holding one image token.")
     Path image;
 
     ModelInput resolve(LoadedModel model) {
@@ -38,6 +45,9 @@ final class InputOptions {
      *                      the patch grid and the position embeddings are interpolated to it
      */
     ModelInput resolve(LoadedModel model, boolean keepImageSize) {
+        if (model.visionLanguage() != null) {
+            return resolveTextOfVisionLanguage(model);
+        }
         int given = (text != null ? 1 : 0) + (ids != null ? 1 : 0) + (image != null ? 1 : 0);
         if (given != 1) {
             throw new HeadwiseException("give exactly one of --text, --ids, --image");
@@ -49,6 +59,41 @@ final class InputOptions {
             return ModelInput.fromImage(model, readImage(model, keepImageSize), keepImageSize);
         }
         return text != null ? ModelInput.fromText(model, text) : ModelInput.fromIds(model, ModelInput.parseIds(ids));
+    }
+
+    /** --image with exactly one of --text, --ids (the one image token marking where the image goes). */
+    VisionLanguageInput resolveVisionLanguage(LoadedModel model, boolean keepImageSize) {
+        if (image == null || (text == null) == (ids == null)) {
+            throw new HeadwiseException(model.name() + " is a vision-language model: give --image FILE with exactly one of --text, --ids");
+        }
+        if (keepImageSize) {
+            throw new HeadwiseException("--keep-image-size does not apply to a vision-language model (its tower takes one image size)");
+        }
+        VisionLanguageModel vlm = model.visionLanguage();
+        PixelImage picture = ImageFiles.read(image, ImagePreprocessor.resizeSide(vlm.preprocessor()));
+        return text != null ? VisionLanguageInput.fromText(model, text, picture)
+                : VisionLanguageInput.fromIds(model, ModelInput.parseIds(ids), picture);
+    }
+
+    /**
+     * A vision-language model run on text alone (commands other than analyze): refused when an image is given or
+     * the text holds the image token, which would then run as a plain token.
+     */
+    private ModelInput resolveTextOfVisionLanguage(LoadedModel model) {
+        if (image != null) {
+            throw new HeadwiseException("--image: this command runs " + model.name()
+                    + " on text only; text with an image goes through 'analyze'");
+        }
+        if ((text == null) == (ids == null)) {
+            throw new HeadwiseException("give exactly one of --text, --ids");
+        }
+        ModelInput input = text != null ? ModelInput.fromText(model, text) : ModelInput.fromIds(model, ModelInput.parseIds(ids));
+        int imageToken = model.visionLanguage().imageTokenId();
+        if (Arrays.stream(input.ids()).anyMatch(id -> id == imageToken)) {
+            throw new HeadwiseException((text != null ? "--text" : "--ids") + ": the input holds the image token (id " + imageToken
+                    + ") but this command runs on text only; text with an image goes through 'analyze --image'");
+        }
+        return input;
     }
 
     /**

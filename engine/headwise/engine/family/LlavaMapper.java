@@ -141,7 +141,7 @@ public final class LlavaMapper {
             int layer = v.getAsInt();
             int index = layer < 0 ? layers + 1 + layer : layer;
             if (index < 0 || index > layers) {
-                throw HeadwiseException.inFile(configFile, "\"vision_feature_layer\" " + layer + " is outside the tower's hidden states (−"
+                throw HeadwiseException.inFile(configFile, "\"vision_feature_layer\" " + layer + " is outside the tower's hidden states (-"
                         + (layers + 1) + ".." + layers + " for " + layers + " layers)");
             }
             indices[i] = index;
