@@ -390,7 +390,7 @@ public final class MainWindow {
         Button image = new Button("Image\u2026");
         image.setId("image");
         image.disableProperty().bind(Bindings.createBooleanBinding(() -> model.runner().specProperty().get() == null
-                || model.runner().specProperty().get().vision() == null, model.runner().specProperty()));
+                || model.runner().specProperty().get().vision() == null && !model.takesImageWithText(), model.runner().specProperty()));
         image.setOnAction(e -> chooseImage());
         Button export = new Button("Export\u2026");
         export.setId("export");

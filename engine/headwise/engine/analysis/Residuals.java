@@ -3,10 +3,10 @@ package headwise.engine.analysis;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.InputEmbeddings;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -54,9 +54,7 @@ public record Residuals(int layers, int tokens, int width, float[] values) {
         ModelSpec spec = model.spec();
         Transformer transformer = model.transformer();
         Hooks hooks = Hooks.capturing(Residuals::isCaptured);
-        Transformer.Result result = input.pixels() != null
-                ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
-                : transformer.run(new int[][] {input.ids()}, hooks);
+        Transformer.Result result = InputEmbeddings.run(transformer, input, hooks);
         return of(result.cache(), spec.layers());
     }
 }

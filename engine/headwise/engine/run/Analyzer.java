@@ -3,7 +3,6 @@ package headwise.engine.run;
 import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
@@ -32,9 +31,7 @@ public final class Analyzer {
         Hooks hooks = interventions.copy();
         AttentionCapture attention = AttentionCapture.attach(hooks, spec, input.length(), precision);
         Transformer transformer = model.transformer();
-        Transformer.Result result = input.pixels() != null
-                ? transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks)
-                : transformer.run(new int[][] {input.ids()}, hooks);
+        Transformer.Result result = InputEmbeddings.run(transformer, input, hooks);
         INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
         Matrix outputs = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
         if (!hooks.touches(HookNames.LOGITS)) { // then nothing else holds the output

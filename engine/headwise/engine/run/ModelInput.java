@@ -14,12 +14,23 @@ import headwise.engine.tokenize.TokenizedText;
  * The exact token sequence a model sees. {@code offsets} ([start, end) into {@code text}) and {@code text}
  * are null when the input was given as ids. For vision models {@code image} holds the preprocessed image
  * (channels-first pixels, its patch grid, and the 8-bit image the model saw) and {@code ids} are placeholders
- * for the CLS/patch tokens; otherwise it is null.
+ * for the CLS/patch tokens; otherwise it is null. For text joined with an image (a vision-language model)
+ * {@code embeddings} holds the decoder's input [T·d] as the projected image and the text's embeddings make it, and
+ * {@code ids} the expanded sequence (the image token's id at every image position); otherwise it is null.
  */
-public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, ImageInput image) {
+public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, ImageInput image, float[] embeddings) {
 
     public ModelInput(int[] ids, String[] tokens, int[][] offsets, String text) {
-        this(ids, tokens, offsets, text, null);
+        this(ids, tokens, offsets, text, null, null);
+    }
+
+    public ModelInput(int[] ids, String[] tokens, int[][] offsets, String text, ImageInput image) {
+        this(ids, tokens, offsets, text, image, null);
+    }
+
+    /** This input with the decoder's joined embeddings [ids.length · d] (a vision-language model's text and image). */
+    public ModelInput withEmbeddings(float[] joined) {
+        return new ModelInput(ids, tokens, offsets, text, image, joined);
     }
 
     /** The preprocessed image [channels, height, width] channels-first, or null for token input. */
@@ -141,6 +152,10 @@ public record ModelInput(int[] ids, String[] tokens, int[][] offsets, String tex
         if (spec.vision() != null || image != null) {
             validateImage(spec.vision(), source);
             return;
+        }
+        if (embeddings != null && embeddings.length != (long) ids.length * spec.dModel()) {
+            throw new HeadwiseException(source + ": " + embeddings.length + " embedding values for " + ids.length
+                    + " positions of width " + spec.dModel());
         }
         if (spec.maxPositions() > 0 && ids.length > spec.maxPositions()) {
             throw new HeadwiseException(source + ": input is " + ids.length + " tokens, longer than the model's "

@@ -1,19 +1,14 @@
 package headwise.engine.vlm;
 
-import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
-import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
-import headwise.engine.model.Transformer;
 import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.Analyzer;
 import headwise.engine.run.AttentionCapture;
-import headwise.engine.run.AttentionMaps;
-import headwise.engine.run.Matrix;
 import headwise.engine.run.MemoryBudget;
 import headwise.engine.run.ModelInput;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runs a vision-language model on text and one image with the attention of the tower and the decoder captured. */
 public final class VisionLanguageAnalyzer {
@@ -23,29 +18,28 @@ public final class VisionLanguageAnalyzer {
 
     public static VisionLanguageResult analyze(LoadedModel model, VisionLanguageInput input) {
         VisionLanguageModel vlm = VisionLanguageInput.of(model);
-        ForwardOptions options = model.transformer().options();
         ModelSpec towerSpec = vlm.tower().spec();
         int towerTokens = vlm.towerGrid().tokens();
         Hooks towerHooks = Hooks.none();
         AttentionCapture vision = AttentionCapture.attach(towerHooks, towerSpec, towerTokens,
-                MemoryBudget.check(towerSpec, towerTokens, options));
-        INDArray features = vlm.imageFeatures(input.image(), towerHooks);
+                MemoryBudget.check(towerSpec, towerTokens, model.transformer().options()));
+        JoinedInput joined = vlm.join(input.text().ids(), vlm.imageFeatures(input.image(), towerHooks), "input");
+        AnalysisResult decoder = Analyzer.analyze(model, joinedInput(input.text(), joined, vlm));
+        return new VisionLanguageResult(decoder, vision.maps(), joined.classes(), vlm.towerGrid());
+    }
 
-        JoinedInput joined = vlm.join(input.text().ids(), features, "input");
-        ModelSpec spec = vlm.decoder().spec();
-        Hooks hooks = Hooks.none();
-        AttentionCapture attention = AttentionCapture.attach(hooks, spec, joined.length(),
-                MemoryBudget.check(spec, joined.length(), options));
-        Transformer decoder = model.transformer();
-        INDArray output = decoder.runFromEmbeddings(joined.embedded(), hooks).output(); // [1, T, vocab]
-        Matrix logits = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
-        if (!hooks.touches(HookNames.LOGITS)) {
-            decoder.recycleOutput(output);
-        }
-        ModelInput expanded = expand(input.text(), joined, vlm);
-        AnalysisResult result = new AnalysisResult(model.name(), spec, expanded, attention.maps(), logits);
-        AttentionMaps towerMaps = vision.maps();
-        return new VisionLanguageResult(result, towerMaps, joined.classes(), vlm.towerGrid());
+    /**
+     * The decoder's input for text and image as a {@link ModelInput} that every analysis of a text model takes: the
+     * expanded ids and tokens with the joined embeddings (the tower runs once, here, without hooks).
+     */
+    public static ModelInput joinedInput(LoadedModel model, VisionLanguageInput input) {
+        VisionLanguageModel vlm = VisionLanguageInput.of(model);
+        JoinedInput joined = vlm.join(input.text().ids(), vlm.imageFeatures(input.image(), Hooks.none()), "input");
+        return joinedInput(input.text(), joined, vlm);
+    }
+
+    private static ModelInput joinedInput(ModelInput text, JoinedInput joined, VisionLanguageModel vlm) {
+        return expand(text, joined, vlm).withEmbeddings(Ops.floats(joined.embedded()));
     }
 
     /**

@@ -87,6 +87,9 @@ public final class AnalysisRun {
 
     /** The model input for {@code text} (or the image, for vision models). */
     static ModelInput input(LoadedModel model, SessionState s, String text) {
+        if (model.visionLanguage() != null) {
+            return VisionLanguageRun.input(model, s, text);
+        }
         ModelSpec spec = model.spec();
         if (spec.vision() != null) {
             if (!s.hasImage()) {

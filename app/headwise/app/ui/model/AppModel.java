@@ -105,6 +105,12 @@ public final class AppModel {
         return m == null ? null : m.name();
     }
 
+    /** Whether the loaded model is a vision-language model, whose text goes with an image. */
+    public boolean takesImageWithText() {
+        LoadedModel m = runner.models().currentModel();
+        return m != null && m.visionLanguage() != null;
+    }
+
     /** The name of the loaded compare model, or null. */
     public String compareModelName() {
         return runner.models().compareName();

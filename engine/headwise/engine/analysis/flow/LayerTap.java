@@ -2,11 +2,11 @@ package headwise.engine.analysis.flow;
 
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.InputEmbeddings;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -56,11 +56,7 @@ public final class LayerTap {
                 return x;
             });
         }
-        if (input.pixels() != null) {
-            transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks);
-        } else {
-            transformer.run(new int[][] {input.ids()}, hooks);
-        }
+        InputEmbeddings.run(transformer, input, hooks);
     }
 
     private static void tap(Hooks hooks, Set<LayerActivations.Part> wanted, LayerActivations.Part part, String hook,

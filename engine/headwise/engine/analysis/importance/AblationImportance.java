@@ -5,11 +5,11 @@ import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.hooks.Interventions;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.KvCache;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.InputEmbeddings;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -98,8 +98,8 @@ public final class AblationImportance {
     /** Ablation scores for every head of {@code model} on {@code input} (token ids, text or image). */
     public static AblationScores compute(LoadedModel model, ModelInput input, Interventions.Ablation mode, Options options) {
         Transformer transformer = model.transformer();
-        if (input.pixels() != null) {
-            INDArray embedded = PatchEmbedding.embed(model.spec(), transformer.weights().vision(), input.pixels());
+        INDArray embedded = InputEmbeddings.of(transformer, input);
+        if (embedded != null) {
             return compute(transformer, null, embedded, mode, options);
         }
         return compute(transformer, input.ids(), null, mode, options);

@@ -2,9 +2,9 @@ package headwise.engine.analysis.importance;
 
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.InputEmbeddings;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,8 +34,9 @@ public final class GradientImportance {
 
     public static GradientScores compute(LoadedModel model, ModelInput input, Options options) {
         Transformer transformer = model.transformer();
-        if (input.pixels() != null) {
-            return compute(transformer, null, PatchEmbedding.embed(model.spec(), transformer.weights().vision(), input.pixels()), options);
+        INDArray embedded = InputEmbeddings.of(transformer, input);
+        if (embedded != null) {
+            return compute(transformer, null, embedded, options);
         }
         return compute(transformer, input.ids(), null, options);
     }

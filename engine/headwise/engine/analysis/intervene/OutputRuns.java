@@ -2,10 +2,9 @@ package headwise.engine.analysis.intervene;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.Hooks;
-import headwise.engine.image.PatchEmbedding;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
-import headwise.engine.model.Transformer;
+import headwise.engine.run.InputEmbeddings;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,11 +19,7 @@ final class OutputRuns {
 
     /** The run's output [1, rows, width]. */
     static INDArray run(LoadedModel model, ModelInput input, Hooks hooks) {
-        Transformer t = model.transformer();
-        if (input.pixels() != null) {
-            return t.runFromEmbeddings(PatchEmbedding.embed(model.spec(), t.weights().vision(), input.pixels(), input.grid()), hooks).output();
-        }
-        return t.run(new int[][] {input.ids()}, hooks).output();
+        return InputEmbeddings.run(model.transformer(), input, hooks).output();
     }
 
     /** A clear error unless the model's output is a distribution (LM logits or class logits). */

@@ -1,5 +1,6 @@
 package headwise.engine.analysis.relevance;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.image.PatchGrid;
@@ -56,6 +57,9 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
 
     /** The curves of {@code map} on the input it was computed for; {@code probability}: softmax the output row. */
     public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, int baselineId) {
+        if (input.embeddings() != null) { // deleting positions would need the image's embeddings, not a baseline token
+            throw new HeadwiseException("faithfulness curves are not available for text joined with an image yet");
+        }
         Transformer transformer = model.transformer();
         boolean image = input.pixels() != null;
         int first = image ? input.grid().specialTokens() : 0;

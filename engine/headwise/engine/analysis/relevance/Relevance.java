@@ -1,5 +1,6 @@
 package headwise.engine.analysis.relevance;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.Rollout;
 import headwise.engine.analysis.importance.GatedForward;
 import headwise.engine.analysis.importance.Objective;
@@ -34,6 +35,9 @@ public final class Relevance {
      * @param position requested output row or null; @param id requested id/class/dimension or null
      */
     public static Prepared prepare(LoadedModel model, ModelInput input, Integer position, Integer id) {
+        if (input.embeddings() != null) { // its parts (token, position) would need the image's share too
+            throw new HeadwiseException("relevance maps are not available for text joined with an image yet");
+        }
         AnalysisResult forward = Analyzer.analyze(model, input);
         Readout readout = readout(model);
         return new Prepared(input, forward, readout, RelevanceTarget.resolve(readout, forward.output(), position, id));

@@ -1,0 +1,52 @@
+package headwise.app.ui.model;
+
+import headwise.app.io.ImageFiles;
+import headwise.app.session.SessionState;
+import headwise.engine.HeadwiseException;
+import headwise.engine.image.ImagePreprocessor;
+import headwise.engine.image.PixelImage;
+import headwise.engine.load.BundledModels;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
+import headwise.engine.vlm.VisionLanguageModel;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The input of a vision-language model (LLaVA) in the window: the session's text with the image token where the
+ * image goes, and the session's image, joined into one sequence the decoder runs like text (every page then reads
+ * it). A model opens with an example: without text, {@link #EXAMPLE_PROMPT}; text without the image token gets it in
+ * front (as LLaVA's prompts have it); without an image, the model folder's examples/ image, else the ViT sample's.
+ */
+final class VisionLanguageRun {
+
+    static final String EXAMPLE_PROMPT = "What is in this image?";
+
+    private VisionLanguageRun() {
+    }
+
+    static ModelInput input(LoadedModel model, SessionState s, String text) {
+        VisionLanguageModel vlm = model.visionLanguage();
+        Path file = s.hasImage() ? Path.of(s.image()) : exampleImage(model).orElseThrow(() -> new HeadwiseException(
+                model.name() + " takes an image with its text: choose one (Image\u2026) or drop it on the window"));
+        PixelImage image = ImageFiles.read(file, ImagePreprocessor.resizeSide(vlm.preprocessor()));
+        String prompt = text == null || text.isBlank() ? EXAMPLE_PROMPT : text;
+        VisionLanguageInput input;
+        if (model.hasTokenizer()) {
+            String imageToken = model.tokenizer().tokensOf(new int[] {vlm.imageTokenId()})[0];
+            input = VisionLanguageInput.fromText(model, prompt.contains(imageToken) ? prompt : imageToken + "\n" + prompt, image);
+        } else {
+            input = VisionLanguageInput.fromIds(model, ModelInput.parseIds(prompt), image); // ids, one of them the image token
+        }
+        return VisionLanguageAnalyzer.joinedInput(model, input);
+    }
+
+    /** The first image of the model folder's examples/, else the ViT sample's example image. */
+    static Optional<Path> exampleImage(LoadedModel model) {
+        return BundledModels.exampleImages(model.folder()).stream().findFirst()
+                .or(() -> BundledModels.samples().stream().map(BundledModels.Sample::exampleImage).filter(p -> p != null).findFirst());
+    }
+}
