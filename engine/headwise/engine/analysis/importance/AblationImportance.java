@@ -100,7 +100,8 @@ public final class AblationImportance {
         Transformer transformer = model.transformer();
         INDArray embedded = InputEmbeddings.of(transformer, input);
         if (embedded != null) {
-            return compute(transformer, null, embedded, mode, options);
+            // a joined vision-language input keeps its ids for the language model's loss; an image's are placeholders
+            return compute(transformer, input.embeddings() != null ? input.ids() : null, embedded, mode, options);
         }
         return compute(transformer, input.ids(), null, mode, options);
     }

@@ -36,7 +36,7 @@ public final class GradientImportance {
         Transformer transformer = model.transformer();
         INDArray embedded = InputEmbeddings.of(transformer, input);
         if (embedded != null) {
-            return compute(transformer, null, embedded, options);
+            return compute(transformer, input.embeddings() != null ? input.ids() : null, embedded, options); // ids: an LM's loss
         }
         return compute(transformer, input.ids(), null, options);
     }
