@@ -83,7 +83,7 @@ final class HeadAnalysisMetrics {
             out.put("importance", importance(model, result, a));
         }
         if (a.contextSpan() != null) {
-            if (result.input().pixels() != null) {
+            if (result.input().pixels() != null || result.input().embeddings() != null) {
                 throw new HeadwiseException("--context-span: takes token inputs (text or ids), not images");
             }
             ContextSensitivity c = ContextSensitivity.compute(model.transformer(), result.input().ids(), a.contextSpan()[0], a.contextSpan()[1]);
