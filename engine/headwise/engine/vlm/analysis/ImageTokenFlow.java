@@ -1,0 +1,138 @@
+package headwise.engine.vlm.analysis;
+
+import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.flow.LayerActivations;
+import headwise.engine.analysis.flow.LayerTap;
+import headwise.engine.vlm.TokenClasses.TokenClass;
+
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * FlowCut's information-flow score of every image token through the decoder (Tong et al. 2025; the multi-criteria
+ * score its LLaVA code computes in the language model). With q the last prompt position (the query whose view of the
+ * image decides), I the image positions and, per layer:
+ * relation r_j = mean_h A^h_{q,j} / Σ_{k∈I} A^h_{q,k} (the attention restricted to the image);
+ * semantic s_j = mean over key/value heads of softmax_{j∈I}(v_q · v_j / sqrt(d_head));
+ * score_j = (r_j/Σr + s_j/Σs) · ‖mean_h v_j‖₁.
+ * The running score starts at C = 0 and every layer applies C ← 0.5·C + 0.5·score, as for the ViT CLS relay
+ * ({@link headwise.engine.analysis.flow.FlowCut}). One forward.
+ *
+ * @param query      the query position q
+ * @param scores     [layer][image token] score_j
+ * @param cumulative [image token] C after the last layer
+ * @param attention  [layer][image token] mean_h A^h_{q,j}: the single-layer attention baseline
+ */
+public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, double[][] attention) {
+
+    /** @param query the query position, or null for the last non-generated position */
+    public static ImageTokenFlow compute(JoinedSequence sequence, Integer query) {
+        var classes = sequence.classes();
+        if (classes.imageCount() == 0) {
+            throw new HeadwiseException("FlowCut: the sequence holds no image");
+        }
+        int imageEnd = classes.imageStart() + classes.imageCount();
+        int q = query != null ? query : lastPrompt(sequence);
+        if (q < imageEnd || q >= sequence.length()) {
+            throw new HeadwiseException("FlowCut: the query position " + q + " must lie after the image (" + imageEnd + ".."
+                    + (sequence.length() - 1) + ")");
+        }
+        var spec = sequence.decoder().spec();
+        double[][] scores = new double[spec.layers()][];
+        double[][] attention = new double[spec.layers()][];
+        LayerTap.run(sequence.decoder(), sequence.embedded(), EnumSet.of(LayerActivations.Part.PATTERN, LayerActivations.Part.V),
+                List.of(a -> {
+                    attention[a.layer()] = meanAttention(a.pattern(), sequence.length(), q, classes.imageStart(), classes.imageCount());
+                    scores[a.layer()] = layer(a.pattern(), a.v(), sequence.length(), q, classes.imageStart(), classes.imageCount(),
+                            spec.kvHeads(), spec.dHead());
+                }));
+        double[] c = new double[classes.imageCount()];
+        for (double[] score : scores) {
+            for (int j = 0; j < c.length; j++) {
+                c[j] = 0.5 * c[j] + 0.5 * score[j];
+            }
+        }
+        return new ImageTokenFlow(q, scores, c, attention);
+    }
+
+    static int lastPrompt(JoinedSequence sequence) {
+        for (int i = sequence.length() - 1; i >= 0; i--) {
+            if (sequence.classes().at(i) != TokenClass.GENERATED) {
+                return i;
+            }
+        }
+        return sequence.length() - 1;
+    }
+
+    /** mean_h A^h_{q,j} over the image positions. */
+    static double[] meanAttention(float[][] pattern, int tokens, int q, int start, int count) {
+        double[] out = new double[count];
+        for (float[] head : pattern) {
+            for (int j = 0; j < count; j++) {
+                out[j] += head[q * tokens + start + j] / (double) pattern.length;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param pattern [H][T·T]
+     * @param v       [T·kvHeads·dHead]
+     */
+    static double[] layer(float[][] pattern, float[] v, int tokens, int q, int start, int count, int kvHeads, int dHead) {
+        double[] relation = new double[count];
+        for (float[] head : pattern) {
+            double mass = 0;
+            for (int j = 0; j < count; j++) {
+                mass += head[q * tokens + start + j];
+            }
+            for (int j = 0; mass > 0 && j < count; j++) {
+                relation[j] += head[q * tokens + start + j] / mass / pattern.length;
+            }
+        }
+        int width = kvHeads * dHead;
+        double scale = 1 / Math.sqrt(dHead);
+        double[] semantic = new double[count];
+        double[] dots = new double[count];
+        for (int h = 0; h < kvHeads; h++) {
+            int off = h * dHead;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < count; j++) {
+                double dot = 0;
+                for (int c = 0; c < dHead; c++) {
+                    dot += (double) v[q * width + off + c] * v[(start + j) * width + off + c];
+                }
+                dots[j] = dot * scale;
+                max = Math.max(max, dots[j]);
+            }
+            double z = 0;
+            for (int j = 0; j < count; j++) {
+                dots[j] = Math.exp(dots[j] - max);
+                z += dots[j];
+            }
+            for (int j = 0; j < count; j++) {
+                semantic[j] += dots[j] / z / kvHeads;
+            }
+        }
+        double sumRelation = 0;
+        double sumSemantic = 0;
+        for (int j = 0; j < count; j++) {
+            sumRelation += relation[j];
+            sumSemantic += semantic[j];
+        }
+        double[] score = new double[count];
+        for (int j = 0; j < count; j++) {
+            double l1 = 0;
+            int row = (start + j) * width;
+            for (int c = 0; c < dHead; c++) {
+                double mean = 0;
+                for (int h = 0; h < kvHeads; h++) {
+                    mean += v[row + h * dHead + c];
+                }
+                l1 += Math.abs(mean / kvHeads);
+            }
+            score[j] = ((sumRelation > 0 ? relation[j] / sumRelation : 0) + semantic[j] / sumSemantic) * l1;
+        }
+        return score;
+    }
+}
