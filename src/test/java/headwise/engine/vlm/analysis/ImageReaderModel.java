@@ -29,7 +29,7 @@ import java.util.List;
  * </ul>
  * Every head's value is the key's channels 1..15, so z tells which token a head read.
  */
-final class ImageReaderModel {
+public final class ImageReaderModel {
 
     static final int D = 48;
     static final int HEADS = 3;
@@ -42,7 +42,7 @@ final class ImageReaderModel {
     private ImageReaderModel() {
     }
 
-    static Transformer transformer() {
+    public static Transformer transformer() {
         int width = HEADS * D_HEAD;
         float c = (float) Math.sqrt(4 * 40 / 24.0); // (sqrt(24)·c)² / sqrt(16) = 40
         float[][] q = new float[D][width];
@@ -83,7 +83,7 @@ final class ImageReaderModel {
      * BOS, {@code before} text tokens, a rows×cols image (the token at grid index {@code marked} marked; −1 for none),
      * then {@code afterText} text and {@code generated} generated tokens; text identities count up from 0 (at most 12).
      */
-    static JoinedSequence sequence(int before, int rows, int cols, int marked, int afterText, int generated) {
+    public static JoinedSequence sequence(int before, int rows, int cols, int marked, int afterText, int generated) {
         int images = rows * cols;
         int t = 1 + before + images + afterText + generated;
         float[] x = new float[t * D];

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 3 text. BOS and the image token at grid (1, 2) get 40 in channel 7; the fixture's small random weights leave the
  * residual close to the embeddings, so φ ≈ 40/sqrt(mean x²) ≈ 7.8 there and below 5 everywhere else.
  */
-class VisualSinksTest {
+public class VisualSinksTest {
 
     static final int CHANNEL = 7;
     static final int SINK_POSITION = 3 + 5; // image starts at 3; grid index 5 = row 1, column 2
@@ -42,7 +42,7 @@ class VisualSinksTest {
         model.close();
     }
 
-    static JoinedSequence sequence(Transformer decoder) {
+    public static JoinedSequence sequence(Transformer decoder) {
         int t = 15;
         int d = 64;
         Random random = new Random(5);
