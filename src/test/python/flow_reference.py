@@ -139,13 +139,15 @@ def gpt2(folder, ids):
     return layers, embedding, final(x) @ unembed, (final, unembed), visible
 
 
-def llama(folder, ids):
+def llama(folder, ids, embedded=None):
+    """ids, or embeddings [T, d] computed elsewhere (then ids is ignored)."""
     c = json.load(open(os.path.join(folder, "config.json")))
     W = strip(read_safetensors(os.path.join(folder, "model.safetensors")), "model.")
     d, H = c["hidden_size"], c["num_attention_heads"]
     KV = c.get("num_key_value_heads") or H
     dh = c.get("head_dim") or d // H
-    eps, theta, T = c["rms_norm_eps"], c.get("rope_theta", 10000.0), len(ids)
+    eps, theta = c["rms_norm_eps"], c.get("rope_theta", 10000.0)
+    T = len(ids) if embedded is None else embedded.shape[0]
     assert c.get("rope_scaling") is None and not c.get("sliding_window")
     # Hugging Face computes the angles in float32, then cos/sin
     inv = (1.0 / (np.float32(theta) ** (np.arange(0, dh, 2, dtype=np.float32) / np.float32(dh)))).astype(np.float32)
@@ -155,7 +157,7 @@ def llama(folder, ids):
     rotate = lambda m: np.concatenate([-m[..., dh // 2:], m[..., :dh // 2]], axis=-1)
     lin = lambda m, n: m @ W[n + ".weight"].T + (W[n + ".bias"] if n + ".bias" in W else 0)
     visible = np.tril(np.ones((T, T), dtype=bool))
-    x = W["embed_tokens.weight"][ids]
+    x = W["embed_tokens.weight"][ids] if embedded is None else np.array(embedded, dtype=np.float64)
     embedding, layers = x.copy(), []
     for i in range(c["num_hidden_layers"]):
         p = "layers.%d." % i
