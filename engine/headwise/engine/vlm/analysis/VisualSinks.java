@@ -81,13 +81,18 @@ public record VisualSinks(Options options, int[] dimensions, double[][] phi, Lis
         if (options.fromLayer() < 0 || options.fromLayer() >= spec.layers()) {
             throw new HeadwiseException("visual sinks: from layer " + options.fromLayer() + " is outside 0.." + (spec.layers() - 1));
         }
-        var cache = sequence.run(Hooks.capturing(name -> name.endsWith(".hook_resid_pre"))).cache();
         int t = sequence.length();
         int d = spec.dModel();
         float[] all = new float[spec.layers() * t * d];
-        for (int l = 0; l < spec.layers(); l++) {
-            System.arraycopy(Ops.floats(cache.get(HookNames.residPre(l))), 0, all, l * t * d, t * d);
+        Hooks hooks = Hooks.none();
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            int offset = layer * t * d;
+            hooks.intervene(HookNames.residPre(layer), x -> { // copied to the heap as the run goes: no native copy is kept
+                System.arraycopy(Ops.floats(x), 0, all, offset, t * d);
+                return x;
+            });
         }
+        sequence.run(hooks);
         return of(new Residuals(spec.layers(), t, d, all), sequence.classes(), options);
     }
 
