@@ -23,8 +23,8 @@ public final class ClassSharesFigure extends BlockFigure {
 
     /** @param rowsName which query rows were averaged ("generated rows") */
     public ClassSharesFigure(String title, ClassShares shares, String rowsName) {
-        super(new Header(title, "share of attention each key class receives, mean over the " + shares.queries().length + " "
-                + rowsName + "; maps: layers (rows) \u00D7 heads (columns); bars: mean over heads"), body(shares));
+        super(new Header(title, "share of attention each key class receives, mean over the " + rowsName + " ("
+                + shares.queries().length + "); maps: layers (rows) \u00D7 heads (columns); bars: mean over heads"), body(shares));
     }
 
     private static Block body(ClassShares shares) {

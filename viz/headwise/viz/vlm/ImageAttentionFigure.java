@@ -130,9 +130,15 @@ public final class ImageAttentionFigure extends BlockFigure {
                 g.draw(box);
                 if (k < LISTED) {
                     String label = Integer.toString(k + 1);
-                    g.fill(new Rectangle2D.Double(box.getX(), box.getY(), Text.width(Style.SMALL, label) + 4, Text.height(Style.SMALL)));
+                    double w = Text.width(Style.SMALL, label) + 4;
+                    double h = Text.height(Style.SMALL);
+                    // inside a large patch; above (or below, on the top row) a small one, so its colour stays visible
+                    boolean inside = box.getHeight() >= 2.5 * h;
+                    double ly = inside ? box.getY() : box.getY() - h >= top ? box.getY() - h - 1 : box.getMaxY() + 1;
+                    Rectangle2D tag = new Rectangle2D.Double(box.getX(), ly, w, h);
+                    g.fill(tag);
                     g.setColor(Color.WHITE);
-                    Text.left(g, label, box.getX() + 2, box.getY() + Text.ascent(Style.SMALL));
+                    Text.left(g, label, tag.getX() + 2, tag.getY() + Text.ascent(Style.SMALL));
                 }
             }
             g.setStroke(new BasicStroke(1f));

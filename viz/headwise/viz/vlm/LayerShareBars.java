@@ -53,11 +53,15 @@ final class LayerShareBars implements Block {
         double left = x + labelWidth();
         g.setStroke(new BasicStroke(1f));
         double shift = Text.centreShift(Style.SMALL);
+        java.awt.Font labelFont = rowHeight >= 14 ? Style.LABEL : Style.SMALL;
+        int labelStep = (int) Math.ceil(Text.height(labelFont) / rowHeight); // every k-th label where rows are low
         for (int l = 0; l < shares.length; l++) {
             double rowTop = top + l * rowHeight;
-            g.setFont(rowHeight >= 14 ? Style.LABEL : Style.SMALL);
-            g.setColor(Style.TEXT);
-            Text.right(g, "L" + l, left - Style.GAP, rowTop + rowHeight / 2.0 + Text.centreShift(g.getFont()));
+            if (l % labelStep == 0) {
+                g.setFont(labelFont);
+                g.setColor(Style.TEXT);
+                Text.right(g, "L" + l, left - Style.GAP, rowTop + rowHeight / 2.0 + Text.centreShift(labelFont));
+            }
             double at = left;
             for (int c = 0; c < shares[l].length; c++) {
                 double w = Math.max(0, shares[l][c]) * BAR;

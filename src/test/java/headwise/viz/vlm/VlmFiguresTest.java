@@ -124,4 +124,52 @@ class VlmFiguresTest {
         FigureChecks.writeAndCheck(new PruningCurvesFigure("FlowCut on image tokens", p, "attention at layer 1", "tok" + p.clean().target()),
                 "vlm-pruning-curves");
     }
+
+    /** A 22-layer, 32-head model (TinyLlama's shape) and a 24×24 grid with many sinks: the figures stay legible. */
+    @Test
+    void figuresAtRealScale() throws Exception {
+        Random random = new Random(3);
+        double[][][] shares = new double[4][22][32];
+        for (int l = 0; l < 22; l++) {
+            for (int h = 0; h < 32; h++) {
+                double[] w = {random.nextDouble(), random.nextDouble(), 3 * random.nextDouble(), random.nextDouble() / 4};
+                double sum = w[0] + w[1] + w[2] + w[3];
+                for (int c = 0; c < 4; c++) {
+                    shares[c][l][h] = w[c] / sum;
+                }
+            }
+        }
+        ClassSharesFigure classes = new ClassSharesFigure("Attention by token class", new ClassShares(new int[] {600}, shares), "generated rows");
+        FigureChecks.writeAndCheck(classes, "vlm-class-shares-large", "image keys");
+        assertTrue(classes.width() <= 1920, "fits a 1920-wide screen: " + classes.width());
+
+        double[][] map = new double[22][32];
+        for (double[] row : map) {
+            for (int h = 0; h < 32; h++) {
+                row[h] = random.nextDouble() * random.nextDouble();
+            }
+        }
+        HeadDivergence vhd = new HeadDivergence(new int[] {590, 591}, map, new double[][][] {map, map}, 5, new double[] {0.9, 0.8});
+        FigureChecks.writeAndCheck(new HeadDivergenceFigure("Vision-aware head divergence", vhd, 10), "vlm-head-divergence-large", "top heads");
+
+        double[][] grid = new double[24][24];
+        for (double[] row : grid) {
+            for (int c = 0; c < 24; c++) {
+                row[c] = random.nextDouble() * 0.01;
+            }
+        }
+        java.util.List<VisualSinks.VisualSink> sinks = new java.util.ArrayList<>();
+        for (int k = 0; k < 11; k++) {
+            int r = (7 * k + 2) % 24; // distinct patches
+            int c = (11 * k + 3) % 24;
+            grid[r][c] = 0.05 + 0.01 * k;
+            sinks.add(new VisualSinks.VisualSink(35 + r * 24 + c, r, c, 60 - k, 20 - k));
+        }
+        BufferedImage image = new BufferedImage(336, 336, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.drawImage(picture(), 0, 0, 336, 336, null);
+        g.dispose();
+        FigureChecks.writeAndCheck(new ImageAttentionFigure("Where 'dog' looks", "query 'dog' (position 612), layer 14, mean of heads",
+                image, grid, sinks), "vlm-image-attention-large", "\u2026 and 3 more visual sinks");
+    }
 }
