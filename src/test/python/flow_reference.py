@@ -139,8 +139,9 @@ def gpt2(folder, ids):
     return layers, embedding, final(x) @ unembed, (final, unembed), visible
 
 
-def llama(folder, ids, embedded=None):
-    """ids, or embeddings [T, d] computed elsewhere (then ids is ignored)."""
+def llama(folder, ids, embedded=None, pattern_hook=None):
+    """ids, or embeddings [T, d] computed elsewhere (then ids is ignored); pattern_hook(layer, x, pattern) may
+    return a replacement for a layer's softmax attention [H, T, T] (x: the layer's input)."""
     c = json.load(open(os.path.join(folder, "config.json")))
     W = strip(read_safetensors(os.path.join(folder, "model.safetensors")), "model.")
     d, H = c["hidden_size"], c["num_attention_heads"]
@@ -168,6 +169,9 @@ def llama(folder, ids, embedded=None):
         q, k = q * cos + rotate(q) * sin, k * cos + rotate(k) * sin
         group = H // KV
         pattern, z = attend(q, np.repeat(k, group, axis=0), np.repeat(v, group, axis=0), visible)
+        if pattern_hook is not None:
+            pattern = pattern_hook(i, x, pattern)
+            z = (pattern @ np.repeat(v, group, axis=0)).transpose(1, 0, 2).reshape(T, -1)
         wo = W[p + "self_attn.o_proj.weight"].T  # [H*dh, d]
         mid = x + z @ wo
         h2 = rms_norm(mid, W[p + "post_attention_layernorm.weight"], eps)

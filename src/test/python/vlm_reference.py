@@ -19,6 +19,10 @@ llama_f32/reference/vlm.json with the embeddings, the layout and, computed the s
                 renormalised, mean over heads), semantic (softmax over the image of v_q.v_j / sqrt(dh), mean over
                 KV heads), score = (r/sum r + s/sum s) * |mean_h v_j|_1, cumulative C <- 0.5 C + 0.5 score;
                 attention [L][N] = mean_h A[q, image]
+    var         VAR (tau, rho 0.5, summ 0.2, p 0.6, from layer 0, last layer skipped): per layer the sinks S = positions
+                with phi > tau in the layer's input of this run; rows i after the image of a head with image mass
+                >= summ and visual-sink share <= rho: sinks x p, the freed mass to the non-sink patches in proportion;
+                probabilities [V] at the last row, redirected [L][H] rows
     pruning     at fractions 1, 0.9, ..., 0: the round((1 - f) N) image tokens lowest in flow.cumulative (and in
                 flow.attention[1]) removed, [logit, probability, top] of the clean top token at the last row
 Deterministic: reruns write identical files. Needs only numpy.
@@ -92,6 +96,42 @@ def flowcut(layers, q, image):
             "attention": np.stack(attention).tolist()}
 
 
+def var(x, dims, image, rho=0.5, summ=0.2, p=0.6):
+    n_layers = json.load(open(os.path.join(FOLDER, "config.json")))["num_hidden_layers"]
+    counts = []
+    start, end = int(image[0]), int(image[-1]) + 1
+
+    def hook(layer, h_in, pattern):
+        counts.append([0] * pattern.shape[0])
+        if layer == n_layers - 1:
+            return pattern
+        phi = np.abs(h_in / np.sqrt((h_in ** 2).mean(-1, keepdims=True) + 1e-6))[:, dims].max(-1)
+        sink = phi > TAU
+        if not sink[start:end].any():
+            return pattern
+        out = pattern.copy()
+        for h in range(pattern.shape[0]):
+            for i in range(end, pattern.shape[1]):
+                row = pattern[h, i]
+                img = row[start:end].sum()
+                vis_sinks = row[start:end][sink[start:end]].sum()
+                receivers = img - vis_sinks
+                if img < summ or vis_sinks > rho * img or receivers <= 0:
+                    continue
+                gain = (1 - p) * row[sink].sum() / receivers
+                new = row.copy()
+                new[sink] *= p
+                patch = np.zeros_like(sink)
+                patch[start:end] = ~sink[start:end]
+                new[patch] *= 1 + gain
+                out[h, i] = new
+                counts[-1][h] += 1
+        return out
+
+    _, _, output, _, _ = fr.llama(FOLDER, None, embedded=x, pattern_hook=hook)
+    return {"probabilities": np.exp(fr.log_softmax(output[-1])).tolist(), "redirected": counts}
+
+
 def prune(x, image, order, fractions, target):
     out = []
     for f in fractions:
@@ -129,7 +169,7 @@ def main():
                "attention": prune(x, image, np.argsort(np.array(flow["attention"][1]), kind="stable"), fractions, target)}
     out = {"embedded": x.tolist(), "classes": classes, "image_start": IMAGE_START, "rows": ROWS, "cols": COLS,
            "tau": TAU, "shares": shares(layers, classes, generated).tolist(), "dimensions": dims, "phi": phi.tolist(),
-           "answers": generated, "vhd": vhd, "flow": flow, "pruning": pruning}
+           "answers": generated, "vhd": vhd, "flow": flow, "pruning": pruning, "var": var(x, dims, image)}
     target_file = os.path.join(FOLDER, "reference", "vlm.json")
     with open(target_file, "w") as f:
         json.dump(out, f)

@@ -122,4 +122,14 @@ class VlmReferenceTest {
             assertEquals((int) byAttention[3 * f + 2], p.byAttention()[f].top());
         }
     }
+
+    @Test
+    void varMatches() {
+        VisualSinks sinks = VisualSinks.find(sequence, VisualSinks.Options.defaults().withTau(ref.get("tau").getAsDouble()));
+        var result = VisualAttentionRedistribution.apply(sequence, sinks,
+                VisualAttentionRedistribution.Options.defaults().withFromLayer(0), -1, null);
+        assertArrayEquals(reference("var", "redirected"), flat(java.util.Arrays.stream(result.redirected())
+                .map(row -> java.util.Arrays.stream(row).asDoubleStream().toArray()).toArray(double[][]::new)), 0);
+        assertArrayEquals(reference("var", "probabilities"), result.shift().shifted(), 1e-6);
+    }
 }
