@@ -55,6 +55,23 @@ public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, 
         return new ImageTokenFlow(q, scores, c, attention);
     }
 
+    /**
+     * The CLS-relay criterion where the vision tower has a CLS token: the tower's CLS attention row over its own
+     * sequence (P values, CLS first, e.g. mean over heads at the feature layer) as a score per image token of the
+     * decoder. With the "default" feature strategy (CLS dropped) N = P − 1 and the row's first value, CLS on itself,
+     * is left out; with "full" (CLS kept) N = P and every value is used.
+     */
+    public static double[] clsRelay(double[] towerClsRow, int imageTokens) {
+        if (towerClsRow.length == imageTokens + 1) {
+            return java.util.Arrays.copyOfRange(towerClsRow, 1, towerClsRow.length);
+        }
+        if (towerClsRow.length == imageTokens) {
+            return towerClsRow.clone();
+        }
+        throw new HeadwiseException("FlowCut: the tower's CLS row has " + towerClsRow.length + " values for " + imageTokens
+                + " image tokens (expected " + (imageTokens + 1) + ", CLS first, or " + imageTokens + ")");
+    }
+
     static int lastPrompt(JoinedSequence sequence) {
         for (int i = sequence.length() - 1; i >= 0; i--) {
             if (sequence.classes().at(i) != TokenClass.GENERATED) {

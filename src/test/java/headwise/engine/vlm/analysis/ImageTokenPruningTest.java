@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,6 +61,13 @@ class ImageTokenPruningTest {
             assertTrue(p.byAttention()[f].logit() < p.clean().logit() - 1, "the read patch was pruned first: " + p.byAttention()[f]);
             assertNotEquals(ImageReaderModel.MARK, p.byAttention()[f].top());
         }
+    }
+
+    @Test
+    void theTowersClsRowScoresThePatchesWithoutCls() {
+        assertArrayEquals(new double[] {0.2, 0.3}, ImageTokenFlow.clsRelay(new double[] {0.5, 0.2, 0.3}, 2), 0);
+        assertArrayEquals(new double[] {0.5, 0.2, 0.3}, ImageTokenFlow.clsRelay(new double[] {0.5, 0.2, 0.3}, 3), 0);
+        assertThrows(HeadwiseException.class, () -> ImageTokenFlow.clsRelay(new double[] {0.5, 0.2, 0.3}, 5));
     }
 
     @Test
