@@ -31,24 +31,9 @@ public final class LayerTap {
         ModelSpec spec = model.spec();
         input.validate(spec, "input");
         Transformer transformer = model.transformer();
-        Hooks hooks = hooks(spec, input.length(), parts, consumers);
-        if (input.pixels() != null) {
-            transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks);
-        } else {
-            transformer.run(new int[][] {input.ids()}, hooks);
-        }
-    }
-
-    /** Runs {@code transformer} on embeddings computed elsewhere ([1, T, d], e.g. a joined image-and-text sequence). */
-    public static void run(Transformer transformer, INDArray embedded, Set<LayerActivations.Part> parts,
-                           List<? extends Consumer<LayerActivations>> consumers) {
-        transformer.runFromEmbeddings(embedded, hooks(transformer.spec(), (int) embedded.size(1), parts, consumers));
-    }
-
-    private static Hooks hooks(ModelSpec spec, int tokens, Set<LayerActivations.Part> parts,
-                               List<? extends Consumer<LayerActivations>> consumers) {
         Hooks hooks = Hooks.none();
         EnumSet<LayerActivations.Part> wanted = parts.isEmpty() ? EnumSet.noneOf(LayerActivations.Part.class) : EnumSet.copyOf(parts);
+        int tokens = input.length();
         for (int layer = 0; layer < spec.layers(); layer++) {
             Pending p = new Pending(layer);
             tap(hooks, wanted, LayerActivations.Part.RESID_PRE, HookNames.residPre(layer), x -> p.residPre = floats(x));
@@ -71,7 +56,11 @@ public final class LayerTap {
                 return x;
             });
         }
-        return hooks;
+        if (input.pixels() != null) {
+            transformer.runFromEmbeddings(PatchEmbedding.embed(spec, transformer.weights().vision(), input.pixels(), input.grid()), hooks);
+        } else {
+            transformer.run(new int[][] {input.ids()}, hooks);
+        }
     }
 
     private static void tap(Hooks hooks, Set<LayerActivations.Part> wanted, LayerActivations.Part part, String hook,

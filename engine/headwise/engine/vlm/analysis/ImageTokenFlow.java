@@ -1,12 +1,14 @@
 package headwise.engine.vlm.analysis;
 
 import headwise.engine.HeadwiseException;
-import headwise.engine.analysis.flow.LayerActivations;
-import headwise.engine.analysis.flow.LayerTap;
+import headwise.engine.hooks.HookNames;
+import headwise.engine.hooks.Hooks;
+import headwise.engine.model.Ops;
 import headwise.engine.vlm.TokenClasses.TokenClass;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.EnumSet;
-import java.util.List;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
  * FlowCut's information-flow score of every image token through the decoder (Tong et al. 2025; the multi-criteria
@@ -40,12 +42,22 @@ public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, 
         var spec = sequence.decoder().spec();
         double[][] scores = new double[spec.layers()][];
         double[][] attention = new double[spec.layers()][];
-        LayerTap.run(sequence.decoder(), sequence.embedded(), EnumSet.of(LayerActivations.Part.PATTERN, LayerActivations.Part.V),
-                List.of(a -> {
-                    attention[a.layer()] = meanAttention(a.pattern(), sequence.length(), q, classes.imageStart(), classes.imageCount());
-                    scores[a.layer()] = layer(a.pattern(), a.v(), sequence.length(), q, classes.imageStart(), classes.imageCount(),
-                            spec.kvHeads(), spec.dHead());
-                }));
+        Hooks hooks = Hooks.none();
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            int l = layer;
+            float[][] v = new float[1][];
+            hooks.intervene(HookNames.v(l), x -> { // v comes before the pattern in a layer
+                v[0] = Ops.floats(x);
+                return x;
+            });
+            hooks.intervene(HookNames.pattern(l), pattern -> { // only the query's row of each head is read
+                float[][] rows = queryRows(pattern, q);
+                attention[l] = meanAttention(rows, classes.imageStart(), classes.imageCount());
+                scores[l] = layer(rows, v[0], q, classes.imageStart(), classes.imageCount(), spec.kvHeads(), spec.dHead());
+                return pattern;
+            });
+        }
+        sequence.run(hooks);
         double[] c = new double[classes.imageCount()];
         for (double[] score : scores) {
             for (int j = 0; j < c.length; j++) {
@@ -81,30 +93,42 @@ public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, 
         return sequence.length() - 1;
     }
 
+    /** Row q of every head of pattern [1, H, T, T]: [H][T]. */
+    private static float[][] queryRows(INDArray pattern, int q) {
+        float[] all = Ops.floats(pattern.get(point(0), all(), point(q), all()));
+        int heads = (int) pattern.size(1);
+        int t = all.length / heads;
+        float[][] out = new float[heads][];
+        for (int h = 0; h < heads; h++) {
+            out[h] = java.util.Arrays.copyOfRange(all, h * t, (h + 1) * t);
+        }
+        return out;
+    }
+
     /** mean_h A^h_{q,j} over the image positions. */
-    static double[] meanAttention(float[][] pattern, int tokens, int q, int start, int count) {
+    static double[] meanAttention(float[][] rows, int start, int count) {
         double[] out = new double[count];
-        for (float[] head : pattern) {
+        for (float[] row : rows) {
             for (int j = 0; j < count; j++) {
-                out[j] += head[q * tokens + start + j] / (double) pattern.length;
+                out[j] += row[start + j] / (double) rows.length;
             }
         }
         return out;
     }
 
     /**
-     * @param pattern [H][T·T]
-     * @param v       [T·kvHeads·dHead]
+     * @param rows [H][T] the query's attention row in each head
+     * @param v    [T·kvHeads·dHead]
      */
-    static double[] layer(float[][] pattern, float[] v, int tokens, int q, int start, int count, int kvHeads, int dHead) {
+    static double[] layer(float[][] rows, float[] v, int q, int start, int count, int kvHeads, int dHead) {
         double[] relation = new double[count];
-        for (float[] head : pattern) {
+        for (float[] row : rows) {
             double mass = 0;
             for (int j = 0; j < count; j++) {
-                mass += head[q * tokens + start + j];
+                mass += row[start + j];
             }
             for (int j = 0; mass > 0 && j < count; j++) {
-                relation[j] += head[q * tokens + start + j] / mass / pattern.length;
+                relation[j] += row[start + j] / mass / rows.length;
             }
         }
         int width = kvHeads * dHead;
