@@ -116,6 +116,10 @@ public final class VisualAttentionRedistribution {
             }
             int heads = (int) pattern.size(1);
             int queries = (int) pattern.size(2);
+            if (pattern.size(0) != 1 || queries != keys) {
+                throw new HeadwiseException("VAR needs one sequence's whole pattern [1, H, T, T], not "
+                        + java.util.Arrays.toString(pattern.shape()) + " (a batch, or decoding with a KV cache)");
+            }
             float[] a = Ops.floats(pattern);
             for (int h = 0; h < heads; h++) {
                 for (int i = end; i < queries; i++) {
