@@ -139,13 +139,16 @@ def gpt2(folder, ids):
     return layers, embedding, final(x) @ unembed, (final, unembed), visible
 
 
-def llama(folder, ids):
+def llama(folder, ids, embedded=None, pattern_hook=None):
+    """ids, or embeddings [T, d] computed elsewhere (then ids is ignored); pattern_hook(layer, x, pattern) may
+    return a replacement for a layer's softmax attention [H, T, T] (x: the layer's input)."""
     c = json.load(open(os.path.join(folder, "config.json")))
     W = strip(read_safetensors(os.path.join(folder, "model.safetensors")), "model.")
     d, H = c["hidden_size"], c["num_attention_heads"]
     KV = c.get("num_key_value_heads") or H
     dh = c.get("head_dim") or d // H
-    eps, theta, T = c["rms_norm_eps"], c.get("rope_theta", 10000.0), len(ids)
+    eps, theta = c["rms_norm_eps"], c.get("rope_theta", 10000.0)
+    T = len(ids) if embedded is None else embedded.shape[0]
     assert c.get("rope_scaling") is None and not c.get("sliding_window")
     # Hugging Face computes the angles in float32, then cos/sin
     inv = (1.0 / (np.float32(theta) ** (np.arange(0, dh, 2, dtype=np.float32) / np.float32(dh)))).astype(np.float32)
@@ -155,7 +158,7 @@ def llama(folder, ids):
     rotate = lambda m: np.concatenate([-m[..., dh // 2:], m[..., :dh // 2]], axis=-1)
     lin = lambda m, n: m @ W[n + ".weight"].T + (W[n + ".bias"] if n + ".bias" in W else 0)
     visible = np.tril(np.ones((T, T), dtype=bool))
-    x = W["embed_tokens.weight"][ids]
+    x = W["embed_tokens.weight"][ids] if embedded is None else np.array(embedded, dtype=np.float64)
     embedding, layers = x.copy(), []
     for i in range(c["num_hidden_layers"]):
         p = "layers.%d." % i
@@ -166,6 +169,9 @@ def llama(folder, ids):
         q, k = q * cos + rotate(q) * sin, k * cos + rotate(k) * sin
         group = H // KV
         pattern, z = attend(q, np.repeat(k, group, axis=0), np.repeat(v, group, axis=0), visible)
+        if pattern_hook is not None:
+            pattern = pattern_hook(i, x, pattern)
+            z = (pattern @ np.repeat(v, group, axis=0)).transpose(1, 0, 2).reshape(T, -1)
         wo = W[p + "self_attn.o_proj.weight"].T  # [H*dh, d]
         mid = x + z @ wo
         h2 = rms_norm(mid, W[p + "post_attention_layernorm.weight"], eps)

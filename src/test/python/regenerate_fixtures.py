@@ -46,6 +46,7 @@ SCRIPTS = [
     ("make_llava_fixtures.py", []),   # LLaVA cases (CLIP and SigLIP towers, both key layouts)
     ("metrics_reference.py", []),     # gpt2_f32/reference/metrics.json (reads attention.npy)
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)
+    ("vlm_reference.py", []),         # llama_f32/reference/vlm.json (uses flow_reference.py's Llama forward)
     ("intervene_reference.py", []),   # gpt2_f32/reference/intervene.json
     ("corpus_reference.py", []),      # corpus_gpt2/: prompts.jsonl and the corpus command's reference (PyTorch GPT-2 + NumPy)
     ("probe_reference.py", []),       # probe_solver/, probe_gpt2/ (scikit-learn; needs python3-sklearn)

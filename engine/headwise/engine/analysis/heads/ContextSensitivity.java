@@ -1,6 +1,7 @@
 package headwise.engine.analysis.heads;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.model.ModelSpec;
@@ -68,19 +69,42 @@ public record ContextSensitivity(int spanStart, int spanEnd, double[][] distance
         var full = transformer.run(new int[][] {ids}, with).cache();
         var cut = transformer.run(new int[][] {shortened}, Hooks.capturing(name -> name.endsWith("attn.hook_z"))).cache();
 
+        int[] mapped = java.util.Arrays.stream(queries).map(i -> i < spanStart ? i : i - removed).toArray();
+        double[][][][] perQuery = zDistances(full, cut, spec, queries, mapped);
         double[][] distance = new double[layers][heads];
         double[][] relative = new double[layers][heads];
-        int dHead = spec.dHead();
         for (int l = 0; l < layers; l++) {
-            float[] a = full.get(HookNames.z(l)).dup('c').data().asFloat(); // [1, T, H, dh]
-            float[] b = cut.get(HookNames.z(l)).dup('c').data().asFloat();
             for (int h = 0; h < heads; h++) {
                 double dist = 0;
                 double norm = 0;
-                for (int i : queries) {
-                    int j = i < spanStart ? i : i - removed;
-                    int ai = (i * heads + h) * dHead;
-                    int bj = (j * heads + h) * dHead;
+                for (int q = 0; q < queries.length; q++) {
+                    dist += perQuery[0][q][l][h];
+                    norm += perQuery[1][q][l][h];
+                }
+                distance[l][h] = dist / queries.length;
+                relative[l][h] = norm == 0 ? 0 : dist / norm;
+            }
+        }
+        return new ContextSensitivity(spanStart, spanEnd, distance, relative, spanAttention, queries);
+    }
+
+    /**
+     * Each head's context vector (hook_z, every layer) of two runs compared query by query: query {@code queries[q]} of
+     * the full run against {@code mapped[q]} of the other. Returns {distance, norm}, each [query][layer][head]:
+     * ‖z_full − z_other‖₂ and ‖z_full‖₂.
+     */
+    public static double[][][][] zDistances(ActivationCache full, ActivationCache other, ModelSpec spec, int[] queries, int[] mapped) {
+        int layers = spec.layers();
+        int heads = spec.heads();
+        int dHead = spec.dHead();
+        double[][][][] out = new double[2][queries.length][layers][heads];
+        for (int l = 0; l < layers; l++) {
+            float[] a = full.get(HookNames.z(l)).dup('c').data().asFloat(); // [1, T, H, dh]
+            float[] b = other.get(HookNames.z(l)).dup('c').data().asFloat();
+            for (int q = 0; q < queries.length; q++) {
+                for (int h = 0; h < heads; h++) {
+                    int ai = (queries[q] * heads + h) * dHead;
+                    int bj = (mapped[q] * heads + h) * dHead;
                     double d2 = 0;
                     double n2 = 0;
                     for (int c = 0; c < dHead; c++) {
@@ -88,13 +112,11 @@ public record ContextSensitivity(int spanStart, int spanEnd, double[][] distance
                         d2 += diff * diff;
                         n2 += (double) a[ai + c] * a[ai + c];
                     }
-                    dist += Math.sqrt(d2);
-                    norm += Math.sqrt(n2);
+                    out[0][q][l][h] = Math.sqrt(d2);
+                    out[1][q][l][h] = Math.sqrt(n2);
                 }
-                distance[l][h] = dist / queries.length;
-                relative[l][h] = norm == 0 ? 0 : dist / norm;
             }
         }
-        return new ContextSensitivity(spanStart, spanEnd, distance, relative, spanAttention, queries);
+        return out;
     }
 }
