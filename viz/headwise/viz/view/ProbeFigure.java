@@ -1,5 +1,8 @@
 package headwise.viz.view;
 
+import headwise.engine.analysis.probe.ProbeCurve;
+import headwise.engine.analysis.probe.ProbeResult;
+import headwise.engine.analysis.probe.ProbeVariant;
 import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
@@ -14,10 +17,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Layer-wise probing (docs/probing.md): test accuracy, F1 and AUC per block as lines, the embedding's scores and the
- * depth in the caption, and the per-head accuracy map beside them when there is one.
+ * Layer-wise probing (docs/probing.md): test accuracy, F1 and AUC per block of the linear probe as lines, the
+ * embedding's scores and the depth in the caption; when there are more probes (attentive, with noise, at lower
+ * precision) every probe's accuracy on one chart; the per-head accuracy map and the attentive probe's attention over
+ * one example's tokens when there are.
  */
 public final class ProbeFigure extends BlockFigure {
+
+    /** Categorical colours (Okabe–Ito), the first the linear probe's. */
+    static final Color[] COLOURS = {LayerCharts.MEAN, new Color(0xE6, 0x9F, 0x00), new Color(0x00, 0x9E, 0x73),
+            new Color(0xD5, 0x5E, 0x00), new Color(0xCC, 0x79, 0xA7), new Color(0x56, 0xB4, 0xE9), new Color(0x99, 0x99, 0x99),
+            new Color(0xF0, 0xE4, 0x42)};
 
     /**
      * One probe's scores.
@@ -29,30 +39,124 @@ public final class ProbeFigure extends BlockFigure {
     public record Curves(double[] accuracy, double[] f1, double[] auc) {
     }
 
+    /** One probe's accuracy per block [L], named for the legend ("linear", "attentive", "linear, noise σ=0.5"…). */
+    public record Curve(String name, double[] accuracy) {
+    }
+
     /**
-     * @param embedding   accuracy, F1 and AUC of the probe on the embedding output
-     * @param depth       the first block reaching 90% of the best accuracy
+     * The attentive probe's attention over one example at one block.
+     *
+     * @param weights [M][T] each query's attention over the tokens
+     */
+    public record Attention(int block, String example, String[] tokens, double[][] weights) {
+    }
+
+    /**
+     * @param embedding    accuracy, F1 and AUC of the probe on the embedding output
+     * @param depth        the first block reaching 90% of the best accuracy
      * @param headAccuracy [L][H] accuracies, or null
      */
     public ProbeFigure(String title, Curves curves, double[] embedding, int depth, double[][] headAccuracy) {
-        super(new Header(title, String.format(Locale.ROOT, "test split, per block; embedding: accuracy %.3f, F1 %.3f, AUC %.3f;"
-                + " depth %d (first block at 90%% of the best accuracy)", embedding[0], embedding[1], embedding[2], depth)),
-                body(curves, headAccuracy));
+        this(title, curves, embedding, depth, List.of(), headAccuracy, null);
     }
 
-    private static Block body(Curves curves, double[][] headAccuracy) {
+    /**
+     * @param accuracies every probe's accuracy on one chart (drawn when there are two or more), or empty
+     * @param attention  the attentive probe's attention, or null
+     */
+    public ProbeFigure(String title, Curves curves, double[] embedding, int depth, List<Curve> accuracies, double[][] headAccuracy,
+                       Attention attention) {
+        super(new Header(title, String.format(Locale.ROOT, "test split, per block; embedding: accuracy %.3f, F1 %.3f, AUC %.3f;"
+                + " depth %d (first block at 90%% of the best accuracy)", embedding[0], embedding[1], embedding[2], depth)),
+                body(curves, accuracies, headAccuracy, attention));
+    }
+
+    /**
+     * The figure of a probing result: every probe's accuracy (linear, attentive, each variant's), the linear probe's
+     * scores, the head map, and the attentive probes' attention at {@code attentionBlock} (−1: the block where the
+     * attentive probe is best).
+     */
+    public static ProbeFigure of(ProbeResult result, String title, int attentionBlock) {
+        ProbeCurve linear = result.linear();
+        Curves curves = new Curves(linear.accuracy(), linear.f1(), linear.auc());
+        double[] embedding = {linear.embedding().accuracy(), linear.embedding().f1(), linear.embedding().auc()};
+        Attention attention = null;
+        if (result.attention() != null) {
+            double[] accuracy = result.attentive().accuracy();
+            int block = attentionBlock >= 0 ? attentionBlock : best(accuracy);
+            attention = new Attention(block, "example " + result.attention().example() + " (row " + result.attention().row() + ")",
+                    result.attention().tokens(), result.attention().weights()[block]);
+        }
+        return new ProbeFigure(title, curves, embedding, linear.depth(), curves(result), result.headAccuracy(), attention);
+    }
+
+    /** Every probe's accuracy, named: "linear", "attentive", then per variant "linear, NAME", "attentive, NAME". */
+    public static List<Curve> curves(ProbeResult result) {
+        List<Curve> out = new ArrayList<>();
+        out.add(new Curve("linear", result.linear().accuracy()));
+        if (result.attentive() != null) {
+            out.add(new Curve("attentive", result.attentive().accuracy()));
+        }
+        for (ProbeVariant variant : result.variants()) {
+            out.add(new Curve("linear, " + variant.name(), variant.linear().accuracy()));
+            if (variant.attentive() != null) {
+                out.add(new Curve("attentive, " + variant.name(), variant.attentive().accuracy()));
+            }
+        }
+        return out;
+    }
+
+    private static int best(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static Block body(Curves curves, List<Curve> accuracies, double[][] headAccuracy, Attention attention) {
         List<Block> blocks = new ArrayList<>();
-        Color[] colours = {LayerCharts.MEAN, new Color(0xE6, 0x9F, 0x00), new Color(0x00, 0x9E, 0x73)};
+        if (accuracies.size() > 1) {
+            blocks.add(LayerCharts.chart("Accuracy of every probe", "accuracy",
+                    accuracies.stream().map(c -> new LayerCharts.Line(c.name(), c.accuracy())).toList(), null, COLOURS));
+        }
         blocks.add(LayerCharts.chart("Linear probe", "score", List.of(new LayerCharts.Line("accuracy", curves.accuracy()),
-                new LayerCharts.Line("F1", curves.f1()), new LayerCharts.Line("AUC", curves.auc())), null, colours));
+                new LayerCharts.Line("F1", curves.f1()), new LayerCharts.Line("AUC", curves.auc())), null, COLOURS));
         if (headAccuracy != null) {
-            int layers = headAccuracy.length;
-            int heads = headAccuracy[0].length;
-            int cell = Math.max(12, Math.min(40, 260 / Math.max(layers, heads)));
-            MatrixPanel panel = MatrixPanel.of(headAccuracy, Labels.indices("L", layers), Labels.indices("H", heads), cell,
-                    ValueScale.linear(Math.min(0.5, ImportanceFigure.min(headAccuracy)), 1), cell >= 28);
-            blocks.add(new MatrixBlock("Per-head probes", "accuracy of a probe on each head's hook_z", panel, "accuracy"));
+            blocks.add(headMap(headAccuracy));
+        }
+        if (attention != null) {
+            blocks.add(attentionMap(attention));
         }
         return new BlockGrid(blocks, 2);
+    }
+
+    /** The L×H map of per-head probe accuracies (rows: blocks). */
+    public static MatrixBlock headMap(double[][] headAccuracy) {
+        int layers = headAccuracy.length;
+        int heads = headAccuracy[0].length;
+        int cell = Math.max(12, Math.min(40, 260 / Math.max(layers, heads)));
+        MatrixPanel panel = MatrixPanel.of(headAccuracy, Labels.indices("L", layers), Labels.indices("H", heads), cell,
+                ValueScale.linear(Math.min(0.5, ImportanceFigure.min(headAccuracy)), 1), cell >= 28);
+        return new MatrixBlock("Per-head probes", "accuracy of a probe on each head's hook_z", panel, "accuracy");
+    }
+
+    /** The probe's M queries (rows) over the example's tokens (columns), like an attention map. */
+    public static MatrixBlock attentionMap(Attention attention) {
+        double[][] w = attention.weights();
+        int tokens = w[0].length;
+        int cell = Math.max(10, Math.min(36, 380 / Math.max(tokens, w.length)));
+        double max = 0;
+        for (double[] row : w) {
+            for (double v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        MatrixPanel panel = MatrixPanel.of(w, Labels.indices("q", w.length), Labels.tokens(attention.tokens(), tokens), cell,
+                ValueScale.linear(0, max > 0 ? max : 1), false);
+        return new MatrixBlock("Attentive probe, block " + attention.block(), attention.example() + ": each query's attention",
+                panel, "attention");
     }
 }
