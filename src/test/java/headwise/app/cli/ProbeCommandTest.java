@@ -179,6 +179,17 @@ class ProbeCommandTest {
     }
 
     @Test
+    void aQ8GgufCopyIsTheComparedModel(@TempDir Path dir) throws IOException {
+        Path gguf = headwise.engine.io.gguf.HfToGguf.write(MODEL, "gpt2", dir.resolve("probe-q8_0.gguf"), true);
+        JsonObject json = probe(DATA.resolve("late.jsonl"), "--no-heads", "--low-precision", "Q8_0", "--compare-model", gguf.toString());
+        JsonObject q8 = json.getAsJsonArray("variants").get(0).getAsJsonObject();
+        assertEquals("Q8_0", q8.get("name").getAsString());
+        assertEquals(3, q8.getAsJsonArray("layers").size());
+        assertEquals(1, q8.get("depth").getAsInt());
+        assertEquals(1.0, q8.getAsJsonArray("layers").get(2).getAsJsonObject().get("accuracy").getAsDouble(), "8-bit weights still copy");
+    }
+
+    @Test
     void seededStratifiedSplitIsWrittenAndRepeatable() throws IOException {
         JsonObject first = probe(DATA.resolve("late_seeded.jsonl"), "--seed", "7");
         assertEquals(7, first.get("seed").getAsLong());
