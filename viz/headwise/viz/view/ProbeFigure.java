@@ -15,6 +15,7 @@ import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Layer-wise probing (docs/probing.md): test accuracy, F1 and AUC per block of the linear probe as lines, the
@@ -87,20 +88,24 @@ public final class ProbeFigure extends BlockFigure {
             attention = new Attention(block, "example " + result.attention().example() + " (row " + result.attention().row() + ")",
                     result.attention().tokens(), result.attention().weights()[block]);
         }
-        return new ProbeFigure(title, curves, embedding, linear.depth(), curves(result), result.headAccuracy(), attention);
+        return new ProbeFigure(title, curves, embedding, linear.depth(), curves(result, ProbeCurve::accuracy), result.headAccuracy(),
+                attention);
     }
 
-    /** Every probe's accuracy, named: "linear", "attentive", then per variant "linear, NAME", "attentive, NAME". */
-    public static List<Curve> curves(ProbeResult result) {
+    /**
+     * Every probe's {@code metric} per block (accuracy, F1 or AUC), named: "linear", "attentive", then per variant
+     * "linear, NAME", "attentive, NAME".
+     */
+    public static List<Curve> curves(ProbeResult result, Function<ProbeCurve, double[]> metric) {
         List<Curve> out = new ArrayList<>();
-        out.add(new Curve("linear", result.linear().accuracy()));
+        out.add(new Curve("linear", metric.apply(result.linear())));
         if (result.attentive() != null) {
-            out.add(new Curve("attentive", result.attentive().accuracy()));
+            out.add(new Curve("attentive", metric.apply(result.attentive())));
         }
         for (ProbeVariant variant : result.variants()) {
-            out.add(new Curve("linear, " + variant.name(), variant.linear().accuracy()));
+            out.add(new Curve("linear, " + variant.name(), metric.apply(variant.linear())));
             if (variant.attentive() != null) {
-                out.add(new Curve("attentive, " + variant.name(), variant.attentive().accuracy()));
+                out.add(new Curve("attentive, " + variant.name(), metric.apply(variant.attentive())));
             }
         }
         return out;
@@ -135,28 +140,61 @@ public final class ProbeFigure extends BlockFigure {
 
     /** The L×H map of per-head probe accuracies (rows: blocks). */
     public static MatrixBlock headMap(double[][] headAccuracy) {
-        int layers = headAccuracy.length;
-        int heads = headAccuracy[0].length;
-        int cell = Math.max(12, Math.min(40, 260 / Math.max(layers, heads)));
-        MatrixPanel panel = MatrixPanel.of(headAccuracy, Labels.indices("L", layers), Labels.indices("H", heads), cell,
-                ValueScale.linear(Math.min(0.5, ImportanceFigure.min(headAccuracy)), 1), cell >= 28);
-        return new MatrixBlock("Per-head probes", "accuracy of a probe on each head's hook_z", panel, "accuracy");
+        return new MatrixBlock("Per-head probes", "accuracy of a probe on each head's hook_z", headPanel(headAccuracy), "accuracy");
+    }
+
+    /** The same map as a figure of its own, for a view that maps clicks to heads. */
+    public static MatrixFigure headFigure(double[][] headAccuracy, String caption) {
+        MatrixPanel p = headPanel(headAccuracy);
+        int cell = headCell(headAccuracy);
+        return MatrixFigure.of("Per-head probes", caption, headAccuracy, Labels.indices("L", headAccuracy.length),
+                Labels.indices("H", headAccuracy[0].length), cell, p.scale(), cell >= 28, "accuracy");
+    }
+
+    private static int headCell(double[][] headAccuracy) {
+        return Math.max(12, Math.min(40, 260 / Math.max(headAccuracy.length, headAccuracy[0].length)));
+    }
+
+    private static MatrixPanel headPanel(double[][] h) {
+        int cell = headCell(h);
+        return MatrixPanel.of(h, Labels.indices("L", h.length), Labels.indices("H", h[0].length), cell,
+                ValueScale.linear(Math.min(0.5, ImportanceFigure.min(h)), 1), cell >= 28);
     }
 
     /** The probe's M queries (rows) over the example's tokens (columns), like an attention map. */
     public static MatrixBlock attentionMap(Attention attention) {
+        return new MatrixBlock(attentionTitle(attention), attentionCaption(attention), attentionPanel(attention), "attention");
+    }
+
+    /** The same map as a figure of its own. */
+    public static MatrixFigure attentionFigure(Attention attention) {
+        MatrixPanel p = attentionPanel(attention);
         double[][] w = attention.weights();
-        int tokens = w[0].length;
-        int cell = Math.max(10, Math.min(36, 380 / Math.max(tokens, w.length)));
+        return MatrixFigure.of(attentionTitle(attention), attentionCaption(attention), w, Labels.indices("q", w.length),
+                Labels.tokens(attention.tokens(), w[0].length), attentionCell(w), p.scale(), false, "attention");
+    }
+
+    private static String attentionTitle(Attention attention) {
+        return "Attentive probe, block " + attention.block();
+    }
+
+    private static String attentionCaption(Attention attention) {
+        return attention.example() + ": each query's attention over the tokens";
+    }
+
+    private static int attentionCell(double[][] w) {
+        return Math.max(10, Math.min(36, 380 / Math.max(w[0].length, w.length)));
+    }
+
+    private static MatrixPanel attentionPanel(Attention attention) {
+        double[][] w = attention.weights();
         double max = 0;
         for (double[] row : w) {
             for (double v : row) {
                 max = Math.max(max, v);
             }
         }
-        MatrixPanel panel = MatrixPanel.of(w, Labels.indices("q", w.length), Labels.tokens(attention.tokens(), tokens), cell,
+        return MatrixPanel.of(w, Labels.indices("q", w.length), Labels.tokens(attention.tokens(), w[0].length), attentionCell(w),
                 ValueScale.linear(0, max > 0 ? max : 1), false);
-        return new MatrixBlock("Attentive probe, block " + attention.block(), attention.example() + ": each query's attention",
-                panel, "attention");
     }
 }

@@ -94,6 +94,48 @@ public final class ProbeReport {
         }
     }
 
+    /**
+     * The scores as CSV, one row per probe: {@code probe,variant,layer,head,accuracy,f1,auc}; probe is linear,
+     * attentive or head; variant empty for the model as loaded; layer "embedding" or the block; head only for head
+     * probes (which have only an accuracy).
+     */
+    public static String csv(ProbeResult result) {
+        StringBuilder out = new StringBuilder("probe,variant,layer,head,accuracy,f1,auc\n");
+        curveRows(out, "linear", "", result.linear());
+        curveRows(out, "attentive", "", result.attentive());
+        for (ProbeVariant variant : result.variants()) {
+            curveRows(out, "linear", variant.name(), variant.linear());
+            curveRows(out, "attentive", variant.name(), variant.attentive());
+        }
+        double[][] heads = result.headAccuracy();
+        for (int l = 0; heads != null && l < heads.length; l++) {
+            for (int h = 0; h < heads[l].length; h++) {
+                out.append("head,,").append(l).append(',').append(h).append(',').append(heads[l][h]).append(",,\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static void curveRows(StringBuilder out, String probe, String variant, ProbeCurve curve) {
+        if (curve == null) {
+            return;
+        }
+        String prefix = probe + "," + csvField(variant) + ",";
+        row(out, prefix + "embedding,,", curve.embedding());
+        for (int l = 0; l < curve.layers().size(); l++) {
+            row(out, prefix + l + ",,", curve.layers().get(l));
+        }
+    }
+
+    /** RFC 4180: quoted (inner quotes doubled) when it holds a comma, a quote or a line break. */
+    private static String csvField(String text) {
+        return text.matches("[^,\"\r\n]*") ? text : "\"" + text.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void row(StringBuilder out, String prefix, ProbeScore score) {
+        out.append(prefix).append(score.accuracy()).append(',').append(score.f1()).append(',').append(score.auc()).append('\n');
+    }
+
     /** [{"layer", "accuracy", "f1", "auc"}], exactly one entry per block. */
     private static List<Map<String, Object>> layers(ProbeCurve curve) {
         List<Map<String, Object>> layers = new ArrayList<>();
