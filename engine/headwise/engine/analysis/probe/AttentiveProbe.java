@@ -69,16 +69,14 @@ final class AttentiveProbe {
         return p;
     }
 
-    /** One example's forward: attention [M][T], pooled states [M][d], concatenated values [M·r], logits [K]. */
-    private record Forward(double[][] attention, double[][] pooled, double[] values, double[] logits) {
+    /** One example's attention [M][T] and attention-weighted states [M][d]. */
+    private record Attended(double[][] attention, double[][] pooled) {
     }
 
-    private Forward forward(double[] p, double[][] x) {
+    private Attended attend(double[] p, double[][] x) {
         int tokens = x.length;
         double[][] attention = new double[queries][tokens];
         double[][] pooled = new double[queries][width];
-        double[] values = new double[concat];
-        int wv = valueMatrix();
         for (int m = 0; m < queries; m++) {
             double[] a = attention[m];
             for (int t = 0; t < tokens; t++) {
@@ -95,79 +93,105 @@ final class AttentiveProbe {
                     pool[k] += a[t] * x[t][k];
                 }
             }
+        }
+        return new Attended(attention, pooled);
+    }
+
+    /**
+     * U[m][k][c] = Σ_j Wv[k][m·r + j] · Wc[c][m·r + j]: query m's value slice and the classifier folded into one d×K
+     * map. The logits are b + Σ_m U_mᵀ·pooled_m, the same function as projecting to values first, but d·K work per
+     * query and example instead of d·r (the value matrix is d×d; K is a handful of classes).
+     */
+    private double[][][] folded(double[] p) {
+        int wv = valueMatrix();
+        int wc = classifierWeights();
+        double[][][] u = new double[queries][width][classes];
+        for (int m = 0; m < queries; m++) {
             for (int k = 0; k < width; k++) {
                 int row = wv + k * concat + m * valueWidth;
-                for (int j = 0; j < valueWidth; j++) {
-                    values[m * valueWidth + j] += pool[k] * p[row + j];
+                for (int c = 0; c < classes; c++) {
+                    int column = wc + c * concat + m * valueWidth;
+                    double sum = 0;
+                    for (int j = 0; j < valueWidth; j++) {
+                        sum += p[row + j] * p[column + j];
+                    }
+                    u[m][k][c] = sum;
                 }
             }
         }
-        double[] logits = new double[classes];
-        for (int c = 0; c < classes; c++) {
-            double z = p[classifierBiases() + c];
-            int row = classifierWeights() + c * concat;
-            for (int u = 0; u < concat; u++) {
-                z += p[row + u] * values[u];
-            }
-            logits[c] = z;
-        }
-        return new Forward(attention, pooled, values, logits);
+        return u;
     }
 
-    /** The K logits of one example x [T][d]. */
-    double[] logits(double[] p, double[][] x) {
-        return forward(p, x).logits();
+    private double[] logits(double[] p, double[][][] u, double[][] pooled) {
+        double[] z = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            double sum = p[classifierBiases() + c];
+            for (int m = 0; m < queries; m++) {
+                for (int k = 0; k < width; k++) {
+                    sum += u[m][k][c] * pooled[m][k];
+                }
+            }
+            z[c] = sum;
+        }
+        return z;
+    }
+
+    /** The K logits of each example xs[i] [T_i][d]. */
+    double[][] logits(double[] p, double[][][] xs) {
+        double[][][] u = folded(p);
+        double[][] out = new double[xs.length][];
+        for (int i = 0; i < xs.length; i++) {
+            out[i] = logits(p, u, attend(p, xs[i]).pooled());
+        }
+        return out;
     }
 
     /** Each query's attention over the tokens of one example: [M][T], rows summing to 1. */
     double[][] attention(double[] p, double[][] x) {
-        return forward(p, x).attention();
+        return attend(p, x).attention();
     }
 
     /** The mean cross-entropy over the examples, without the gradient. */
     double loss(double[] p, double[][][] xs, int[] labels) {
+        double[][] z = logits(p, xs);
         double loss = 0;
         for (int i = 0; i < xs.length; i++) {
-            double[] z = logits(p, xs[i]);
-            loss += logSumExp(z) - z[labels[i]];
+            loss += logSumExp(z[i]) - z[i][labels[i]];
         }
         return loss / xs.length;
     }
 
-    /** The mean cross-entropy over the examples xs[i] [T_i][d] with classes labels[i]; its gradient into {@code gradient}. */
+    /**
+     * The mean cross-entropy over the examples xs[i] [T_i][d] with classes labels[i]; its gradient into
+     * {@code gradient}. Through the folded maps: with G_m = Σ_i pooled_{m,i}·dz_iᵀ (d×K), the value slice's gradient
+     * is G_m·Wc_m and the classifier's G_mᵀ·Wv_m, each once per call rather than per example.
+     */
     double lossAndGradient(double[] p, double[][][] xs, int[] labels, double[] gradient) {
         java.util.Arrays.fill(gradient, 0);
         int n = xs.length;
-        int wv = valueMatrix();
-        int wc = classifierWeights();
         int bc = classifierBiases();
+        double[][][] u = folded(p);
+        double[][][] g = new double[queries][width][classes];
         double loss = 0;
-        double[] dValues = new double[concat];
+        double[] dz = new double[classes];
         double[] dPooled = new double[width];
         for (int i = 0; i < n; i++) {
             double[][] x = xs[i];
-            Forward f = forward(p, x);
-            double logSum = logSumExp(f.logits());
-            loss += logSum - f.logits()[labels[i]];
-            java.util.Arrays.fill(dValues, 0);
+            Attended f = attend(p, x);
+            double[] z = logits(p, u, f.pooled());
+            double logSum = logSumExp(z);
+            loss += logSum - z[labels[i]];
             for (int c = 0; c < classes; c++) {
-                double dz = (Math.exp(f.logits()[c] - logSum) - (labels[i] == c ? 1 : 0)) / n;
-                gradient[bc + c] += dz;
-                int row = wc + c * concat;
-                for (int u = 0; u < concat; u++) {
-                    gradient[row + u] += dz * f.values()[u];
-                    dValues[u] += dz * p[row + u];
-                }
+                dz[c] = (Math.exp(z[c] - logSum) - (labels[i] == c ? 1 : 0)) / n;
+                gradient[bc + c] += dz[c];
             }
             for (int m = 0; m < queries; m++) {
                 double[] pool = f.pooled()[m];
                 for (int k = 0; k < width; k++) {
-                    int row = wv + k * concat + m * valueWidth;
                     double sum = 0;
-                    for (int j = 0; j < valueWidth; j++) {
-                        double dv = dValues[m * valueWidth + j];
-                        gradient[row + j] += pool[k] * dv;
-                        sum += p[row + j] * dv;
+                    for (int c = 0; c < classes; c++) {
+                        g[m][k][c] += pool[k] * dz[c];
+                        sum += u[m][k][c] * dz[c];
                     }
                     dPooled[k] = sum;
                 }
@@ -188,6 +212,27 @@ final class AttentiveProbe {
                     for (int k = 0; k < width; k++) {
                         gradient[m * width + k] += ds * x[t][k];
                     }
+                }
+            }
+        }
+        int wv = valueMatrix();
+        int wc = classifierWeights();
+        for (int m = 0; m < queries; m++) {
+            for (int j = 0; j < valueWidth; j++) {
+                int u0 = m * valueWidth + j;
+                for (int k = 0; k < width; k++) {
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        sum += g[m][k][c] * p[wc + c * concat + u0];
+                    }
+                    gradient[wv + k * concat + u0] = sum;
+                }
+                for (int c = 0; c < classes; c++) {
+                    double sum = 0;
+                    for (int k = 0; k < width; k++) {
+                        sum += g[m][k][c] * p[wv + k * concat + u0];
+                    }
+                    gradient[wc + c * concat + u0] = sum;
                 }
             }
         }

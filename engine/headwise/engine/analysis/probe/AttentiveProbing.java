@@ -39,11 +39,11 @@ final class AttentiveProbing {
                 states(tokens, standardizer, parts[0]), labels.classes(parts[0]),
                 states(tokens, standardizer, parts[1]), labels.classes(parts[1]), settings);
         double[] p = trained.parameters();
-        double[][][] test = states(tokens, standardizer, split.test());
-        int[] predicted = new int[test.length];
-        double[][] scores = new double[test.length][];
-        for (int i = 0; i < test.length; i++) {
-            double[] z = probe.logits(p, test[i]);
+        double[][] logits = probe.logits(p, states(tokens, standardizer, split.test()));
+        int[] predicted = new int[logits.length];
+        double[][] scores = new double[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+            double[] z = logits[i];
             predicted[i] = AttentiveProbe.predict(z);
             if (labels.count() == 2) {
                 scores[i] = new double[] {z[1] - z[0]};

@@ -59,6 +59,11 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         for (int i = 0; i < n; i++) {
             ids[i] = idsOf(model, file, examples.get(i));
         }
+        if (tokens != null) {
+            Runtime runtime = Runtime.getRuntime();
+            checkTokenMemory(file, tokenStateBytes(ids, layerCount, site == ProbeSite.Z ? spec.heads() * spec.dHead() : spec.dModel()),
+                    runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()));
+        }
         int done = 0;
         for (int[] batch : batches(ids)) {
             Hooks hooks = Hooks.none();
@@ -92,6 +97,24 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         }
         return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead(),
                 tokens, ids);
+    }
+
+    /** The bytes of every token's state at the embedding and every block (float32), kept for the attentive probes. */
+    static long tokenStateBytes(int[][] ids, int layers, int width) {
+        long tokens = 0;
+        for (int[] example : ids) {
+            tokens += example.length;
+        }
+        return tokens * (layers + 1) * width * Float.BYTES;
+    }
+
+    /** Refuses, in one line, token states that would not fit the heap (the attentive probes keep them all). */
+    static void checkTokenMemory(Path file, long bytes, long freeHeapBytes) {
+        if (bytes > freeHeapBytes / 2) { // half: the probes' double copies of one block's states come on top
+            throw new HeadwiseException(String.format(java.util.Locale.ROOT, "%s: the attentive probes keep every token's state,"
+                    + " %.0f MB here, more than half the free Java heap (%.0f MB); give fewer or shorter examples, a larger -Xmx,"
+                    + " or no attentive probe", file, bytes / 1e6, freeHeapBytes / 1e6));
+        }
     }
 
     /**
