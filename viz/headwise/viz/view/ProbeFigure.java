@@ -125,10 +125,19 @@ public final class ProbeFigure extends BlockFigure {
         List<Block> blocks = new ArrayList<>();
         if (accuracies.size() > 1) {
             blocks.add(LayerCharts.chart("Accuracy of every probe", "accuracy",
-                    accuracies.stream().map(c -> new LayerCharts.Line(c.name(), c.accuracy())).toList(), null, COLOURS));
+                    accuracies.stream().map(c -> new LayerCharts.Line(c.name(), c.accuracy())).toList(), null, COLOURS, plot -> {
+                        unitRange(plot);
+                        for (int i = 0; i < accuracies.size(); i++) {
+                            if (accuracies.get(i).name().contains(", ")) { // a variant: dashed, so the curves it covers show
+                                plot.getRenderer().setSeriesStroke(i, new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT,
+                                        java.awt.BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
+                            }
+                        }
+                    }));
         }
         blocks.add(LayerCharts.chart("Linear probe", "score", List.of(new LayerCharts.Line("accuracy", curves.accuracy()),
-                new LayerCharts.Line("F1", curves.f1()), new LayerCharts.Line("AUC", curves.auc())), null, COLOURS));
+                new LayerCharts.Line("F1", curves.f1()), new LayerCharts.Line("AUC", curves.auc())), null, COLOURS,
+                ProbeFigure::unitRange));
         if (headAccuracy != null) {
             blocks.add(headMap(headAccuracy));
         }
@@ -136,6 +145,11 @@ public final class ProbeFigure extends BlockFigure {
             blocks.add(attentionMap(attention));
         }
         return new BlockGrid(blocks, 2);
+    }
+
+    /** Scores lie in [0, 1]: a fixed axis (an auto range over a flat curve of 1.0 would label every tick "1E0"). */
+    private static void unitRange(org.jfree.chart.plot.XYPlot plot) {
+        plot.getRangeAxis().setRange(0, 1.05);
     }
 
     /** The L×H map of per-head probe accuracies (rows: blocks). */
