@@ -7,7 +7,6 @@ import headwise.engine.analysis.probe.ProbeResult;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Point2D;
-import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javafx.stage.Window;
@@ -172,6 +171,13 @@ class ProbingPageTest {
             return null;
         });
         assertNotNull(page.chartView().getChart());
+        List<javafx.scene.Node> sideways = fx(() -> page.view().lookupAll(".scroll-bar").stream()
+                .filter(n -> n instanceof javafx.scene.control.ScrollBar bar && bar.getOrientation() == javafx.geometry.Orientation.HORIZONTAL
+                        && bar.isVisible()).toList());
+        assertTrue(sideways.isEmpty(), name + ": no horizontal scroll bar");
+        double chartRight = fx(() -> page.chartView().localToScene(page.chartView().getLayoutBounds()).getMaxX());
+        assertTrue(chartRight <= width, name + ": the chart fits the width, ends at " + chartRight);
+        assertTrue(fx(() -> page.chartView().getWidth()) > 0.8 * width, name + ": the chart takes the width it is given");
     }
 
     private static <T> T fx(Callable<T> call) throws Exception {
