@@ -97,6 +97,31 @@ public final class ProbingPage extends PageBase {
         noise.setPrefWidth(80);
         noise.valueProperty().addListener((o, was, now) -> model.noiseProperty().set(now));
         model.noiseProperty().addListener((o, was, now) -> noise.getValueFactory().setValue(now.doubleValue()));
+        Spinner<Integer> example = new Spinner<>();
+        example.setId("probe-example");
+        example.setEditable(true);
+        example.setPrefWidth(110);
+        javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory examples =
+                new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(-1, Integer.MAX_VALUE, -1);
+        examples.setConverter(new javafx.util.StringConverter<>() { // −1 reads as what it means
+            @Override
+            public String toString(Integer value) {
+                return value == null || value < 0 ? "first test" : value.toString();
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                try {
+                    return Math.max(-1, Integer.parseInt(text.trim()));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        });
+        example.setValueFactory(examples);
+        example.valueProperty().addListener((o, was, now) -> model.attentionExampleProperty().set(now));
+        model.attentionExampleProperty().addListener((o, was, now) -> examples.setValue(now.intValue()));
+        example.disableProperty().bind(attentive.selectedProperty().not());
         ComboBox<String> precision = new ComboBox<>();
         precision.setId("probe-precision");
         precision.getItems().setAll(ProbingPageModel.lowPrecisionChoices());
@@ -142,10 +167,11 @@ public final class ProbingPage extends PageBase {
 
         root.setPadding(new Insets(8));
         root.setTop(new VBox(4,
-                Controls.toolbar(choose, file, new Label("   Token"), position, attentive, queries, new Label("   Noise \u03c3"), noise,
-                        new Label("   Lower precision"), precision, run, cancel, progress, message),
-                Controls.toolbar(new Label("Show"), metric, new Label("   Attention at block"), attentionBlock, exportFigure, exportCsv,
-                        status)));
+                Controls.toolbar(choose, file, new Label("   Token"), position, attentive, queries, new Label("on example"), example,
+                        new Label("   Noise \u03c3"), noise, new Label("   Lower precision"), precision),
+                Controls.toolbar(run, cancel, progress, message, new Label("   Show"), metric, new Label("   Attention at block"),
+                        attentionBlock, exportFigure, exportCsv),
+                Controls.toolbar(status)));
         chart.setId("probe-chart");
         chart.setMinSize(600, 300);
         heads.setId("probe-heads");

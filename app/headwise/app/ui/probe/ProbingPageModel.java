@@ -79,6 +79,8 @@ public final class ProbingPageModel {
     private final ObjectProperty<String> lowPrecision = new SimpleObjectProperty<>(NO_COPY);
     private final ObjectProperty<Metric> metric = new SimpleObjectProperty<>(Metric.ACCURACY);
     private final IntegerProperty attentionBlock = new SimpleIntegerProperty(0);
+    /** The example (0-based, file order) whose attention the attentive probes return; −1: the first test example. */
+    private final IntegerProperty attentionExample = new SimpleIntegerProperty(-1);
     private final ObjectProperty<ProbeResult> result = new SimpleObjectProperty<>();
     private final StringProperty status = new SimpleStringProperty("Choose a labelled file (JSONL or CSV: text or ids, label, split)");
 
@@ -116,6 +118,10 @@ public final class ProbingPageModel {
 
     public IntegerProperty attentionBlockProperty() {
         return attentionBlock;
+    }
+
+    public IntegerProperty attentionExampleProperty() {
+        return attentionExample;
     }
 
     public ObjectProperty<ProbeResult> resultProperty() {
@@ -158,7 +164,7 @@ public final class ProbingPageModel {
         ProbeSettings settings;
         try {
             settings = ProbeSettings.defaults().withPooling(pooling.get()).withNoise(noise.get())
-                    .withAttentive(attentive.get() ? Math.max(1, queries.get()) : 0);
+                    .withAttentive(attentive.get() ? Math.max(1, queries.get()) : 0).withAttentionExample(attentionExample.get());
         } catch (RuntimeException e) {
             status.set(StatusLine.describe(e));
             return;

@@ -73,6 +73,7 @@ class ProbingPageTest {
                 model.queriesProperty().set(4);
                 model.noiseProperty().set(0.5);
                 model.lowPrecisionProperty().set("BF16");
+                model.attentionExampleProperty().set(7);
             });
             robot.clickOn("#probe-run");
             waitFor(120, () -> model.resultProperty().get() != null && !model.busyProperty().get(), "the probes", app);
@@ -80,6 +81,8 @@ class ProbingPageTest {
             assertEquals(1, result.depth(), "block 1 copies the first token");
             assertEquals(0, result.attentive().depth(), "the attentive probe finds the first token's embedding");
             assertEquals(2, result.variants().size());
+            assertEquals(7, result.attention().example(), "the example asked for");
+            assertEquals(8, result.attention().row());
             assertTrue(model.statusProperty().get().contains("depth 1"), model.statusProperty().get());
 
             XYPlot plot = (XYPlot) page.chartView().getChart().getPlot();
