@@ -50,6 +50,7 @@ SCRIPTS = [
     ("intervene_reference.py", []),   # gpt2_f32/reference/intervene.json
     ("corpus_reference.py", []),      # corpus_gpt2/: prompts.jsonl and the corpus command's reference (PyTorch GPT-2 + NumPy)
     ("probe_reference.py", []),       # probe_solver/, probe_gpt2/ (scikit-learn; needs python3-sklearn)
+    ("attentive_probe_reference.py", []),  # attentive_probe/ (float64 PyTorch attentive probe + Adam, F16/BF16 rounding)
     ("relevance_reference.py", []),   # {gpt2,bert,llama,vit,pythia,gemma2}_f32/reference/relevance.json
     ("make_fuzz_seeds.py", []),       # headwise/fuzz/ParserFuzzerInputs/
 ]

@@ -2,6 +2,7 @@ package headwise.app.cli;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.probe.LayerProbing;
+import headwise.engine.analysis.probe.LowPrecision;
 import headwise.engine.analysis.probe.Pooling;
 import headwise.engine.analysis.probe.ProbeReport;
 import headwise.engine.analysis.probe.ProbeResult;
@@ -9,6 +10,7 @@ import headwise.engine.analysis.probe.ProbeScore;
 import headwise.engine.analysis.probe.ProbeSettings;
 import headwise.engine.analysis.probe.ProbeSite;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
 import headwise.viz.export.FigureFiles;
 import headwise.viz.export.FigureFormat;
 import headwise.viz.view.ProbeFigure;
@@ -20,6 +22,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -63,15 +66,47 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--no-heads", description = "Skip the per-head probes on hook_z (the L×H map).")
     boolean noHeads;
 
+    @Option(names = "--attentive", description = "Also train an attentive probe per block (learned queries over all tokens, Adam).")
+    boolean attentive;
+
+    @Option(names = "--queries", paramLabel = "M", description = "Queries of the attentive probe (default 8; implies --attentive).")
+    Integer queries;
+
+    @Option(names = "--attention-example", paramLabel = "N",
+            description = "Example (0-based, in file order) whose attention the attentive probes export (default: the first test example).")
+    Integer attentionExample;
+
+    @Option(names = "--low-precision", paramLabel = "F16|BF16|Q8_0",
+            description = "Probe a second copy of the model at lower precision too: F16/BF16 round the weights; Q8_0 needs --compare-model.")
+    String lowPrecision;
+
+    @Option(names = "--compare-model", paramLabel = "FILE",
+            description = "A second copy of the model to probe the same way (e.g. a Q8_0 GGUF file), fed the same token ids.")
+    String compareModel;
+
     @Override
     public Integer call() {
+        if (queries != null && queries < 1) {
+            throw new HeadwiseException("--queries: the attentive probe needs 1 query or more, got " + queries);
+        }
         ProbeSettings settings = ProbeSettings.defaults().withSite(ProbeSite.parse(site)).withPooling(Pooling.parse(position))
-                .withSeed(seed).withHeadMap(!noHeads).withNoise(noise);
+                .withSeed(seed).withHeadMap(!noHeads).withNoise(noise)
+                .withAttentive(attentive || queries != null ? (queries == null ? ProbeSettings.DEFAULT_QUERIES : queries) : 0)
+                .withAttentionExample(attentionExample == null ? -1 : attentionExample);
         FigureFormat format = figureFormat(); // a bad format fails before the work
-        try (LoadedModel model = common.load()) {
+        LowPrecision rounding = lowPrecisionToRound();
+        try (LoadedModel model = common.load(); LoadedModel compared = compareModel == null ? null : ModelLoader.load(compareModel)) {
+            List<LayerProbing.Comparison> comparisons = new ArrayList<>();
+            if (rounding != null) {
+                comparisons.add(new LayerProbing.Comparison(rounding.name(), rounding.copyOf(model)));
+            }
+            if (compared != null) {
+                String name = "Q8_0".equalsIgnoreCase(lowPrecision) ? "Q8_0" : Path.of(compareModel).getFileName().toString();
+                comparisons.add(new LayerProbing.Comparison(name, LayerProbing.checkComparable(model, compared, compareModel)));
+            }
             long start = System.nanoTime();
             long[] featuresDone = {start};
-            ProbeResult result = LayerProbing.run(model, data, settings, (stage, done, total) -> {
+            ProbeResult result = LayerProbing.run(model, data, settings, comparisons, (stage, done, total) -> {
                 if (stage.equals("features") && done == total) {
                     featuresDone[0] = System.nanoTime();
                 }
@@ -82,7 +117,7 @@ final class ProbeCommand implements Callable<Integer> {
             ProbeReport.write(out.resolve("probe.json"), result, model.name(), data);
             if (format != null) {
                 String title = model.name() + ": " + data.getFileName() + " at " + result.settings().site().hook();
-                FigureFiles.write(figure(result, title), format, 1, title, out.resolve("probe." + format.extension()));
+                FigureFiles.write(ProbeFigure.of(result, title, -1), format, 1, title, out.resolve("probe." + format.extension()));
             }
             int examples = result.split().train().length + result.split().test().length;
             ProbeScore best = result.layers().stream().max(java.util.Comparator.comparingDouble(ProbeScore::accuracy)).orElseThrow();
@@ -103,12 +138,17 @@ final class ProbeCommand implements Callable<Integer> {
         }
     }
 
-    static ProbeFigure figure(ProbeResult result, String title) {
-        List<ProbeScore> layers = result.layers();
-        ProbeFigure.Curves curves = new ProbeFigure.Curves(layers.stream().mapToDouble(ProbeScore::accuracy).toArray(),
-                layers.stream().mapToDouble(ProbeScore::f1).toArray(), layers.stream().mapToDouble(ProbeScore::auc).toArray());
-        ProbeScore embedding = result.embedding();
-        return new ProbeFigure(title, curves, new double[] {embedding.accuracy(), embedding.f1(), embedding.auc()}, result.depth(),
-                result.headAccuracy());
+    /** F16/BF16 to round here; Q8_0 only with the GGUF file given. */
+    private LowPrecision lowPrecisionToRound() {
+        if (lowPrecision == null) {
+            return null;
+        }
+        if (lowPrecision.trim().equalsIgnoreCase("Q8_0")) {
+            if (compareModel == null) {
+                throw new HeadwiseException("--low-precision Q8_0: give the model's Q8_0 GGUF file with --compare-model FILE");
+            }
+            return null;
+        }
+        return LowPrecision.parse(lowPrecision);
     }
 }

@@ -11,6 +11,9 @@ import headwise.app.ui.core.InterventionsPageModel;
 import headwise.app.ui.core.ModelViewPage;
 import headwise.app.ui.core.RelevancePage;
 import headwise.app.ui.core.RelevancePageModel;
+import headwise.app.ui.probe.FxProbeFiles;
+import headwise.app.ui.probe.ProbingPage;
+import headwise.app.ui.probe.ProbingPageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
@@ -95,6 +98,7 @@ public final class MainWindow {
         addPage(InterventionsPage.TITLE, () -> new InterventionsPage(new InterventionsPageModel(model)));
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
         addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
+        addPage(ProbingPage.TITLE, () -> new ProbingPage(new ProbingPageModel(model), new FxProbeFiles()));
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {

@@ -33,6 +33,13 @@ final class LayerCharts {
      * @param perHead [layer][head] values drawn as faint dots behind the lines, or null
      */
     static ChartBlock chart(String title, String yLabel, List<Line> lines, double[][] perHead, Color[] colours) {
+        return chart(title, yLabel, lines, perHead, colours, plot -> {
+        });
+    }
+
+    /** As above; {@code adjust} changes the plot before it is drawn (a fixed range, dashed series). */
+    static ChartBlock chart(String title, String yLabel, List<Line> lines, double[][] perHead, Color[] colours,
+                            java.util.function.Consumer<XYPlot> adjust) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Line line : lines) {
             XYSeries s = new XYSeries(line.name(), false, true);
@@ -77,6 +84,7 @@ final class LayerCharts {
         XYPlot plot = new XYPlot(data, x, y, renderer);
         // draw the dots first, under the lines
         plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.REVERSE);
+        adjust.accept(plot);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, lines.size() > 1 || perHead != null);
         return new ChartBlock(chart, WIDTH, HEIGHT);
     }

@@ -26,8 +26,12 @@ import java.util.function.IntConsumer;
  * @param embedding [n][d]
  * @param layers    [L][n][width] at the site (width d, or heads·d_head for hook_z)
  * @param z         [L][n][heads·d_head], head h at [h·d_head, (h+1)·d_head); null when no head map was asked for
+ * @param tokens    [L+1][n][T_i·width] every token's state, [0] the embedding and [l+1] block l at the site (for the
+ *                  attentive probes); null when no attentive probe was asked for
+ * @param ids       [n][T_i] the token ids of each example
  */
-public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][] z, int heads, int dHead) {
+public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][] z, int heads, int dHead, float[][][] tokens,
+                            int[][] ids) {
 
     /** Most examples per forward: bounds the activations of one run (batch · T · d per hook). */
     static final int BATCH = 16;
@@ -49,10 +53,16 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         float[][] embedding = new float[n][];
         float[][][] layers = new float[layerCount][n][];
         float[][][] z = headMap ? new float[layerCount][n][] : null;
+        float[][][] tokens = settings.attentiveQueries() > 0 ? new float[layerCount + 1][n][] : null;
         Transformer transformer = model.transformer();
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
             ids[i] = idsOf(model, file, examples.get(i));
+        }
+        if (tokens != null) {
+            Runtime runtime = Runtime.getRuntime();
+            checkTokenMemory(file, tokenStateBytes(ids, layerCount, site == ProbeSite.Z ? spec.heads() * spec.dHead() : spec.dModel()),
+                    runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()));
         }
         int done = 0;
         for (int[] batch : batches(ids)) {
@@ -61,9 +71,16 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
                 hooks.intervene(HookNames.EMBED, x -> withNoise(x, settings.noise(), settings.seed(), batch));
             }
             hooks.intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
+            if (tokens != null) {
+                hooks.intervene(HookNames.EMBED, x -> keepTokens(x, tokens[0], batch));
+            }
             for (int l = 0; l < layerCount; l++) {
                 float[][] atSite = layers[l];
                 hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch));
+                if (tokens != null) {
+                    float[][] states = tokens[l + 1];
+                    hooks.intervene(site.hookName(l), x -> keepTokens(x, states, batch));
+                }
                 if (headMap && site != ProbeSite.Z) {
                     float[][] heads = z[l];
                     hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, batch));
@@ -78,7 +95,26 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
             done += batch.length;
             progress.accept(done);
         }
-        return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead());
+        return new ProbeFeatures(embedding, layers, headMap && site == ProbeSite.Z ? layers : z, spec.heads(), spec.dHead(),
+                tokens, ids);
+    }
+
+    /** The bytes of every token's state at the embedding and every block (float32), kept for the attentive probes. */
+    static long tokenStateBytes(int[][] ids, int layers, int width) {
+        long tokens = 0;
+        for (int[] example : ids) {
+            tokens += example.length;
+        }
+        return tokens * (layers + 1) * width * Float.BYTES;
+    }
+
+    /** Refuses, in one line, token states that would not fit the heap (the attentive probes keep them all). */
+    static void checkTokenMemory(Path file, long bytes, long freeHeapBytes) {
+        if (bytes > freeHeapBytes / 2) { // half: the probes' double copies of one block's states come on top
+            throw new HeadwiseException(String.format(java.util.Locale.ROOT, "%s: the attentive probes keep every token's state,"
+                    + " %.0f MB here, more than half the free Java heap (%.0f MB); give fewer or shorter examples, a larger -Xmx,"
+                    + " or no attentive probe", file, bytes / 1e6, freeHeapBytes / 1e6));
+        }
     }
 
     /**
@@ -106,6 +142,16 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         float[] values = Ops.floats(x);
         for (int b = 0; b < examples.length; b++) {
             into[examples[b]] = pooling.pool(values, b * tokens * width, tokens, width);
+        }
+        return x;
+    }
+
+    /** Copies every token's state of each row b of x into {@code into[examples[b]]} ([T·width]); returns x. */
+    private static INDArray keepTokens(INDArray x, float[][] into, int[] examples) {
+        int perRow = (int) (x.length() / x.size(0));
+        float[] values = Ops.floats(x);
+        for (int b = 0; b < examples.length; b++) {
+            into[examples[b]] = java.util.Arrays.copyOfRange(values, b * perRow, (b + 1) * perRow);
         }
         return x;
     }

@@ -17,7 +17,11 @@ import java.util.Map;
  * probe.json: {"layers": [{"layer", "accuracy", "f1", "auc"}] (exactly L entries, layer = 0-based block), "embedding":
  * {"accuracy", "f1", "auc"}, "depth", "n_train", "n_test", "seed" (null when the file gave the split), "split":
  * {"source": "file" | "stratified", "train": [example indices], "test": [...]}, "labels" (sorted; two classes: the
- * last is "positive"), "site", "position", "noise" (σ of the noise on the embeddings, 0 for none), "model", "data", "heads" ([L][H] accuracies, when asked for)}.
+ * last is "positive"), "site", "position", "noise" (σ of the noise on the embeddings, 0 for none), "model", "data", "heads" ([L][H] accuracies, when asked for),
+ * with attentive probes "queries", "attentive" (like "layers"), "attentive_embedding", "attentive_depth" and "attention"
+ * ({"example", "row", "tokens", "weights" [L][M][T]}), and "variants": [{"name", "layers", "embedding", "depth", and the
+ * attentive entries}] (noise on the embeddings, lower-precision copies; [] when none)}. "layers", "embedding" and
+ * "depth" are always the model as loaded, without noise.
  */
 public final class ProbeReport {
 
@@ -26,14 +30,7 @@ public final class ProbeReport {
 
     public static Map<String, Object> json(ProbeResult result, String model, Path data) {
         Map<String, Object> json = new LinkedHashMap<>();
-        List<Map<String, Object>> layers = new ArrayList<>();
-        for (int l = 0; l < result.layers().size(); l++) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("layer", l);
-            entry.putAll(score(result.layers().get(l)));
-            layers.add(entry);
-        }
-        json.put("layers", layers);
+        json.put("layers", layers(result.linear()));
         json.put("embedding", score(result.embedding()));
         json.put("depth", result.depth());
         json.put("n_train", result.split().train().length);
@@ -56,6 +53,35 @@ public final class ProbeReport {
         if (result.headAccuracy() != null) {
             json.put("heads", result.headAccuracy());
         }
+        if (result.attentive() != null) {
+            json.put("queries", result.settings().attentiveQueries());
+            json.put("attentive", layers(result.attentive()));
+            json.put("attentive_embedding", score(result.attentive().embedding()));
+            json.put("attentive_depth", result.attentive().depth());
+        }
+        if (result.attention() != null) {
+            Map<String, Object> attention = new LinkedHashMap<>();
+            attention.put("example", result.attention().example());
+            attention.put("row", result.attention().row());
+            attention.put("tokens", result.attention().tokens());
+            attention.put("weights", result.attention().weights());
+            json.put("attention", attention);
+        }
+        List<Map<String, Object>> variants = new ArrayList<>();
+        for (ProbeVariant variant : result.variants()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", variant.name());
+            entry.put("layers", layers(variant.linear()));
+            entry.put("embedding", score(variant.linear().embedding()));
+            entry.put("depth", variant.linear().depth());
+            if (variant.attentive() != null) {
+                entry.put("attentive", layers(variant.attentive()));
+                entry.put("attentive_embedding", score(variant.attentive().embedding()));
+                entry.put("attentive_depth", variant.attentive().depth());
+            }
+            variants.add(entry);
+        }
+        json.put("variants", variants);
         return json;
     }
 
@@ -66,6 +92,60 @@ public final class ProbeReport {
         } catch (IOException e) {
             throw HeadwiseException.inFile(file, "cannot write: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The scores as CSV, one row per probe: {@code probe,variant,layer,head,accuracy,f1,auc}; probe is linear,
+     * attentive or head; variant empty for the model as loaded; layer "embedding" or the block; head only for head
+     * probes (which have only an accuracy).
+     */
+    public static String csv(ProbeResult result) {
+        StringBuilder out = new StringBuilder("probe,variant,layer,head,accuracy,f1,auc\n");
+        curveRows(out, "linear", "", result.linear());
+        curveRows(out, "attentive", "", result.attentive());
+        for (ProbeVariant variant : result.variants()) {
+            curveRows(out, "linear", variant.name(), variant.linear());
+            curveRows(out, "attentive", variant.name(), variant.attentive());
+        }
+        double[][] heads = result.headAccuracy();
+        for (int l = 0; heads != null && l < heads.length; l++) {
+            for (int h = 0; h < heads[l].length; h++) {
+                out.append("head,,").append(l).append(',').append(h).append(',').append(heads[l][h]).append(",,\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static void curveRows(StringBuilder out, String probe, String variant, ProbeCurve curve) {
+        if (curve == null) {
+            return;
+        }
+        String prefix = probe + "," + csvField(variant) + ",";
+        row(out, prefix + "embedding,,", curve.embedding());
+        for (int l = 0; l < curve.layers().size(); l++) {
+            row(out, prefix + l + ",,", curve.layers().get(l));
+        }
+    }
+
+    /** RFC 4180: quoted (inner quotes doubled) when it holds a comma, a quote or a line break. */
+    private static String csvField(String text) {
+        return text.matches("[^,\"\r\n]*") ? text : "\"" + text.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void row(StringBuilder out, String prefix, ProbeScore score) {
+        out.append(prefix).append(score.accuracy()).append(',').append(score.f1()).append(',').append(score.auc()).append('\n');
+    }
+
+    /** [{"layer", "accuracy", "f1", "auc"}], exactly one entry per block. */
+    private static List<Map<String, Object>> layers(ProbeCurve curve) {
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int l = 0; l < curve.layers().size(); l++) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("layer", l);
+            entry.putAll(score(curve.layers().get(l)));
+            layers.add(entry);
+        }
+        return layers;
     }
 
     private static Map<String, Object> score(ProbeScore score) {

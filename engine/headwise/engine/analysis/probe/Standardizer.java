@@ -30,6 +30,18 @@ record Standardizer(double[] mean, double[] scale) {
         return new Standardizer(mean, scale);
     }
 
+    /** The token states of one example, [T·d] row-major, standardised: [T][d] in double. */
+    double[][] applyTokens(float[] tokens) {
+        int width = mean.length;
+        double[][] out = new double[tokens.length / width][width];
+        for (int t = 0; t < out.length; t++) {
+            for (int j = 0; j < width; j++) {
+                out[t][j] = (tokens[t * width + j] - mean[j]) / scale[j];
+            }
+        }
+        return out;
+    }
+
     /** The rows {@code rows} of {@code features}, standardised, in double. */
     double[][] apply(float[][] features, int[] rows) {
         double[][] out = new double[rows.length][];

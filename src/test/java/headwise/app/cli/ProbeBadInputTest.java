@@ -1,5 +1,6 @@
 package headwise.app.cli;
 
+import headwise.engine.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +71,11 @@ class ProbeBadInputTest {
         assertOneLine(run(dir.resolve("missing.jsonl")), "missing.jsonl");
         assertOneLine(run(file, "--figure", "gif"), "--figure: unknown figure format 'gif'");
         assertOneLine(run(file, "--noise", "-1"), "--noise: the noise's standard deviation must be 0 or more");
+        assertOneLine(run(file, "--queries", "0"), "--queries: the attentive probe needs 1 query or more");
+        assertOneLine(run(file, "--low-precision", "F8"), "--low-precision: unknown precision 'F8'");
+        assertOneLine(run(file, "--low-precision", "Q8_0"), "--low-precision Q8_0: give the model's Q8_0 GGUF file with --compare-model");
+        assertOneLine(run(file, "--compare-model", Fixtures.model("gpt2_f32").toString()), "not a copy of probe_gpt2");
+        assertOneLine(run(file, "--attentive", "--attention-example", "60"), "--attention-example: example 60 does not exist");
     }
 
     private void assertError(Path file, String problem) {

@@ -113,8 +113,12 @@ class ProbeCommandTest {
     void noiseOnTheEmbeddingsLowersTheCurve() throws IOException {
         JsonObject clean = probe(DATA.resolve("early.jsonl"), "--no-heads");
         assertEquals(0.0, clean.get("noise").getAsDouble());
-        JsonObject noisy = probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3");
-        assertEquals(3.0, noisy.get("noise").getAsDouble());
+        assertEquals(0, clean.getAsJsonArray("variants").size());
+        JsonObject json = probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3");
+        assertEquals(3.0, json.get("noise").getAsDouble());
+        assertEquals(clean.getAsJsonArray("layers"), json.getAsJsonArray("layers"), "the main curve stays without noise");
+        JsonObject noisy = json.getAsJsonArray("variants").get(0).getAsJsonObject();
+        assertEquals("noise σ=3", noisy.get("name").getAsString());
         double cleanSum = 0;
         double noisySum = 0;
         for (int l = 0; l < 3; l++) {
@@ -124,7 +128,65 @@ class ProbeCommandTest {
         assertEquals(3.0, cleanSum);
         assertTrue(noisySum < 2.7, "noise of sigma 3 on one-hot embeddings hides the token: " + noisySum);
         assertTrue(noisy.getAsJsonObject("embedding").get("accuracy").getAsDouble() < 0.9);
-        assertEquals(noisy, probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3"), "seeded: the same again");
+        assertEquals(json, probe(DATA.resolve("early.jsonl"), "--no-heads", "--noise", "3"), "seeded: the same again");
+    }
+
+    @Test
+    void attentiveProbeReadsTheFirstTokenWhereTheLinearProbeOnTheLastCannot() throws IOException {
+        JsonObject json = probe(DATA.resolve("late.jsonl"), "--no-heads", "--attentive", "--queries", "4", "--attention-example", "5",
+                "--figure", "png");
+        assertEquals(4, json.get("queries").getAsInt());
+        JsonArray attentive = json.getAsJsonArray("attentive");
+        assertEquals(3, attentive.size(), "exactly L entries");
+        assertEquals(List.of("layer", "accuracy", "f1", "auc"), List.copyOf(attentive.get(0).getAsJsonObject().keySet()));
+        assertTrue(json.getAsJsonObject("embedding").get("accuracy").getAsDouble() < 0.75, "linear, last token: no");
+        double attentiveEmbedding = json.getAsJsonObject("attentive_embedding").get("accuracy").getAsDouble();
+        assertTrue(attentiveEmbedding >= 0.9, "the queries find the first token's embedding: " + attentiveEmbedding);
+        assertTrue(attentive.get(0).getAsJsonObject().get("accuracy").getAsDouble() >= 0.9, "block 0 keeps it");
+        assertEquals(0, json.get("attentive_depth").getAsInt());
+
+        JsonObject attention = json.getAsJsonObject("attention");
+        assertEquals(5, attention.get("example").getAsInt());
+        assertEquals(6, attention.get("row").getAsInt());
+        assertEquals(2, attention.getAsJsonArray("tokens").size());
+        JsonArray weights = attention.getAsJsonArray("weights");
+        assertEquals(3, weights.size(), "[L][M][T]");
+        assertEquals(4, weights.get(0).getAsJsonArray().size());
+        for (var row : weights.get(0).getAsJsonArray()) {
+            double[] w = Fixtures.numbers(row);
+            assertEquals(2, w.length);
+            assertEquals(1.0, w[0] + w[1], 1e-9);
+        }
+        assertEquals(json.getAsJsonArray("attentive"), probe(DATA.resolve("late.jsonl"), "--no-heads", "--queries", "4")
+                .getAsJsonArray("attentive"), "seeded: the same again");
+        java.awt.image.BufferedImage figure = javax.imageio.ImageIO.read(out.resolve("probe.png").toFile());
+        assertTrue(figure.getWidth() > 600 && figure.getHeight() > 500, "two charts and the attention map: " + figure.getWidth()
+                + "×" + figure.getHeight());
+    }
+
+    @Test
+    void lowerPrecisionCopyIsProbedTheSameWay() throws IOException {
+        JsonObject json = probe(DATA.resolve("late.jsonl"), "--no-heads", "--low-precision", "bf16", "--noise", "0.5");
+        JsonArray variants = json.getAsJsonArray("variants");
+        assertEquals(2, variants.size());
+        assertEquals("noise σ=0.5", variants.get(0).getAsJsonObject().get("name").getAsString());
+        JsonObject bf16 = variants.get(1).getAsJsonObject();
+        assertEquals("BF16", bf16.get("name").getAsString());
+        assertEquals(3, bf16.getAsJsonArray("layers").size());
+        // the one-hot weights and the copy's scale 10 are exact in bfloat16: the same readings
+        assertEquals(json.getAsJsonArray("layers"), bf16.getAsJsonArray("layers"));
+        assertEquals(1, bf16.get("depth").getAsInt());
+    }
+
+    @Test
+    void aQ8GgufCopyIsTheComparedModel(@TempDir Path dir) throws IOException {
+        Path gguf = headwise.engine.io.gguf.HfToGguf.write(MODEL, "gpt2", dir.resolve("probe-q8_0.gguf"), true);
+        JsonObject json = probe(DATA.resolve("late.jsonl"), "--no-heads", "--low-precision", "Q8_0", "--compare-model", gguf.toString());
+        JsonObject q8 = json.getAsJsonArray("variants").get(0).getAsJsonObject();
+        assertEquals("Q8_0", q8.get("name").getAsString());
+        assertEquals(3, q8.getAsJsonArray("layers").size());
+        assertEquals(1, q8.get("depth").getAsInt());
+        assertEquals(1.0, q8.getAsJsonArray("layers").get(2).getAsJsonObject().get("accuracy").getAsDouble(), "8-bit weights still copy");
     }
 
     @Test

@@ -76,6 +76,17 @@ class ProbeFeaturesTest {
     }
 
     @Test
+    void tokenStatesThatDoNotFitTheHeapAreOneLine() {
+        long bytes = ProbeFeatures.tokenStateBytes(new int[][] {{1, 2, 3}, {4, 5}}, 6, 384);
+        assertEquals(5L * 7 * 384 * 4, bytes, "5 tokens at the embedding and 6 blocks");
+        ProbeFeatures.checkTokenMemory(Path.of("data.jsonl"), bytes, 2 * bytes); // fits
+        headwise.engine.HeadwiseException e = org.junit.jupiter.api.Assertions.assertThrows(headwise.engine.HeadwiseException.class,
+                () -> ProbeFeatures.checkTokenMemory(Path.of("data.jsonl"), 3_000_000_000L, 4_000_000_000L));
+        assertTrue(e.getMessage().startsWith("data.jsonl: the attentive probes keep every token's state, 3000 MB here"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    @Test
     void batchesKeepFileOrderWithinALength() {
         List<int[]> batches = ProbeFeatures.batches(new int[][] {{1}, {1, 2}, {3}, {4, 5}, {6}});
         assertEquals(2, batches.size());

@@ -61,7 +61,7 @@ public final class HfToGguf {
     }
 
     /** @param q8 matrices whose rows are whole 32-element blocks stored as Q8_0 (token embedding included) */
-    static Path write(Path fixture, String arch, Path target, boolean q8) {
+    public static Path write(Path fixture, String arch, Path target, boolean q8) {
         JsonObject c = Json.readObject(fixture.resolve("config.json"));
         GgufWriter w = metadata(c, arch);
         boolean gemma = arch.startsWith("gemma");
