@@ -1,12 +1,12 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.MatrixBlock;
 import headwise.viz.draw.MatrixPanel;
-import headwise.viz.draw.ValueScale;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public final class ProbeFigure extends BlockFigure {
 
     private static Block body(Curves curves, double[][] headAccuracy) {
         List<Block> blocks = new ArrayList<>();
-        Color[] colours = {LayerCharts.MEAN, new Color(0xE6, 0x9F, 0x00), new Color(0x00, 0x9E, 0x73)};
+        Color[] colours = {Scales.series(0), Scales.series(1), Scales.series(2)};
         blocks.add(LayerCharts.chart("Linear probe", "score", List.of(new LayerCharts.Line("accuracy", curves.accuracy()),
                 new LayerCharts.Line("F1", curves.f1()), new LayerCharts.Line("AUC", curves.auc())), null, colours));
         if (headAccuracy != null) {
@@ -50,7 +50,7 @@ public final class ProbeFigure extends BlockFigure {
             int heads = headAccuracy[0].length;
             int cell = Math.max(12, Math.min(40, 260 / Math.max(layers, heads)));
             MatrixPanel panel = MatrixPanel.of(headAccuracy, Labels.indices("L", layers), Labels.indices("H", heads), cell,
-                    ValueScale.linear(Math.min(0.5, ImportanceFigure.min(headAccuracy)), 1), cell >= 28);
+                    Scales.score(Math.min(0.5, Scales.min(headAccuracy)), 1), cell >= 28).named("layer", "head");
             blocks.add(new MatrixBlock("Per-head probes", "accuracy of a probe on each head's hook_z", panel, "accuracy"));
         }
         return new BlockGrid(blocks, 2);
