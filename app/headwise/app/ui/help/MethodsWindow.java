@@ -100,7 +100,7 @@ public final class MethodsWindow {
         summary.setWrapText(true);
         GridPane grid = new GridPane();
         grid.setHgap(10);
-        grid.setVgap(6);
+        grid.setVgap(10);
         int row = 0;
         for (Methods.Measure m : page.measures()) {
             Label name = new Label(m.name());
@@ -108,6 +108,7 @@ public final class MethodsWindow {
             name.setMinWidth(150);
             name.setMaxWidth(190);
             name.setWrapText(true);
+            GridPane.setValignment(name, javafx.geometry.VPos.TOP);
             grid.add(name, 0, row);
             grid.add(measureText(m), 1, row++);
         }

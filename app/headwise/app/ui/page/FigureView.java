@@ -45,6 +45,7 @@ public final class FigureView extends Pane {
     private final Scale scale = new Scale(1, 1, 0, 0);
     private final PauseTransition settle = new PauseTransition(Duration.millis(150));
     private final Tooltip readout = new Tooltip();
+    private final javafx.beans.binding.DoubleBinding windowScale = javafx.beans.binding.Bindings.selectDouble(sceneProperty(), "window", "renderScaleX");
     private final boolean fitting;
     private Figure figure;
     private double renderedScale = 1;
@@ -65,6 +66,11 @@ public final class FigureView extends Pane {
         getStyleClass().add("hw-figure");
         content.getStyleClass().add("hw-paper");
         settle.setOnFinished(e -> renderSharp());
+        // a move to a screen of another scale (200%) renders the figure again for it
+        windowScale.addListener((o, was, now) -> {
+            requestLayout();
+            settle.playFromStart();
+        });
         readout.setId("figure-readout");
         readout.setShowDelay(Duration.millis(150));
         readout.setHideDelay(Duration.millis(100));

@@ -175,6 +175,8 @@ public final class ImportancePage extends AnalysisPage {
         layer.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().layer()));
         TableColumn<HeadRow, Number> head = new TableColumn<>("head");
         head.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().head()));
+        layer.setPrefWidth(70); // the theme's header font needs more than the default for "layer"
+        head.setPrefWidth(70);
         table.getColumns().add(layer);
         table.getColumns().add(head);
         for (int i = 0; i < measures.size(); i++) {

@@ -63,6 +63,8 @@ public final class HeatmapView extends Region {
     private double dragX;
     private double dragY;
     private boolean dragged;
+    /** Whether the whole matrix is shown (not zoomed in by the user): a resize then fits it again. */
+    private boolean fitted = true;
     private final Tooltip readout = new Tooltip();
     /** An invisible label that CSS styles like any text, so the labels drawn here follow the theme. */
     private final javafx.scene.control.Label inkProbe = new javafx.scene.control.Label();
@@ -170,6 +172,7 @@ public final class HeatmapView extends Region {
         cell = Math.min(MAX_CELL, side / pyramid.length());
         x0 = 0;
         y0 = 0;
+        fitted = true;
     }
 
     /** Zooms by {@code factor} around the plot point (px, py) (canvas coordinates). */
@@ -182,6 +185,7 @@ public final class HeatmapView extends Region {
         double keyAt = x0 + (px - margin) / cell;
         double queryAt = y0 + (py - margin) / cell;
         cell = next;
+        fitted = cell <= minCell;
         x0 = keyAt - (px - margin) / cell;
         y0 = queryAt - (py - margin) / cell;
         clampOffsets();
@@ -288,7 +292,7 @@ public final class HeatmapView extends Region {
             boolean first = canvas.getWidth() == 0;
             canvas.setWidth(w);
             canvas.setHeight(h);
-            if (first || cell * (pyramid == null ? 0 : pyramid.length()) < Math.min(plotWidth(), plotHeight())) {
+            if (first || fitted || cell * (pyramid == null ? 0 : pyramid.length()) < Math.min(plotWidth(), plotHeight())) {
                 fit();
             }
             draw();
