@@ -1,6 +1,7 @@
 package headwise.app.ui.page;
 
 import headwise.viz.draw.Scales;
+import headwise.app.export.HeadCategories;
 import headwise.app.export.ImportanceMeasures;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
@@ -134,10 +135,13 @@ public final class ImportancePage extends AnalysisPage {
         int heads = session.result().attention().heads();
         int layers = session.result().attention().layers();
         int cell = Math.max(10, Math.min(26, 260 / heads));
+        String[][] types = HeadCategories.detectedTypes(session); // read out with each head's value
         for (Measure m : measures) {
             FigureView view = new FigureView();
             view.setId("importance-" + m.name());
-            view.show(MatrixFigure.headMap(m.title(), m.note(), m.scores(), cell, Scales.importance(m.scores()), null));
+            MatrixFigure figure = MatrixFigure.headMap(m.title(), m.note(), m.scores(), cell, Scales.importance(m.scores()), null);
+            figure.panel().noted((l, h) -> types[l][h]);
+            view.show(figure);
             view.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
                 int[] at = ((MatrixFigure) view.figure()).cellAt(x, y);
                 if (at != null) {

@@ -263,20 +263,12 @@ public final class VitPage extends AnalysisPage {
 
     /** The patch token under a point of either panel, or −1. */
     private int patchAt(double x, double y) {
-        if (layout == null) {
+        if (!(overlay.figure() instanceof VitOverlayFigure f)) {
             return -1;
         }
         PatchGrid grid = session.result().input().grid();
-        for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
-            double dx = x - left;
-            double dy = y - layout.panelY();
-            if (dx >= 0 && dy >= 0 && dx < layout.panelWidth() && dy < layout.panelHeight()) {
-                int c = (int) (dx * grid.cols() / layout.panelWidth());
-                int r = (int) (dy * grid.rows() / layout.panelHeight());
-                return grid.token(r, c);
-            }
-        }
-        return -1;
+        int patch = f.patchAt(x, y);
+        return patch < 0 ? -1 : grid.token(patch / grid.cols(), patch % grid.cols());
     }
 
     private void choose(int token) {

@@ -59,7 +59,10 @@ class FigureReadoutTest {
         String text = entropy.readout().getText();
         assertTrue(text.startsWith("layer 2, head 1: "), text);
         double expected = ImportancePage.measures(s).stream().filter(m -> m.name().equals("entropy")).findFirst().orElseThrow().scores()[2][1];
-        assertEquals(expected, Double.parseDouble(text.substring(text.indexOf(": ") + 2)), Math.abs(expected) * 5e-4);
+        String[] valueAndType = text.substring(text.indexOf(": ") + 2).split(" \u00B7 ");
+        assertEquals(expected, Double.parseDouble(valueAndType[0]), Math.abs(expected) * 5e-4);
+        String type = headwise.app.export.HeadCategories.detectedTypes(s)[2][1];
+        assertEquals(type == null ? 1 : 2, valueAndType.length, "the head's type, when it has one, follows: " + text);
         // off the cells (the title) there is nothing to read
         robot.moveTo(entropy.localToScreen(4, 4));
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !entropy.readout().isShowing());
