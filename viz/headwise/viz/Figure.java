@@ -20,6 +20,14 @@ public interface Figure {
     /** Draws the whole figure, background included, into [0, width) × [0, height) of {@code g}'s user space. */
     void draw(Graphics2D g);
 
+    /**
+     * What lies under figure point (x, y), as one line for a tooltip ("query 2 “is” → key 3 “all”: 0.5312"), or
+     * null where there is nothing to read (margins, titles). Figures made of blocks ask their blocks.
+     */
+    default String readout(double x, double y) {
+        return null;
+    }
+
     /** Draws the figure scaled uniformly to fit a {@code width}×{@code height} area at the origin, centred. */
     default void drawFitted(Graphics2D g, double width, double height) {
         double scale = Math.min(width / width(), height / height());

@@ -14,7 +14,7 @@ import java.util.List;
  * sequence) plus sink heads of this run, and the importance bar from the session's chosen measure (zero or mean
  * ablation, or gradient).
  */
-final class HeadCategories {
+public final class HeadCategories {
 
     /** In priority order: a head of several types is framed in the first that applies. */
     static final List<String> NAMES = List.of("induction", "duplicate-token", "previous-token", "sink (> half on token 0)");
@@ -25,6 +25,36 @@ final class HeadCategories {
 
     /** @param tiles the run's model view tiles: their first-key mass marks the sink heads */
     static HeadMarks marks(Session s, ModelThumbnails tiles) {
+        AttentionMaps a = s.result().attention();
+        int[][] category = detected(s);
+        double[][] firstToken = tiles.firstKeyMass();
+        for (int l = 0; l < a.layers(); l++) {
+            for (int h = 0; h < a.heads(); h++) {
+                if (category[l][h] < 0 && firstToken[l][h] > SINK_HEAD_MASS) {
+                    category[l][h] = NAMES.size() - 1;
+                }
+            }
+        }
+        ImportanceMeasures.Measure importance = ImportanceMeasures.forBars(s);
+        return new HeadMarks(NAMES, category, importance == null ? null : importance.scores(),
+                importance == null ? null : importance.title());
+    }
+
+    /** Each head's detected type (the first of induction, duplicate-token, previous-token), null for none. */
+    public static String[][] detectedTypes(Session s) {
+        int[][] category = detected(s);
+        String[][] out = new String[category.length][];
+        for (int l = 0; l < category.length; l++) {
+            out[l] = new String[category[l].length];
+            for (int h = 0; h < category[l].length; h++) {
+                out[l][h] = category[l][h] < 0 ? null : NAMES.get(category[l][h]);
+            }
+        }
+        return out;
+    }
+
+    /** [layer][head] index into {@link #NAMES} from the metrics' head types, −1 for none (all −1 before metrics). */
+    private static int[][] detected(Session s) {
         AttentionMaps a = s.result().attention();
         int[][] category = new int[a.layers()][a.heads()];
         for (int[] row : category) {
@@ -39,16 +69,6 @@ final class HeadCategories {
                 }
             }
         }
-        double[][] firstToken = tiles.firstKeyMass();
-        for (int l = 0; l < a.layers(); l++) {
-            for (int h = 0; h < a.heads(); h++) {
-                if (category[l][h] < 0 && firstToken[l][h] > SINK_HEAD_MASS) {
-                    category[l][h] = NAMES.size() - 1;
-                }
-            }
-        }
-        ImportanceMeasures.Measure importance = ImportanceMeasures.forBars(s);
-        return new HeadMarks(NAMES, category, importance == null ? null : importance.scores(),
-                importance == null ? null : importance.title());
+        return category;
     }
 }

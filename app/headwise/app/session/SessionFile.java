@@ -23,9 +23,10 @@ import java.util.Map;
  * A session as a JSON file: {@code {"format": "headwise-session", "version": 1, "model": …, "text": …,
  * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
  * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}, "query": …, "key": …,
- * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …} (the last six optional:
- * the heatmap's selected row and column, the q/k projection's head, the model view's bar measure, the second model
- * compare mode runs on the same input, "" for none). The reader treats the
+ * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …, "theme": "light"|"dark"}
+ * (the last seven optional: the heatmap's selected row and column, the q/k projection's head, the model view's bar
+ * measure, the second model compare mode runs on the same input, "" for none, the window's theme, light when absent,
+ * so files written before themes read as they did). The reader treats the
  * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
  * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
  */
@@ -80,7 +81,8 @@ public final class SessionFile {
                 Json.optionalString(file, o, "page", ""),
                 plan(file, o.get("interventions")),
                 compareModel(file, Json.optionalString(file, o, "compare_model", "")),
-                selection);
+                selection,
+                theme(file, Json.optionalString(file, o, "theme", Theme.LIGHT.key())));
     }
 
     /** A model name or folder: one line of sane length (it is shown in the window and opened as a path). */
@@ -90,6 +92,14 @@ public final class SessionFile {
                     + MAX_MODEL_NAME + " characters");
         }
         return name;
+    }
+
+    private static Theme theme(Path file, String key) {
+        Theme theme = Theme.ofKey(key);
+        if (theme == null) {
+            throw HeadwiseException.inFile(file, "\"theme\" must be \"light\" or \"dark\"");
+        }
+        return theme;
     }
 
     private static ImportanceChoice importance(Path file, String key) {
@@ -171,6 +181,7 @@ public final class SessionFile {
         o.put("qk_head", v.qkHead());
         o.put("importance", v.importance().key());
         o.put("compare_model", s.compareModel());
+        o.put("theme", s.theme().key());
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

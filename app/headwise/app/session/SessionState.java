@@ -14,9 +14,10 @@ import headwise.engine.load.BundledModels;
  * @param plan         the interventions
  * @param compareModel a second model (bundled name or folder) run on the same input for compare mode, or "" for none
  * @param selection    what is selected and how it is drawn
+ * @param theme        the window's look (light or dark)
  */
 public record SessionState(String model, String text, String compareText, String image, String page, InterventionPlan plan,
-                           String compareModel, Selection selection) {
+                           String compareModel, Selection selection, Theme theme) {
 
     public static final String EXAMPLE = "The cat sat on the mat because it was tired.";
 
@@ -29,6 +30,13 @@ public record SessionState(String model, String text, String compareText, String
         plan = plan == null ? InterventionPlan.none() : plan;
         compareModel = compareModel == null ? "" : compareModel.strip();
         selection = selection == null ? Selection.defaults() : selection;
+        theme = theme == null ? Theme.LIGHT : theme;
+    }
+
+    /** A state in the light theme (callers that predate themes). */
+    public SessionState(String model, String text, String compareText, String image, String page, InterventionPlan plan,
+                        String compareModel, Selection selection) {
+        this(model, text, compareText, image, page, plan, compareModel, selection, Theme.LIGHT);
     }
 
     /** The bundled model with the example sentence: what a first start shows. */
@@ -37,36 +45,40 @@ public record SessionState(String model, String text, String compareText, String
     }
 
     public SessionState withModel(String m) {
-        return new SessionState(m, text, compareText, image, page, plan, compareModel, selection);
+        return new SessionState(m, text, compareText, image, page, plan, compareModel, selection, theme);
     }
 
     public SessionState withText(String t) {
-        return new SessionState(model, t, compareText, image, page, plan, compareModel, selection);
+        return new SessionState(model, t, compareText, image, page, plan, compareModel, selection, theme);
     }
 
     public SessionState withCompareText(String t) {
-        return new SessionState(model, text, t, image, page, plan, compareModel, selection);
+        return new SessionState(model, text, t, image, page, plan, compareModel, selection, theme);
     }
 
     public SessionState withImage(String file) {
-        return new SessionState(model, text, compareText, file, page, plan, compareModel, selection);
+        return new SessionState(model, text, compareText, file, page, plan, compareModel, selection, theme);
     }
 
     public SessionState withPage(String p) {
-        return new SessionState(model, text, compareText, image, p, plan, compareModel, selection);
+        return new SessionState(model, text, compareText, image, p, plan, compareModel, selection, theme);
     }
 
     public SessionState withPlan(InterventionPlan p) {
-        return new SessionState(model, text, compareText, image, page, p, compareModel, selection);
+        return new SessionState(model, text, compareText, image, page, p, compareModel, selection, theme);
     }
 
     /** The second model of compare mode ("" for none). */
     public SessionState withCompareModel(String m) {
-        return new SessionState(model, text, compareText, image, page, plan, m, selection);
+        return new SessionState(model, text, compareText, image, page, plan, m, selection, theme);
     }
 
     public SessionState withSelection(Selection s) {
-        return new SessionState(model, text, compareText, image, page, plan, compareModel, s);
+        return new SessionState(model, text, compareText, image, page, plan, compareModel, s, theme);
+    }
+
+    public SessionState withTheme(Theme t) {
+        return new SessionState(model, text, compareText, image, page, plan, compareModel, selection, t);
     }
 
     public boolean hasCompareModel() {

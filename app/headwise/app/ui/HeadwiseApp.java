@@ -73,19 +73,21 @@ public class HeadwiseApp extends Application {
         StartupTrace.mark("javafx started");
         long t = StartupTrace.now();
         Path autosave = AppPaths.sessionFile();
+        Initial initial = initialState(autosave);
+        ThemeStyles.apply(initial.state().theme()); // before the first node is styled: no light flash in dark
         model = new AppModel(autosave);
         window = new MainWindow(model, chooser, () -> stage);
         StartupTrace.done("window built", t);
         stage.setTitle("Headwise");
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         Scene scene = new Scene(window.root(), Math.min(1280, screen.getWidth()), Math.min(860, screen.getHeight()));
+        ThemeStyles.addTo(scene);
         stage.setScene(scene);
         FirstViewProbe.install(model, scene);
         window.installKeys(scene);
         t = StartupTrace.now();
         stage.show();
         StartupTrace.done("stage.show", t);
-        Initial initial = initialState(autosave);
         StartupPreload<AnalysisRun.Outcome> early = preload;
         preload = null;
         if (early != null) {

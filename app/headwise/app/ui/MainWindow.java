@@ -4,7 +4,9 @@ import headwise.app.export.Exporter;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.app.session.SessionState;
+import headwise.app.session.Theme;
 import headwise.app.ui.core.HeadDetailPage;
+import headwise.app.ui.help.MethodsWindow;
 import headwise.app.ui.core.HeadPageModel;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.InterventionsPageModel;
@@ -34,10 +36,12 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.DragEvent;
 import javafx.scene.input.KeyCode;
@@ -84,6 +88,12 @@ public final class MainWindow {
     private final Menu recent = new Menu("Recent models");
     private final TokenChips chips;
     private final BorderPane root;
+    private final RadioMenuItem light = new RadioMenuItem("Light theme");
+    private final RadioMenuItem dark = new RadioMenuItem("Dark theme");
+    private MethodsWindow methods;
+    /** Held here: a binding only its listener refers to would be collected. */
+    private javafx.beans.binding.BooleanBinding statusFailed;
+    private Theme applied;
     private boolean syncing;
 
     public MainWindow(AppModel model, Chooser chooser, Supplier<Window> owner) {
@@ -203,10 +213,35 @@ public final class MainWindow {
         Tab tab = new Tab(title);
         tab.setId("tab-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
         tab.setUserData(new Slot(title, make));
+        tab.setGraphic(helpButton(title));
         MenuItem export = new MenuItem("Export\u2026");
         export.setOnAction(e -> exportPage(pageOf(tab)));
         tab.setContextMenu(new ContextMenu(export));
         tabs.getTabs().add(tab);
+    }
+
+    /** The page's "?": opens Help > Methods at the page's entry. */
+    private Button helpButton(String title) {
+        Button help = new Button("?");
+        help.setId("help-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
+        help.getStyleClass().addAll("hw-help-button", "flat");
+        help.setFocusTraversable(false);
+        help.setTooltip(new Tooltip("What the " + title + " page shows: its measures, papers and colours"));
+        help.setOnAction(e -> showMethods(title));
+        return help;
+    }
+
+    /** Help > Methods at {@code page}'s entry (null: the top). */
+    public void showMethods(String page) {
+        if (methods == null) {
+            methods = new MethodsWindow();
+        }
+        methods.show(owner.get(), page);
+    }
+
+    /** The Methods window, once opened (tests). */
+    public MethodsWindow methodsWindow() {
+        return methods;
     }
 
     private void openHead(int layer, int head) {
@@ -259,6 +294,16 @@ public final class MainWindow {
                 ? new Tooltip("B is " + s.compareModel() + " on the same input (File > Stop comparing models to use a second text)")
                 : null);
         viewState.logScaleProperty().set(s.selection().logScale());
+        if (s.theme() != applied) {
+            boolean switched = applied != null;
+            applied = s.theme();
+            ThemeStyles.apply(applied);
+            if (switched) {
+                redrawAll(); // canvases draw their labels in the theme's text colour
+            }
+        }
+        light.setSelected(s.theme() == Theme.LIGHT);
+        dark.setSelected(s.theme() == Theme.DARK);
         modelName.setText(AppModel.shortName(s.model()));
         modelName.setTooltip(new Tooltip(s.model()));
         if (!s.page().isEmpty() && selectedPage() != null && !selectedPage().title().equals(s.page())) {
@@ -331,7 +376,30 @@ public final class MainWindow {
         file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel, compareGguf,
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
-        return new MenuBar(file);
+        return new MenuBar(file, viewMenu(), helpMenu());
+    }
+
+    /** View: the light or dark theme (kept in the session). */
+    private Menu viewMenu() {
+        ToggleGroup themes = new ToggleGroup();
+        for (RadioMenuItem item : new RadioMenuItem[] {light, dark}) {
+            item.setToggleGroup(themes);
+            Theme theme = item == light ? Theme.LIGHT : Theme.DARK;
+            item.setId(item == light ? "menu-light-theme" : "menu-dark-theme");
+            item.setOnAction(e -> model.setTheme(theme));
+            menuItems.put(item.getId(), item);
+        }
+        return new Menu("View", null, light, dark);
+    }
+
+    /** Help: Methods (every measure shown, its definition, paper and colours). */
+    private Menu helpMenu() {
+        MenuItem methodsItem = item("Methods…", "menu-methods", () -> {
+            Page p = selectedPage();
+            showMethods(p == null ? null : p.title());
+        });
+        methodsItem.setAccelerator(new KeyCodeCombination(KeyCode.F1));
+        return new Menu("Help", null, methodsItem);
     }
 
     /** Ctrl+Enter analyses; the arrow keys move the selected head on the model view and the head page. */
@@ -379,7 +447,7 @@ public final class MainWindow {
 
     private HBox inputBar() {
         modelName.setId("model-name");
-        modelName.setStyle("-fx-font-weight: bold;");
+        modelName.getStyleClass().add("hw-bold");
         text.setId("text");
         text.setPromptText("A sentence to analyse (Enter runs)");
         text.setOnAction(e -> model.analyse(text.getText()));
@@ -417,8 +485,13 @@ public final class MainWindow {
         Label status = new Label();
         status.setId("status");
         status.textProperty().bind(Bindings.when(model.runner().tasks().busyProperty()).then(model.runner().tasks().messageProperty()).otherwise(model.statusProperty()));
-        status.styleProperty().bind(Bindings.when(model.failedProperty().and(model.runner().tasks().busyProperty().not()))
-                .then("-fx-text-fill: #b00020; -fx-font-weight: bold;").otherwise(""));
+        statusFailed = model.failedProperty().and(model.runner().tasks().busyProperty().not());
+        statusFailed.addListener((o, was, now) -> {
+            status.getStyleClass().remove("hw-status-failed");
+            if (now) {
+                status.getStyleClass().add("hw-status-failed");
+            }
+        });
         bar.progressProperty().bind(model.runner().tasks().progressProperty());
         Button cancel = new Button("Cancel");
         cancel.setId("cancel");

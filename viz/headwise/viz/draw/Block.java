@@ -9,6 +9,11 @@ public interface Block {
 
     double height();
 
+    /** What lies under (x, y), measured from the block's top-left corner, or null ({@link headwise.viz.Figure#readout}). */
+    default String readout(double x, double y) {
+        return null;
+    }
+
     /** Draws with the top-left corner at (x, y). */
     void draw(Graphics2D g, double x, double y);
 }

@@ -19,6 +19,11 @@ public class BlockFigure implements Figure {
         this.height = (int) Math.ceil(header.height() + body.height() + Style.PAD);
     }
 
+    /** The blocks under the header. */
+    public Block body() {
+        return body;
+    }
+
     @Override
     public int width() {
         return width;
@@ -27,6 +32,11 @@ public class BlockFigure implements Figure {
     @Override
     public int height() {
         return height;
+    }
+
+    @Override
+    public String readout(double x, double y) {
+        return body.readout(x - Style.PAD, y - header.height());
     }
 
     @Override

@@ -35,6 +35,10 @@ public final class BlockGrid implements Block {
         this.height = Math.max(0, y - Style.PANEL_GAP);
     }
 
+    public List<Block> blocks() {
+        return blocks;
+    }
+
     @Override
     public double width() {
         return width;
@@ -43,6 +47,19 @@ public final class BlockGrid implements Block {
     @Override
     public double height() {
         return height;
+    }
+
+    @Override
+    public String readout(double x, double y) {
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            double bx = x - corners.get(i)[0];
+            double by = y - corners.get(i)[1];
+            if (bx >= 0 && by >= 0 && bx < b.width() && by < b.height()) {
+                return b.readout(bx, by);
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,6 +1,10 @@
 package headwise.viz.draw;
 
+import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.entity.CategoryItemEntity;
+import org.jfree.chart.entity.ChartEntity;
+import org.jfree.chart.entity.XYItemEntity;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.block.BlockBorder;
@@ -21,6 +25,10 @@ public final class ChartBlock implements Block {
     private final JFreeChart chart;
     private final double width;
     private final double height;
+    /** Where the last draw put each bar and point, and the corner it was drawn at (for the readout). */
+    private volatile ChartRenderingInfo drawn;
+    private volatile double drawnX;
+    private volatile double drawnY;
 
     public ChartBlock(JFreeChart chart, double width, double height) {
         this.chart = style(chart);
@@ -39,8 +47,31 @@ public final class ChartBlock implements Block {
     }
 
     @Override
+    public String readout(double x, double y) {
+        ChartRenderingInfo info = drawn;
+        if (info == null || info.getEntityCollection() == null) {
+            return null;
+        }
+        ChartEntity entity = info.getEntityCollection().getEntity(x + drawnX, y + drawnY);
+        if (entity instanceof XYItemEntity item) {
+            var data = item.getDataset();
+            return data.getSeriesKey(item.getSeriesIndex()) + ": " + Text.precise(data.getXValue(item.getSeriesIndex(), item.getItem()))
+                    + ", " + Text.precise(data.getYValue(item.getSeriesIndex(), item.getItem()));
+        }
+        if (entity instanceof CategoryItemEntity item) {
+            Number v = item.getDataset().getValue(item.getRowKey(), item.getColumnKey());
+            return item.getColumnKey() + ": " + (v == null ? "none" : Text.precise(v.doubleValue()));
+        }
+        return null;
+    }
+
+    @Override
     public void draw(Graphics2D g, double x, double y) {
-        chart.draw(g, new Rectangle2D.Double(x, y, width, height));
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        chart.draw(g, new Rectangle2D.Double(x, y, width, height), null, info);
+        drawnX = x;
+        drawnY = y;
+        drawn = info;
         Style.hints(g); // JFreeChart leaves its own hints behind
     }
 

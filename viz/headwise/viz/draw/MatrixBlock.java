@@ -47,8 +47,18 @@ public final class MatrixBlock implements Block {
         return headingHeight() + Math.max(panel.height(), panel.cellsY() + MIN_LEGEND_HEIGHT);
     }
 
+    /** The bold line above the panel, or null. */
+    public String heading() {
+        return heading;
+    }
+
     public MatrixPanel panel() {
         return panel;
+    }
+
+    @Override
+    public String readout(double x, double y) {
+        return panel.readout(x, y - headingHeight());
     }
 
     @Override

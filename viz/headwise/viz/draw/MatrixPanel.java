@@ -37,6 +37,15 @@ public final class MatrixPanel {
     private final int colStep;
     private final double rowLabelExtent;
     private final double colLabelExtent;
+    private String rowAxis;
+    private String colAxis;
+    private CellNote cellNote = (r, c) -> null;
+
+    /** More about one cell for its readout (a head's type), or null. */
+    @FunctionalInterface
+    public interface CellNote {
+        String at(int row, int col);
+    }
 
     /**
      * @param rowLabels one per row, or null for none
@@ -70,6 +79,19 @@ public final class MatrixPanel {
         this.colLabelExtent = colLabels == null ? 0 : (horizontalColumnLabels ? lineHeight : widestColumn) + Style.GAP;
     }
 
+    /** A layers × heads map ("L0".. down, "0".. across) whose cells read "layer l, head h: value". */
+    public static MatrixPanel headMap(double[][] values, int cell, ValueScale scale, boolean annotate) {
+        String[] layers = new String[values.length];
+        String[] heads = new String[values[0].length];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = "L" + l;
+        }
+        for (int h = 0; h < heads.length; h++) {
+            heads[h] = Integer.toString(h);
+        }
+        return of(values, layers, heads, cell, scale, annotate).named("layer", "head");
+    }
+
     /** A matrix of doubles, [row][col]. */
     public static MatrixPanel of(double[][] values, String[] rowLabels, String[] colLabels, int cell, ValueScale scale,
                                  boolean annotate) {
@@ -83,6 +105,57 @@ public final class MatrixPanel {
 
     public double height() {
         return colLabelExtent + rows * cellHeight;
+    }
+
+    /**
+     * Names the axes for the readout ("query", "key"; "layer", "head"), so a cell reads "query 2 “is”, key 3 “all”"
+     * rather than its bare labels. Returns this panel.
+     */
+    public MatrixPanel named(String rowAxis, String colAxis) {
+        this.rowAxis = rowAxis;
+        this.colAxis = colAxis;
+        return this;
+    }
+
+    /** Adds {@code note} to each cell's readout (e.g. the head's type). Returns this panel. */
+    public MatrixPanel noted(CellNote note) {
+        this.cellNote = note == null ? (r, c) -> null : note;
+        return this;
+    }
+
+    /** The cell under (x, y), measured from the panel's top-left corner, as {row, col}; null off the cells. */
+    public int[] cellAt(double x, double y) {
+        double dx = x - Math.round(rowLabelExtent);
+        double dy = y - Math.round(colLabelExtent);
+        if (dx < 0 || dy < 0) {
+            return null;
+        }
+        int c = (int) (dx / cellWidth);
+        int r = (int) (dy / cellHeight);
+        return r < rows && c < cols ? new int[] {r, c} : null;
+    }
+
+    /** "row label, column label: value" of the cell under (x, y) (panel coordinates), or null off the cells. */
+    public String readout(double x, double y) {
+        int[] at = cellAt(x, y);
+        if (at == null) {
+            return null;
+        }
+        String note = cellNote.at(at[0], at[1]);
+        return axisLabel(rowAxis, rowLabels, at[0]) + ", " + axisLabel(colAxis, colLabels, at[1]) + ": "
+                + Text.precise(cells.at(at[0], at[1])) + (note == null ? "" : " \u00B7 " + note);
+    }
+
+    /** "query 2 “is”", "layer 3", "L3" or "row 3". */
+    private static String axisLabel(String axis, String[] labels, int i) {
+        String label = labels == null ? null : labels[i];
+        if (axis == null) {
+            return label == null ? "#" + i : label;
+        }
+        if (label == null || label.equals(Integer.toString(i)) || label.matches("[A-Za-z]" + i)) {
+            return axis + " " + i;
+        }
+        return axis + " " + i + " \u201C" + label + "\u201D";
     }
 
     /** Left edge of the cells, from the panel's left. */

@@ -88,6 +88,15 @@ public final class Text {
     }
 
     /** A number for ticks and cells: 2 decimals from 0.1, else 2 significant digits; "0" for zero. */
+    /** A number under the cursor (a tooltip): four significant digits. */
+    public static String precise(double value) {
+        if (Double.isNaN(value) || value == 0) {
+            return number(value);
+        }
+        return String.format(Locale.ROOT, "%.4g", value);
+    }
+
+    /** A number for a label or legend: two decimals, or two significant digits below 0.1, three above 1000. */
     public static String number(double value) {
         if (Double.isNaN(value)) {
             return "NaN";

@@ -105,6 +105,22 @@ public final class ValueScale {
         return ticks;
     }
 
+    /** Same kind over the same range: the same colours for the same numbers. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ValueScale v && v.kind == kind && Double.compare(v.min, min) == 0 && Double.compare(v.max, max) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, min, max);
+    }
+
+    @Override
+    public String toString() {
+        return kind + "[" + min + ", " + max + "]";
+    }
+
     /** "linear", "log10" or "diverging", for captions. */
     public String describe() {
         return switch (kind) {

@@ -1,5 +1,6 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.engine.analysis.AttentionStatistics;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.draw.Block;
@@ -44,7 +45,7 @@ public final class CompareFigure extends BlockFigure {
         float[] ma = x.head(layer, head);
         float[] mb = y.head(layer, head);
         double max = Math.max(HeadHeatmapFigure.max(ma, x.length()), HeadHeatmapFigure.max(mb, y.length()));
-        ValueScale shared = ValueScale.linear(0, max);
+        ValueScale shared = Scales.attention(max);
         List<Block> blocks = new ArrayList<>();
         blocks.add(headBlock(a, ma, shared));
         blocks.add(headBlock(b, mb, shared));
@@ -57,7 +58,7 @@ public final class CompareFigure extends BlockFigure {
             String[] labels = Labels.tokens(a.tokens(), t);
             int cell = cellFor(t);
             MatrixPanel diff = new MatrixPanel(t, t, (q, k) -> mb[q * t + k] - ma[q * t + k], labels, labels, cell, cell,
-                    ValueScale.diverging(limit), false);
+                    Scales.signed(limit), false).named("query", "key");
             blocks.add(new MatrixBlock("B \u2212 A", "labels: A's tokens", diff, "difference"));
         }
         double[][] ea = AttentionStatistics.entropy(x);
@@ -71,8 +72,7 @@ public final class CompareFigure extends BlockFigure {
             }
         }
         int cell = Math.max(10, Math.min(26, 260 / x.heads()));
-        MatrixPanel entropy = MatrixPanel.of(delta, Labels.indices("L", x.layers()), Labels.indices(x.heads()), cell,
-                ValueScale.diverging(limit), false);
+        MatrixPanel entropy = MatrixPanel.headMap(delta, cell, Scales.signed(limit), false);
         blocks.add(new MatrixBlock("Entropy change B \u2212 A", "per head, nats", entropy, "\u0394 entropy"));
         return new BlockGrid(blocks, 2);
     }
@@ -81,7 +81,8 @@ public final class CompareFigure extends BlockFigure {
         int t = run.attention().length();
         String[] labels = Labels.tokens(run.tokens(), t);
         int cell = cellFor(t);
-        MatrixPanel panel = new MatrixPanel(t, t, (q, k) -> matrix[q * t + k], labels, labels, cell, cell, scale, false);
+        MatrixPanel panel = new MatrixPanel(t, t, (q, k) -> matrix[q * t + k], labels, labels, cell, cell, scale, false)
+                .named("query", "key");
         return new MatrixBlock(run.name(), t + " tokens", panel, "attention");
     }
 

@@ -72,6 +72,24 @@ public final class FlowGraphFigure implements Figure {
         return new double[] {gridX + token * tokenPitch, gridTop + (graph.layers() - layer) * LAYER_PITCH};
     }
 
+    /** "layer 3, token 5 “cat”: flow in 0.41, out 0.22", the kept edges' weights into and out of the nearest node. */
+    @Override
+    public String readout(double x, double y) {
+        int t = (int) Math.round((x - gridX) / tokenPitch);
+        int l = graph.layers() - (int) Math.round((y - gridTop) / LAYER_PITCH);
+        if (t < 0 || t >= graph.tokens() || l < 0 || l > graph.layers()) {
+            return null;
+        }
+        double in = 0;
+        double out = 0;
+        for (ContributionGraph.Edge e : graph.edges()) {
+            in += e.toLayer() == l && e.toToken() == t ? e.weight() : 0;
+            out += e.toLayer() - 1 == l && e.fromToken() == t ? e.weight() : 0;
+        }
+        return (l == 0 ? "embeddings" : "layer " + l) + ", token " + t + " \u201C" + labels[t] + "\u201D: flow in "
+                + Text.precise(in) + ", out " + Text.precise(out);
+    }
+
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);

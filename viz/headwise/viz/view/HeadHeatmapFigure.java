@@ -1,5 +1,6 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.Figure;
 import headwise.viz.draw.ColorBar;
 import headwise.viz.draw.Header;
@@ -49,10 +50,11 @@ public final class HeadHeatmapFigure implements Figure {
                 }
             }
         }
-        ValueScale scale = log ? ValueScale.log(smallestPositive, max) : ValueScale.linear(0, max);
+        ValueScale scale = Scales.attention(max, smallestPositive, log);
         String[] labels = Labels.tokens(tokens, length);
         int cell = cellSizeFor(length);
-        this.panel = new MatrixPanel(length, length, (q, k) -> matrix[q * length + k], labels, labels, cell, cell, scale, false);
+        this.panel = new MatrixPanel(length, length, (q, k) -> matrix[q * length + k], labels, labels, cell, cell, scale, false)
+                .named("query", "key");
         String thinned = panel.rowLabelStep() > 1 ? "; every " + ordinal(panel.rowLabelStep()) + " token labelled" : "";
         this.header = new Header(title, "rows: queries, columns: keys; colour " + scale.describe() + " from "
                 + Text.number(scale.min()) + " to the largest weight " + Text.number(max) + thinned);
@@ -110,6 +112,11 @@ public final class HeadHeatmapFigure implements Figure {
 
     public double panelY() {
         return panelY;
+    }
+
+    @Override
+    public String readout(double x, double y) {
+        return panel.readout(x - panelX, y - panelY);
     }
 
     @Override

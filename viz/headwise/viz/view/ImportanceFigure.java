@@ -6,7 +6,7 @@ import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.MatrixBlock;
 import headwise.viz.draw.MatrixPanel;
-import headwise.viz.draw.ValueScale;
+import headwise.viz.draw.Scales;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,8 @@ public final class ImportanceFigure extends BlockFigure {
      * @param rho   Spearman correlations [i][j]
      */
     public ImportanceFigure(String title, List<Measure> measures, List<String> names, double[][] rho) {
-        super(new Header(title, "each matrix: layers (rows) \u00D7 heads (columns), coloured from its own smallest to largest score"),
+        super(new Header(title, "each matrix: layers (rows) \u00D7 heads (columns), coloured from its own smallest to largest score "
+                + "(blue\u2013red around 0 where scores take both signs)"),
                 body(measures, names, rho));
     }
 
@@ -42,39 +43,24 @@ public final class ImportanceFigure extends BlockFigure {
             double[][] s = m.scores();
             int heads = s[0].length;
             int cell = Math.max(10, Math.min(26, 260 / heads));
-            ValueScale scale = ValueScale.linear(min(s), max(s));
-            MatrixPanel panel = MatrixPanel.of(s, Labels.indices("L", s.length), Labels.indices(heads), cell, scale, false);
+            MatrixPanel panel = MatrixPanel.headMap(s, cell, Scales.importance(s), false);
             blocks.add(new MatrixBlock(m.name(), m.note(), panel, null));
         }
         if (names != null && rho != null) {
             String[] labels = names.toArray(String[]::new);
-            MatrixPanel panel = MatrixPanel.of(rho, labels, labels, 48, ValueScale.diverging(1), true);
+            MatrixPanel panel = MatrixPanel.of(rho, labels, labels, 48, Scales.correlation(), true);
             blocks.add(new MatrixBlock("rank agreement", "Spearman \u03C1 between the measures' head rankings", panel, "\u03C1"));
         }
         return new BlockGrid(blocks, 3);
     }
 
+    /** The smallest finite value ({@link Scales#min}). */
     public static double min(double[][] values) {
-        double min = Double.POSITIVE_INFINITY;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (Double.isFinite(v)) {
-                    min = Math.min(min, v);
-                }
-            }
-        }
-        return Double.isFinite(min) ? min : 0;
+        return Scales.min(values);
     }
 
+    /** The largest finite value ({@link Scales#max}). */
     public static double max(double[][] values) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (Double.isFinite(v)) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
-        return Double.isFinite(max) ? max : 0;
+        return Scales.max(values);
     }
 }

@@ -1,5 +1,6 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.ChartBlock;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -16,7 +17,7 @@ import java.util.List;
 /** Line charts over layers (x = layer index), as figure blocks. */
 final class LayerCharts {
 
-    static final Color MEAN = new Color(0x00, 0x72, 0xB2);
+    static final Color MEAN = Scales.series(0);
     static final Color HEAD_DOTS = new Color(0x70, 0x70, 0x70, 110);
     static final double WIDTH = 380;
     static final double HEIGHT = 250;

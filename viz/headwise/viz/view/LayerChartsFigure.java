@@ -1,12 +1,12 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.MatrixBlock;
 import headwise.viz.draw.MatrixPanel;
-import headwise.viz.draw.ValueScale;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ public final class LayerChartsFigure extends BlockFigure {
             int layers = layerSimilarity.length;
             int cell = Math.max(12, Math.min(40, 220 / layers));
             MatrixPanel panel = MatrixPanel.of(layerSimilarity, Labels.indices("L", layers), Labels.indices("L", layers), cell,
-                    ValueScale.linear(ImportanceFigure.min(layerSimilarity), 1), true);
+                    Scales.score(Scales.min(layerSimilarity), 1), true).named("layer", "layer");
             blocks.add(new MatrixBlock("Layer similarity", "cosine of head-averaged attention", panel, "cosine"));
         }
         return new BlockGrid(blocks, 2);

@@ -52,6 +52,14 @@ public final class MatrixFigure implements Figure {
                 cell, cell, scale, annotate, legendCaption);
     }
 
+    /** A layers × heads map ("L0".. down, heads across) whose cells read "layer l, head h: value". */
+    public static MatrixFigure headMap(String title, String caption, double[][] values, int cell, ValueScale scale, String legendCaption) {
+        MatrixFigure f = of(title, caption, values, indexLabels("L", values.length), indexLabels("", values[0].length), cell, scale,
+                false, legendCaption);
+        f.panel.named("layer", "head");
+        return f;
+    }
+
     /** Token labels for a matrix axis: tokens shortened, or positions when tokens is null. */
     public static String[] tokenLabels(String[] tokens, int length) {
         return Labels.tokens(tokens, length);
@@ -86,6 +94,15 @@ public final class MatrixFigure implements Figure {
 
     private double cellsTop() {
         return Math.round(header.height() + panel.cellsY());
+    }
+
+    public MatrixPanel panel() {
+        return panel;
+    }
+
+    @Override
+    public String readout(double x, double y) {
+        return panel.readout(x - Style.PAD, y - header.height());
     }
 
     /** The cell under figure point (x, y) as {row, col}, or null outside the cells. */

@@ -1,5 +1,6 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.Figure;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.Style;
@@ -24,8 +25,6 @@ public final class ModelViewFigure implements Figure {
     private static final int FRAME = 3;
     private static final int BAR = 4;
     private static final int GAP = 10;
-    private static final Color POSITIVE_BAR = new Color(0x40, 0x40, 0x40);
-    private static final Color NEGATIVE_BAR = new Color(0xD5, 0x5E, 0x00);
 
     private final ModelThumbnails tiles;
     private final HeadMarks marks;
@@ -82,6 +81,35 @@ public final class ModelViewFigure implements Figure {
         return thumb;
     }
 
+    /** {layer, head} of the thumbnail under figure point (x, y), or null between and outside them. */
+    public int[] headAt(double x, double y) {
+        int h = (int) Math.floor((x - Math.round(gridX)) / pitchX);
+        int l = (int) Math.floor((y - Math.round(gridY)) / pitchY);
+        if (l < 0 || h < 0 || l >= tiles.layers() || h >= tiles.heads()) {
+            return null;
+        }
+        double[] corner = thumbnailCorner(l, h);
+        return x - corner[0] < thumb && y - corner[1] < thumb ? new int[] {l, h} : null;
+    }
+
+    /** "layer 2, head 5 · previous-token · ablation Δloss 0.1234"; the head's type and score when marked. */
+    @Override
+    public String readout(double x, double y) {
+        int[] at = headAt(x, y);
+        if (at == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder("layer " + at[0] + ", head " + at[1]);
+        int category = marks.categoryOf(at[0], at[1]);
+        if (category >= 0) {
+            out.append(" \u00B7 ").append(marks.categories().get(category));
+        }
+        if (marks.importance() != null) {
+            out.append(" \u00B7 ").append(marks.importanceName()).append(' ').append(Text.precise(marks.importance()[at[0]][at[1]]));
+        }
+        return out.append(" \u00B7 click to open").toString();
+    }
+
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);
@@ -122,7 +150,7 @@ public final class ModelViewFigure implements Figure {
                 if (marks.importance() != null && maxImportance > 0) {
                     double v = marks.importance()[l][h];
                     double length = Double.isFinite(v) ? Math.abs(v) / maxImportance * thumb : 0;
-                    g.setColor(v < 0 ? NEGATIVE_BAR : POSITIVE_BAR);
+                    g.setColor(Scales.sign(v));
                     g.fill(new Rectangle2D.Double(x, y + thumb + FRAME + 1, Math.max(length, 0.5), BAR));
                 }
             }
@@ -147,7 +175,7 @@ public final class ModelViewFigure implements Figure {
             return "";
         }
         return "bar under a head: " + marks.importanceName() + ", longest = largest |score| " + Text.number(maxAbs(marks.importance()))
-                + " (dark: positive, orange: negative)";
+                + " (red: positive, blue: negative)";
     }
 
     private void drawLegend(Graphics2D g) {
@@ -174,7 +202,7 @@ public final class ModelViewFigure implements Figure {
     }
 
     static Color categoryColour(int category) {
-        return Style.CATEGORIES[category % Style.CATEGORIES.length];
+        return Scales.category(category);
     }
 
     /** All thumbnails in one image, white between them: only copies of the prebuilt tiles. */

@@ -3,13 +3,13 @@ package headwise.viz.view;
 import headwise.engine.analysis.probe.ProbeCurve;
 import headwise.engine.analysis.probe.ProbeResult;
 import headwise.engine.analysis.probe.ProbeVariant;
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
 import headwise.viz.draw.Header;
 import headwise.viz.draw.MatrixBlock;
 import headwise.viz.draw.MatrixPanel;
-import headwise.viz.draw.ValueScale;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -26,9 +26,8 @@ import java.util.function.Function;
 public final class ProbeFigure extends BlockFigure {
 
     /** Categorical colours (Okabe–Ito), the first the linear probe's. */
-    static final Color[] COLOURS = {LayerCharts.MEAN, new Color(0xE6, 0x9F, 0x00), new Color(0x00, 0x9E, 0x73),
-            new Color(0xD5, 0x5E, 0x00), new Color(0xCC, 0x79, 0xA7), new Color(0x56, 0xB4, 0xE9), new Color(0x99, 0x99, 0x99),
-            new Color(0xF0, 0xE4, 0x42)};
+    static final Color[] COLOURS = {Scales.series(0), Scales.series(1), Scales.series(2), Scales.series(3), Scales.series(4),
+            Scales.series(5), Scales.series(6), Scales.series(7)};
 
     /**
      * One probe's scores.
@@ -172,7 +171,7 @@ public final class ProbeFigure extends BlockFigure {
     private static MatrixPanel headPanel(double[][] h) {
         int cell = headCell(h);
         return MatrixPanel.of(h, Labels.indices("L", h.length), Labels.indices("H", h[0].length), cell,
-                ValueScale.linear(Math.min(0.5, ImportanceFigure.min(h)), 1), cell >= 28);
+                Scales.score(Math.min(0.5, Scales.min(h)), 1), cell >= 28).named("layer", "head");
     }
 
     /** The probe's M queries (rows) over the example's tokens (columns), like an attention map. */
@@ -209,6 +208,6 @@ public final class ProbeFigure extends BlockFigure {
             }
         }
         return MatrixPanel.of(w, Labels.indices("q", w.length), Labels.tokens(attention.tokens(), w[0].length), attentionCell(w),
-                ValueScale.linear(0, max > 0 ? max : 1), false);
+                Scales.attention(max > 0 ? max : 1), false);
     }
 }

@@ -1,5 +1,6 @@
 package headwise.viz.view;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.Block;
 import headwise.viz.draw.BlockFigure;
 import headwise.viz.draw.BlockGrid;
@@ -61,7 +62,7 @@ public final class SinkChartsFigure extends BlockFigure {
             int top = strongest[0];
             firstDots[l] = Arrays.stream(scores[l]).mapToDouble(head -> head[top]).toArray();
         }
-        Color[] colours = {LayerCharts.MEAN, Style.CATEGORIES[4], Style.CATEGORIES[2]};
+        Color[] colours = {Scales.series(0), Scales.series(1), Scales.series(2)};
         blocks.add(LayerCharts.chart("Sink mass per layer", "mean sink score over heads", lines, firstDots, colours));
         return new BlockGrid(blocks, 1);
     }

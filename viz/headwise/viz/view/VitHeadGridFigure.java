@@ -171,6 +171,20 @@ public final class VitHeadGridFigure implements Figure {
         return r * cols + c;
     }
 
+    /** "L3 H5 · patch (2, 7): 0.0123" under a panel's image, the panel's label over its label. */
+    @Override
+    public String readout(double x, double y) {
+        int i = panelAt(x, y);
+        if (i < 0) {
+            return null;
+        }
+        int patch = patchAt(x, y);
+        if (patch < 0) {
+            return label(i);
+        }
+        return label(i) + " \u00B7 patch (" + patch / cols + ", " + patch % cols + "): " + Text.precise(panels.get(i).row()[special + patch]);
+    }
+
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);

@@ -2,6 +2,7 @@ package headwise.viz.view;
 
 import headwise.viz.Figure;
 import headwise.viz.PatchAttentionOverlay;
+import headwise.viz.draw.Text;
 
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -43,6 +44,25 @@ public final class VitOverlayFigure implements Figure {
     @Override
     public int height() {
         return layout.height();
+    }
+
+    /** The patch (row-major index) under (x, y) in the image or the overlay panel, or −1. */
+    public int patchAt(double x, double y) {
+        double dy = y - layout.panelY();
+        for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
+            double dx = x - left;
+            if (dx >= 0 && dy >= 0 && dx < layout.panelWidth() && dy < layout.panelHeight()) {
+                return (int) (dy * rows / layout.panelHeight()) * cols + (int) (dx * cols / layout.panelWidth());
+            }
+        }
+        return -1;
+    }
+
+    /** "patch (2, 7): 0.0123", the attention the query gives the patch under the cursor. */
+    @Override
+    public String readout(double x, double y) {
+        int patch = patchAt(x, y);
+        return patch < 0 ? null : "patch (" + patch / cols + ", " + patch % cols + "): " + Text.precise(row[special + patch]);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package headwise.app.ui.core;
 
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Selection;
 import headwise.app.session.Session;
@@ -91,7 +92,7 @@ public final class HeadDetailPage extends PageBase {
 
         HBox bar = Controls.paddedToolbar(new Label("Layer"), layer, new Label("Head"), head, log, readout);
         Label hint = new Label("scroll: zoom \u00B7 drag: pan \u00B7 double-click: fit \u00B7 click: select query row \u00B7 shift-click: key column");
-        hint.setStyle("-fx-text-fill: #707070;");
+        hint.getStyleClass().add(Styles.MUTED);
         VBox left = new VBox(4, heatmap, selectionInfo, hint);
         left.setPadding(new Insets(0, 4, 4, 8));
         VBox.setVgrow(heatmap, Priority.ALWAYS);

@@ -1,5 +1,6 @@
 package headwise.app.ui.core;
 
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.ViewKind;
 import headwise.app.session.InterventionPlan;
 import headwise.app.session.Prediction;
@@ -150,9 +151,7 @@ public final class InterventionsPage extends PageBase {
                 b.setUserData(new int[] {l, h});
                 b.setPrefSize(22, 18);
                 b.setMinSize(14, 14);
-                b.setStyle("-fx-padding: 0;");
-                b.selectedProperty().addListener((o, was, off) -> b.setStyle(off
-                        ? "-fx-padding: 0; -fx-base: #e63946;" : "-fx-padding: 0;"));
+                b.getStyleClass().add("hw-ablate"); // red while switched off (headwise.css)
                 int layer = l;
                 int head = h;
                 b.setOnAction(e -> edit(plan().withHead(layer, head, b.isSelected())));
@@ -194,7 +193,7 @@ public final class InterventionsPage extends PageBase {
             double o = original == null ? Double.NaN : original.probability(e.getKey());
             Label change = new Label(original == null ? "" : String.format(Locale.ROOT, "%+.2f%%", 100 * (p - o)));
             if (original != null) {
-                change.setStyle(p >= o ? "-fx-text-fill: #1a7f37;" : "-fx-text-fill: #b00020;");
+                change.getStyleClass().add(p >= o ? Styles.SUCCESS : Styles.DANGER);
             }
             table.addRow(r++, new Label(quoted(e.getValue())), new Label(String.format(Locale.ROOT, "%.2f%%", 100 * p)),
                     new Label(original == null ? "" : String.format(Locale.ROOT, "%.2f%%", 100 * o)), change);

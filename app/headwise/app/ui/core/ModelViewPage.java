@@ -6,6 +6,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.ImportanceChoice;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.FigureView;
 import headwise.app.ui.page.PageBase;
 import headwise.viz.export.PngExport;
 import headwise.viz.view.ModelViewFigure;
@@ -15,11 +16,10 @@ import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
-import javafx.scene.image.ImageView;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Pane;
-import javafx.scene.paint.Color;
-import javafx.scene.shape.Rectangle;
+
+import java.awt.geom.Rectangle2D;
 
 /**
  * Every layer × head as a thumbnail, drawn by viz's {@link ModelViewFigure} into one image (not a node per head),
@@ -31,8 +31,7 @@ public final class ModelViewPage extends PageBase {
     public static final String TITLE = "Model view";
 
     private final ChoiceBox<ImportanceChoice> measure = new ChoiceBox<>();
-    private final ImageView image = new ImageView();
-    private final Rectangle selection = new Rectangle();
+    private final FigureView view = FigureView.fitting();
     private final Label info = new Label();
     private final Button compute = new Button("Compute head types & importance");
     private ModelViewFigure figure;
@@ -43,32 +42,17 @@ public final class ModelViewPage extends PageBase {
     public ModelViewPage(ModelViewPageModel model) {
         super(TITLE, ViewKind.MODEL_VIEW);
         this.model = model;
-        image.setId("model-view");
-        selection.setFill(Color.TRANSPARENT);
-        selection.setStroke(Color.rgb(0xE6, 0x39, 0x46));
-        selection.setStrokeWidth(2.5);
-        selection.setMouseTransparent(true);
-        selection.setVisible(false);
-        Pane picture = new Pane(image, selection);
-        picture.setStyle("-fx-background-color: white;");
-        image.setOnMouseClicked(e -> {
-            int[] head = headAt(e.getX(), e.getY());
+        view.setId("model-view");
+        view.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
+            int[] head = headAt(x, y);
             if (head != null) {
                 model.openHead(head[0], head[1]);
             }
         });
-        Tooltip hint = new Tooltip();
-        image.setOnMouseMoved(e -> {
-            int[] head = headAt(e.getX(), e.getY());
-            hint.setText(head == null ? "" : "layer " + head[0] + ", head " + head[1] + ": click to open");
-            if (head != null) {
-                Tooltip.install(image, hint);
-            } else {
-                Tooltip.uninstall(image, hint);
-            }
-        });
-        ScrollPane scroll = new ScrollPane(picture);
-        scroll.setStyle("-fx-background: white;");
+        // the grid fills the page, scaled to fit; a model too tall for it at half size scrolls down
+        ScrollPane scroll = new ScrollPane(view);
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
         compute.setId("compute-marks");
         compute.setOnAction(e -> model.computeMarks());
         measure.setId("importance-measure");
@@ -92,8 +76,9 @@ public final class ModelViewPage extends PageBase {
         return figure;
     }
 
-    public ImageView imageView() {
-        return image;
+    /** The grid as shown (figure units: {@link FigureView#figureToScreen}). */
+    public FigureView figureView() {
+        return view;
     }
 
     /**
@@ -113,7 +98,7 @@ public final class ModelViewPage extends PageBase {
     public void show(Session session) {
         if (drawn == null || drawn.results() != session.results() || drawn.importance() != session.importance()) {
             figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
-            image.setImage(SwingFXUtils.toFXImage(PngExport.render(figure, 1), null));
+            view.show(figure);
         }
         drawn = session;
         updating = true;
@@ -125,15 +110,10 @@ public final class ModelViewPage extends PageBase {
         compute.setText("Compute head types & importance" + (Double.isNaN(seconds) ? "" : " \u2014 " + PartCosts.describe(seconds)));
         info.setText(marked ? "Frames: head types; bars: " + session.importance() + " importance. Click a head to open it."
                 : "Click a head to open it. Head types and importance are computed on request.");
+        view.clearMarks();
         if (session.head() >= 0) {
             double[] corner = figure.thumbnailCorner(session.layer(), session.head());
-            selection.setX(corner[0] - 3);
-            selection.setY(corner[1] - 3);
-            selection.setWidth(figure.thumbnailSize() + 6);
-            selection.setHeight(figure.thumbnailSize() + 6);
-            selection.setVisible(true);
-        } else {
-            selection.setVisible(false);
+            view.mark(new Rectangle2D.Double(corner[0] - 3, corner[1] - 3, figure.thumbnailSize() + 6, figure.thumbnailSize() + 6));
         }
     }
 
@@ -153,16 +133,6 @@ public final class ModelViewPage extends PageBase {
         if (figure == null || drawn == null) {
             return null;
         }
-        int size = figure.thumbnailSize();
-        var a = drawn.result().attention();
-        for (int l = 0; l < a.layers(); l++) {
-            for (int h = 0; h < a.heads(); h++) {
-                double[] c = figure.thumbnailCorner(l, h);
-                if (x >= c[0] && x < c[0] + size && y >= c[1] && y < c[1] + size) {
-                    return new int[] {l, h};
-                }
-            }
-        }
-        return null;
+        return figure.headAt(x, y);
     }
 }

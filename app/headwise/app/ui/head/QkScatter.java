@@ -1,5 +1,6 @@
 package headwise.app.ui.head;
 
+import headwise.viz.draw.Scales;
 import headwise.viz.view.Labels;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -49,8 +50,8 @@ public final class QkScatter {
         data.addSeries(queries);
         data.addSeries(keys);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
-        renderer.setSeriesPaint(0, new Color(0x1F, 0x77, 0xB4));
-        renderer.setSeriesPaint(1, new Color(0xD5, 0x5E, 0x00));
+        renderer.setSeriesPaint(0, Scales.series(0));
+        renderer.setSeriesPaint(1, Scales.series(1));
         renderer.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         renderer.setSeriesShape(1, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         renderer.setDefaultToolTipGenerator((dataset, series, item) ->

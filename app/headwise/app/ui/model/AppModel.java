@@ -7,6 +7,7 @@ import headwise.app.session.Selection;
 import headwise.app.session.Session;
 import headwise.app.session.SessionFile;
 import headwise.app.session.SessionState;
+import headwise.app.session.Theme;
 import headwise.engine.HeadwiseException;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
@@ -197,6 +198,13 @@ public final class AppModel {
         Selection next = change.apply(state.get().selection());
         if (!next.equals(state.get().selection())) {
             change(state.get().withSelection(next));
+        }
+    }
+
+    /** Switches the window's theme (kept in the session; nothing reruns). */
+    public void setTheme(Theme theme) {
+        if (theme != state.get().theme()) {
+            change(state.get().withTheme(theme));
         }
     }
 

@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.PartCosts;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
@@ -45,7 +46,7 @@ abstract class AnalysisPage extends PageBase {
     static Node message(String text) {
         Label label = new Label(text);
         label.setWrapText(true);
-        label.setStyle("-fx-text-fill: #555;");
+        label.getStyleClass().add(Styles.MUTED);
         VBox box = new VBox(label);
         box.setAlignment(Pos.CENTER);
         box.setPadding(new Insets(20));

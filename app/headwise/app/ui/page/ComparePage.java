@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
@@ -41,7 +42,7 @@ public final class ComparePage extends AnalysisPage {
         bar = Controls.toolbar(new Label("Layer"), spinners.layer, new Label("Head"), spinners.head,
                 new Label("   blue: B lower than A, red: B higher"));
         notice.setId("compare-notice");
-        notice.setStyle("-fx-text-fill: #a33;");
+        notice.getStyleClass().add(Styles.DANGER);
         top = new VBox(4, bar);
         state.hideSinksProperty().addListener((o, was, now) -> redraw());
     }

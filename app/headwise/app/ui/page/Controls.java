@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.ui.widget.Styles;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -69,7 +70,7 @@ public final class Controls {
      */
     public static StackPane fittedImage(ImageView image) {
         StackPane pane = new StackPane(image);
-        pane.setStyle("-fx-background-color: white;");
+        pane.getStyleClass().add("hw-figure");
         pane.setMinSize(80, 60);
         image.setPreserveRatio(true);
         image.setSmooth(true);
@@ -126,7 +127,7 @@ public final class Controls {
 
     public static Label bold(String text) {
         Label l = new Label(text);
-        l.setStyle("-fx-font-weight: bold;");
+        l.getStyleClass().add(Styles.BOLD);
         return l;
     }
 }

@@ -4,6 +4,7 @@ import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
 import javafx.animation.PauseTransition;
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.MouseEvent;
@@ -25,6 +26,10 @@ import java.util.function.BiConsumer;
  * A view made {@link #fitting} fills whatever room its parent gives it: the figure is scaled uniformly to the
  * area (at once, by a transform), then rendered again at that scale once the size has settled, so it stays sharp.
  * Otherwise it keeps the figure's own size (scale 1).
+ * <p>
+ * Every figure shown here has a tooltip with what lies under the cursor ({@link Figure#readout}): the one place the
+ * pages' figures get their value readouts. The figure keeps its white paper (what the exports show); around it is
+ * the page's background, so on the dark theme only the figure itself is light.
  */
 public final class FigureView extends Pane {
 
@@ -39,9 +44,13 @@ public final class FigureView extends Pane {
     private final Pane content = new Pane(image, marks);
     private final Scale scale = new Scale(1, 1, 0, 0);
     private final PauseTransition settle = new PauseTransition(Duration.millis(150));
+    private final Tooltip readout = new Tooltip();
+    private final javafx.beans.binding.DoubleBinding windowScale = javafx.beans.binding.Bindings.selectDouble(sceneProperty(), "window", "renderScaleX");
     private final boolean fitting;
     private Figure figure;
     private double renderedScale = 1;
+    /** The window's render scale (2 at 200%) the image was last rendered for. */
+    private double renderedScreen = 1;
 
     /** A view of the figure's own size. */
     public FigureView() {
@@ -54,8 +63,19 @@ public final class FigureView extends Pane {
         content.getTransforms().add(scale);
         content.setManaged(false);
         getChildren().add(content);
-        setStyle("-fx-background-color: white;");
+        getStyleClass().add("hw-figure");
+        content.getStyleClass().add("hw-paper");
         settle.setOnFinished(e -> renderSharp());
+        // a move to a screen of another scale (200%) renders the figure again for it
+        windowScale.addListener((o, was, now) -> {
+            requestLayout();
+            settle.playFromStart();
+        });
+        readout.setId("figure-readout");
+        readout.setShowDelay(Duration.millis(150));
+        readout.setHideDelay(Duration.millis(100));
+        image.addEventHandler(MouseEvent.MOUSE_MOVED, e -> updateReadout(e.getX(), e.getY()));
+        image.addEventHandler(MouseEvent.MOUSE_EXITED, e -> readout.hide());
     }
 
     /** A view that fills the room its parent gives it (see the class comment). */
@@ -72,6 +92,7 @@ public final class FigureView extends Pane {
     public void show(Figure f, BufferedImage rendered) {
         figure = f;
         renderedScale = 1;
+        renderedScreen = 1;
         setImage(rendered);
         marks.getChildren().clear();
         setPrefSize(f.width(), f.height());
@@ -100,9 +121,26 @@ public final class FigureView extends Pane {
         scale.setY(s);
         // centred in the room given (a figure wider than tall leaves room below, and the other way round)
         content.relocate(Math.max(0, (getWidth() - figure.width() * s) / 2), Math.max(0, (getHeight() - figure.height() * s) / 2));
-        if (Math.abs(s - renderedScale) > 0.02) {
+        if (Math.abs(s - renderedScale) > 0.02 || screenScale() != renderedScreen) {
             settle.playFromStart();
         }
+    }
+
+    /** The tooltip's text follows the cursor; off the figure's values there is no tooltip at all. */
+    private void updateReadout(double x, double y) {
+        String text = figure == null ? null : figure.readout(x, y);
+        if (text == null) {
+            readout.hide();
+            Tooltip.uninstall(image, readout);
+        } else {
+            readout.setText(text);
+            Tooltip.install(image, readout);
+        }
+    }
+
+    /** The tooltip that reads out the value under the cursor (its text is the last position's readout). */
+    public Tooltip readout() {
+        return readout;
     }
 
     /** The uniform scale that fits a {@code fw}×{@code fh} figure into {@code w}×{@code h}, within the bounds. */
@@ -119,9 +157,20 @@ public final class FigureView extends Pane {
             return;
         }
         double s = scale.getX();
-        double screen = getScene() != null && getScene().getWindow() != null ? getScene().getWindow().getOutputScaleX() : 1;
+        double screen = screenScale();
         renderedScale = s;
+        renderedScreen = screen;
         setImage(PngExport.render(figure, s * screen));
+    }
+
+    /** Pixels per unit of the window: 2 on a screen at 200%. */
+    private double screenScale() {
+        return getScene() != null && getScene().getWindow() != null ? getScene().getWindow().getRenderScaleX() : 1;
+    }
+
+    /** How many image pixels make one figure unit now (the figure's scale times the screen's): sharp at any scale. */
+    public double pixelsPerUnit() {
+        return image.getImage() == null || figure == null ? 0 : image.getImage().getWidth() / figure.width();
     }
 
     /** The image drawn in figure units, whatever its pixel size. */
@@ -156,6 +205,11 @@ public final class FigureView extends Pane {
     /** Number of marks drawn now (for tests). */
     public int markCount() {
         return marks.getChildren().size();
+    }
+
+    /** Where figure point (x, y) is on the screen, whatever the scale shown (for tests that click a cell). */
+    public javafx.geometry.Point2D figureToScreen(double x, double y) {
+        return image.localToScreen(x, y);
     }
 
     /** Calls {@code handler} with the figure point under the mouse for events of {@code type}. */

@@ -1,13 +1,13 @@
 package headwise.app.ui.page;
 
+import headwise.viz.draw.Scales;
+import headwise.app.export.HeadCategories;
 import headwise.app.export.ImportanceMeasures;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.engine.analysis.importance.RankAgreement;
-import headwise.viz.draw.ValueScale;
-import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
@@ -135,11 +135,13 @@ public final class ImportancePage extends AnalysisPage {
         int heads = session.result().attention().heads();
         int layers = session.result().attention().layers();
         int cell = Math.max(10, Math.min(26, 260 / heads));
+        String[][] types = HeadCategories.detectedTypes(session); // read out with each head's value
         for (Measure m : measures) {
             FigureView view = new FigureView();
             view.setId("importance-" + m.name());
-            view.show(MatrixFigure.of(m.title(), m.note(), m.scores(), MatrixFigure.indexLabels("L", layers),
-                    MatrixFigure.indexLabels("", heads), cell, ValueScale.linear(ImportanceFigure.min(m.scores()), ImportanceFigure.max(m.scores())), false, null));
+            MatrixFigure figure = MatrixFigure.headMap(m.title(), m.note(), m.scores(), cell, Scales.importance(m.scores()), null);
+            figure.panel().noted((l, h) -> types[l][h]);
+            view.show(figure);
             view.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
                 int[] at = ((MatrixFigure) view.figure()).cellAt(x, y);
                 if (at != null) {
@@ -156,7 +158,7 @@ public final class ImportancePage extends AnalysisPage {
             RankAgreement.Matrix rho = RankAgreement.matrix(named);
             String[] names = rho.names().toArray(String[]::new);
             agreement.show(MatrixFigure.of("Rank agreement", "Spearman \u03C1 between the measures' head rankings", rho.rho(), names,
-                    names, 44, ValueScale.diverging(1), true, "\u03C1"));
+                    names, 44, Scales.correlation(), true, "\u03C1"));
             maps.getChildren().add(agreement);
         }
     }
@@ -177,6 +179,8 @@ public final class ImportancePage extends AnalysisPage {
         layer.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().layer()));
         TableColumn<HeadRow, Number> head = new TableColumn<>("head");
         head.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().head()));
+        layer.setPrefWidth(70); // the theme's header font needs more than the default for "layer"
+        head.setPrefWidth(70);
         table.getColumns().add(layer);
         table.getColumns().add(head);
         for (int i = 0; i < measures.size(); i++) {

@@ -1,13 +1,13 @@
 package headwise.app.ui.page;
 
+import headwise.viz.draw.Scales;
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.ImportanceMeasures;
 import headwise.app.export.LensTokens;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
 import headwise.engine.analysis.AttentionStatistics;
-import headwise.viz.draw.ValueScale;
-import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
@@ -100,7 +100,8 @@ public final class LayersPage extends AnalysisPage {
             int cell = Math.max(12, Math.min(40, 240 / layers));
             similarity.show(MatrixFigure.of("Cross-layer similarity", "cosine of the head-averaged attention matrices", sim,
                     MatrixFigure.indexLabels("L", layers), MatrixFigure.indexLabels("L", layers), cell,
-                    ValueScale.linear(ImportanceFigure.min(sim), 1), true, "cosine"));
+                    Scales.score(Scales.min(sim), 1), true, "cosine"));
+            ((MatrixFigure) similarity.figure()).panel().named("layer", "layer");
             grid.add(Controls.sized(Controls.box(similarity), scroll, CHART_HEIGHT, 230), charts % COLUMNS, charts / COLUMNS);
         }
         grid.add(logitLens(), 0, charts / COLUMNS + 1, COLUMNS, 1);
@@ -159,7 +160,7 @@ public final class LayersPage extends AnalysisPage {
                 setText(empty ? null : text);
                 LensRow row = empty || getTableRow() == null ? null : getTableRow().getItem();
                 setTooltip(row == null ? null : new Tooltip(top(row, position, row.tokens().get(position).size())));
-                setStyle(position == state.hoveredTokenProperty().get() ? "-fx-background-color: rgba(213,94,0,0.18);" : "");
+                Styles.toggle(this, Styles.HOVERED_CELL, position == state.hoveredTokenProperty().get());
             }
         });
         column.setPrefWidth(Math.max(70, 7.5 * column.getText().length() + 16));

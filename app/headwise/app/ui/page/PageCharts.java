@@ -1,5 +1,7 @@
 package headwise.app.ui.page;
 
+import headwise.viz.draw.Text;
+import headwise.viz.draw.Scales;
 import headwise.viz.draw.ChartBlock;
 import headwise.viz.draw.Style;
 import org.jfree.chart.JFreeChart;
@@ -23,7 +25,10 @@ import java.awt.geom.Ellipse2D;
 import java.util.List;
 import java.util.function.IntSupplier;
 
-/** JFreeChart charts for the pages, styled like the exported figures ({@link ChartBlock#style}). */
+/**
+ * JFreeChart charts for the pages, styled like the exported figures ({@link ChartBlock#style}), in the series colours
+ * of {@link Scales#series}; every point and bar has a tooltip with its series and value.
+ */
 final class PageCharts {
 
     static final Color HIGHLIGHT = new Color(0xD5, 0x5E, 0x00);
@@ -61,12 +66,13 @@ final class PageCharts {
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setRange(-0.5, Math.max(0.5, layers - 0.5));
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
-        Color[] colours = {new Color(0x00, 0x72, 0xB2), Style.CATEGORIES[4], Style.CATEGORIES[2], Style.CATEGORIES[3]};
         for (int i = 0; i < lines.size(); i++) {
-            renderer.setSeriesPaint(i, colours[i % colours.length]);
+            renderer.setSeriesPaint(i, Scales.series(i));
             renderer.setSeriesStroke(i, new BasicStroke(2f));
             renderer.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
         }
+        renderer.setDefaultToolTipGenerator((dataset, series, item) -> dataset.getSeriesKey(series) + ": " + xLabel + " "
+                + Math.round(dataset.getXValue(series, item)) + ", " + Text.precise(dataset.getYValue(series, item)));
         XYPlot plot = new XYPlot(data, x, new NumberAxis(yLabel), renderer);
         return ChartBlock.style(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, lines.size() > 1));
     }
@@ -83,9 +89,13 @@ final class PageCharts {
         BarRenderer renderer = new BarRenderer() {
             @Override
             public Paint getItemPaint(int row, int column) {
-                return column == highlighted.getAsInt() ? HIGHLIGHT : new Color(0x00, 0x72, 0xB2);
+                return column == highlighted.getAsInt() ? HIGHLIGHT : Scales.series(0);
             }
         };
+        renderer.setDefaultToolTipGenerator((dataset, row, column) -> {
+            Number v = dataset.getValue(row, column);
+            return dataset.getColumnKey(column) + ": " + (v == null ? "none" : Text.precise(v.doubleValue()));
+        });
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
         renderer.setDrawBarOutline(false);

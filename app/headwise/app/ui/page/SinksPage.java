@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.ui.widget.Styles;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
@@ -77,7 +78,7 @@ public final class SinksPage extends AnalysisPage {
         hide.selectedProperty().bindBidirectional(state.hideSinksProperty());
         Label rule = new Label("in every heatmap: drops the keys whose sink score in that head exceeds \u03B5 = "
                 + Sinks.DEFAULT_EPSILON + ", then rescales each query row to sum to 1");
-        rule.setStyle("-fx-text-fill: #666;");
+        rule.getStyleClass().add(Styles.MUTED);
         HBox bar = Controls.toolbar(hide, rule);
         bar.setSpacing(14);
         root.setTop(bar);

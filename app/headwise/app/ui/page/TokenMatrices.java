@@ -1,6 +1,6 @@
 package headwise.app.ui.page;
 
-import headwise.viz.draw.ValueScale;
+import headwise.viz.draw.Scales;
 import headwise.viz.view.MatrixFigure;
 
 import java.util.Collections;
@@ -40,8 +40,10 @@ final class TokenMatrices {
         }
         String[] labels = MatrixFigure.tokenLabels(tokens, t);
         int cell = cell(t);
-        return new MatrixFigure(title, caption, t, t, (r, c) -> m[r * t + c], labels, labels, cell, cell,
-                ValueScale.linear(0, max), false, legend);
+        MatrixFigure f = new MatrixFigure(title, caption, t, t, (r, c) -> m[r * t + c], labels, labels, cell, cell,
+                Scales.attention(max), false, legend);
+        f.panel().named("query", "key");
+        return f;
     }
 
     private static MatrixFigure pooled(String title, String caption, float[] m, int t, String[] tokens, String legend) {
@@ -68,8 +70,8 @@ final class TokenMatrices {
         int cell = cell(n);
         MatrixFigure f = new MatrixFigure(title, caption + "; " + t + " tokens, each cell the largest of about "
                 + Math.round((double) t / n) + "\u00b2", n, n, (r, c) -> cells[r * n + c], labels, labels, cell, cell,
-                ValueScale.linear(0, max), false, legend);
-        POOLED.put(f, t);
+                Scales.attention(max), false, legend);
+        POOLED.put(f, t); // cells are pooled blocks, not tokens: their readout gives the block's labels
         return f;
     }
 

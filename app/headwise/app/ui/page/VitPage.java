@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.viz.draw.Scales;
 import headwise.app.export.MetricsMap;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewKind;
@@ -7,8 +8,6 @@ import headwise.app.ui.page.VitPageModel.Source;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.viz.PatchAttentionOverlay;
-import headwise.viz.draw.ValueScale;
-import headwise.viz.view.ImportanceFigure;
 import headwise.viz.view.MatrixFigure;
 import headwise.viz.view.VitHeadGridFigure;
 import headwise.viz.view.VitOverlayFigure;
@@ -149,9 +148,8 @@ public final class VitPage extends AnalysisPage {
             return;
         }
         int heads = px[0].length;
-        distance.show(MatrixFigure.of("Mean attention distance (pixels)", "per head: patch-to-patch distance weighted by attention; "
-                        + "click a head to show it", px, MatrixFigure.indexLabels("L", px.length), MatrixFigure.indexLabels("", heads),
-                Math.max(12, Math.min(30, 360 / heads)), ValueScale.linear(ImportanceFigure.min(px), ImportanceFigure.max(px)), false, "pixels"));
+        distance.show(MatrixFigure.headMap("Mean attention distance (pixels)", "per head: patch-to-patch distance weighted by attention; "
+                        + "click a head to show it", px, Math.max(12, Math.min(30, 360 / heads)), Scales.score(px), "pixels"));
         top.getChildren().set(1, distance);
     }
 
@@ -265,20 +263,12 @@ public final class VitPage extends AnalysisPage {
 
     /** The patch token under a point of either panel, or −1. */
     private int patchAt(double x, double y) {
-        if (layout == null) {
+        if (!(overlay.figure() instanceof VitOverlayFigure f)) {
             return -1;
         }
         PatchGrid grid = session.result().input().grid();
-        for (int left : new int[] {layout.imageX(), layout.overlayX()}) {
-            double dx = x - left;
-            double dy = y - layout.panelY();
-            if (dx >= 0 && dy >= 0 && dx < layout.panelWidth() && dy < layout.panelHeight()) {
-                int c = (int) (dx * grid.cols() / layout.panelWidth());
-                int r = (int) (dy * grid.rows() / layout.panelHeight());
-                return grid.token(r, c);
-            }
-        }
-        return -1;
+        int patch = f.patchAt(x, y);
+        return patch < 0 ? -1 : grid.token(patch / grid.cols(), patch % grid.cols());
     }
 
     private void choose(int token) {

@@ -1,6 +1,8 @@
 package headwise.app.ui.widget;
 
 import headwise.viz.HeatmapPyramid;
+import headwise.viz.draw.Scales;
+import headwise.viz.draw.Text;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.Labels;
 import javafx.beans.property.IntegerProperty;
@@ -8,6 +10,7 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
@@ -16,7 +19,6 @@ import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
-import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
 
 import java.util.function.Consumer;
@@ -26,7 +28,9 @@ import java.util.function.Consumer;
  * to fit. Only the visible region is drawn, from a {@link HeatmapPyramid}, so 4096 tokens pan as smoothly as 16.
  * Token labels on both axes where cells are tall enough, position numbers otherwise; a colour legend on the right.
  * Click selects a query row, shift-click a key column (click again to clear). The hovered cell is reported to
- * {@link #setOnHover}; the hovered token of other views is outlined.
+ * {@link #setOnHover} and read out in a tooltip (query token, key token, weight); the hovered token of other views
+ * is outlined. The cells are viridis on their own white paper, as in the exported heatmap; the labels around them
+ * take the theme's text colour.
  */
 public final class HeatmapView extends Region {
 
@@ -38,7 +42,7 @@ public final class HeatmapView extends Region {
     private static final double LABEL_CELL = 11;
     private static final double LEGEND = 78;
     private static final Font LABEL_FONT = Font.font("SansSerif", 11);
-    private static final Color AXIS = Color.rgb(0x70, 0x70, 0x70);
+    private static final Color AXIS = Color.rgb(0x80, 0x80, 0x80);
     private static final int BACKGROUND = 0xFFF4F4F4;
 
     private final Canvas canvas = new Canvas();
@@ -59,9 +63,16 @@ public final class HeatmapView extends Region {
     private double dragX;
     private double dragY;
     private boolean dragged;
+    /** Whether the whole matrix is shown (not zoomed in by the user): a resize then fits it again. */
+    private boolean fitted = true;
+    private final Tooltip readout = new Tooltip();
+    /** An invisible label that CSS styles like any text, so the labels drawn here follow the theme. */
+    private final javafx.scene.control.Label inkProbe = new javafx.scene.control.Label();
 
     public HeatmapView() {
-        getChildren().add(canvas);
+        inkProbe.setVisible(false);
+        inkProbe.setManaged(false);
+        getChildren().addAll(canvas, inkProbe);
         getStyleClass().add("heatmap-view");
         setMinSize(200, 200);
         setPrefSize(640, 560);
@@ -73,8 +84,10 @@ public final class HeatmapView extends Region {
         });
         canvas.addEventHandler(MouseEvent.MOUSE_DRAGGED, this::pan);
         canvas.addEventHandler(MouseEvent.MOUSE_CLICKED, this::click);
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> onHover.accept(cellAt(e.getX(), e.getY())));
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> onHover.accept(null));
+        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hover(cellAt(e.getX(), e.getY())));
+        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hover(null));
+        readout.setId("heatmap-readout");
+        readout.setShowDelay(javafx.util.Duration.millis(150));
         selectedQuery.addListener((o, a, b) -> draw());
         selectedKey.addListener((o, a, b) -> draw());
     }
@@ -108,6 +121,34 @@ public final class HeatmapView extends Region {
         draw();
     }
 
+    /** Tells the listener and shows the cell's readout in the tooltip (none off the cells). */
+    private void hover(Hover at) {
+        onHover.accept(at);
+        if (at == null) {
+            readout.hide();
+            Tooltip.uninstall(canvas, readout);
+        } else {
+            readout.setText(describe(at));
+            Tooltip.install(canvas, readout);
+        }
+    }
+
+    /** "query 2 “is” → key 3 “all”: 0.5312". */
+    public String describe(Hover at) {
+        return "query " + at.query() + " \u201C" + labels[at.query()] + "\u201D \u2192 key " + at.key() + " \u201C" + labels[at.key()]
+                + "\u201D: " + Text.precise(at.value());
+    }
+
+    /** The tooltip with the value under the cursor. */
+    public Tooltip readout() {
+        return readout;
+    }
+
+    /** The colour scale the cells are drawn with now (the exported heatmap's: {@link Scales#attention}). */
+    public ValueScale scale() {
+        return scale;
+    }
+
     public void setOnHover(Consumer<Hover> listener) {
         onHover = listener == null ? h -> { } : listener;
     }
@@ -131,6 +172,7 @@ public final class HeatmapView extends Region {
         cell = Math.min(MAX_CELL, side / pyramid.length());
         x0 = 0;
         y0 = 0;
+        fitted = true;
     }
 
     /** Zooms by {@code factor} around the plot point (px, py) (canvas coordinates). */
@@ -143,6 +185,7 @@ public final class HeatmapView extends Region {
         double keyAt = x0 + (px - margin) / cell;
         double queryAt = y0 + (py - margin) / cell;
         cell = next;
+        fitted = cell <= minCell;
         x0 = keyAt - (px - margin) / cell;
         y0 = queryAt - (py - margin) / cell;
         clampOffsets();
@@ -169,13 +212,13 @@ public final class HeatmapView extends Region {
 
     private void updateScale() {
         if (pyramid != null) {
-            scale = log ? ValueScale.log(pyramid.smallestPositive(), pyramid.max()) : ValueScale.linear(0, pyramid.max());
+            scale = Scales.attention(pyramid.max(), pyramid.smallestPositive(), log);
         }
     }
 
     private double labelMargin() {
         double widest = 0;
-        Text probe = new Text();
+        javafx.scene.text.Text probe = new javafx.scene.text.Text();
         probe.setFont(LABEL_FONT);
         int step = Math.max(1, labels.length / 400); // measuring thousands of labels is slow; sample them
         for (int i = 0; i < labels.length; i += step) {
@@ -249,7 +292,7 @@ public final class HeatmapView extends Region {
             boolean first = canvas.getWidth() == 0;
             canvas.setWidth(w);
             canvas.setHeight(h);
-            if (first || cell * (pyramid == null ? 0 : pyramid.length()) < Math.min(plotWidth(), plotHeight())) {
+            if (first || fitted || cell * (pyramid == null ? 0 : pyramid.length()) < Math.min(plotWidth(), plotHeight())) {
                 fit();
             }
             draw();
@@ -259,8 +302,7 @@ public final class HeatmapView extends Region {
     /** Redraws the visible region. */
     public void draw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.setFill(Color.WHITE);
-        g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
+        g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight()); // the page's own background shows around the cells
         if (pyramid == null) {
             return;
         }
@@ -321,7 +363,7 @@ public final class HeatmapView extends Region {
             if (y < margin || y > margin + h) {
                 continue;
             }
-            g.setFill(q == highlightedToken || q == selectedQuery.get() ? Color.rgb(0xE6, 0x39, 0x46) : Color.BLACK);
+            g.setFill(q == highlightedToken || q == selectedQuery.get() ? Color.rgb(0xE6, 0x39, 0x46) : ink());
             g.setTextAlign(TextAlignment.RIGHT);
             g.fillText(words ? labels[q] : Integer.toString(q), margin - 4, y);
         }
@@ -330,7 +372,7 @@ public final class HeatmapView extends Region {
             if (x < margin || x > margin + w) {
                 continue;
             }
-            g.setFill(k == highlightedToken || k == selectedKey.get() ? Color.rgb(0xE6, 0x39, 0x46) : Color.BLACK);
+            g.setFill(k == highlightedToken || k == selectedKey.get() ? Color.rgb(0xE6, 0x39, 0x46) : ink());
             g.save();
             g.translate(x, margin - 4);
             g.rotate(-90);
@@ -342,6 +384,12 @@ public final class HeatmapView extends Region {
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.TOP);
         g.fillText("keys \u2192", 2, 2);
+    }
+
+    /** The text colour: the theme's (a Label's text fill under this view's style), black before styling. */
+    private Color ink() {
+        inkProbe.applyCss();
+        return inkProbe.getTextFill() instanceof Color c ? c : Color.BLACK;
     }
 
     /** The smallest of 1, 2, 5, 10, 20, 50, … that is at least {@code raw}. */
@@ -364,7 +412,7 @@ public final class HeatmapView extends Region {
         }
         g.setStroke(Color.rgb(0xB0, 0xB0, 0xB0));
         g.strokeRect(x - 0.5, margin - 0.5, 15, height + 1);
-        g.setFill(Color.BLACK);
+        g.setFill(ink());
         g.setFont(LABEL_FONT);
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);

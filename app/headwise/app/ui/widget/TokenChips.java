@@ -14,10 +14,9 @@ import javafx.scene.layout.FlowPane;
 public final class TokenChips {
 
     public static final int MAX_CHIPS = 512;
-    private static final String CHIP = "-fx-padding: 1 5 1 5; -fx-background-radius: 6; -fx-border-radius: 6; "
-            + "-fx-border-color: #c8c8c8; -fx-font-size: 11px; -fx-text-alignment: center;";
-    private static final String HOVERED = CHIP + " -fx-background-color: #ffd166; -fx-border-color: #e0a000;";
-    private static final String NORMAL = CHIP + " -fx-background-color: #f3f3f3;";
+    /** headwise.css: a chip, and the hovered one (colours from the theme). */
+    private static final String CHIP = "hw-chip";
+    private static final String HOVERED = "hw-hovered";
 
     private final FlowPane chips = new FlowPane(4, 4);
     private final ScrollPane scroll = new ScrollPane(chips);
@@ -30,8 +29,8 @@ public final class TokenChips {
         scroll.setPrefViewportHeight(36);
         scroll.setMaxHeight(70);
         hovered.addListener((o, was, now) -> {
-            style(was.intValue(), NORMAL);
-            style(now.intValue(), HOVERED);
+            style(was.intValue(), false);
+            style(now.intValue(), true);
         });
     }
 
@@ -49,7 +48,8 @@ public final class TokenChips {
         for (int i = 0; i < shown; i++) {
             Label chip = new Label(Labels.shorten(tokens[i]) + "\n" + (ids == null ? "#" + i : Integer.toString(ids[i])));
             chip.setId("token-" + i);
-            chip.setStyle(i == hovered.get() ? HOVERED : NORMAL);
+            chip.getStyleClass().add(CHIP);
+            Styles.toggle(chip, HOVERED, i == hovered.get());
             int position = i;
             chip.setOnMouseEntered(e -> hovered.set(position));
             chip.setOnMouseExited(e -> {
@@ -64,9 +64,9 @@ public final class TokenChips {
         }
     }
 
-    private void style(int position, String style) {
+    private void style(int position, boolean on) {
         if (position >= 0 && position < chips.getChildren().size() && chips.getChildren().get(position).getId() != null) {
-            chips.getChildren().get(position).setStyle(style);
+            Styles.toggle(chips.getChildren().get(position), HOVERED, on);
         }
     }
 }

@@ -46,6 +46,21 @@ class SessionFileTest {
     }
 
     @Test
+    void theThemeIsKeptAndOlderFilesOpenLight(@TempDir Path dir) throws Exception {
+        SessionState dark = SessionState.defaults().withTheme(Theme.DARK);
+        assertTrue(SessionFile.json(dark).contains("\"theme\": \"dark\""), SessionFile.json(dark));
+        assertEquals(Theme.DARK, SessionFile.read(writeTo(dir.resolve("dark.json"), dark)).theme());
+        assertEquals(Theme.DARK, dark.withPage("Flow").withText("x").theme(), "other changes keep the theme");
+        Path old = dir.resolve("before-themes.json");
+        Files.writeString(old, "{\"format\": \"headwise-session\", \"version\": 1, \"text\": \"hi\"}");
+        assertEquals(Theme.LIGHT, SessionFile.read(old).theme(), "a file written before themes opens light");
+        Path bad = dir.resolve("bad-theme.json");
+        Files.writeString(bad, "{\"format\": \"headwise-session\", \"version\": 1, \"theme\": \"purple\"}");
+        HeadwiseException e = assertThrows(HeadwiseException.class, () -> SessionFile.read(bad));
+        assertTrue(e.getMessage().contains("bad-theme.json") && e.getMessage().contains("\"theme\" must be"), e.getMessage());
+    }
+
+    @Test
     void theCompareModelSurvivesSaveAndReopen(@TempDir Path dir) {
         SessionState s = SessionState.defaults().withCompareModel("/models/gpt2 f16").withCompareText("ignored while a model is set");
         Path file = dir.resolve("compare.json");

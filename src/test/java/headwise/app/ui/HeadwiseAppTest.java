@@ -99,9 +99,7 @@ class HeadwiseAppTest {
         ModelViewPage grid = (ModelViewPage) app.window().page(ModelViewPage.TITLE);
         double[] corner = grid.figure().thumbnailCorner(2, 5);
         double half = grid.figure().thumbnailSize() / 2.0;
-        var image = grid.imageView();
-        robot.moveTo(image).moveBy(corner[0] + half - image.getBoundsInLocal().getWidth() / 2,
-                corner[1] + half - image.getBoundsInLocal().getHeight() / 2).clickOn();
+        robot.clickOn(grid.figureView().figureToScreen(corner[0] + half, corner[1] + half));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(HeadDetailPage.TITLE, app.window().selectedPage().title(), "the head page opens");
         assertEquals(2, app.model().session().layer());

@@ -2,15 +2,19 @@ package headwise.app.ui;
 
 import headwise.app.export.PartCosts;
 import headwise.app.session.Session;
+import headwise.app.session.Theme;
 import headwise.app.ui.page.FigureView;
 import headwise.app.ui.page.Page;
+import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Bounds;
 import javafx.geometry.Orientation;
 import javafx.scene.Node;
 import javafx.scene.Parent;
+import javafx.scene.SnapshotParameters;
 import javafx.scene.control.ScrollBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableView;
+import javafx.scene.transform.Transform;
 import javafx.stage.Stage;
 import org.jfree.chart.fx.ChartViewer;
 import org.junit.jupiter.api.Test;
@@ -27,18 +31,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every page of the real window at 1280×800 and 1920×1080 on the bundled MiniLM with every analysis computed: no
- * figure, chart or table reaches outside its page, no horizontal scroll bar shows, and fitting figures grow with the
- * window. Screenshots of every page at both sizes go to target/screenshots/layout-*.png (looked at by hand).
+ * Every page of the real window at 1280×800 and 1920×1080 on the bundled MiniLM with every analysis computed, in the
+ * light and the dark theme: no figure, chart or table reaches outside its page, no horizontal scroll bar shows,
+ * fitting figures grow with the window and the model view fills its page. Then the same at 200%: Monocle has no
+ * scaled screen, so the window's render scale is set to 2 (what a 200% screen gives it) at the logical sizes such a
+ * screen has (2560×1600 → 1280×800, 3840×2160 → 1920×1080); the layout must fit the same and every figure must be
+ * rendered with two pixels per unit, so text stays sharp. Screenshots of every page go to
+ * target/screenshots/layout-{light,dark,200pct}-WxH-page.png (looked at by hand; the 200% ones at 2× pixels).
  */
 @ExtendWith(ApplicationExtension.class)
 class LayoutFitTest {
 
-    private static final String[] PAGES = {"Model view", "Head", "Interventions", "Flow", "Importance", "Sinks", "Layers", "ViT", "Compare"};
+    private static final String[] PAGES = {"Model view", "Head", "Interventions", "Flow", "Importance", "Sinks", "Layers", "ViT", "Compare", "Relevance"};
 
     private HeadwiseApp app;
     private Stage stage;
@@ -58,7 +67,7 @@ class LayoutFitTest {
     }
 
     @Test
-    void everyPageFitsAt1280x800And1920x1080(FxRobot robot) throws Exception {
+    void everyPageFitsAt1280x800And1920x1080LightDarkAndAt200Percent(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> {
             Session s = app.model().session();
             return !app.model().isBusy() && s != null && s.metrics() != null && s.flow() != null && s.gradient() != null;
@@ -66,30 +75,108 @@ class LayoutFitTest {
         robot.interact(() -> app.model().select(1, 3));
         List<String> problems = new ArrayList<>();
         List<Double> flowScales = new ArrayList<>();
-        for (int[] size : new int[][] {{1280, 800}, {1920, 1080}}) {
-            robot.interact(() -> {
-                stage.setX(0);
-                stage.setY(0);
-                stage.setWidth(size[0]);
-                stage.setHeight(size[1]);
-            });
-            for (String title : PAGES) {
-                robot.interact(() -> app.window().selectPage(title));
-                WaitForAsyncUtils.waitForFxEvents();
-                Thread.sleep(400); // background reads and the sharp re-render after a resize
-                WaitForAsyncUtils.waitForFxEvents();
-                Page page = app.window().page(title);
-                robot.interact(() -> problems.addAll(misfits(page, size[0] + "x" + size[1])));
-                if (title.equals("Flow")) {
-                    flowScales.add(descendants(page.view()).stream().filter(n -> n instanceof FigureView && visible(n))
-                            .mapToDouble(n -> ((FigureView) n).shownScale()).max().orElse(0));
+        for (Theme theme : Theme.values()) {
+            robot.interact(() -> app.model().setTheme(theme));
+            for (int[] size : SIZES) {
+                resize(robot, size);
+                for (String title : PAGES) {
+                    Page page = visit(robot, title);
+                    String where = theme.key() + " " + size[0] + "x" + size[1];
+                    robot.interact(() -> problems.addAll(misfits(page, where)));
+                    if (title.equals("Flow") && theme == Theme.LIGHT) {
+                        flowScales.add(figureViews(page).stream().mapToDouble(FigureView::shownScale).max().orElse(0));
+                    }
+                    if (title.equals("Model view") && size[0] == 1920) {
+                        robot.interact(() -> problems.addAll(fills(page, where)));
+                    }
+                    HeadwiseAppTest.screenshot(stage, "layout-" + theme.key() + "-" + size[0] + "x" + size[1] + "-" + slug(title) + ".png");
                 }
-                HeadwiseAppTest.screenshot(stage, "layout-" + size[0] + "x" + size[1] + "-"
-                        + title.toLowerCase(Locale.ROOT).replace(' ', '-') + ".png");
             }
         }
+        robot.interact(() -> app.model().setTheme(Theme.LIGHT));
+        robot.interact(() -> {
+            stage.setRenderScaleX(2);
+            stage.setRenderScaleY(2);
+        });
+        for (int[] size : SIZES) {
+            resize(robot, size);
+            for (String title : PAGES) {
+                Page page = visit(robot, title);
+                String where = "200% " + size[0] + "x" + size[1];
+                robot.interact(() -> problems.addAll(misfits(page, where)));
+                for (FigureView v : figureViews(page)) {
+                    double wanted = 2 * v.shownScale();
+                    if (Math.abs(v.pixelsPerUnit() - wanted) > 0.05 * wanted) {
+                        problems.add(where + " " + title + ": figure " + v.getId() + " rendered at " + v.pixelsPerUnit()
+                                + " pixels per unit, not " + wanted);
+                    }
+                }
+                screenshot2x("layout-200pct-" + size[0] + "x" + size[1] + "-" + slug(title) + ".png");
+            }
+        }
+        robot.interact(() -> {
+            stage.setRenderScaleX(1);
+            stage.setRenderScaleY(1);
+        });
         assertTrue(problems.isEmpty(), String.join("\n", problems));
         assertTrue(flowScales.get(1) > flowScales.get(0) * 1.2, "the flow graph grows with the window: " + flowScales);
+    }
+
+    private static final int[][] SIZES = {{1280, 800}, {1920, 1080}};
+
+    private void resize(FxRobot robot, int[] size) {
+        robot.interact(() -> {
+            stage.setX(0);
+            stage.setY(0);
+            stage.setWidth(size[0]);
+            stage.setHeight(size[1]);
+        });
+    }
+
+    private Page visit(FxRobot robot, String title) throws InterruptedException {
+        robot.interact(() -> app.window().selectPage(title));
+        WaitForAsyncUtils.waitForFxEvents();
+        Thread.sleep(400); // background reads and the sharp re-render after a resize
+        WaitForAsyncUtils.waitForFxEvents();
+        return app.window().page(title);
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase(Locale.ROOT).replace(' ', '-');
+    }
+
+    private static List<FigureView> figureViews(Page page) {
+        return descendants(page.view()).stream().filter(n -> n instanceof FigureView && visible(n)).map(n -> (FigureView) n).toList();
+    }
+
+    /** The model view's grid takes the page's width or its height (within 10%): no wide empty margins. */
+    private static List<String> fills(Page page, String size) {
+        List<String> out = new ArrayList<>();
+        Bounds area = page.view().localToScene(page.view().getLayoutBounds());
+        for (FigureView v : figureViews(page)) {
+            double w = v.figure().width() * v.shownScale();
+            double h = v.figure().height() * v.shownScale();
+            Bounds room = v.localToScene(v.getLayoutBounds());
+            if (w < 0.9 * Math.min(room.getWidth(), area.getWidth()) && h < 0.9 * room.getHeight()) {
+                out.add(String.format(Locale.ROOT, "%s %s: the figure is %.0fx%.0f in a %.0fx%.0f room", size, page.title(), w, h,
+                        room.getWidth(), room.getHeight()));
+            }
+        }
+        if (figureViews(page).isEmpty()) {
+            out.add(size + " " + page.title() + ": no figure shown");
+        }
+        return out;
+    }
+
+    /** The window as a 200% screen shows it: twice the pixels. */
+    private void screenshot2x(String name) throws Exception {
+        Path folder = Files.createDirectories(Path.of("target", "screenshots"));
+        var image = WaitForAsyncUtils.asyncFx(() -> {
+            SnapshotParameters params = new SnapshotParameters();
+            params.setTransform(Transform.scale(2, 2));
+            return stage.getScene().getRoot().snapshot(params, null);
+        }).get(20, TimeUnit.SECONDS);
+        ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", folder.resolve(name).toFile());
     }
 
     /** What reaches outside {@code page} or scrolls sideways, one line each. */
