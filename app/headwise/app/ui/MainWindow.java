@@ -327,7 +327,7 @@ public final class MainWindow {
         file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel, compareGguf,
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
-        return new MenuBar(file);
+        return new MenuBar(file, EditMenu.create(model, this::item));
     }
 
     /** Ctrl+Enter analyses; the arrow keys move the selected head on the model view and the head page. */
