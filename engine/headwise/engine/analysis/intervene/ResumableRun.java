@@ -69,6 +69,11 @@ public final class ResumableRun {
         return (int) Math.max(1, Math.min(layers, (layers + fit - 1) / fit));
     }
 
+    /** The model it ran on. */
+    public LoadedModel model() {
+        return model;
+    }
+
     /** The unchanged run. */
     public AnalysisResult original() {
         return original;

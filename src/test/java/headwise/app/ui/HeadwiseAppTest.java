@@ -211,6 +211,9 @@ class HeadwiseAppTest {
         assertNotEquals(clean.result().attention().get(2, 0, 6, 3), ablated.result().attention().get(2, 0, 6, 3));
         String summary = robot.lookup("#prediction-summary").queryAs(Label.class).getText();
         assertTrue(summary.contains("KL(original") && summary.contains("1 head off (zero)"), summary);
+        assertSame(clean.result(), ablated.comparison(), "live: the unchanged run is reused, not run again");
+        assertEquals(1, app.model().runner().recomputedFrom(), "only layers 1\u2026 ran again");
+        assertTrue(summary.contains("layers 1\u2026 recomputed"), summary);
         screenshot(stage, "app-interventions.png");
 
         // ZeroTuning on top: γ = 0.5 reruns too
