@@ -19,6 +19,7 @@ import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.widget.TokenChips;
 import headwise.engine.HeadwiseException;
+import headwise.engine.run.AnalysisResult;
 import headwise.engine.load.BundledModels;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -75,6 +76,8 @@ public final class MainWindow {
     private final List<Page> pages = new ArrayList<>();
     private final Set<Page> stale = new HashSet<>();
     private final Map<String, MenuItem> menuItems = new HashMap<>();
+    /** The run whose tokens the chips show. */
+    private AnalysisResult chipsOf;
     private final TextField text = new TextField();
     private final TextField compare = new TextField();
     private final Label modelName = new Label();
@@ -215,7 +218,10 @@ public final class MainWindow {
             return;
         }
         stale.addAll(pages);
-        chips.show(session.tokens(), session.result().input().ids());
+        if (session.result() != chipsOf) { // a new selection pairs the same run anew: its chips stay
+            chipsOf = session.result();
+            chips.show(session.tokens(), session.result().input().ids());
+        }
         Page shown = selectedPage();
         if (shown != null) {
             showIfStale(shown);
@@ -243,8 +249,8 @@ public final class MainWindow {
 
     private void stateChanged(SessionState s) {
         syncing = true;
-        if (!text.isFocused() || text.getText().isEmpty()) {
-            text.setText(s.text());
+        if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
+            text.setText(s.text()); // only when it changed: laying out a 4k-token text on every selection stalls the window
         }
         if (!compare.isFocused()) {
             compare.setText(s.compareText());
