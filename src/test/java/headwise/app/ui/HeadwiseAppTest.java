@@ -476,6 +476,21 @@ class HeadwiseAppTest {
         return app;
     }
 
+    /**
+     * The window started in a fresh folder with every analysis estimated under {@code cheapSeconds} computed on its
+     * own ({@link headwise.app.export.PartCosts#CHEAP_SECONDS_PROPERTY}); {@link #stopAutoComputing} undoes it.
+     */
+    static HeadwiseApp startAutoComputing(Stage stage, String cheapSeconds) throws Exception {
+        Path folder = Files.createTempDirectory("headwise-app-test");
+        System.setProperty(headwise.app.export.PartCosts.CHEAP_SECONDS_PROPERTY, cheapSeconds);
+        return startApp(stage, folder.resolve("session.json"), new FakeChooser());
+    }
+
+    static void stopAutoComputing(HeadwiseApp app) {
+        System.clearProperty(headwise.app.export.PartCosts.CHEAP_SECONDS_PROPERTY);
+        app.stop();
+    }
+
     static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {
         waitFor(seconds, () -> !app.model().isBusy() && app.model().session() != null, "idle with a result; status: "
                 + app.model().statusProperty().get());

@@ -1,6 +1,5 @@
 package headwise.app.ui;
 
-import headwise.app.export.PartCosts;
 import javafx.stage.Stage;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import headwise.engine.load.LoadedModel;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,19 +43,15 @@ class ModelSwitchTest {
     private static final long TOLERANCE_BYTES = 64L << 20;
 
     private HeadwiseApp app;
-    private Path folder;
 
     @Start
     void start(Stage stage) throws Exception {
-        folder = Files.createTempDirectory("headwise-switch-test");
-        System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, "60"); // every analysis runs on its own: more jobs to switch under
-        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), new HeadwiseAppTest.FakeChooser());
+        app = HeadwiseAppTest.startAutoComputing(stage, "60"); // every analysis runs on its own: more jobs to switch under
     }
 
     @Stop
     void stop() {
-        System.clearProperty(PartCosts.CHEAP_SECONDS_PROPERTY);
-        app.stop();
+        HeadwiseAppTest.stopAutoComputing(app);
     }
 
     @Test
