@@ -24,6 +24,7 @@ import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.widget.TokenChips;
 import headwise.engine.HeadwiseException;
+import headwise.engine.run.AnalysisResult;
 import headwise.engine.load.BundledModels;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -82,6 +83,8 @@ public final class MainWindow {
     private final List<Page> pages = new ArrayList<>();
     private final Set<Page> stale = new HashSet<>();
     private final Map<String, MenuItem> menuItems = new HashMap<>();
+    /** The run whose tokens the chips show. */
+    private AnalysisResult chipsOf;
     private final TextField text = new TextField();
     private final TextField compare = new TextField();
     private final Label modelName = new Label();
@@ -254,7 +257,10 @@ public final class MainWindow {
             return;
         }
         stale.addAll(pages);
-        chips.show(session.tokens(), session.result().input().ids());
+        if (session.result() != chipsOf) { // a new selection pairs the same run anew: its chips stay
+            chipsOf = session.result();
+            chips.show(session.tokens(), session.result().input().ids());
+        }
         Page shown = selectedPage();
         if (shown != null) {
             showIfStale(shown);
@@ -282,8 +288,8 @@ public final class MainWindow {
 
     private void stateChanged(SessionState s) {
         syncing = true;
-        if (!text.isFocused() || text.getText().isEmpty()) {
-            text.setText(s.text());
+        if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
+            text.setText(s.text()); // only when it changed: laying out a 4k-token text on every selection stalls the window
         }
         if (!compare.isFocused()) {
             compare.setText(s.compareText());
@@ -376,7 +382,7 @@ public final class MainWindow {
         file.getItems().setAll(open, openFile, bundled, recent, new SeparatorMenuItem(), image, new SeparatorMenuItem(), compareModel, compareGguf,
                 stopComparing, new SeparatorMenuItem(), openSession,
                 saveSession, new SeparatorMenuItem(), exportView, exportAll, new SeparatorMenuItem(), quit);
-        return new MenuBar(file, viewMenu(), helpMenu());
+        return new MenuBar(file, EditMenu.create(model, this::item), viewMenu(), helpMenu());
     }
 
     /** View: the light or dark theme (kept in the session). */

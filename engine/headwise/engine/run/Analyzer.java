@@ -24,24 +24,48 @@ public final class Analyzer {
         ModelSpec spec = model.spec();
         input.validate(spec, "input");
         AttentionMaps.Precision precision = MemoryBudget.check(spec, input.length(), model.transformer().options());
-        if (precision == AttentionMaps.Precision.RECOMPUTE && changesPatterns(interventions, spec.layers())) {
-            throw new HeadwiseException("an input of " + input.length() + " tokens is too long to store its attention, and "
-                    + "interventions on attention patterns need it stored: shorten the input or remove the re-weighting");
-        }
+        refuseRecomputedPatterns(precision, interventions, input.length(), 0, spec.layers());
         Hooks hooks = interventions.copy();
         AttentionCapture attention = AttentionCapture.attach(hooks, spec, input.length(), precision);
         Transformer transformer = model.transformer();
         Transformer.Result result = InputEmbeddings.run(transformer, input, hooks);
+        return result(model, input, hooks, attention, result);
+    }
+
+    /**
+     * The same as {@link #analyze} for interventions that leave the layers below {@code fromLayer} as they were in
+     * an earlier run on {@code input}: only layers {@code fromLayer}… run, on {@code residPre} [1, T, d] (that run's
+     * resid_pre of {@code fromLayer}); the attention of the layers below is {@code below}'s (that run's maps, shared).
+     */
+    public static AnalysisResult analyzeFrom(LoadedModel model, ModelInput input, Hooks interventions, int fromLayer,
+                                             INDArray residPre, AttentionMaps below) {
+        ModelSpec spec = model.spec();
+        refuseRecomputedPatterns(below.precision(), interventions, input.length(), fromLayer, spec.layers());
+        Hooks hooks = interventions.copy();
+        AttentionCapture attention = AttentionCapture.attachAbove(hooks, spec, below, fromLayer);
+        return result(model, input, hooks, attention, model.transformer().runFrom(fromLayer, residPre, hooks));
+    }
+
+    private static AnalysisResult result(LoadedModel model, ModelInput input, Hooks hooks, AttentionCapture attention,
+                                         Transformer.Result result) {
         INDArray output = result.output(); // [1, T, width], or [1, 1, classes] for classifiers
         Matrix outputs = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
         if (!hooks.touches(HookNames.LOGITS)) { // then nothing else holds the output
-            transformer.recycleOutput(output);
+            model.transformer().recycleOutput(output);
         }
-        return new AnalysisResult(model.name(), spec, input, attention.maps(), outputs);
+        return new AnalysisResult(model.name(), model.spec(), input, attention.maps(), outputs);
     }
 
-    private static boolean changesPatterns(Hooks interventions, int layers) {
-        for (int layer = 0; layer < layers; layer++) {
+    private static void refuseRecomputedPatterns(AttentionMaps.Precision precision, Hooks interventions, int length,
+                                                 int fromLayer, int layers) {
+        if (precision == AttentionMaps.Precision.RECOMPUTE && changesPatterns(interventions, fromLayer, layers)) {
+            throw new HeadwiseException("an input of " + length + " tokens is too long to store its attention, and "
+                    + "interventions on attention patterns need it stored: shorten the input or remove the re-weighting");
+        }
+    }
+
+    private static boolean changesPatterns(Hooks interventions, int fromLayer, int layers) {
+        for (int layer = fromLayer; layer < layers; layer++) {
             if (interventions.touches(HookNames.pattern(layer)) || interventions.touches(HookNames.attnScores(layer))) {
                 return true;
             }

@@ -31,10 +31,25 @@ public final class AttentionCapture {
      * scores or patterns are not reflected in it (callers refuse that combination).
      */
     public static AttentionCapture attach(Hooks hooks, ModelSpec spec, int length, AttentionMaps.Precision precision) {
+        return attach(hooks, spec, length, precision, null, 0);
+    }
+
+    /**
+     * As {@link #attach} for a run of layers {@code fromLayer}… only: the maps of the layers below are {@code below}'s
+     * (an earlier run on the same input whose layers below were the same), shared rather than copied.
+     */
+    public static AttentionCapture attachAbove(Hooks hooks, ModelSpec spec, AttentionMaps below, int fromLayer) {
+        return attach(hooks, spec, below.length(), below.precision(), below, fromLayer);
+    }
+
+    private static AttentionCapture attach(Hooks hooks, ModelSpec spec, int length, AttentionMaps.Precision precision,
+                                           AttentionMaps below, int fromLayer) {
         int layers = spec.layers();
         if (precision == AttentionMaps.Precision.RECOMPUTE) {
             RecomputedHeads source = new RecomputedHeads(spec, length);
-            for (int layer = 0; layer < layers; layer++) {
+            AttentionMaps maps = below == null ? AttentionMaps.recomputed(layers, spec.heads(), length, source)
+                    : AttentionMaps.continuing(below, fromLayer, source);
+            for (int layer = fromLayer; layer < layers; layer++) {
                 int l = layer;
                 hooks.intervene(HookNames.q(layer), q -> {
                     source.setQueries(l, Ops.floats(q));
@@ -45,10 +60,11 @@ public final class AttentionCapture {
                     return k;
                 });
             }
-            return new AttentionCapture(AttentionMaps.recomputed(layers, spec.heads(), length, source));
+            return new AttentionCapture(maps);
         }
-        AttentionCapture capture = new AttentionCapture(AttentionMaps.allocate(layers, spec.heads(), length, precision));
-        for (int layer = 0; layer < layers; layer++) {
+        AttentionCapture capture = new AttentionCapture(below == null ? AttentionMaps.allocate(layers, spec.heads(), length, precision)
+                : AttentionMaps.continuing(below, fromLayer, null));
+        for (int layer = fromLayer; layer < layers; layer++) {
             int l = layer;
             hooks.intervene(HookNames.pattern(layer), pattern -> {
                 capture.copy(l, pattern);

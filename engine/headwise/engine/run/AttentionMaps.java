@@ -47,6 +47,11 @@ public final class AttentionMaps {
     }
 
     private AttentionMaps(int layers, int heads, int length, Precision precision) {
+        this(layers, heads, length, precision, 0);
+    }
+
+    /** Allocates the heads of layers {@code firstLayer}… (those below are filled in by the caller). */
+    private AttentionMaps(int layers, int heads, int length, Precision precision, int firstLayer) {
         if (layers < 0 || heads < 0 || length < 0 || (long) length * length > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("attention shape [" + layers + "," + heads + "," + length + "," + length + "] is not storable");
         }
@@ -59,7 +64,7 @@ public final class AttentionMaps {
         this.f32 = precision == Precision.F32 ? new float[layers * heads][chunks][] : null;
         this.f16 = precision == Precision.F16 ? new short[layers * heads][chunks][] : null;
         this.recomputed = null;
-        for (int m = 0; m < layers * heads && precision != Precision.RECOMPUTE; m++) {
+        for (int m = firstLayer * heads; m < layers * heads && precision != Precision.RECOMPUTE; m++) {
             for (int c = 0; c < chunks; c++) {
                 int size = c == chunks - 1 ? last : CHUNK;
                 if (f32 != null) {
@@ -83,6 +88,26 @@ public final class AttentionMaps {
 
     static AttentionMaps recomputed(int layers, int heads, int length, RecomputedHeads source) {
         return new AttentionMaps(layers, heads, length, source);
+    }
+
+    /**
+     * Maps to fill head by head from layer {@code fromLayer} on, whose layers below are {@code below}'s (shared, not
+     * copied: maps are never changed once captured): a rerun that changes only the layers from there.
+     */
+    static AttentionMaps continuing(AttentionMaps below, int fromLayer, RecomputedHeads recomputedSource) {
+        if (below.recomputed != null) {
+            below.recomputed.shareLayersBelow(recomputedSource, fromLayer);
+            return new AttentionMaps(below.layers, below.heads, below.length, recomputedSource);
+        }
+        AttentionMaps maps = new AttentionMaps(below.layers, below.heads, below.length, below.precision(), fromLayer);
+        for (int m = 0; m < fromLayer * below.heads; m++) {
+            if (maps.f32 != null) {
+                maps.f32[m] = below.f32[m];
+            } else {
+                maps.f16[m] = below.f16[m];
+            }
+        }
+        return maps;
     }
 
     /** Empty maps to fill head by head (see {@link #setHead}); used by the runs that capture attention. */

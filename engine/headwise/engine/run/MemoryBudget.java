@@ -170,6 +170,19 @@ public final class MemoryBudget {
                 + fits + " tokens fit");
     }
 
+    /** Refuses a job ({@code what}, e.g. "head ablation of 512 tokens") that needs more native memory than is free. */
+    public static void checkNative(long bytes, String what) {
+        if (bytes <= freeNativeBytes()) {
+            return;
+        }
+        System.gc(); // a previous run's arrays that nothing references any more
+        long nativeFree = freeNativeBytes();
+        if (bytes > nativeFree) {
+            throw new HeadwiseException(what + " needs about " + mib(bytes) + " MiB of native memory, but only "
+                    + mib(nativeFree) + " MiB are free");
+        }
+    }
+
     private static boolean fits(Estimate need, long heap, long nativeFree) {
         return need.heapBytes() <= heap && need.nativeBytes() <= nativeFree;
     }

@@ -53,6 +53,14 @@ final class RecomputedHeads {
         return MemoryBudget.product(4, spec.layers(), length, spec.heads() + spec.kvHeads(), spec.dHead());
     }
 
+    /** Hands the queries and keys of the layers below {@code fromLayer} to {@code other} (shared, never changed). */
+    void shareLayersBelow(RecomputedHeads other, int fromLayer) {
+        for (int l = 0; l < fromLayer; l++) {
+            other.queries[l] = queries[l];
+            other.keys[l] = keys[l];
+        }
+    }
+
     void setQueries(int layer, float[] q) {
         queries[layer] = q;
     }

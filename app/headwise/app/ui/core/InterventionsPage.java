@@ -170,7 +170,8 @@ public final class InterventionsPage extends PageBase {
         }
         if (now.embedding() != null) {
             summary.setText(now.title() + (original == null ? ": no intervention; change something to compare"
-                    : String.format(Locale.ROOT, ": cosine similarity to the original %.4f (%s)", now.cosineTo(original), plan.describe())));
+                    : String.format(Locale.ROOT, ": cosine similarity to the original %.4f (%s)", now.cosineTo(original), plan.describe())
+                    + recomputed()));
             return;
         }
         Prediction.Entry best = now.best();
@@ -179,6 +180,7 @@ public final class InterventionsPage extends PageBase {
             Prediction.Entry was = original.best();
             head += String.format(Locale.ROOT, "; originally %s %.1f%%; KL(original \u2016 now) = %.4f nats (%s)", quoted(was.label()),
                     100 * was.probability(), now.klFrom(original), plan.describe());
+            head += recomputed();
         }
         summary.setText(head);
         table.addRow(0, Controls.bold("token"), Controls.bold("now"), Controls.bold("original"), Controls.bold("change"));
@@ -198,6 +200,12 @@ public final class InterventionsPage extends PageBase {
             table.addRow(r++, new Label(quoted(e.getValue())), new Label(String.format(Locale.ROOT, "%.2f%%", 100 * p)),
                     new Label(original == null ? "" : String.format(Locale.ROOT, "%.2f%%", 100 * o)), change);
         }
+    }
+
+    /** Which layers the change recomputed: the layers below the first one changed are the original run's. */
+    private String recomputed() {
+        int from = model.recomputedFrom();
+        return from > 0 ? "; layers " + from + "\u2026 recomputed" : "";
     }
 
     private static String quoted(String label) {

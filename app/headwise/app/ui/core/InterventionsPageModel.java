@@ -24,6 +24,14 @@ public final class InterventionsPageModel {
         }
     }
 
+    /**
+     * The layer the changed run was recomputed from: an intervention reruns only the layers from the first one it
+     * changes, the layers below being the original run's. −1 without interventions.
+     */
+    public int recomputedFrom() {
+        return app.runner().recomputedFrom();
+    }
+
     /** What the run predicts now. */
     public Prediction prediction() {
         return app.runner().predictionProperty().get();

@@ -6,6 +6,8 @@ import headwise.app.session.Results;
 import headwise.app.session.SessionState;
 import headwise.app.ui.page.SessionSinks;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.intervene.ResumableRun;
+import headwise.engine.hooks.Hooks;
 import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PreprocessorConfig;
 import headwise.engine.load.LoadedModel;
@@ -26,10 +28,21 @@ public final class AnalysisRun {
 
     /**
      * What one run computes; {@code forwardSeconds}: its first forward alone, what the cost of the other analyses is
-     * estimated from ({@code headwise.app.export.PartCosts}).
+     * estimated from ({@code headwise.app.export.PartCosts}); {@code recomputedFrom}: the layer the intervened run
+     * started from, the layers below being the unchanged run's (−1 without interventions).
      */
     public record Outcome(SessionState from, Results results, Prediction prediction, Prediction original, long millis,
-                          double forwardSeconds) {
+                          double forwardSeconds, ResumableRun base, int recomputedFrom) {
+
+        /**
+         * This run's unchanged forward, when {@code s} runs the same input on the same model with other interventions:
+         * an intervention then recomputes only the layers it changes (and removing them all, none). Null otherwise.
+         */
+        ResumableRun baseFor(LoadedModel model, SessionState s) {
+            boolean planChanged = !from.plan().equals(s.plan()); // else a rerun asked for: it runs again
+            return planChanged && base != null && base.model() == model && from.text().equals(s.text())
+                    && from.image().equals(s.image()) ? base : null;
+        }
     }
 
     private AnalysisRun() {
@@ -42,22 +55,40 @@ public final class AnalysisRun {
      */
     public static Outcome run(LoadedModel model, Function<String, ModelLifecycle.Lease> compareModel, SessionState s,
                               EngineTasks.Progress progress, RunPhases phases) throws Exception {
+        return run(model, compareModel, s, progress, phases, null);
+    }
+
+    /** As above; {@code previous}: the run shown before, whose unchanged forward is reused when it fits (or null). */
+    public static Outcome run(LoadedModel model, Function<String, ModelLifecycle.Lease> compareModel, SessionState s,
+                              EngineTasks.Progress progress, RunPhases phases, Outcome previous) throws Exception {
         long start = System.nanoTime();
         boolean intervene = !s.plan().isEmpty();
         boolean compareWithModel = !intervene && compareModel != null && s.hasCompareModel();
         boolean compare = !intervene && !compareWithModel && !s.compareText().isBlank() && model.spec().vision() == null;
         int steps = 1 + (intervene ? 1 : 0) + (compare || compareWithModel ? 1 : 0);
         progress.step("Analysing " + describeInput(s) + "\u2026", 0, steps);
-        ModelInput input = phases.phase("tokenizer + input", () -> input(model, s, s.text()));
-        long forwardStart = System.nanoTime();
-        AnalysisResult original = phases.phase("first forward", () -> Analyzer.analyze(model, input));
-        double forwardSeconds = (System.nanoTime() - forwardStart) / 1e9;
+        ResumableRun reused = previous == null ? null : previous.baseFor(model, s);
+        ResumableRun base;
+        double forwardSeconds;
+        if (reused != null) {
+            base = reused;
+            forwardSeconds = previous.forwardSeconds();
+        } else {
+            ModelInput input = phases.phase("tokenizer + input", () -> input(model, s, s.text()));
+            long forwardStart = System.nanoTime();
+            base = phases.phase("first forward", () -> ResumableRun.analyze(model, input));
+            forwardSeconds = (System.nanoTime() - forwardStart) / 1e9;
+        }
+        AnalysisResult original = base.original();
         AnalysisResult result = original;
         AnalysisResult comparison = null;
         int done = 1;
+        int recomputedFrom = -1;
         if (intervene) {
             progress.step("Applying " + s.plan().describe() + "\u2026", done++, steps);
-            result = Analyzer.analyze(model, input, s.plan().hooks(original));
+            Hooks hooks = s.plan().hooks(original);
+            recomputedFrom = Math.max(0, base.startLayer(hooks));
+            result = base.rerun(hooks); // only the layers the plan changes
             comparison = original;
         }
         if (compare) {
@@ -78,7 +109,7 @@ public final class AnalysisRun {
         Results results = Results.of(result).withComparison(comparison).withViewData(tiles, sinks);
         Prediction p = phases.phase("prediction", () -> Prediction.of(model, shown));
         Prediction o = intervene ? Prediction.of(model, original) : null;
-        return new Outcome(s, results, p, o, (System.nanoTime() - start) / 1_000_000, forwardSeconds);
+        return new Outcome(s, results, p, o, (System.nanoTime() - start) / 1_000_000, forwardSeconds, base, recomputedFrom);
     }
 
     private static String describeInput(SessionState s) {

@@ -1,6 +1,7 @@
 package headwise.app.ui.model;
 
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.EditHistory;
 import headwise.app.session.InterventionPlan;
 import headwise.app.session.Results;
 import headwise.app.session.Selection;
@@ -16,6 +17,7 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
@@ -37,6 +39,10 @@ public final class AppModel {
     private final Autosave autosave;
     private final RecentModels recent;
     private final SessionRunner runner;
+    /** Undo/redo of interventions and selections; cleared when another model or session is opened. */
+    private final EditHistory history = new EditHistory();
+    private final ReadOnlyStringWrapper undoLabel = new ReadOnlyStringWrapper(this, "undoLabel", "");
+    private final ReadOnlyStringWrapper redoLabel = new ReadOnlyStringWrapper(this, "redoLabel", "");
 
     /** @param autosaveFile where every change is saved, or null for no autosave */
     public AppModel(Path autosaveFile) {
@@ -75,6 +81,16 @@ public final class AppModel {
 
     public SessionState state() {
         return state.get();
+    }
+
+    /** What Undo would undo ("switch off L3 H2"), or "" when nothing: the Edit menu's label. */
+    public ReadOnlyStringProperty undoLabelProperty() {
+        return undoLabel.getReadOnlyProperty();
+    }
+
+    /** What Redo would redo, or "". */
+    public ReadOnlyStringProperty redoLabelProperty() {
+        return redoLabel.getReadOnlyProperty();
     }
 
     public Session session() {
@@ -125,6 +141,7 @@ public final class AppModel {
      */
     public void start(SessionState initial, String problem) {
         runner.showAfterRun(problem);
+        forgetHistory();
         state.set(initial);
         openModel(initial.model());
     }
@@ -177,8 +194,9 @@ public final class AppModel {
         rerun(s -> s.withImage(file == null ? "" : file.toString()));
     }
 
-    /** Applies new interventions and reruns. */
+    /** Applies new interventions and reruns (an undoable step). */
     public void setPlan(InterventionPlan plan) {
+        remember(state.get().withPlan(plan));
         rerun(s -> s.withPlan(plan));
     }
 
@@ -197,6 +215,7 @@ public final class AppModel {
     public void updateSelection(UnaryOperator<Selection> change) {
         Selection next = change.apply(state.get().selection());
         if (!next.equals(state.get().selection())) {
+            remember(state.get().withSelection(next));
             change(state.get().withSelection(next));
         }
     }
@@ -206,6 +225,16 @@ public final class AppModel {
         if (theme != state.get().theme()) {
             change(state.get().withTheme(theme));
         }
+    }
+
+    /** Undoes the last change of interventions or selection (Ctrl+Z); a changed plan reruns. */
+    public void undo() {
+        restore(history.undo());
+    }
+
+    /** Redoes the last undone change (Ctrl+Y). */
+    public void redo() {
+        restore(history.redo());
     }
 
     /** Remembers which page is shown (restored with the session). */
@@ -308,12 +337,44 @@ public final class AppModel {
 
     // ---- internals ----
 
+    private void remember(SessionState next) {
+        history.record(EditHistory.Snapshot.of(state.get()), EditHistory.Snapshot.of(next));
+        showHistory();
+    }
+
+    private void restore(EditHistory.Snapshot target) {
+        showHistory();
+        if (target == null) {
+            return;
+        }
+        boolean planChanged = !target.plan().equals(state.get().plan());
+        SessionState next = target.applyTo(state.get());
+        if (planChanged) {
+            rerun(s -> next);
+        } else {
+            change(next);
+        }
+    }
+
+    private void forgetHistory() {
+        history.clear();
+        showHistory();
+    }
+
+    private void showHistory() {
+        undoLabel.set(history.undoLabel());
+        redoLabel.set(history.redoLabel());
+    }
+
     private void rerun(UnaryOperator<SessionState> change) {
         change(change.apply(state.get()));
         runner.run();
     }
 
     private void change(SessionState next) {
+        if (!next.model().equals(state.get().model())) {
+            forgetHistory(); // the steps name heads of the other model
+        }
         state.set(next);
         if (autosave != null) {
             autosave.save(next);

@@ -41,6 +41,8 @@ public final class SessionRunner {
     private final Supplier<SessionState> state;
     private final Consumer<SessionState> change;
     private final Consumer<String> opened;
+    /** The run shown last: a change of interventions alone reuses its unchanged forward. */
+    private AnalysisRun.Outcome lastRun;
     /** Shown after the first run instead of its summary, then forgotten. */
     private String startupProblem;
 
@@ -82,6 +84,11 @@ public final class SessionRunner {
         return models;
     }
 
+    /** The layer the shown intervened run was recomputed from (the layers below kept), or −1. */
+    public int recomputedFrom() {
+        return lastRun == null ? -1 : lastRun.recomputedFrom();
+    }
+
     /** {@code problem} is shown once the next run is done, so it is not lost behind the loading messages. */
     void showAfterRun(String problem) {
         startupProblem = problem;
@@ -94,6 +101,7 @@ public final class SessionRunner {
         }
         scheduler.newInput(new RunScheduler.Job<LoadedModel>("Loading " + name + "\u2026", p -> models.load(name), loaded -> {
             models.install(loaded);
+            lastRun = null; // holds the old model's run
             spec.set(loaded.spec());
             opened.accept(name);
             change.accept(fitted(state.get(), name, loaded));
@@ -114,6 +122,7 @@ public final class SessionRunner {
         StartupPreload<AnalysisRun.Outcome> early = models.takePreload();
         // the early run knows no compare model
         boolean ranEarly = early != null && !s.hasCompareModel() && early.ran(model.model(), s);
+        AnalysisRun.Outcome previous = lastRun;
         scheduler.newInput(new RunScheduler.Job<>("Analysing\u2026", p -> {
             if (ranEarly) {
                 return early.run();
@@ -122,7 +131,7 @@ public final class SessionRunner {
                 models.dropCompare(); // compare mode without a second model: it is closed
             }
             try (ModelLifecycle.Lease lease = model.lease()) {
-                return AnalysisRun.run(lease.model(), models::compare, s, p, RunPhases.forStartup());
+                return AnalysisRun.run(lease.model(), models::compare, s, p, RunPhases.forStartup(), previous);
             }
         }, this::showRun));
     }
@@ -244,6 +253,7 @@ public final class SessionRunner {
     }
 
     private void showRun(AnalysisRun.Outcome done) {
+        lastRun = done;
         prediction.set(done.prediction());
         originalPrediction.set(done.original());
         auto.newRun(models.current(), done.results().result().spec(), done.results().result().input().length(), done.forwardSeconds());

@@ -3,6 +3,7 @@ package headwise.app.ui.page;
 import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
 import javafx.animation.PauseTransition;
+import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
@@ -51,6 +52,8 @@ public final class FigureView extends Pane {
     private double renderedScale = 1;
     /** The window's render scale (2 at 200%) the image was last rendered for. */
     private double renderedScreen = 1;
+    /** Counts sharp renders asked for: only the newest is shown. */
+    private long sharpRequests;
 
     /** A view of the figure's own size. */
     public FigureView() {
@@ -91,6 +94,7 @@ public final class FigureView extends Pane {
     /** Shows {@code f} as already rendered at scale 1 (e.g. on another thread) and clears the marks. */
     public void show(Figure f, BufferedImage rendered) {
         figure = f;
+        sharpRequests++; // a sharp render of the figure shown before is not wanted any more
         renderedScale = 1;
         renderedScreen = 1;
         setImage(rendered);
@@ -151,7 +155,11 @@ public final class FigureView extends Pane {
         return Math.max(MIN_SCALE, Math.min(MAX_SCALE, Math.min(w / fw, h / fh)));
     }
 
-    /** Renders the figure again at the scale it is shown at (and the screen's), so enlarged text stays sharp. */
+    /**
+     * Renders the figure again at the scale it is shown at (and the screen's), so enlarged text stays sharp: on a
+     * background thread (a long input's figure takes a while to draw), posted back unless another figure or scale
+     * came meanwhile. The scaled image stays up until then.
+     */
     private void renderSharp() {
         if (figure == null) {
             return;
@@ -160,8 +168,24 @@ public final class FigureView extends Pane {
         double screen = screenScale();
         renderedScale = s;
         renderedScreen = screen;
-        setImage(PngExport.render(figure, s * screen));
+        Figure f = figure;
+        long request = ++sharpRequests;
+        SHARP_RENDERS.execute(() -> {
+            BufferedImage sharp = PngExport.render(f, s * screen);
+            Platform.runLater(() -> {
+                if (figure == f && request == sharpRequests) {
+                    setImage(sharp);
+                }
+            });
+        });
     }
+
+    /** One thread renders the sharp images of every view, newest request winning per view (see renderSharp). */
+    private static final java.util.concurrent.Executor SHARP_RENDERS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "headwise-figure-render");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Pixels per unit of the window: 2 on a screen at 200%. */
     private double screenScale() {

@@ -10,6 +10,7 @@ import headwise.engine.model.KvCache;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.InputEmbeddings;
+import headwise.engine.run.MemoryBudget;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,10 +120,7 @@ public final class AblationImportance {
     public static AblationScores compute(Transformer transformer, int[] ids, INDArray embedded,
                                          Interventions.Ablation mode, Options options) {
         ModelSpec spec = transformer.spec();
-        // Gemma-2/3's norm on the attention output makes resid_mid no longer linear in z, and GPT-NeoX's parallel MLP
-        // reads resid_pre: those copies rebuild resid_mid from resid_pre and the ablated z instead of subtracting
-        boolean linearShortcut = !spec.variant().parallelResidual()
-                && transformer.weights().layers().stream().allMatch(w -> w.postAttnNorm() == null);
+        boolean linearShortcut = linearShortcut(transformer);
         Readout readout = Readout.of(spec, transformer.weights());
         if (ids == null && (readout == Readout.NEXT_TOKEN || readout == Readout.SAME_TOKEN)) {
             throw new IllegalArgumentException("a language model's loss needs the token ids");
@@ -138,6 +136,9 @@ public final class AblationImportance {
         }
         int layers = spec.layers();
         int heads = spec.heads();
+        int tokens = embedded != null ? (int) embedded.size(1) : ids.length;
+        AblationMemory memory = memory(transformer, tokens, scope);
+        MemoryBudget.checkNative(memory.peakBytes(spec, options), "head ablation of " + tokens + " tokens");
         Hooks capture = Hooks.capturing(name -> name.endsWith("hook_resid_mid") || name.endsWith("attn.hook_z")
                 || (!linearShortcut && name.endsWith("hook_resid_pre"))
                 || (scope == Scope.ABLATE_AT_POSITION && (name.endsWith("attn.hook_k") || name.endsWith("attn.hook_v"))));
@@ -152,8 +153,7 @@ public final class AblationImportance {
         // the residual rows the copies carry: all; up to the measured one (causal); or the measured one alone
         int rowsFrom = scope == Scope.ABLATE_AT_POSITION ? position : 0;
         int rowsTo = scope == Scope.ALL || !spec.causal() ? length : position + 1;
-        long perCopy = bytesPerCopy(spec, rowsTo - rowsFrom, clean.output());
-        int maxBatch = (int) Math.max(1, Math.min(heads, options.memoryBudgetBytes() / Math.max(1, perCopy)));
+        int maxBatch = memory.copiesPerChunk(options.memoryBudgetBytes(), heads);
         int chunks = (heads + maxBatch - 1) / maxBatch;
         int chunkSize = (heads + chunks - 1) / chunks; // even chunks
 
@@ -174,18 +174,28 @@ public final class AblationImportance {
                                     ablatedZ(z, heads, first + b, spec.dHead(), mode, rowsFrom, rowsTo)));
                 }
                 INDArray batch = Nd4j.concat(0, mids); // [count, R, d]
+                close(mids);
                 INDArray pres = linearShortcut ? null : repeat(residPre, count);
-                INDArray output = upperLayers(transformer, scope, layer, batch, pres, position - rowsFrom, cache, count, position);
-                for (int b = 0; b < count; b++) {
-                    Scorer.Rows rows = scorer.rows(output, b);
-                    double[] measures = scorer.score(scorer.cleanRows, rows);
-                    rows.close();
-                    for (int m = 0; m < Scorer.MEASURES; m++) {
-                        scores[m][layer][first + b] = measures[m];
+                INDArray output = null;
+                try {
+                    output = upperLayers(transformer, scope, layer, batch, pres, position - rowsFrom, cache, count, position);
+                    for (int b = 0; b < count; b++) {
+                        Scorer.Rows rows = scorer.rows(output, b);
+                        try {
+                            double[] measures = scorer.score(scorer.cleanRows, rows);
+                            for (int m = 0; m < Scorer.MEASURES; m++) {
+                                scores[m][layer][first + b] = measures[m];
+                            }
+                        } finally {
+                            rows.close();
+                        }
                     }
+                } finally { // native memory now, not at the next collection: the next chunk's estimate assumes it
+                    if (output != null) {
+                        transformer.recycleOutput(output); // a view of the logits: close() would not free them; the next chunk reuses them
+                    }
+                    close(batch, pres);
                 }
-                output.close();
-                batch.close();
             }
         }
         boolean hidden = readout == Readout.HIDDEN;
@@ -194,6 +204,20 @@ public final class AblationImportance {
                 scorer.baselineLoss, scorer.baselineLogit, scorer.baselineProb,
                 hidden || !all ? null : scores[0], hidden ? null : scores[1], hidden ? null : scores[2],
                 hidden ? null : scores[3], hidden || !all ? null : scores[4], hidden ? scores[5] : null, scope);
+    }
+
+    /** The native memory a run on {@code tokens} tokens in {@code scope} allocates ({@link AblationMemory}). */
+    public static AblationMemory memory(Transformer transformer, int tokens, Scope scope) {
+        return AblationMemory.of(transformer.spec(), tokens, scope, linearShortcut(transformer));
+    }
+
+    /**
+     * Gemma-2/3's norm on the attention output makes resid_mid no longer linear in z, and GPT-NeoX's parallel MLP
+     * reads resid_pre: those copies rebuild resid_mid from resid_pre and the ablated z instead of subtracting.
+     */
+    private static boolean linearShortcut(Transformer transformer) {
+        return !transformer.spec().variant().parallelResidual()
+                && transformer.weights().layers().stream().allMatch(w -> w.postAttnNorm() == null);
     }
 
     /**
@@ -253,12 +277,13 @@ public final class AblationImportance {
         int last = t.spec().layers() - 1;
         Hooks none = Hooks.none();
         switch (scope) {
-            case ALL -> {
+            case ALL -> { // the layers above run in the forward's block arena: only the residual outlives a block
                 INDArray resid = secondHalf(t, layer, mids, pres);
-                for (int l = layer + 1; l <= last; l++) {
-                    resid = t.block(l, resid, none, new ActivationCache());
+                try {
+                    return t.runFrom(layer + 1, resid, none).output();
+                } finally {
+                    resid.close();
                 }
-                return t.unembed(resid, none, new ActivationCache());
             }
             case MEASURE_AT_POSITION -> {
                 if (layer == last) {
@@ -295,11 +320,13 @@ public final class AblationImportance {
         return Nd4j.concat(0, copies);
     }
 
-    /** Rough off-heap bytes one copy needs in one block plus its output (float32). */
-    static long bytesPerCopy(ModelSpec spec, long t, INDArray cleanOutput) {
-        long outputs = cleanOutput.size(1) * cleanOutput.size(2);
-        long block = t * (12L * spec.dModel() + 3L * spec.dMlp() + 4L * spec.heads() * t);
-        return 4 * (block + 2 * outputs);
+    /** Closes the arrays given (nulls skipped). */
+    private static void close(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && !a.wasClosed()) {
+                a.close();
+            }
+        }
     }
 
     /** Turns output rows into the measures. */
@@ -366,7 +393,8 @@ public final class AblationImportance {
 
         /** Batch element b of an output [batch, R, W], in float64 (KL of nearly equal distributions needs it). */
         Rows rows(INDArray output, int b) {
-            INDArray x = output.get(point(b), all(), all()).castTo(DataType.DOUBLE).dup('c');
+            INDArray slice = output.get(point(b), all(), all());
+            INDArray x = Nd4j.createUninitialized(DataType.DOUBLE, slice.shape(), 'c').assign(slice); // no float32 copy between
             if (readout == Readout.HIDDEN) {
                 return new Rows(x, null, null);
             }
@@ -386,10 +414,11 @@ public final class AblationImportance {
             m[0] = allRows ? loss(ablated.logProbs()) - loss(clean.logProbs()) : Double.NaN;
             m[1] = ablated.x().getDouble(at, target) - clean.x().getDouble(at, target);
             m[2] = ablated.probs().getDouble(at, target) - clean.probs().getDouble(at, target);
-            INDArray kl = clean.logProbs().sub(ablated.logProbs()).muli(clean.probs()).sum(1); // [R]
+            INDArray terms = clean.logProbs().sub(ablated.logProbs()).muli(clean.probs());
+            INDArray kl = terms.sum(1); // [R]
             m[3] = Math.max(0, kl.getDouble(at));
             m[4] = allRows ? Math.max(0, kl.meanNumber().doubleValue()) : Double.NaN;
-            kl.close();
+            close(terms, kl);
             return m;
         }
 
@@ -411,9 +440,13 @@ public final class AblationImportance {
 
         /** Row-wise log-softmax of [R, W] (a new array). */
         static INDArray logSoftmax(INDArray x) {
-            INDArray shifted = x.subColumnVector(x.max(true, 1));
-            INDArray sum = Transforms.exp(shifted, true).sum(true, 1);
-            return shifted.subiColumnVector(Transforms.log(sum, false));
+            INDArray max = x.max(true, 1);
+            INDArray shifted = x.subColumnVector(max);
+            INDArray exp = Transforms.exp(shifted, true);
+            INDArray sum = exp.sum(true, 1);
+            shifted.subiColumnVector(Transforms.log(sum, false));
+            close(max, exp, sum);
+            return shifted;
         }
     }
 }

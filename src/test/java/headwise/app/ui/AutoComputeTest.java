@@ -14,8 +14,6 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.framework.junit5.Stop;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,15 +42,12 @@ class AutoComputeTest {
     @Start
     void start(Stage stage) throws Exception {
         this.stage = stage;
-        Path folder = Files.createTempDirectory("headwise-auto-test");
-        System.setProperty(PartCosts.CHEAP_SECONDS_PROPERTY, LIMIT);
-        app = HeadwiseAppTest.startApp(stage, folder.resolve("session.json"), new HeadwiseAppTest.FakeChooser());
+        app = HeadwiseAppTest.startAutoComputing(stage, LIMIT);
     }
 
     @Stop
     void stop() {
-        System.clearProperty(PartCosts.CHEAP_SECONDS_PROPERTY);
-        app.stop();
+        HeadwiseAppTest.stopAutoComputing(app);
     }
 
     @Test

@@ -209,6 +209,9 @@ class HeadwiseAppTest {
         assertNotEquals(clean.result().attention().get(2, 0, 6, 3), ablated.result().attention().get(2, 0, 6, 3));
         String summary = robot.lookup("#prediction-summary").queryAs(Label.class).getText();
         assertTrue(summary.contains("KL(original") && summary.contains("1 head off (zero)"), summary);
+        assertSame(clean.result(), ablated.comparison(), "live: the unchanged run is reused, not run again");
+        assertEquals(1, app.model().runner().recomputedFrom(), "only layers 1\u2026 ran again");
+        assertTrue(summary.contains("layers 1\u2026 recomputed"), summary);
         screenshot(stage, "app-interventions.png");
 
         // ZeroTuning on top: γ = 0.5 reruns too
@@ -469,6 +472,21 @@ class HeadwiseAppTest {
         app.setChooser(chooser);
         app.start(stage);
         return app;
+    }
+
+    /**
+     * The window started in a fresh folder with every analysis estimated under {@code cheapSeconds} computed on its
+     * own ({@link headwise.app.export.PartCosts#CHEAP_SECONDS_PROPERTY}); {@link #stopAutoComputing} undoes it.
+     */
+    static HeadwiseApp startAutoComputing(Stage stage, String cheapSeconds) throws Exception {
+        Path folder = Files.createTempDirectory("headwise-app-test");
+        System.setProperty(headwise.app.export.PartCosts.CHEAP_SECONDS_PROPERTY, cheapSeconds);
+        return startApp(stage, folder.resolve("session.json"), new FakeChooser());
+    }
+
+    static void stopAutoComputing(HeadwiseApp app) {
+        System.clearProperty(headwise.app.export.PartCosts.CHEAP_SECONDS_PROPERTY);
+        app.stop();
     }
 
     static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Ctrl+Enter analyses, Ctrl+E exports the page, and the arrow keys move the selected head on the model view and head page. */
 @ExtendWith(ApplicationExtension.class)
@@ -83,5 +84,52 @@ class KeyboardShortcutsTest {
         robot.press(KeyCode.CONTROL, KeyCode.E).release(KeyCode.E, KeyCode.CONTROL);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> Files.exists(png) && !app.model().isBusy());
         assertEquals(ViewKind.HEATMAP, app.window().selectedPage().exportView());
+    }
+
+    @Test
+    void ctrlZAndCtrlYUndoAndRedoInterventionsAndSelections(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !app.model().isBusy() && app.model().session() != null);
+        robot.interact(() -> {
+            app.window().selectPage(ModelViewPage.TITLE);
+            app.model().select(1, 2);
+            app.model().setPlan(app.model().state().plan().withHead(0, 3, true));
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !app.model().isBusy());
+        assertEquals("Undo switch off L0 H3", ((javafx.scene.control.MenuItem) menuItem("menu-undo")).getText());
+        robot.interact(() -> app.window().root().requestFocus());
+
+        robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !app.model().isBusy());
+        assertTrue(app.model().state().plan().isEmpty(), "the head is on again");
+        assertEquals(1, app.model().session().layer());
+        assertEquals("Redo switch off L0 H3", menuItem("menu-redo").getText());
+
+        robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(0, app.model().state().selection().layer(), "the selection is undone too");
+        assertEquals(-1, app.model().state().selection().head());
+
+        robot.press(KeyCode.CONTROL, KeyCode.Y).release(KeyCode.Y, KeyCode.CONTROL);
+        robot.press(KeyCode.CONTROL, KeyCode.Y).release(KeyCode.Y, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !app.model().isBusy()
+                && app.model().session().comparison() != null);
+        assertTrue(app.model().state().plan().isAblated(0, 3), "redone");
+        assertEquals(2, app.model().session().head());
+        assertTrue(menuItem("menu-redo").isDisable(), "nothing left to redo");
+    }
+
+    private javafx.scene.control.MenuItem menuItem(String id) {
+        for (javafx.scene.control.Menu menu : robot().lookup(".menu-bar").queryAs(javafx.scene.control.MenuBar.class).getMenus()) {
+            for (javafx.scene.control.MenuItem item : menu.getItems()) {
+                if (id.equals(item.getId())) {
+                    return item;
+                }
+            }
+        }
+        throw new AssertionError("no menu item " + id);
+    }
+
+    private static FxRobot robot() {
+        return new FxRobot();
     }
 }

@@ -28,19 +28,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * needs no position table), its attention in recompute mode, is driven through every page and a few head
  * selections, while a timer on the FX thread records how late every pulse came: the worst and the 99th percentile
  * (beside the idle window's own, measured first on the same machine) are printed and held under the limits below,
- * and a thread prints where the FX thread was whenever a pulse is 200 ms late.
+ * and {@link FxStallProfile} prints where the FX thread spent the time while pulses waited.
  */
 @ExtendWith(ApplicationExtension.class)
 class NeverFrozenTest {
 
     private static final int TOKENS = 4096;
     /**
-     * NOT yet the issue's 100 ms and 500 ms: measured here (two cores at load 8 with other builds) 110 ms and 498 ms
-     * after moving the importance measures, the sinks preview, the sink-rate bars and the q/k points off the FX thread
-     * or down in size (before: 175 ms and 9.5 s). These limits guard that; the rest is open (see docs/app.md).
+     * The issue's limits, for what the window adds to the machine's own jitter: the idle window's 99th percentile and
+     * worst delay, measured first on the same machine, are allowed on top (about 10 ms on a quiet machine; with seven
+     * other builds on its two cores, load 28, the idle window alone saw 68 ms and pulses wait for the CPU while the
+     * FX thread has nothing to do: FxStallProfile charges most late time to "idle" and the renderer's lock).
      */
-    private static final double P99_LIMIT_MS = 200;
-    private static final double WORST_LIMIT_MS = 1000;
+    private static final double P99_LIMIT_MS = 100;
+    private static final double WORST_LIMIT_MS = 500;
     private static final String[] PAGES = {"Model view", "Head", "Interventions", "Flow", "Importance", "Sinks", "Layers", "ViT", "Compare"};
 
     private HeadwiseApp app;
@@ -76,29 +77,8 @@ class NeverFrozenTest {
             last = now;
         }
 
-        /** Prints where the FX thread is whenever a pulse is 200 ms late: what to move off it. */
-        Thread blame(Thread fx) {
-            Thread t = new Thread(() -> {
-                String previous = "";
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    if (last != 0 && System.nanoTime() - last > 200_000_000L) {
-                        String where = java.util.Arrays.stream(fx.getStackTrace()).filter(f -> f.getClassName().startsWith("headwise"))
-                                .limit(4).map(StackTraceElement::toString).collect(Collectors.joining(" < "));
-                        if (!where.equals(previous)) {
-                            System.out.println("FX thread late, in: " + where);
-                            previous = where;
-                        }
-                    }
-                }
-            }, "pulse-blame");
-            t.setDaemon(true);
-            t.start();
-            return t;
+        long lastPulse() {
+            return last;
         }
     }
 
@@ -115,11 +95,12 @@ class NeverFrozenTest {
         Thread.sleep(5000);
         robot.interact(idle::stop);
         double idleP99 = percentile(idle.delaysMs, 0.99);
+        double idleWorst = percentile(idle.delaysMs, 1);
 
         PulseWatch watch = new PulseWatch();
         robot.interact(watch::start);
         Thread fx = WaitForAsyncUtils.asyncFx(Thread::currentThread).get(10, TimeUnit.SECONDS);
-        Thread blame = watch.blame(fx);
+        FxStallProfile profile = new FxStallProfile(fx, watch::lastPulse).start();
         String ids = IntStream.range(0, TOKENS).mapToObj(i -> Integer.toString(3 + (i * 7919) % 90)).collect(Collectors.joining(", "));
         robot.interact(() -> app.model().analyse(ids));
         WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> !app.model().isBusy());
@@ -138,15 +119,18 @@ class NeverFrozenTest {
         robot.interact(() -> app.window().selectPage("Sinks"));
         settle();
         robot.interact(watch::stop);
-        blame.interrupt();
+        profile.stop();
 
         double p99 = percentile(watch.delaysMs, 0.99);
         double worst = percentile(watch.delaysMs, 1);
         System.out.printf(Locale.ROOT, "FX pulse delays over %d pulses at %d tokens (recompute): 99th percentile %.1f ms, worst %.1f ms;"
-                + " idle window on this machine: 99th percentile %.1f ms%n", watch.delaysMs.size(), TOKENS, p99, worst, idleP99);
+                + " idle window on this machine: 99th percentile %.1f ms, worst %.1f ms; load average %.1f%nwhere the FX thread kept pulses over %d ms"
+                + " waiting:%n%s%n", watch.delaysMs.size(), TOKENS, p99, worst, idleP99, idleWorst,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), FxStallProfile.LATE_MS,
+                profile.report(15));
         assertEquals(TOKENS, app.model().session().result().input().length());
         assertTrue(p99 <= P99_LIMIT_MS + idleP99, "99th percentile pulse delay " + p99 + " ms (idle: " + idleP99 + " ms)");
-        assertTrue(worst <= WORST_LIMIT_MS, "worst pulse delay " + worst + " ms");
+        assertTrue(worst <= WORST_LIMIT_MS + idleWorst, "worst pulse delay " + worst + " ms (idle: " + idleWorst + " ms)");
     }
 
     private static double percentile(List<Double> values, double p) {

@@ -38,8 +38,7 @@ class AblationImportanceTest {
               {
                 // a small budget forces chunks of 2 copies, exercising the chunking
                 AblationImportance.Options options = AblationImportance.Options.defaults()
-                        .withMemoryBudget(2 * AblationImportance.bytesPerCopy(model.spec(), ids.length,
-                                transformer.run(new int[][] {ids}, Hooks.none()).output()) + 1);
+                        .withMemoryBudget(chunkOfTwo(AblationImportance.memory(transformer, ids.length, AblationImportance.Scope.ALL)));
                 AblationScores scores = AblationImportance.compute(transformer, ids, mode, options);
                 assertEquals(transformer.spec().layers(), scores.layers());
                 double[] clean = flat(transformer.run(new int[][] {ids}, Hooks.none()).output());
@@ -238,5 +237,12 @@ class AblationImportanceTest {
             }
             return out;
         }
+    }
+
+    /** A budget whose chunks hold two copies. */
+    private static long chunkOfTwo(AblationMemory memory) {
+        long budget = memory.fixedBytes() + 2 * memory.perCopyBytes() + 1;
+        assertEquals(2, memory.copiesPerChunk(budget, 4));
+        return budget;
     }
 }
