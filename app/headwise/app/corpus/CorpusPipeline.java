@@ -129,7 +129,7 @@ public final class CorpusPipeline {
     }
 
     /** A bundled model's folder as an absolute path, so executors started elsewhere find the same install. */
-    static String executorModel(String model) {
+    public static String executorModel(String model) {
         return BundledModels.canonicalName(model).flatMap(BundledModels::find)
                 .or(() -> Files.exists(Path.of(model)) ? Optional.of(Path.of(model)) : Optional.empty())
                 .map(p -> p.toAbsolutePath().normalize().toString())

@@ -95,6 +95,7 @@ public final class MainWindow {
         addPage(InterventionsPage.TITLE, () -> new InterventionsPage(new InterventionsPageModel(model)));
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
         addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
+        headwise.app.ui.corpus.CorpusPages.makers(model, viewState).forEach(this::addPage);
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {
