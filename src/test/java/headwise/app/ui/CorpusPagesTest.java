@@ -211,6 +211,8 @@ class CorpusPagesTest {
         robot.clickOn("#corpus-cancel");
         waitFor(60, () -> !model.runningProperty().get(), "the run to stop; " + model.statusProperty().get());
         assertTrue(model.statusProperty().get().startsWith("Cancelled"), model.statusProperty().get());
+        waitFor(30, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("Executor task launch")),
+                "Spark's task threads to end: the job is cancelled, not left running");
         assertEquals(null, model.resultsProperty().get());
         assertTrue(Files.isDirectory(model.outProperty().get().resolve(".partitions")), "the run's manifest stays for a resume");
 
