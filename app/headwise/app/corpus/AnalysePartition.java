@@ -7,7 +7,7 @@ import headwise.engine.corpus.ExecutorOptions;
 import headwise.engine.load.LoadedModel;
 import org.apache.spark.TaskContext;
 import scala.collection.Iterator;
-import scala.runtime.AbstractFunction2;
+import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
 
@@ -16,7 +16,7 @@ import java.io.Serializable;
  * per-prompt step for every prompt of the partition, and one accumulator out. The partition's result leaves only
  * when the whole partition is done, so a retried task neither loses nor doubles prompts.
  */
-final class AnalysePartition extends AbstractFunction2<TaskContext, Iterator<PromptTask>, CorpusAccumulator> implements Serializable {
+final class AnalysePartition extends AbstractFunction1<Iterator<PromptTask>, CorpusAccumulator> implements Serializable {
 
     private final String model;
     private final int threads;
@@ -31,7 +31,8 @@ final class AnalysePartition extends AbstractFunction2<TaskContext, Iterator<Pro
     }
 
     @Override
-    public CorpusAccumulator apply(TaskContext task, Iterator<PromptTask> prompts) {
+    public CorpusAccumulator apply(Iterator<PromptTask> prompts) {
+        TaskContext task = TaskContext.get();
         LoadedModel loaded = ExecutorModels.get(model, threads, options.options());
         CorpusAccumulator partition = new CorpusAccumulator();
         while (prompts.hasNext()) {

@@ -1,5 +1,6 @@
 package headwise.app.corpus;
 
+import org.apache.spark.FutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.util.concurrent.CancellationException;
@@ -13,11 +14,14 @@ public final class CorpusCancel {
 
     static final String JOB_GROUP = "headwise-corpus";
     private JavaSparkContext spark;
+    private FutureAction<?> job;
     private boolean cancelled;
 
     public synchronized void cancel() {
         cancelled = true;
-        if (spark != null) {
+        if (job != null) {
+            job.cancel();
+        } else if (spark != null) {
             spark.sc().cancelJobGroup(JOB_GROUP);
         }
     }
@@ -33,12 +37,24 @@ public final class CorpusCancel {
         }
     }
 
-    /** The job's context while it runs (null when it ends); a cancel that came first stops it at once. */
+    /**
+     * The job's context while it runs (null when it ends); a cancel that came first stops the run at once. The job
+     * group makes a cancel interrupt the tasks' threads.
+     */
     synchronized void attach(JavaSparkContext context) {
         spark = context;
+        job = null;
         if (context != null) {
             context.setJobGroup(JOB_GROUP, "headwise corpus", true);
             check();
+        }
+    }
+
+    /** The submitted job; cancelled at once when a cancel came before it. */
+    synchronized void watch(FutureAction<?> submitted) {
+        job = submitted;
+        if (cancelled) {
+            submitted.cancel();
         }
     }
 }

@@ -2,15 +2,15 @@ package headwise.app.corpus;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.corpus.CorpusAccumulator;
-import headwise.engine.corpus.ExecutorModels;
 import headwise.engine.corpus.ExecutorOptions;
 import headwise.engine.corpus.PartitionStore;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction0;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
@@ -25,7 +25,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs the per-prompt step of a corpus on Spark: embedded (local mode) by default, or on the cluster at
- * {@code master}. A thin adapter: the prompts are cut into partitions, each task runs {@link AnalysePartition}, and
+ * {@code master}. A thin adapter: the prompts are cut into partitions, one job runs {@link AnalysePartition} on those
+ * not yet saved, and
  * each finished partition's accumulator is saved on the driver as it arrives ({@link PartitionStore}), so a rerun
  * computes only the partitions not yet saved. The driver merges the partitions in partition order (the same sums
  * in the same order, resumed or not). No analysis happens here.
@@ -78,7 +79,6 @@ public final class CorpusJob {
         for (int i = 0; i < prompts.size(); i++) {
             tasks.add(new PromptTask(i, prompts.get(i)));
         }
-        int[] savedThreads = ExecutorModels.nativeThreads(); // local tasks set this JVM's: give them back after
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
             cancel.attach(spark);
             int partitions = settings.partitions() > 0 ? settings.partitions()
@@ -100,8 +100,16 @@ public final class CorpusJob {
             if (!todo.isEmpty()) {
                 RDD<PromptTask> rdd = spark.parallelize(tasks, partitions).rdd();
                 AnalysePartition analyse = new AnalysePartition(settings.model(), taskCpus, settings.options(), settings.failure());
-                spark.sc().runJob(rdd, analyse, CollectionConverters.asScala(todo).toList(),
-                        new SavePartition(todo, store, parts), ClassTag$.MODULE$.apply(CorpusAccumulator.class));
+                // a cancel before the job exists is seen by watch, one after it cancels the job itself
+                SimpleFutureAction<BoxedUnit> job = spark.sc().submitJob(rdd, analyse, CollectionConverters.asScala(todo).toList(),
+                        new SavePartition(todo, store, parts), new AbstractFunction0<BoxedUnit>() {
+                            @Override
+                            public BoxedUnit apply() {
+                                return BoxedUnit.UNIT;
+                            }
+                        });
+                cancel.watch(job);
+                job.get();
             }
             CorpusAccumulator all = new CorpusAccumulator();
             int resumed = 0;
@@ -114,7 +122,6 @@ public final class CorpusJob {
             throw userError(e, cancel);
         } finally {
             cancel.attach(null);
-            ExecutorModels.restoreNativeThreads(savedThreads);
         }
     }
 

@@ -68,6 +68,17 @@ public final class CorpusPipeline {
             throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
         }
         CorpusJob.requireOpenedPackages(); // before minutes of reading and tokenizing
+        // the model's first load here sets this JVM's native threads for the local tasks: a process that goes on
+        // afterwards (the app) gets its own back
+        int[] threads = ExecutorModels.nativeThreads();
+        try {
+            return runChecked(r, progress, cancel);
+        } finally {
+            ExecutorModels.restoreNativeThreads(threads);
+        }
+    }
+
+    private static Outcome runChecked(Request r, Consumer<CorpusProgress> progress, CorpusCancel cancel) {
         long start = System.nanoTime();
         CorpusReader.Result read = CorpusReader.read(r.data(), r.skipBad());
         String executorModel = executorModel(r.model());

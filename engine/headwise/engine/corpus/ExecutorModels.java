@@ -25,10 +25,8 @@ public final class ExecutorModels {
      *                side by side do not oversubscribe the machine
      */
     public static LoadedModel get(String model, int threads, ForwardOptions options) {
-        return MODELS.computeIfAbsent(model, name -> {
-            setNativeThreads(threads);
-            return ModelLoader.load(name);
-        }).withOptions(options);
+        setNativeThreads(threads); // every task: a JVM that ran another run since (the app) may have others set
+        return MODELS.computeIfAbsent(model, ModelLoader::load).withOptions(options);
     }
 
     /** The JVM's native thread counts now, to give back after a run inside a process that goes on (the app). */
