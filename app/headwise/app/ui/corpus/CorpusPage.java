@@ -30,6 +30,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import javafx.stage.WindowEvent;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,6 +119,12 @@ public final class CorpusPage extends PageBase {
         model.metricProperty().addListener((o, was, now) -> redraw());
         model.statisticProperty().addListener((o, was, now) -> redraw());
         model.headProperty().addListener((o, was, now) -> redraw());
+        // closing the window stops a run: Spark's threads must not outlive the app
+        root.sceneProperty().addListener((o, was, scene) -> {
+            if (scene != null && scene.getWindow() != null) {
+                scene.getWindow().addEventHandler(WindowEvent.WINDOW_HIDDEN, e -> model.close());
+            }
+        });
         redraw();
     }
 
