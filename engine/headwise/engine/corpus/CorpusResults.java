@@ -97,6 +97,7 @@ public record CorpusResults(Path dir, int prompts, int skipped, int layers, int 
     private static float[][][] readRows(Path file, int prompts, int layers, int heads, List<PromptRow> rows) {
         List<String> metrics = CorpusAnalysis.METRICS;
         int n = layers * heads;
+        checkSize(file, prompts, layers, heads);
         float[][][] out = new float[metrics.size()][prompts][n];
         int count = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -130,6 +131,20 @@ public record CorpusResults(Path dir, int prompts, int skipped, int layers, int 
             throw HeadwiseException.inFile(file, count + " rows, expected " + prompts + " prompts x " + n + " heads");
         }
         return out;
+    }
+
+    /** The rows head_stats.json announces must fit the file (a row is far over 40 bytes): no allocation beyond it. */
+    private static void checkSize(Path file, int prompts, int layers, int heads) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw HeadwiseException.inFile(file, "missing: not a complete corpus output folder");
+        }
+        if (prompts < 1 || layers < 1 || heads < 1 || (long) prompts * layers * heads > size / 40) {
+            throw HeadwiseException.inFile(file, size + " bytes cannot hold the " + prompts + " prompts x " + layers + " x " + heads
+                    + " heads head_stats.json announces");
+        }
     }
 
     private static HeadAtlas atlas(JsonObject o, int layers, int heads) {

@@ -106,6 +106,20 @@ class CorpusPartsTest {
     }
 
     @Test
+    void aFolderThatIsNoCompleteRunIsOneLine() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("not-a-run"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(headwise.engine.HeadwiseException.class, () -> CorpusResults.read(dir));
+        assertTrue(e.getMessage().endsWith("head_stats.json: missing: not a complete corpus output folder"), e.getMessage());
+        String stats = "{\"prompts\": 1000000000, \"skipped\": 0, \"layers\": 12, \"heads\": 12, \"metrics\": {}}";
+        Files.writeString(dir.resolve("head_stats.json"), stats);
+        Files.writeString(dir.resolve("layer_stats.json"), "{\"metrics\": {}}");
+        Files.writeString(dir.resolve("atlas.json"), "{}");
+        Files.writeString(dir.resolve("per_prompt.jsonl"), "{}\n");
+        e = org.junit.jupiter.api.Assertions.assertThrows(headwise.engine.HeadwiseException.class, () -> CorpusResults.read(dir));
+        assertTrue(e.getMessage().contains("per_prompt.jsonl: 3 bytes cannot hold the 1000000000 prompts"), "no 55 GB allocation: " + e.getMessage());
+    }
+
+    @Test
     void headRolesTakeTheFirstRuleThatHolds() {
         Map<String, double[][]> m = Map.of("induction", new double[][] {{0.6, Double.NaN, 0.1}},
                 "prev_token", new double[][] {{0.9, 0.7, 0.1}}, "entropy_normalised", new double[][] {{0, 0, 0.9}});
