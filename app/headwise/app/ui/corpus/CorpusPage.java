@@ -149,6 +149,14 @@ public final class CorpusPage extends PageBase {
         run.disableProperty().bind(model.runningProperty().or(model.dataProperty().isNull()));
         Button cancel = button("Cancel", "corpus-cancel", model::cancel);
         cancel.disableProperty().bind(model.runningProperty().not());
+        Button save = button("Save figures", "corpus-save-figures", () -> {
+            if (shownMap != null) {
+                String m = model.metricProperty().get() + "-" + model.statisticProperty().get();
+                model.saveFigures(java.util.Map.of("heads-" + m, shownMap, "layers-" + model.metricProperty().get(),
+                        bands.figure(), "atlas", shownAtlas));
+            }
+        });
+        save.disableProperty().bind(model.resultsProperty().isNull());
         Button open = button("Open results\u2026", "corpus-open", () -> {
             Path dir = chooser.outputFolder(window());
             if (dir != null) {
@@ -167,11 +175,11 @@ public final class CorpusPage extends PageBase {
         status.textProperty().bind(model.statusProperty());
         status.setMinWidth(0);
         HBox.setHgrow(status, Priority.ALWAYS);
-        for (javafx.scene.control.Control c : List.of(choose, dataLabel, run, cancel, open, progress)) {
+        for (javafx.scene.control.Control c : List.of(choose, dataLabel, run, cancel, open, save, progress)) {
             c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the status line gives way, never the buttons
         }
         dataLabel.setMaxWidth(220);
-        return Controls.toolbar(choose, dataLabel, run, cancel, open, progress, status);
+        return Controls.toolbar(choose, dataLabel, run, cancel, open, save, progress, status);
     }
 
     private HBox choiceBar() {

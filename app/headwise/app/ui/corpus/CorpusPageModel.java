@@ -12,6 +12,8 @@ import headwise.engine.corpus.CorpusReader;
 import headwise.engine.corpus.CorpusResults;
 import headwise.engine.corpus.CorpusRunInfo;
 import headwise.engine.corpus.RunKey;
+import headwise.viz.export.FigureFiles;
+import headwise.viz.export.FigureFormat;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
@@ -156,6 +158,25 @@ public final class CorpusPageModel {
         });
     }
 
+    /**
+     * Writes the figures shown (name → figure) as PNG (scale 2) and SVG into the output folder's {@code figures/}, on
+     * the prompt thread.
+     */
+    public void saveFigures(java.util.Map<String, headwise.viz.Figure> figures) {
+        Path folder = out.get();
+        if (folder == null || results.get() == null) {
+            return;
+        }
+        Path target = folder.resolve("figures");
+        submit(promptThread, () -> {
+            figures.forEach((name, f) -> {
+                FigureFiles.write(f, FigureFormat.PNG, 2, null, target.resolve(name + ".png"));
+                FigureFiles.write(f, FigureFormat.SVG, 1, null, target.resolve(name + ".svg"));
+            });
+            return () -> status.set("Saved " + figures.size() + " figures (PNG and SVG) to " + target);
+        });
+    }
+
     /** The prompts where the selected head scores highest (or lowest) on the chosen metric. */
     public List<CorpusResults.Ranked> ranked(boolean highest, int k) {
         CorpusResults r = results.get();
@@ -238,7 +259,7 @@ public final class CorpusPageModel {
             } catch (CancellationException e) {
                 then = () -> status.set("Cancelled; the finished partitions are saved in " + out.get().resolve(CorpusPipeline.PARTITIONS)
                         + ": Run resumes from them");
-            } catch (HeadwiseException e) {
+            } catch (HeadwiseException | java.io.UncheckedIOException e) {
                 then = () -> status.set("Corpus: " + e.getMessage());
             } catch (RuntimeException | OutOfMemoryError e) {
                 then = () -> status.set("Corpus: " + e);

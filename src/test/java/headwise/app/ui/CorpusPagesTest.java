@@ -138,6 +138,12 @@ class CorpusPagesTest {
         WaitForAsyncUtils.waitForFxEvents();
         screenshot(stage, "corpus-1920x1080.png");
 
+        // the figures shown, saved as PNG and SVG beside the results
+        robot.clickOn("#corpus-save-figures");
+        Path figures = model.outProperty().get().resolve("figures");
+        waitFor(30, () -> Files.isRegularFile(figures.resolve("atlas.svg")) && Files.isRegularFile(figures.resolve("heads-prev_token-p90.png"))
+                && Files.isRegularFile(figures.resolve("layers-prev_token.svg")), "the saved figures; " + model.statusProperty().get());
+
         // open the prompt where head 3.7 scores highest: it becomes the input, shown on the model view
         Session before = app.model().session();
         robot.interact(() -> table.getSelectionModel().select(0));
