@@ -35,7 +35,6 @@ import javafx.stage.WindowEvent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Corpus: run the model on every prompt of a file (embedded Spark, in the background, with progress and Cancel) or
@@ -47,51 +46,6 @@ public final class CorpusPage extends PageBase {
 
     public static final String TITLE = "Corpus";
     static final int RANKED = 5;
-
-    /** A row of the prompts table (JavaFX reads its getters). */
-    public static final class PromptLine {
-        private final String rank;
-        private final CorpusResults.PromptRow row;
-        private final double value;
-
-        PromptLine(String rank, CorpusResults.Ranked r) {
-            this.rank = rank;
-            this.row = r.row();
-            this.value = r.value();
-        }
-
-        public String getRank() {
-            return rank;
-        }
-
-        public int getPrompt() {
-            return row.prompt();
-        }
-
-        public int getLine() {
-            return row.line();
-        }
-
-        public String getId() {
-            return row.id() == null ? "" : row.id();
-        }
-
-        public String getLabel() {
-            return row.label() == null ? "" : row.label();
-        }
-
-        public int getTokens() {
-            return row.tokens();
-        }
-
-        public String getValue() {
-            return String.format(Locale.ROOT, "%.4f", value);
-        }
-
-        CorpusResults.PromptRow row() {
-            return row;
-        }
-    }
 
     private final CorpusPageModel model;
     private CorpusChooser chooser = CorpusChooser.dialogs();

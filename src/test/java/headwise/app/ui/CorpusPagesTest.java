@@ -8,6 +8,7 @@ import headwise.app.ui.corpus.AtlasPageModel;
 import headwise.app.ui.corpus.CorpusChooser;
 import headwise.app.ui.corpus.CorpusPage;
 import headwise.app.ui.corpus.CorpusPageModel;
+import headwise.app.ui.corpus.PromptLine;
 import headwise.engine.corpus.CorpusAnalysis;
 import headwise.engine.corpus.CorpusResults;
 import javafx.geometry.Point2D;
@@ -115,7 +116,7 @@ class CorpusPagesTest {
         }
         assertEquals(sum / PROMPTS.size(), results.headStats().get("entropy").get("mean")[2][5], 1e-6);
         @SuppressWarnings("unchecked")
-        TableView<CorpusPage.PromptLine> table = robot.lookup("#corpus-prompts").queryAs(TableView.class);
+        TableView<PromptLine> table = robot.lookup("#corpus-prompts").queryAs(TableView.class);
         assertEquals(10, table.getItems().size(), "five highest and five lowest of six prompts");
         Thread.sleep(400); // the figures' sharp re-render after layout
         screenshot(stage, "corpus-1280x800.png");
@@ -126,7 +127,7 @@ class CorpusPagesTest {
             model.statisticProperty().set("p90");
             model.headProperty().set(3 * 12 + 7);
         });
-        CorpusPage.PromptLine top = table.getItems().get(0);
+        PromptLine top = table.getItems().get(0);
         List<CorpusResults.Ranked> ranked = results.ranked("prev_token", 3 * 12 + 7, true, 6);
         assertEquals(ranked.get(0).row().prompt(), top.getPrompt());
         assertTrue(ranked.get(0).value() >= ranked.get(5).value());
