@@ -1,15 +1,10 @@
 package headwise.app.cli;
 
+import headwise.app.ForwardOptionsProperties;
+import headwise.app.corpus.CorpusCancel;
 import headwise.app.corpus.CorpusJob;
-import headwise.engine.HeadwiseException;
-import headwise.engine.corpus.CorpusAccumulator;
-import headwise.engine.corpus.CorpusPrompt;
-import headwise.engine.corpus.CorpusReader;
-import headwise.engine.corpus.CorpusReport;
-import headwise.engine.corpus.ExecutorModels;
-import headwise.engine.corpus.PromptTokens;
-import headwise.engine.load.BundledModels;
-import headwise.engine.load.LoadedModel;
+import headwise.app.corpus.CorpusPipeline;
+import headwise.engine.model.ForwardOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,11 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -61,66 +53,25 @@ final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Count and skip bad prompts instead of stopping at the first.")
     boolean skipBad;
 
-    /** Tests of Spark's retry: the first attempt of this partition fails. */
-    int failPartitionOnce = -1;
+    /** Tests of Spark's retry and of resuming: the first attempts of a partition fail. */
+    CorpusJob.InjectedFailure failure = CorpusJob.InjectedFailure.NONE;
 
     @Override
     public Integer call() {
         PrintWriter err = command.commandLine().getErr();
-        if (partitions < 0 || threads < 1) {
-            throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
+        ForwardOptions options = ForwardOptionsProperties.read(); // the -D switches, for the executors too
+        CorpusPipeline.Request request = new CorpusPipeline.Request(common.model, data, out, master, partitions, threads, conf,
+                skipBad, options, failure);
+        CorpusPipeline.Outcome done = CorpusPipeline.run(request, p -> err.println(p.line()), new CorpusCancel());
+        if (!done.skippedLines().isEmpty()) {
+            err.println("skipped " + done.skippedLines().size() + " bad prompts; the first: " + done.skippedLines().get(0));
         }
-        CorpusJob.requireOpenedPackages(); // before minutes of reading and tokenizing
-        CorpusReader.Result read = CorpusReader.read(data, skipBad);
-        String executorModel = executorModel(common.model);
-        // the driver checks every prompt against the model before any task starts; in local mode the tasks reuse it
-        LoadedModel loaded = ExecutorModels.get(executorModel, threads);
-        List<CorpusPrompt> prompts = new ArrayList<>();
-        List<int[]> ids = new ArrayList<>();
-        List<String> skipped = new ArrayList<>(read.skipped());
-        for (CorpusPrompt p : read.prompts()) {
-            try {
-                ids.add(PromptTokens.of(loaded, p, data));
-                prompts.add(p);
-            } catch (HeadwiseException e) {
-                if (!skipBad) {
-                    throw e;
-                }
-                skipped.add(e.getMessage());
-            }
+        PrintWriter stdout = command.commandLine().getOut();
+        if (done.resumed() > 0) {
+            stdout.printf("resumed %d of %d prompts from the partitions an earlier run finished%n", done.resumed(), done.prompts());
         }
-        if (!skipped.isEmpty()) {
-            err.println("skipped " + skipped.size() + " bad prompts; the first: " + skipped.get(0));
-        }
-        if (prompts.isEmpty()) {
-            throw HeadwiseException.inFile(data, "no usable prompts");
-        }
-        AnalyzeCommand.createFolder(out);
-        Path work = out.resolve(".spark-work");
-        CorpusJob.Settings settings = new CorpusJob.Settings(executorModel, master, partitions, threads, work, conf, failPartitionOnce);
-        long start = System.nanoTime();
-        CorpusAccumulator run = CorpusJob.run(settings, ids, err::println);
-        deleteQuietly(work);
-        CorpusReport.write(out, prompts, run, skipped.size(), loaded.spec().layers(), loaded.spec().heads());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        command.commandLine().getOut().printf("%s: %d prompts (%d skipped), %d layers x %d heads, %.1f s -> %s%n",
-                loaded.name(), prompts.size(), skipped.size(), loaded.spec().layers(), loaded.spec().heads(), seconds, out);
+        stdout.printf("%s: %d prompts (%d skipped), %d layers x %d heads, %.1f s -> %s%n", done.modelName(), done.prompts(),
+                done.skippedLines().size(), done.layers(), done.heads(), done.seconds(), out);
         return 0;
-    }
-
-    /** A bundled model's folder as an absolute path, so executors started elsewhere find the same install. */
-    private static String executorModel(String model) {
-        return BundledModels.canonicalName(model).flatMap(BundledModels::find)
-                .or(() -> Files.exists(Path.of(model)) ? java.util.Optional.of(Path.of(model)) : java.util.Optional.empty())
-                .map(p -> p.toAbsolutePath().normalize().toString())
-                .orElse(model);
-    }
-
-    private static void deleteQuietly(Path folder) {
-        try (var paths = Files.walk(folder)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            // Spark removes its own scratch folders; this only tidies the empty parent
-        }
     }
 }

@@ -3,43 +3,47 @@ package headwise.app.corpus;
 import headwise.engine.corpus.CorpusAccumulator;
 import headwise.engine.corpus.CorpusAnalysis;
 import headwise.engine.corpus.ExecutorModels;
+import headwise.engine.corpus.ExecutorOptions;
 import headwise.engine.load.LoadedModel;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction1;
 
-import java.util.Iterator;
-import java.util.List;
+import java.io.Serializable;
 
 /**
- * The Spark task: the executor's model (loaded once per JVM), the engine's per-prompt step for every prompt of the
- * partition, and one accumulator out. The partition's result leaves only when the whole partition is done, so a
- * retried task neither loses nor doubles prompts.
+ * The Spark task: the executor's model (loaded once per JVM, run with the driver's forward options), the engine's
+ * per-prompt step for every prompt of the partition, and one accumulator out. The partition's result leaves only
+ * when the whole partition is done, so a retried task neither loses nor doubles prompts.
  */
-final class AnalysePartition implements FlatMapFunction<Iterator<PromptTask>, CorpusAccumulator> {
+final class AnalysePartition extends AbstractFunction1<Iterator<PromptTask>, CorpusAccumulator> implements Serializable {
 
     private final String model;
     private final int threads;
-    private final int failPartitionOnce;
+    private final ExecutorOptions options;
+    private final CorpusJob.InjectedFailure failure;
 
-    /** @param failPartitionOnce a partition whose first attempt fails at its end (tests of Spark's retry), or −1 */
-    AnalysePartition(String model, int threads, int failPartitionOnce) {
+    AnalysePartition(String model, int threads, ExecutorOptions options, CorpusJob.InjectedFailure failure) {
         this.model = model;
         this.threads = threads;
-        this.failPartitionOnce = failPartitionOnce;
+        this.options = options;
+        this.failure = failure;
     }
 
     @Override
-    public Iterator<CorpusAccumulator> call(Iterator<PromptTask> prompts) {
-        LoadedModel loaded = ExecutorModels.get(model, threads);
+    public CorpusAccumulator apply(Iterator<PromptTask> prompts) {
+        TaskContext task = TaskContext.get();
+        LoadedModel loaded = ExecutorModels.get(model, threads, options.options());
         CorpusAccumulator partition = new CorpusAccumulator();
         while (prompts.hasNext()) {
+            task.killTaskIfInterrupted(); // a cancelled job stops between prompts
             PromptTask p = prompts.next();
             CorpusAnalysis.addPrompt(loaded, p.index(), p.ids(), partition);
         }
-        TaskContext task = TaskContext.get();
-        if (task != null && task.partitionId() == failPartitionOnce && task.attemptNumber() == 0) {
-            throw new IllegalStateException("injected failure of partition " + failPartitionOnce + ", first attempt");
+        if (task.partitionId() == failure.partition() && task.attemptNumber() < failure.attempts()) {
+            throw new IllegalStateException("injected failure of partition " + failure.partition() + ", attempt "
+                    + (task.attemptNumber() + 1));
         }
-        return List.of(partition).iterator();
+        return partition;
     }
 }

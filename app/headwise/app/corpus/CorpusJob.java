@@ -2,43 +2,76 @@ package headwise.app.corpus;
 
 import headwise.engine.HeadwiseException;
 import headwise.engine.corpus.CorpusAccumulator;
+import headwise.engine.corpus.ExecutorOptions;
+import headwise.engine.corpus.PartitionStore;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkException;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 
 /**
  * Runs the per-prompt step of a corpus on Spark: embedded (local mode) by default, or on the cluster at
- * {@code master}. A thin adapter: the prompts are cut into partitions, each task runs {@link AnalysePartition}, and
- * the driver merges the partitions' accumulators. No analysis happens here.
+ * {@code master}. A thin adapter: the prompts are cut into partitions, one job runs {@link AnalysePartition} on those
+ * not yet saved, and
+ * each finished partition's accumulator is saved on the driver as it arrives ({@link PartitionStore}), so a rerun
+ * computes only the partitions not yet saved. The driver merges the partitions in partition order (the same sums
+ * in the same order, resumed or not). No analysis happens here.
  */
 public final class CorpusJob {
 
     /**
-     * @param model             the model as the executors load it (a folder or file every node has, or a bundled name)
-     * @param master            a Spark master URL, or null for local mode on this machine's cores
-     * @param partitions        how many tasks the prompts are cut into (0: twice the task slots)
-     * @param threads           native threads each task wants; spark.task.cpus is this, at most the executor's cores
-     * @param workDir           Spark's scratch space (spark.local.dir); removed by Spark when the job ends
-     * @param conf              further Spark settings (--conf KEY=VALUE)
-     * @param failPartitionOnce a partition whose first attempt fails (tests), or −1
+     * @param model      the model as the executors load it (a folder or file every node has, or a bundled name)
+     * @param master     a Spark master URL, or null for local mode on this machine's cores
+     * @param partitions how many tasks the prompts are cut into (0: twice the task slots)
+     * @param threads    native threads each task wants; spark.task.cpus is this, at most the executor's cores
+     * @param workDir    Spark's scratch space (spark.local.dir); removed by Spark when the job ends
+     * @param conf       further Spark settings (--conf KEY=VALUE)
+     * @param options    the forward options every executor runs the model with
+     * @param failure    tests: a partition whose first attempts fail
      */
     public record Settings(String model, String master, int partitions, int threads, Path workDir, Map<String, String> conf,
-                           int failPartitionOnce) {
+                           ExecutorOptions options, InjectedFailure failure) {
     }
+
+    /** Tests: the first {@code attempts} attempts of {@code partition} fail at its end. */
+    public record InjectedFailure(int partition, int attempts) implements java.io.Serializable {
+        public static final InjectedFailure NONE = new InjectedFailure(-1, 0);
+    }
+
+    /** The job's accumulator and how many of its prompts came from partitions saved by an earlier run. */
+    public record Result(CorpusAccumulator all, int resumedPrompts) {
+    }
+
+    /** Opens the store of finished partitions once the number of partitions is known (it is part of the run's key). */
+    @FunctionalInterface
+    public interface Stores {
+        PartitionStore open(int partitions);
+    }
+
+    static final String JAVACPP_CACHE = "org.bytedeco.javacpp.cachedir";
+    /** Relative: resolved in the executor's own work folder. */
+    static final String EXECUTOR_CACHE_DIR = "javacpp-cache";
 
     private CorpusJob() {
     }
 
     /** @param prompts checked token ids, in corpus order; the result's prompt indices refer to this list */
-    public static CorpusAccumulator run(Settings settings, List<int[]> prompts, Consumer<String> progress) {
+    public static Result run(Settings settings, List<int[]> prompts, Stores stores, Consumer<CorpusProgress> progress,
+                             CorpusCancel cancel) {
         requireOpenedPackages();
         SparkConf conf = sparkConf(settings);
         int taskCpus = conf.getInt("spark.task.cpus", 1);
@@ -47,19 +80,71 @@ public final class CorpusJob {
             tasks.add(new PromptTask(i, prompts.get(i)));
         }
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+            cancel.attach(spark);
             int partitions = settings.partitions() > 0 ? settings.partitions()
                     : Math.max(1, 2 * spark.defaultParallelism() / taskCpus);
             partitions = Math.min(partitions, prompts.size());
-            spark.sc().addSparkListener(new SparkProgress(SparkProgress.sliceSizes(prompts.size(), partitions), progress));
-            JavaRDD<CorpusAccumulator> parts = spark.parallelize(tasks, partitions)
-                    .mapPartitions(new AnalysePartition(settings.model(), taskCpus, settings.failPartitionOnce()));
-            CorpusAccumulator all = new CorpusAccumulator();
-            for (CorpusAccumulator part : parts.collect()) {
-                all.merge(part);
+            PartitionStore store = stores.open(partitions);
+            Map<Integer, CorpusAccumulator> parts = new TreeMap<>(store.finished());
+            boolean[] finished = new boolean[partitions];
+            List<Object> todo = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                finished[p] = parts.containsKey(p);
+                if (!finished[p]) {
+                    todo.add(p);
+                }
             }
-            return all;
+            SparkProgress listener = new SparkProgress(SparkProgress.sliceSizes(prompts.size(), partitions), finished, progress);
+            progress.accept(listener.progress());
+            spark.sc().addSparkListener(listener);
+            if (!todo.isEmpty()) {
+                RDD<PromptTask> rdd = spark.parallelize(tasks, partitions).rdd();
+                AnalysePartition analyse = new AnalysePartition(settings.model(), taskCpus, settings.options(), settings.failure());
+                // a cancel before the job exists is seen by watch, one after it cancels the job itself
+                SimpleFutureAction<BoxedUnit> job = spark.sc().submitJob(rdd, analyse, CollectionConverters.asScala(todo).toList(),
+                        new SavePartition(todo, store, parts), new AbstractFunction0<BoxedUnit>() {
+                            @Override
+                            public BoxedUnit apply() {
+                                return BoxedUnit.UNIT;
+                            }
+                        });
+                cancel.watch(job);
+                job.get();
+            }
+            CorpusAccumulator all = new CorpusAccumulator();
+            int resumed = 0;
+            for (Map.Entry<Integer, CorpusAccumulator> part : parts.entrySet()) {
+                all.merge(part.getValue());
+                resumed += finished[part.getKey()] ? part.getValue().prompts().size() : 0;
+            }
+            return new Result(all, resumed);
         } catch (Exception e) { // Scala throws SparkException undeclared
-            throw userError(e);
+            throw userError(e, cancel);
+        } finally {
+            cancel.attach(null);
+        }
+    }
+
+    /** Driver side, as each partition's result arrives: saved at once, kept for the merge. */
+    private static final class SavePartition extends AbstractFunction2<Object, CorpusAccumulator, BoxedUnit> {
+        private final List<Object> partitions;
+        private final PartitionStore store;
+        private final Map<Integer, CorpusAccumulator> parts;
+
+        SavePartition(List<Object> partitions, PartitionStore store, Map<Integer, CorpusAccumulator> parts) {
+            this.partitions = partitions;
+            this.store = store;
+            this.parts = parts;
+        }
+
+        @Override
+        public BoxedUnit apply(Object index, CorpusAccumulator part) {
+            int partition = (Integer) partitions.get((Integer) index); // the handler numbers results by their place in the job
+            store.save(partition, part);
+            synchronized (parts) {
+                parts.put(partition, part);
+            }
+            return BoxedUnit.UNIT;
         }
     }
 
@@ -93,11 +178,27 @@ public final class CorpusJob {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
         s.conf().forEach(conf::set);
+        if (!local) {
+            conf.set("spark.executor.extraJavaOptions", withJavaCppCache(conf.get("spark.executor.extraJavaOptions", "")));
+        }
         int executorCores = local ? cores : conf.getInt("spark.executor.cores", Integer.MAX_VALUE);
         if (!s.conf().containsKey("spark.task.cpus")) {
             conf.set("spark.task.cpus", Integer.toString(Math.max(1, Math.min(s.threads(), executorCores))));
         }
         return conf;
+    }
+
+    /**
+     * Each executor extracts ND4J's native libraries into a cache of its own, in its work folder (an executor's
+     * working directory is that folder, so a relative path), instead of the user's ~/.javacpp/cache, which every
+     * executor of the machine shares and JavaCPP locks while extracting (and which may not be writable on a cluster).
+     * A cache dir the user set in --conf stays.
+     */
+    static String withJavaCppCache(String javaOptions) {
+        if (javaOptions.contains("-D" + JAVACPP_CACHE + "=")) {
+            return javaOptions;
+        }
+        return (javaOptions + " -D" + JAVACPP_CACHE + "=" + EXECUTOR_CACHE_DIR).strip();
     }
 
     private static boolean isLoopback(String master) {
@@ -115,7 +216,10 @@ public final class CorpusJob {
     }
 
     /** A task's own one-line error (HeadwiseException) when that is what failed it; else Spark's first line. */
-    private static RuntimeException userError(Exception e) {
+    private static RuntimeException userError(Exception e, CorpusCancel cancel) {
+        if (cancel.cancelled()) {
+            return new CancellationException("corpus run cancelled");
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof HeadwiseException h) {
                 return h;

@@ -5,23 +5,31 @@ import org.apache.spark.TaskFailedReason;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
-import java.util.Locale;
 import java.util.function.Consumer;
 
-/** Turns Spark's finished tasks into a progress line: prompts done / total, rate and time left. */
+/** Turns Spark's finished tasks into {@link CorpusProgress}: prompts done / total, rate and time left. */
 final class SparkProgress extends SparkListener {
 
     private final long[] partitionSizes;
     private final long total;
-    private final Consumer<String> sink;
+    private final long resumed;
+    private final Consumer<CorpusProgress> sink;
     private final long start = System.nanoTime();
     private final boolean[] done;
-    private long prompts;
+    private long computed;
 
-    SparkProgress(long[] partitionSizes, Consumer<String> sink) {
+    /** @param finished partitions already done before this run (resumed): they count as done, not in the rate */
+    SparkProgress(long[] partitionSizes, boolean[] finished, Consumer<CorpusProgress> sink) {
         this.partitionSizes = partitionSizes.clone();
-        this.done = new boolean[partitionSizes.length];
-        this.total = java.util.Arrays.stream(partitionSizes).sum();
+        this.done = finished.clone();
+        long all = 0;
+        long before = 0;
+        for (int p = 0; p < partitionSizes.length; p++) {
+            all += partitionSizes[p];
+            before += finished[p] ? partitionSizes[p] : 0;
+        }
+        this.total = all;
+        this.resumed = before;
         this.sink = sink;
     }
 
@@ -29,24 +37,26 @@ final class SparkProgress extends SparkListener {
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
         int partition = end.taskInfo().index();
         if (end.reason() instanceof TaskFailedReason failed) { // counts nothing; Spark retries it up to its limit
-            sink.accept("corpus: the task of partition " + partition + " failed (attempt " + (end.taskInfo().attemptNumber() + 1)
-                    + "): " + failed.toErrorString().lines().findFirst().orElse(""));
+            sink.accept(new CorpusProgress(resumed + computed, total, resumed, Double.NaN, Double.NaN,
+                    "corpus: the task of partition " + partition + " failed (attempt " + (end.taskInfo().attemptNumber() + 1)
+                    + "): " + failed.toErrorString().lines().findFirst().orElse("")));
             return;
         }
-        // a speculative duplicate counts once
+        // a speculative duplicate counts once; a job over some partitions numbers its tasks by their place in it
         if (end.reason() != Success$.MODULE$ || partition >= done.length || done[partition]) {
             return;
         }
         done[partition] = true;
-        prompts += partitionSizes[partition];
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = prompts / Math.max(seconds, 1e-9);
-        sink.accept(line(prompts, total, rate));
+        computed += partitionSizes[partition];
+        sink.accept(progress());
     }
 
-    static String line(long done, long total, double rate) {
-        double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-        return String.format(Locale.ROOT, "corpus: %d/%d prompts, %.1f prompts/s, ETA %.0f s", done, total, rate, eta);
+    /** The state now (also the first report, before any task ends). */
+    synchronized CorpusProgress progress() {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = computed / Math.max(seconds, 1e-9);
+        long left = total - resumed - computed;
+        return new CorpusProgress(resumed + computed, total, resumed, rate, rate > 0 ? left / rate : Double.NaN, null);
     }
 
     /** How Spark's parallelize cuts {@code count} records into {@code slices} (ParallelCollectionRDD.slice). */

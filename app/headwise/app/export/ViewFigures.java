@@ -12,6 +12,8 @@ import headwise.engine.image.PixelImage;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
 import headwise.viz.Figure;
+import headwise.viz.corpus.AtlasData;
+import headwise.viz.corpus.AtlasFigures;
 import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.view.CompareFigure;
 import headwise.viz.view.FlowGraphFigure;
@@ -72,6 +74,7 @@ public final class ViewFigures {
                     new CompareFigure.Run("B: " + Titles.input(s.comparison()), s.comparison().attention(), s.comparison().input().tokens()),
                     s.layer(), s.headOrFirst());
             case RELEVANCE -> RelevanceFigures.figure(r, s.results().relevance(), title + "relevance");
+            case ATLAS -> AtlasFigures.figure(AtlasData.ofPrompt(r, null, null), AtlasFigures.BY_TYPE, AtlasFigures.NO_SIZE);
         };
     }
 

@@ -112,6 +112,7 @@ public final class MainWindow {
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
         addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
         addPage(ProbingPage.TITLE, () -> new ProbingPage(new ProbingPageModel(model), new FxProbeFiles()));
+        headwise.app.ui.corpus.CorpusPages.makers(model, viewState).forEach(this::addPage);
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {

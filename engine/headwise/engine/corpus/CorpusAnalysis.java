@@ -34,7 +34,8 @@ public final class CorpusAnalysis {
     public static void addPrompt(LoadedModel model, int index, int[] ids, CorpusAccumulator into) {
         AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
         AttentionMaps a = result.attention();
-        into.add(new PromptMetrics(index, ids.length, metrics(a, result.spec().causal(), ids)), HeadDistances.jensenShannon(a, result.spec().causal()));
+        into.add(new PromptMetrics(index, ids.length, metrics(a, result.spec().causal(), ids)), HeadDistances.jensenShannon(a, result.spec().causal()),
+                HeadAtlas.thumbnails(a));
     }
 
     /** [metric][layer][head] in {@link #METRICS} order. */

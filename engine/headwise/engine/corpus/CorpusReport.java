@@ -34,7 +34,8 @@ public final class CorpusReport {
         AtomicFiles.write(dir.resolve("head_stats.json"), json(headStats(rows, skipped, layers, heads)), "the corpus results");
         AtomicFiles.write(dir.resolve("layer_stats.json"), json(layerStats(rows, layers, heads)), "the corpus results");
         AtomicFiles.write(dir.resolve("per_prompt.jsonl"), w -> writePerPrompt(w, prompts, rows, layers, heads), "the corpus results");
-        AtomicFiles.write(dir.resolve("atlas.json"), json(atlas(run.meanDistance(), rows.size(), layers, heads)), "the corpus results");
+        HeadAtlas atlas = HeadAtlas.of(layers, heads, run.meanDistance(), run.meanThumbnails());
+        AtomicFiles.write(dir.resolve("atlas.json"), json(atlas(atlas, rows.size())), "the corpus results");
     }
 
     /** {"prompts", "skipped", "metrics": {NAME: {"prompts", "mean", "std", "p10", "p50", "p90"} of [L][H]}}. */
@@ -89,9 +90,14 @@ public final class CorpusReport {
         return metrics;
     }
 
-    /** {"prompts", "layers", "heads_per_layer", "distance": [n][n], "heads": [{layer, head, x, y}]} (classical MDS). */
-    static Map<String, Object> atlas(double[][] distance, int prompts, int layers, int heads) {
-        double[][] xy = ClassicalMds.embed(distance);
+    /**
+     * {"prompts", "layers", "heads_per_layer", "distance": [n][n], "heads": [{layer, head, x, y}]} (classical MDS),
+     * "thumbnail_size" and "thumbnails": [n][size·size] (each head's mean pattern, {@link PatternThumbnail}).
+     */
+    static Map<String, Object> atlas(HeadAtlas atlas, int prompts) {
+        int layers = atlas.layers();
+        int heads = atlas.heads();
+        double[][] xy = atlas.xy();
         List<Object> points = new ArrayList<>();
         for (int i = 0; i < xy.length; i++) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -106,8 +112,10 @@ public final class CorpusReport {
         out.put("layers", layers);
         out.put("heads_per_layer", heads);
         out.put("divergence", "mean over prompts of the mean over query rows of Jensen-Shannon (natural log)");
-        out.put("distance", distance);
+        out.put("distance", atlas.distance());
         out.put("heads", points);
+        out.put("thumbnail_size", PatternThumbnail.SIZE);
+        out.put("thumbnails", atlas.thumbnails());
         return out;
     }
 

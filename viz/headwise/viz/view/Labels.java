@@ -51,7 +51,7 @@ public final class Labels {
     }
 
     /** prefix + "0", prefix + "1", … */
-    static String[] indices(String prefix, int count) {
+    public static String[] indices(String prefix, int count) {
         String[] labels = new String[count];
         for (int i = 0; i < count; i++) {
             labels[i] = prefix + i;

@@ -1,5 +1,7 @@
 package headwise.app.cli;
 
+import headwise.app.corpus.CorpusJob;
+import headwise.app.corpus.CorpusPipeline;
 import headwise.engine.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +31,8 @@ class CorpusCommandTest {
         assertTrue(run.err().contains("corpus: 12/12 prompts"), "progress line: " + run.err());
         CorpusOutputs.assertMatchesReference(out);
         try (var left = Files.list(out)) {
-            assertEquals(4, left.count(), "only the four result files stay (no partial files, no Spark scratch)");
+            assertEquals(5, left.count(), "only the four result files and run.json stay (no partial files, no Spark scratch, "
+                    + "no saved partitions)");
         }
     }
 
@@ -41,11 +44,58 @@ class CorpusCommandTest {
         var cli = Cli.commandLine();
         cli.setOut(new PrintWriter(stdout, true));
         cli.setErr(new PrintWriter(stderr, true));
-        ((CorpusCommand) cli.getSubcommands().get("corpus").getCommand()).failPartitionOnce = 1;
+        ((CorpusCommand) cli.getSubcommands().get("corpus").getCommand()).failure = new CorpusJob.InjectedFailure(1, 1);
         int code = cli.execute(CorpusOutputs.args(out));
         assertEquals(0, code, stderr.toString());
         assertTrue(stderr.toString().contains("corpus: the task of partition 1 failed (attempt 1): java.lang.IllegalStateException: injected failure of partition 1"), "the failure happened: " + stderr);
         CorpusOutputs.assertMatchesReference(out);
+    }
+
+    @Test
+    void aRerunResumesFromTheFinishedPartitionsWithTheSameNumbers() throws IOException {
+        Path out = temp.resolve("out");
+        // partition 3 of 4 fails on every attempt: the job fails, the partitions that finished stay saved
+        String[] args = CorpusOutputs.args(out);
+        args[args.length - 1] = "4";
+        StringWriter stderr = new StringWriter();
+        var cli = Cli.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(stderr, true));
+        ((CorpusCommand) cli.getSubcommands().get("corpus").getCommand()).failure = new CorpusJob.InjectedFailure(3, Integer.MAX_VALUE);
+        assertEquals(Cli.USER_ERROR, cli.execute(args), stderr.toString());
+        assertTrue(stderr.toString().contains("the Spark job failed"), stderr.toString());
+        Path saved = out.resolve(CorpusPipeline.PARTITIONS);
+        long finished;
+        try (var parts = Files.list(saved)) {
+            finished = parts.filter(p -> p.getFileName().toString().startsWith("part-")).count();
+        }
+        assertTrue(finished >= 1 && finished <= 3, "some partitions finished before the failure: " + finished);
+        assertFalse(Files.exists(out.resolve("head_stats.json")), "a failed run writes no results");
+
+        // the same arguments: only the missing partitions run, and the numbers are the reference's
+        CliTestSupport.Run again = CliTestSupport.run(args);
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("resumed " + 3 * finished + " of 12 prompts"), again.out());
+        assertTrue(again.err().contains("corpus: " + 3 * finished + "/12 prompts"), "progress starts at the resumed prompts: " + again.err());
+        CorpusOutputs.assertMatchesReference(out);
+        assertFalse(Files.exists(saved), "the saved partitions are dropped once the results are written");
+        String[] clean = CorpusOutputs.args(temp.resolve("clean"));
+        clean[clean.length - 1] = "4";
+        assertEquals(0, CliTestSupport.run(clean).exitCode());
+        CorpusOutputs.assertSameRun(temp.resolve("clean"), out, 0.0); // the same sums in the same order: identical
+
+        // a changed argument (another partitioning) starts over: nothing resumed
+        Path out2 = temp.resolve("out2");
+        String[] first = CorpusOutputs.args(out2);
+        first[first.length - 1] = "4";
+        var failing = Cli.commandLine();
+        failing.setErr(new PrintWriter(new StringWriter(), true));
+        ((CorpusCommand) failing.getSubcommands().get("corpus").getCommand()).failure = new CorpusJob.InjectedFailure(3, Integer.MAX_VALUE);
+        failing.execute(first);
+        CliTestSupport.Run changed = CliTestSupport.run(CorpusOutputs.args(out2)); // 3 partitions
+        assertEquals(0, changed.exitCode(), changed.err());
+        assertFalse(changed.out().contains("resumed"), changed.out());
+        CorpusOutputs.assertMatchesReference(out2);
     }
 
     @Test

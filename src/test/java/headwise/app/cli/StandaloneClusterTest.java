@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -75,11 +76,31 @@ class StandaloneClusterTest {
         Path localOut = temp.resolve("local");
         assertEquals(0, CliTestSupport.run(CorpusOutputs.args(localOut)).exitCode());
         CorpusOutputs.assertSameRun(localOut, clusterOut, 1e-12);
-        // both workers ran executors of the job
+        // both workers ran executors of the job, each with ND4J's native libraries in a JavaCPP cache of its own
         for (int w = 0; w < 2; w++) {
             try (var apps = Files.list(temp.resolve("work" + w))) {
                 assertEquals(1, apps.count(), "worker " + w + " ran an executor");
             }
+            try (var files = Files.walk(temp.resolve("work" + w))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("libnd4jcpu")
+                        && f.toString().contains("/javacpp-cache/")), "worker " + w + "'s executor extracted ND4J into its work folder");
+            }
+        }
+
+        // the driver's forward options reach the executors: attention stored as float16 gives the numbers of a local
+        // float16 run, not those of float32
+        System.setProperty("headwise.attention", "f16");
+        try {
+            Path clusterF16 = temp.resolve("cluster-f16");
+            CliTestSupport.Run f16 = CliTestSupport.run(CorpusOutputs.args(clusterF16, "--master", master));
+            assertEquals(0, f16.exitCode(), f16.err());
+            Path localF16 = temp.resolve("local-f16");
+            assertEquals(0, CliTestSupport.run(CorpusOutputs.args(localF16)).exitCode());
+            CorpusOutputs.assertSameRun(localF16, clusterF16, 1e-12);
+            assertThrows(AssertionError.class, () -> CorpusOutputs.assertSameRun(clusterOut, clusterF16, 1e-9),
+                    "float16 attention changes the statistics");
+        } finally {
+            System.clearProperty("headwise.attention");
         }
     }
 

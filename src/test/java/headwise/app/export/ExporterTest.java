@@ -66,7 +66,7 @@ class ExporterTest {
                 continue;
             }
             assertNull(Exporter.unavailable(view, session), view.cliName());
-            String[] labels = view == ViewKind.IMPORTANCE || view == ViewKind.LAYERS || view == ViewKind.MODEL_VIEW
+            String[] labels = view == ViewKind.IMPORTANCE || view == ViewKind.LAYERS || view == ViewKind.MODEL_VIEW || view == ViewKind.ATLAS
                     ? new String[0] : new String[] {session.tokens()[1]};
             FigureChecks.writeAndCheck(Exporter.figure(view, session), "export-gpt2-" + view.cliName(), labels);
         }
