@@ -98,6 +98,8 @@ class LookTest {
                 assertFalse(m.definition().isBlank() || m.paper().isBlank() || m.colour().isBlank(), title + ": " + m.name());
             }
             String id = "#help-" + title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+            Tab shown = tabs.getTabs().get(titles.indexOf(title));
+            robot.interact(() -> tabs.getSelectionModel().select(shown)); // scrolls a tab the header row cannot fit into view
             robot.clickOn(id);
             WaitForAsyncUtils.waitForFxEvents();
             MethodsWindow window = app.window().methodsWindow();
