@@ -7,6 +7,7 @@ import headwise.engine.load.LoadedModel;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -32,10 +33,10 @@ final class AnalysePartition implements FlatMapFunction<Iterator<PromptTask>, Co
     public Iterator<CorpusAccumulator> call(Iterator<PromptTask> prompts) {
         LoadedModel loaded = ExecutorModels.get(model, threads);
         CorpusAccumulator partition = new CorpusAccumulator();
-        while (prompts.hasNext()) {
-            PromptTask p = prompts.next();
-            CorpusAnalysis.addPrompt(loaded, p.index(), p.ids(), partition);
-        }
+        List<PromptTask> all = new ArrayList<>();
+        prompts.forEachRemaining(all::add);
+        CorpusAnalysis.addPrompts(loaded, all.stream().mapToInt(PromptTask::index).toArray(),
+                all.stream().map(PromptTask::ids).toArray(int[][]::new), partition);
         TaskContext task = TaskContext.get();
         if (task != null && task.partitionId() == failPartitionOnce && task.attemptNumber() == 0) {
             throw new IllegalStateException("injected failure of partition " + failPartitionOnce + ", first attempt");
