@@ -236,6 +236,15 @@ public final class Transformer {
         return (w.postAttnNorm() == null ? out : norm(out, w.postAttnNorm())).reshape(batch, length, spec.dModel());
     }
 
+    /**
+     * Whether {@code batch} sequences of {@code queries} new positions over {@code keys} keys attend a block of queries
+     * at a time ({@link AttentionPath#QUERY_BLOCKS}), so that no hook can see their whole scores or pattern.
+     */
+    public boolean attendsInBlocks(long batch, long queries, long keys) {
+        return AttentionPath.choose(options, spec, batch, queries, keys, DataType.FLOAT, Hooks.none(), 0, 0)
+                == AttentionPath.QUERY_BLOCKS;
+    }
+
     /** The attention path of a run ({@link AttentionPath#choose}) on residual streams like {@code resid}. */
     private Attention attentionFor(INDArray resid, long queries, long keys, Hooks hooks, int fromLayer, int toLayer) {
         return switch (AttentionPath.choose(options, spec, resid.size(0), queries, keys, resid.dataType(), hooks, fromLayer, toLayer)) {
