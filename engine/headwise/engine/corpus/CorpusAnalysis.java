@@ -36,7 +36,7 @@ public final class CorpusAnalysis {
         addPrompt(index, ids, Analyzer.analyze(model, ModelInput.fromIds(model, ids)), into);
     }
 
-    /** Runs many prompts in padded batches (BatchAnalyzer): what addPrompt on each adds, several times faster. */
+    /** Runs many prompts in padded batches of similar lengths (BatchAnalyzer): what addPrompt on each would add. */
     public static void addPrompts(LoadedModel model, int[] indices, int[][] ids, CorpusAccumulator into) {
         List<ModelInput> inputs = java.util.Arrays.stream(ids).map(p -> ModelInput.fromIds(model, p)).toList();
         BatchAnalyzer.analyzeEach(model, inputs, (result, i) -> addPrompt(indices[i], ids[i], result, into));

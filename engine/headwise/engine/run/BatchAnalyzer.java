@@ -17,11 +17,18 @@ import java.util.function.ObjIntConsumer;
 /**
  * {@link Analyzer#analyze} for many inputs: text prompts of any lengths run together in right-padded forwards
  * ({@link PromptBatches}), each prompt's attention and output cut out of the batch, so that every result is what
- * analyzing that input alone gives (within float rounding). Many short prompts (corpus statistics) run several
- * times faster this way. Inputs that cannot share a forward (images; attention too large to store as float32) run
- * alone.
+ * analyzing that input alone gives (within float rounding). For many short prompts (corpus statistics): GEMMs on
+ * many rows at once, and each layer's fixed costs paid once per batch. Inputs that cannot share a forward (images; attention over {@link #SHARED_MAPS_BYTES} or
+ * not stored as float32) run alone.
  */
 public final class BatchAnalyzer {
+
+    /**
+     * Largest float32 attention maps of a prompt that shares a forward. A batch holds every member's maps at once
+     * (at most 2,048 positions: ≤ 2048·T·layers·heads floats, 390 MB for GPT-2-small prompts at this bound); longer
+     * prompts fill the GEMMs on their own (GPT-2-small: from about 330 tokens) and run alone.
+     */
+    static final long SHARED_MAPS_BYTES = 64L << 20;
 
     private BatchAnalyzer() {
     }
@@ -40,6 +47,7 @@ public final class BatchAnalyzer {
             ModelInput input = inputs.get(i);
             input.validate(spec, "input " + i);
             boolean shares = input.pixels() == null
+                    && AttentionMaps.bytes(spec.layers(), spec.heads(), input.length(), AttentionMaps.Precision.F32) <= SHARED_MAPS_BYTES
                     && MemoryBudget.check(spec, input.length(), model.transformer().options()) == AttentionMaps.Precision.F32;
             if (shares) {
                 together.add(i);
