@@ -46,7 +46,7 @@ public final class BatchAnalyzer {
         for (int i = 0; i < inputs.size(); i++) {
             ModelInput input = inputs.get(i);
             input.validate(spec, "input " + i);
-            boolean shares = input.pixels() == null
+            boolean shares = plainTokens(input)
                     && AttentionMaps.bytes(spec.layers(), spec.heads(), input.length(), AttentionMaps.Precision.F32) <= SHARED_MAPS_BYTES
                     && MemoryBudget.check(spec, input.length(), model.transformer().options()) == AttentionMaps.Precision.F32;
             if (shares) {
@@ -67,6 +67,15 @@ public final class BatchAnalyzer {
                 each.accept(results[b], together.get(batch.prompts()[b]));
             }
         }
+    }
+
+    /**
+     * Whether the input is token ids alone: it equals itself rebuilt from ids, tokens, offsets and text, so it holds
+     * no image and nothing else that constructor leaves out (such as an input already embedded elsewhere), which
+     * {@link Transformer#runPadded} would not see.
+     */
+    static boolean plainTokens(ModelInput input) {
+        return input.equals(new ModelInput(input.ids(), input.tokens(), input.offsets(), input.text()));
     }
 
     private static AnalysisResult[] run(LoadedModel model, PromptBatches.Batch batch, List<ModelInput> inputs, List<Integer> together) {

@@ -47,6 +47,7 @@ class BatchAnalyzerTest {
             for (int[] ids : prompts(fixture, model.spec().vocabSize())) {
                 inputs.add(ModelInput.fromIds(model, ids));
             }
+            assertTrue(inputs.stream().allMatch(BatchAnalyzer::plainTokens), "token inputs share forwards");
             AnalysisResult[] batched = new AnalysisResult[inputs.size()];
             BatchAnalyzer.analyzeEach(model, inputs, 1024, 8, (result, i) -> batched[i] = result);
             for (int i = 0; i < inputs.size(); i++) {
