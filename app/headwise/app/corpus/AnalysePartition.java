@@ -10,6 +10,8 @@ import scala.collection.Iterator;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The Spark task: the executor's model (loaded once per JVM, run with the driver's forward options), the engine's
@@ -17,6 +19,9 @@ import java.io.Serializable;
  * when the whole partition is done, so a retried task neither loses nor doubles prompts.
  */
 final class AnalysePartition extends AbstractFunction1<Iterator<PromptTask>, CorpusAccumulator> implements Serializable {
+
+    /** Prompts run together in padded batches (BatchAnalyzer); a cancel is seen between two batches. */
+    private static final int BATCH = 16;
 
     private final String model;
     private final int threads;
@@ -35,10 +40,15 @@ final class AnalysePartition extends AbstractFunction1<Iterator<PromptTask>, Cor
         TaskContext task = TaskContext.get();
         LoadedModel loaded = ExecutorModels.get(model, threads, options.options());
         CorpusAccumulator partition = new CorpusAccumulator();
+        List<PromptTask> batch = new ArrayList<>();
         while (prompts.hasNext()) {
-            task.killTaskIfInterrupted(); // a cancelled job stops between prompts
-            PromptTask p = prompts.next();
-            CorpusAnalysis.addPrompt(loaded, p.index(), p.ids(), partition);
+            batch.add(prompts.next());
+            if (batch.size() == BATCH || !prompts.hasNext()) {
+                task.killTaskIfInterrupted(); // a cancelled job stops between batches
+                CorpusAnalysis.addPrompts(loaded, batch.stream().mapToInt(PromptTask::index).toArray(),
+                        batch.stream().map(PromptTask::ids).toArray(int[][]::new), partition);
+                batch.clear();
+            }
         }
         if (task.partitionId() == failure.partition() && task.attemptNumber() < failure.attempts()) {
             throw new IllegalStateException("injected failure of partition " + failure.partition() + ", attempt "

@@ -7,6 +7,7 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.BatchAnalyzer;
 import headwise.engine.run.ModelInput;
 
 import java.util.List;
@@ -32,7 +33,17 @@ public final class CorpusAnalysis {
 
     /** Runs the prompt ({@code ids}, already checked) and adds its metrics and distances to {@code into}. */
     public static void addPrompt(LoadedModel model, int index, int[] ids, CorpusAccumulator into) {
-        AnalysisResult result = Analyzer.analyze(model, ModelInput.fromIds(model, ids));
+        addPrompt(index, ids, Analyzer.analyze(model, ModelInput.fromIds(model, ids)), into);
+    }
+
+    /** Runs many prompts in padded batches of similar lengths (BatchAnalyzer): what addPrompt on each would add. */
+    public static void addPrompts(LoadedModel model, int[] indices, int[][] ids, CorpusAccumulator into) {
+        List<ModelInput> inputs = java.util.Arrays.stream(ids).map(p -> ModelInput.fromIds(model, p)).toList();
+        BatchAnalyzer.analyzeEach(model, inputs, (result, i) -> addPrompt(indices[i], ids[i], result, into));
+    }
+
+    /** Adds an analysed prompt's metrics and distances to {@code into}. */
+    public static void addPrompt(int index, int[] ids, AnalysisResult result, CorpusAccumulator into) {
         AttentionMaps a = result.attention();
         into.add(new PromptMetrics(index, ids.length, metrics(a, result.spec().causal(), ids)), HeadDistances.jensenShannon(a, result.spec().causal()),
                 HeadAtlas.thumbnails(a));

@@ -10,6 +10,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 /**
  * The scaled, masked attention scores and their softmax, shared by every attention path of one model. Scores are
  * turned into a pattern in exactly two ways: {@link #softmaxInPlace} (float32, one pass that skips the masked
@@ -30,11 +34,12 @@ final class AttentionScores {
 
     /**
      * In place: dense float32 q·kᵀ [batch, head, queries, keys], queries from {@code offset}, to
-     * softmax(softcap(scale·q·kᵀ) + mask) with {@code layer}'s scale, soft-cap and window.
+     * softmax(softcap(scale·q·kᵀ) + mask) with {@code layer}'s scale, soft-cap and window; copy b sees only its
+     * first keyLengths[b] keys (a padded batch; null: all keys).
      */
-    INDArray softmaxInPlace(int layer, INDArray scores, int offset) {
+    INDArray softmaxInPlace(int layer, INDArray scores, int offset, int[] keyLengths) {
         FloatRows.softmaxInPlace(scores, spec.attentionScale(), spec.variant().scoreSoftcap(), spec.causal(), offset,
-                spec.window(layer));
+                spec.window(layer), keyLengths);
         return scores;
     }
 
@@ -42,7 +47,7 @@ final class AttentionScores {
      * {@code layer}'s softmax(softcap(scale·q·kᵀ) + mask) of [batch, head, pos, d_head] views in one pass over the scores (FloatRows);
      * null when the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
      */
-    INDArray softmaxOfScores(int layer, INDArray qh, INDArray kh, int offset) {
+    INDArray softmaxOfScores(int layer, INDArray qh, INDArray kh, int offset, int[] keyLengths) {
         if (qh.dataType() != DataType.FLOAT || kh.dataType() != DataType.FLOAT) {
             return null; // decided before the product, which would otherwise be computed twice
         }
@@ -52,7 +57,7 @@ final class AttentionScores {
             scores = product.dup('c');
             Transformer.free(product);
         }
-        return softmaxInPlace(layer, scores, offset);
+        return softmaxInPlace(layer, scores, offset, keyLengths);
     }
 
     /** softmax over the keys of scores that {@link #scores} made (and a hook may have changed). */
@@ -62,10 +67,10 @@ final class AttentionScores {
 
     /**
      * softcap(scale·q·kᵀ) plus the causal (and sliding-window) mask of {@code layer} for queries starting at position
-     * {@code offset}.
+     * {@code offset}, and −∞ on the padded keys of copy b (from keyLengths[b]; null: none).
      * @param reuseMask keep the mask for the next layer and run (whole inputs); blocks build and free their own
      */
-    INDArray scores(int layer, INDArray qh, INDArray kh, int offset, boolean reuseMask) {
+    INDArray scores(int layer, INDArray qh, INDArray kh, int offset, int[] keyLengths, boolean reuseMask) {
         INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(spec.attentionScale());
         double cap = spec.variant().scoreSoftcap();
         if (cap > 0) {
@@ -80,6 +85,11 @@ final class AttentionScores {
             Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, mask, scores, 2, 3));
             if (!reuseMask) {
                 mask.close();
+            }
+        }
+        for (int b = 0; keyLengths != null && b < keyLengths.length; b++) {
+            if (keyLengths[b] < kh.size(2)) {
+                scores.get(point(b), all(), all(), interval(keyLengths[b], kh.size(2))).assign(Double.NEGATIVE_INFINITY);
             }
         }
         return scores;

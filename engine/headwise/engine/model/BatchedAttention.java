@@ -17,11 +17,12 @@ final class BatchedAttention extends HeadMajorAttention {
     }
 
     @Override
-    INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
+    INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, int[] keyLengths, Hooks hooks,
+                         ActivationCache cache) {
         // the scores exist as a tensor only when a hook wants them; otherwise softmax comes straight off the product
-        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : scores.softmaxOfScores(layer, qh, kh, offset);
+        INDArray softmax = hooks.touches(HookNames.attnScores(layer)) ? null : scores.softmaxOfScores(layer, qh, kh, offset, keyLengths);
         if (softmax == null) {
-            INDArray rawScores = scores.scores(layer, qh, kh, offset, true);
+            INDArray rawScores = scores.scores(layer, qh, kh, offset, keyLengths, true);
             INDArray hooked = hooks.apply(HookNames.attnScores(layer), rawScores, cache);
             softmax = AttentionScores.softmax(hooked);
             Attention.freeUnlessKept(rawScores, hooked, HookNames.attnScores(layer), hooks);

@@ -304,7 +304,17 @@ final class FloatRows {
      * (Gemma-2).
      */
     static void softmaxInPlace(INDArray scores, double scale, double softcap, boolean causal, int offset, int window) {
+        softmaxInPlace(scores, scale, softcap, causal, offset, window, null);
+    }
+
+    /**
+     * The same, where copy b of the batch sees only its first {@code keyLengths[b]} keys (a right-padded batch of
+     * prompts of different lengths; null: every key). The padded keys get 0.
+     */
+    static void softmaxInPlace(INDArray scores, double scale, double softcap, boolean causal, int offset, int window,
+                               int[] keyLengths) {
         int queries = (int) scores.size(2);
+        int perCopy = (int) scores.size(1) * queries;
         float factor = softcap > 0 ? 1f : (float) scale;
         blocks(scores, null, scores, (int) scores.size(3), (in, bits, result, firstRow, rows, keys) -> {
             // bits: the scratch of the absent second input
@@ -313,6 +323,9 @@ final class FloatRows {
                 int position = offset + (firstRow + r) % queries;
                 int first = causal && window > 0 ? Math.max(0, position - window + 1) : 0;
                 int end = causal ? Math.min(keys, position + 1) : keys;
+                if (keyLengths != null) {
+                    end = Math.min(end, keyLengths[(firstRow + r) / perCopy]);
+                }
                 if (softcap > 0) {
                     scaleInPlace(in, (float) scale, start + first, start + end);
                     softcap(in, in, softcap, start + first, start + end);

@@ -24,14 +24,16 @@ abstract class HeadMajorAttention implements Attention {
     }
 
     /** Attention on [batch, head, pos, d_head] views: the outputs [batch, head, queries, d_head]. */
-    abstract INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache);
+    abstract INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, int[] keyLengths, Hooks hooks,
+                                  ActivationCache cache);
 
     @Override
-    public final INDArray attend(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
+    public final INDArray attend(int layer, INDArray q, INDArray k, INDArray v, int offset, int[] keyLengths, Hooks hooks,
+                                 ActivationCache cache) {
         INDArray qh = q.permute(0, 2, 1, 3);
         INDArray kh = repeatKv(k).permute(0, 2, 1, 3);
         INDArray vh = repeatKv(v).permute(0, 2, 1, 3);
-        INDArray perHead = attendHeads(layer, qh, kh, vh, offset, hooks, cache);
+        INDArray perHead = attendHeads(layer, qh, kh, vh, offset, keyLengths, hooks, cache);
         if (spec.heads() != spec.kvHeads()) {
             Transformer.free(kh);
             Transformer.free(vh);

@@ -32,9 +32,11 @@ final class HeadProducts {
      * entries after each block's last position are not computed and hold garbage, which the masked softmax
      * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros.
      *
+     * Copy b's keys from keyLengths[b] on (a padded batch; null: none) are left out the same way.
+     *
      * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
      */
-    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int queryBlock) {
+    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock) {
         int queries = (int) q.size(1);
         int heads = (int) q.size(2);
         int dHead = (int) q.size(3);
@@ -44,7 +46,7 @@ final class HeadProducts {
         FloatPointer qs = pointer(q);
         FloatPointer ks = pointer(k);
         FloatPointer out = pointer(scores);
-        forEachBlock(scores, kvHeads, causal, offset, queryBlock, (b, h, g, start, rows, seen) ->
+        forEachBlock(scores, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, rows, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
                         qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
                         ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
@@ -53,7 +55,7 @@ final class HeadProducts {
     }
 
     /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
-    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int queryBlock) {
+    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock) {
         int heads = (int) pattern.size(1);
         int queries = (int) pattern.size(2);
         int keys = (int) pattern.size(3);
@@ -63,7 +65,7 @@ final class HeadProducts {
         FloatPointer ps = pointer(pattern);
         FloatPointer vs = pointer(v);
         FloatPointer out = pointer(z);
-        forEachBlock(pattern, kvHeads, causal, offset, queryBlock, (b, h, g, start, rows, seen) ->
+        forEachBlock(pattern, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, rows, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
                         ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
                         vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
@@ -78,20 +80,22 @@ final class HeadProducts {
 
     /**
      * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape,
-     * with the keys the block may see ({@code seen}: all, or in a causal model those up to its last position).
+     * with the keys the block may see ({@code seen}: all, or in a causal model those up to its last position, and in
+     * a padded batch no more than the copy's keyLengths[b]).
      */
-    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, int queryBlock,
-                                     BlockProduct product) {
+    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, int[] keyLengths,
+                                     int queryBlock, BlockProduct product) {
         int batch = (int) scoreShape.size(0);
         int heads = (int) scoreShape.size(1);
         int queries = (int) scoreShape.size(2);
         int keys = (int) scoreShape.size(3);
         int block = causal ? queryBlock : queries;
         for (int b = 0; b < batch; b++) {
+            int visible = keyLengths == null ? keys : Math.min(keys, keyLengths[b]);
             for (int h = 0; h < heads; h++) {
                 for (int start = 0; start < queries; start += block) {
                     int rows = Math.min(block, queries - start);
-                    int seen = causal ? Math.min(keys, offset + start + rows) : keys;
+                    int seen = causal ? Math.min(visible, offset + start + rows) : visible;
                     product.compute(b, h, h / (heads / kvHeads), start, rows, seen);
                 }
             }

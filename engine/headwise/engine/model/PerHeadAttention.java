@@ -24,16 +24,20 @@ final class PerHeadAttention implements Attention {
     }
 
     @Override
-    public INDArray attend(int layer, INDArray q, INDArray k, INDArray v, int offset, Hooks hooks, ActivationCache cache) {
+    public INDArray attend(int layer, INDArray q, INDArray k, INDArray v, int offset, int[] keyLengths, Hooks hooks,
+                           ActivationCache cache) {
         // hooks on q, k, v may hand back views or other types; the products read dense float32
         INDArray dq = dense(q);
         INDArray dk = dense(k);
         INDArray dv = dense(v);
         int block = options.queryBlock();
-        INDArray softmax = scores.softmaxInPlace(layer, HeadProducts.scores(dq, dk, spec.causal(), offset, block), offset);
+        INDArray softmax = scores.softmaxInPlace(layer, HeadProducts.scores(dq, dk, spec.causal(), offset, keyLengths, block),
+                offset, keyLengths);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray densePattern = dense(pattern);
-        INDArray z = HeadProducts.weightedValues(densePattern, dv, spec.causal() && pattern == softmax, offset, block);
+        boolean skipHidden = pattern == softmax; // a replaced pattern may put weight on any key
+        INDArray z = HeadProducts.weightedValues(densePattern, dv, spec.causal() && skipHidden, offset,
+                skipHidden ? keyLengths : null, block);
         freeCopy(densePattern, pattern);
         freeCopy(dq, q);
         freeCopy(dk, k);

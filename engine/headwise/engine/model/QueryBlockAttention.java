@@ -24,7 +24,8 @@ final class QueryBlockAttention extends HeadMajorAttention {
     }
 
     @Override
-    INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, Hooks hooks, ActivationCache cache) {
+    INDArray attendHeads(int layer, INDArray qh, INDArray kh, INDArray vh, int offset, int[] keyLengths, Hooks hooks,
+                         ActivationCache cache) {
         long batch = qh.size(0);
         long length = qh.size(2);
         long keys = kh.size(2);
@@ -38,9 +39,9 @@ final class QueryBlockAttention extends HeadMajorAttention {
             long seen = spec.causal() ? Math.min(keys, offset + end) : keys;
             INDArray blockKeys = seen == keys ? kh : kh.get(all(), all(), interval(0, seen), all());
             INDArray blockValues = seen == keys ? vh : vh.get(all(), all(), interval(0, seen), all());
-            INDArray pattern = scores.softmaxOfScores(layer, block, blockKeys, offset + (int) start);
+            INDArray pattern = scores.softmaxOfScores(layer, block, blockKeys, offset + (int) start, keyLengths);
             if (pattern == null) {
-                INDArray blockScores = scores.scores(layer, block, blockKeys, offset + (int) start, false);
+                INDArray blockScores = scores.scores(layer, block, blockKeys, offset + (int) start, keyLengths, false);
                 pattern = AttentionScores.softmax(blockScores);
                 Transformer.free(blockScores);
             }

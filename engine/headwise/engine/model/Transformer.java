@@ -79,18 +79,39 @@ public final class Transformer {
         ActivationCache cache = new ActivationCache();
         int offset = kv == null ? 0 : kv.length();
         INDArray resid = hooks.apply(HookNames.EMBED, embed(ids, offset), cache);
-        return layersAndOutput(0, resid, hooks, cache, kv);
+        return layersAndOutput(0, resid, hooks, cache, kv, null);
+    }
+
+    /**
+     * Runs a right-padded batch: row b of {@code ids} [batch][pos] holds a prompt of {@code lengths[b]} tokens, then
+     * any valid ids up to the common length. Positions before lengths[b] come out as a run of that prompt alone gives
+     * them (within float rounding): a causal model's never see the padding after them, and a bidirectional model's
+     * attention leaves the padded keys out. Values at padded positions are meaningless. See PromptBatches.
+     */
+    public Result runPadded(int[][] ids, int[] lengths, Hooks hooks) {
+        if (lengths.length != ids.length) {
+            throw new IllegalArgumentException(lengths.length + " lengths for " + ids.length + " prompts");
+        }
+        for (int b = 0; b < ids.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > ids[b].length || ids[b].length != ids[0].length) {
+                throw new IllegalArgumentException("prompt " + b + ": length " + lengths[b] + " in a row of " + ids[b].length
+                        + " (rows must share one length)");
+            }
+        }
+        ActivationCache cache = new ActivationCache();
+        INDArray resid = hooks.apply(HookNames.EMBED, embed(ids, 0), cache);
+        return layersAndOutput(0, resid, hooks, cache, null, spec.causal() ? null : lengths.clone());
     }
 
     /** Runs the layers on embeddings computed elsewhere (e.g. a ViT's patch embedding) [batch, pos, d]. */
     public Result runFromEmbeddings(INDArray embedded, Hooks hooks) {
         ActivationCache cache = new ActivationCache();
-        return layersAndOutput(0, hooks.apply(HookNames.EMBED, embedded, cache), hooks, cache, null);
+        return layersAndOutput(0, hooks.apply(HookNames.EMBED, embedded, cache), hooks, cache, null, null);
     }
 
     /** Runs layers {@code fromLayer}… and the output on a given residual stream (re-using the layers below). */
     public Result runFrom(int fromLayer, INDArray residPre, Hooks hooks) {
-        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), null);
+        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), null, null);
     }
 
     /**
@@ -98,10 +119,12 @@ public final class Transformer {
      * follow those in {@code kv} (which must hold keys and values of layers fromLayer… for the same batch size).
      */
     public Result runFrom(int fromLayer, INDArray residPre, Hooks hooks, KvCache kv) {
-        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), kv);
+        return layersAndOutput(fromLayer, residPre, hooks, new ActivationCache(), kv, null);
     }
 
-    private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv) {
+    /** @param keyLengths a padded batch's real lengths, for a bidirectional model's attention (else null) */
+    private Result layersAndOutput(int fromLayer, INDArray resid, Hooks hooks, ActivationCache cache, KvCache kv,
+                                   int[] keyLengths) {
         int offset = kv == null ? 0 : kv.length();
         long keys = offset + resid.size(1);
         Attention attention = attentionFor(resid, resid.size(1), keys, hooks, fromLayer, spec.layers());
@@ -109,10 +132,10 @@ public final class Transformer {
         for (int layer = fromLayer; layer < spec.layers(); layer++) {
             if (arena) {
                 try (MemoryWorkspace ignored = BlockArena.open()) {
-                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention).detach();
+                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths).detach();
                 }
             } else {
-                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention);
+                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths);
             }
         }
         if (arena) {
@@ -166,7 +189,7 @@ public final class Transformer {
     public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
         long length = residPre.size(1);
         Attention attention = attentionFor(residPre, length, length, hooks, layer, layer + 1);
-        return block(layer, residPre, hooks, cache, null, 0, 0, (int) length, attention);
+        return block(layer, residPre, hooks, cache, null, 0, 0, (int) length, attention, null);
     }
 
     /**
@@ -180,7 +203,7 @@ public final class Transformer {
         }
         INDArray keys = spec.causal() && to < residPre.size(1) ? residPre.get(all(), interval(0, to), all()) : residPre;
         Attention attention = attentionFor(keys, to - from, keys.size(1), Hooks.none(), layer, layer + 1);
-        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention);
+        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention, null);
     }
 
     /**
@@ -213,6 +236,15 @@ public final class Transformer {
         return (w.postAttnNorm() == null ? out : norm(out, w.postAttnNorm())).reshape(batch, length, spec.dModel());
     }
 
+    /**
+     * Whether {@code batch} sequences of {@code queries} new positions over {@code keys} keys attend a block of queries
+     * at a time ({@link AttentionPath#QUERY_BLOCKS}), so that no hook can see their whole scores or pattern.
+     */
+    public boolean attendsInBlocks(long batch, long queries, long keys) {
+        return AttentionPath.choose(options, spec, batch, queries, keys, DataType.FLOAT, Hooks.none(), 0, 0)
+                == AttentionPath.QUERY_BLOCKS;
+    }
+
     /** The attention path of a run ({@link AttentionPath#choose}) on residual streams like {@code resid}. */
     private Attention attentionFor(INDArray resid, long queries, long keys, Hooks hooks, int fromLayer, int toLayer) {
         return switch (AttentionPath.choose(options, spec, resid.size(0), queries, keys, resid.dataType(), hooks, fromLayer, toLayer)) {
@@ -224,7 +256,7 @@ public final class Transformer {
 
     /** Block {@code layer} for the query rows [from, to) of residPre (all rows are keys); [batch, to − from, d]. */
     private INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache, KvCache kv, int offset, int from, int to,
-                           Attention attention) {
+                           Attention attention, int[] keyLengths) {
         stopIfInterrupted(layer);
         ModelWeights.LayerWeights w = weights.layers().get(layer);
         long batch = residPre.size(0);
@@ -235,7 +267,7 @@ public final class Transformer {
         INDArray x = residPre.reshape(batch * length, d);
 
         INDArray attnIn = spec.postNorm() ? x : norm(x, w.attnNorm());
-        INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset, attention);
+        INDArray attnOut = attention(layer, w, attnIn, batch, length, from, to, hooks, cache, kv, offset, attention, keyLengths);
         if (w.postAttnNorm() != null) {
             attnOut = norm(attnOut, w.postAttnNorm());
         }
@@ -286,7 +318,7 @@ public final class Transformer {
 
     /** Attention of the query rows [from, to) of x [batch·length, d] over all its rows (and the cached ones). */
     private INDArray attention(int layer, ModelWeights.LayerWeights w, INDArray x, long batch, long length, int from, int to,
-                               Hooks hooks, ActivationCache cache, KvCache kv, int offset, Attention attention) {
+                               Hooks hooks, ActivationCache cache, KvCache kv, int offset, Attention attention, int[] keyLengths) {
         int heads = spec.heads();
         int kvHeads = spec.kvHeads();
         int dHead = spec.dHead();
@@ -314,7 +346,8 @@ public final class Transformer {
             v = all[1];
         }
 
-        INDArray z = hooks.apply(HookNames.z(layer), attention.attend(layer, q, k, v, offset + from, hooks, cache), cache);
+        INDArray z = hooks.apply(HookNames.z(layer), attention.attend(layer, q, k, v, offset + from, keyLengths, hooks, cache),
+                cache);
         return Ops.linear(z.reshape(batch * rows, (long) heads * dHead), w.o());
     }
 

@@ -89,7 +89,15 @@ public final class Generator {
         Generation.Stop stop = Generation.Stop.MAX_NEW;
 
         long started = System.nanoTime();
-        Transformer.Result result = transformer.run(new int[][] {prompt}, promptHooks, kv);
+        Transformer.Result result;
+        if (promptCapture == null && prompt.length > 1 && transformer.attendsInBlocks(1, prompt.length, prompt.length)) {
+            // too long for whole patterns (the prompt attends in query blocks, which no pattern hook can observe):
+            // all but the last token without observers, then the last one as a cached step whose one row they see
+            transformer.run(new int[][] {Arrays.copyOf(prompt, prompt.length - 1)}, hooks.copy(), kv);
+            result = transformer.run(new int[][] {{prompt[prompt.length - 1]}}, promptHooks, kv);
+        } else {
+            result = transformer.run(new int[][] {prompt}, promptHooks, kv);
+        }
         long promptNanos = System.nanoTime() - started;
         AttentionMaps promptAttention = promptCapture != null ? promptCapture.maps() : null;
         long decodeStarted = System.nanoTime();
