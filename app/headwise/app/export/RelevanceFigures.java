@@ -1,6 +1,7 @@
 package headwise.app.export;
 
 import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.analysis.relevance.SalientRelevance;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.engine.run.AnalysisResult;
@@ -18,13 +19,15 @@ public final class RelevanceFigures {
     }
 
     public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title) {
+        PatchGrid grid = r.input().image() != null ? r.input().grid() : null;
         List<RelevanceFigure.Map> rows = new ArrayList<>();
         for (RelevanceMap m : maps) {
-            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads()));
+            double[] salient = grid != null && m.finite()
+                    ? SalientRelevance.of(m.tokens(), grid.specialTokens(), grid.rows(), grid.cols()) : null;
+            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads(), salient));
         }
         RelevanceFigure.Image image = null;
-        if (r.input().image() != null) {
-            PatchGrid grid = r.input().grid();
+        if (grid != null) {
             PixelImage seen = r.input().image().seen();
             image = new RelevanceFigure.Image(PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(),
                     seen.samples()), grid.specialTokens(), grid.rows(), grid.cols());
