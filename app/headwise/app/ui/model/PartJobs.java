@@ -46,7 +46,8 @@ final class PartJobs {
             return null;
         }
         SessionAnalysis.Options options = new SessionAnalysis.Options(selection.layer(), selection.head(), selection.logScale(),
-                null, -1, SessionAnalysis.Options.defaults().flowThreshold());
+                null, -1, SessionAnalysis.Options.defaults().flowThreshold(), selection.relevance().positionOrNull(),
+                selection.relevance().targetOrNull());
         return new RunScheduler.Job<>("Computing " + describe(part, mode) + "\u2026", p -> {
             try (ModelLifecycle.Lease lease = model.lease()) {
                 long start = System.nanoTime();
