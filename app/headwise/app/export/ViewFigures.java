@@ -44,6 +44,8 @@ public final class ViewFigures {
             case VIT_OVERLAY -> s.result().input().image() == null ? "the ViT overlay needs an image input (--image) to a vision model" : null;
             case COMPARE -> s.comparison() == null ? "the compare view needs a second run (--compare-text, --compare-ids or --compare-image)" : null;
             case RELEVANCE -> s.results().relevance() == null ? "the relevance view needs relevance maps, which this session has not computed" : null;
+            case FAITHFULNESS -> s.results().faithfulness() == null
+                    ? "the faithfulness view needs the relevance maps' deletion/insertion curves, which this session has not computed" : null;
             default -> null;
         };
     }
@@ -72,6 +74,7 @@ public final class ViewFigures {
                     new CompareFigure.Run("B: " + Titles.input(s.comparison()), s.comparison().attention(), s.comparison().input().tokens()),
                     s.layer(), s.headOrFirst());
             case RELEVANCE -> RelevanceFigures.figure(r, s.results().relevance(), title + "relevance");
+            case FAITHFULNESS -> RelevanceFigures.faithfulness(r, s.results().faithfulness(), title + "faithfulness");
         };
     }
 

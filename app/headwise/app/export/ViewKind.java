@@ -17,7 +17,8 @@ public enum ViewKind {
     SINKS("sinks", "Attention sinks"),
     VIT_OVERLAY("vit-overlay", "ViT: CLS attention over the image"),
     COMPARE("compare", "Compare two runs"),
-    RELEVANCE("relevance", "Relevance: which input tokens the output rests on");
+    RELEVANCE("relevance", "Relevance: which input tokens the output rests on"),
+    FAITHFULNESS("faithfulness", "Faithfulness: deletion and insertion curves of each relevance map");
 
     private final String cliName;
     private final String title;

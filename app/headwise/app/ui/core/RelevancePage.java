@@ -10,15 +10,14 @@ import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.run.AnalysisResult;
-import headwise.viz.view.FaithfulnessFigure;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
-import javafx.util.StringConverter;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 
 import java.util.List;
 
@@ -145,10 +144,8 @@ public final class RelevancePage extends PageBase {
         if (f == null) {
             return;
         }
-        List<FaithfulnessFigure.Curves> lines = f.stream().filter(c -> RelevancePageModel.ALL.equals(model.methodProperty().get())
-                        || c.method().equals(model.methodProperty().get()))
-                .map(c -> new FaithfulnessFigure.Curves(c.method(), c.fractions(), c.deletion(), c.insertion(),
-                        c.deletionArea(), c.insertionArea())).toList();
-        curves.show(new FaithfulnessFigure("Faithfulness", RelevancePageModel.scoreName(session.result()), lines));
+        List<Faithfulness> shownCurves = f.stream().filter(c -> RelevancePageModel.ALL.equals(model.methodProperty().get())
+                || c.method().equals(model.methodProperty().get())).toList();
+        curves.show(RelevanceFigures.faithfulness(session.result(), shownCurves, "Faithfulness"));
     }
 }

@@ -1,6 +1,7 @@
 package headwise.app.ui.core;
 
 import headwise.app.export.QuietStdout;
+import headwise.app.export.RelevanceFigures;
 import headwise.app.session.RelevanceChoice;
 import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
@@ -10,7 +11,6 @@ import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.analysis.relevance.RelevanceTarget;
-import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Matrix;
 import headwise.engine.run.ModelInput;
@@ -164,7 +164,7 @@ public final class RelevancePageModel {
     /** The target the engine resolves when none is asked: the top output at the default row. */
     static RelevanceTarget defaultTarget(AnalysisResult r) {
         Matrix o = r.output();
-        int row = o.rows() == 1 || hidden(r) ? 0 : o.rows() - 1;
+        int row = o.rows() == 1 || RelevanceFigures.hidden(r) ? 0 : o.rows() - 1;
         return new RelevanceTarget(row, RelevanceTarget.argmax(o, row));
     }
 
@@ -202,7 +202,7 @@ public final class RelevancePageModel {
         List<Choice> out = new ArrayList<>();
         out.add(new Choice("top output", null));
         Matrix o = r.output();
-        if (hidden(r)) {
+        if (RelevanceFigures.hidden(r)) {
             return out; // a bare encoder's outputs are hidden dimensions, not predictions: offer only the default
         }
         int row = o.rows() == 1 ? 0 : o.rows() - 1;
@@ -268,28 +268,11 @@ public final class RelevancePageModel {
         FaithfulnessBaseline chosen = baseline.get();
         app.runner().sideJob("faithfulness curves", model -> {
             FaithfulnessBaseline b = chosen != null ? chosen : FaithfulnessBaseline.parse(null, model, input.pixels() != null);
-            List<Faithfulness> out = new ArrayList<>();
-            for (RelevanceMap map : m.maps()) {
-                if (map.finite()) {
-                    out.add(Faithfulness.compute(model, input, map, b));
-                }
-            }
-            return out;
+            return Faithfulness.computeAll(model, input, m.maps(), b);
         }, done -> {
             curves.set(done);
+            app.runner().addFaithfulness(m.result(), m.maps(), done);
             status.set("");
         }, problem -> status.set("Faithfulness: " + problem));
-    }
-
-    /** "probability of the target" or, for a bare encoder, "value of the target dimension". */
-    public static String scoreName(AnalysisResult r) {
-        return hidden(r) ? "value of the target dimension" : "probability of the target";
-    }
-
-    /** A bare encoder's hidden state (the output is [T, d], not logits). */
-    static boolean hidden(AnalysisResult r) {
-        return r.spec().output() == ModelSpec.Output.HIDDEN_STATE
-                || r.input().image() == null && r.output().rows() > 1 && r.output().cols() == r.spec().dModel()
-                && r.output().cols() != r.spec().vocabSize();
     }
 }

@@ -5,6 +5,7 @@ import headwise.app.session.InterventionPlan;
 import headwise.app.session.Prediction;
 import headwise.app.session.Results;
 import headwise.app.session.SessionState;
+import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
@@ -163,6 +164,14 @@ public final class SessionRunner {
         Results now = results.get();
         if (now != null && now.result() == run) {
             results.set(now.withRelevance(maps));
+        }
+    }
+
+    /** Faithfulness curves a page computed for the shown run's maps join its results (exports draw them). */
+    public void addFaithfulness(AnalysisResult run, List<RelevanceMap> of, List<Faithfulness> curves) {
+        Results now = results.get();
+        if (now != null && now.result() == run && now.relevance() != null && now.relevance().equals(of)) {
+            results.set(now.withFaithfulness(curves));
         }
     }
 

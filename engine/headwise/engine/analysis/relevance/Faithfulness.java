@@ -96,6 +96,23 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
         return new Faithfulness(map.method(), baseline.name(), fractions, deletion, insertion);
     }
 
+    /** The curves of every finite map (a map with an overflowed value has no order to follow), in the maps' order. */
+    public static List<Faithfulness> computeAll(LoadedModel model, ModelInput input, List<RelevanceMap> maps,
+                                                FaithfulnessBaseline baseline) {
+        List<Faithfulness> out = new ArrayList<>();
+        for (RelevanceMap map : maps) {
+            if (map.finite()) {
+                out.add(compute(model, input, map, baseline));
+            }
+        }
+        return out;
+    }
+
+    /** The number of steps after the clean (deletion) or empty (insertion) input. */
+    public int steps() {
+        return fractions.length - 1;
+    }
+
     /** Which units stay: deletion removes the first {@code count} in order; insertion keeps only them. */
     private static boolean[] keep(Integer[] order, int count, int units, boolean deletion) {
         boolean[] keep = new boolean[units];
