@@ -16,7 +16,6 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 
 import java.util.List;
@@ -37,8 +36,8 @@ public final class RelevancePage extends PageBase {
     private final ComboBox<FaithfulnessBaseline> baselines = new ComboBox<>();
     private final Button faithfulness = new Button("Faithfulness curves");
     private final Label status = new Label();
-    private final FigureView maps = new FigureView();
-    private final FigureView curves = new FigureView();
+    private final FigureView maps = FigureView.fitting();
+    private final FigureView curves = FigureView.fitting();
     private Session session;
     private AnalysisResult choicesFor;
 
@@ -75,8 +74,12 @@ public final class RelevancePage extends PageBase {
         root.setPadding(new Insets(8));
         root.setTop(Controls.toolbar(new Label("Method"), methods, new Label("   Explain"), targets, new Label("   Remove as"),
                 baselines, faithfulness, status));
-        VBox centre = new VBox(12, maps, curves);
-        root.setCenter(new ScrollPane(centre));
+        RelevanceLayout centre = new RelevanceLayout(maps, curves);
+        ScrollPane scroll = new ScrollPane(centre);
+        scroll.setFitToWidth(true); // the figures re-lay out to the width; only the height scrolls
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.viewportBoundsProperty().addListener((o, was, now) -> centre.visibleHeightProperty().set(now.getHeight()));
+        root.setCenter(scroll);
         model.methodProperty().addListener((o, was, now) -> redraw());
         model.mapsProperty().addListener((o, was, now) -> redraw());
         model.curvesProperty().addListener((o, was, now) -> redraw());
