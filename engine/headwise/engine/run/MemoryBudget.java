@@ -170,6 +170,19 @@ public final class MemoryBudget {
                 + fits + " tokens fit");
     }
 
+    /** Refuses work that needs {@code bytes} of native memory when less is free (after a collection). */
+    public static void checkNative(long bytes, String what) {
+        if (bytes <= freeNativeBytes()) {
+            return;
+        }
+        System.gc();
+        long free = freeNativeBytes();
+        if (bytes > free) {
+            throw new HeadwiseException(what + " needs about " + mib(bytes) + " MiB of native memory, but only " + mib(free)
+                    + " MiB are free");
+        }
+    }
+
     private static boolean fits(Estimate need, long heap, long nativeFree) {
         return need.heapBytes() <= heap && need.nativeBytes() <= nativeFree;
     }

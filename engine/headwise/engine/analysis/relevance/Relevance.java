@@ -65,7 +65,7 @@ public final class Relevance {
     private static RelevanceMap gradientTimesInput(Transformer transformer, Prepared p, RelevanceMethod method,
                                                    GatedForward.Rules rules) {
         EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
-        GatedForward.Gradients g = graph(transformer, p, parts, rules, false).relevanceGradients();
+        GatedForward.Gradients g = backward(transformer, p, parts, rules, false);
         double[][] shares = new double[parts.parts().size()][];
         for (int k = 0; k < shares.length; k++) {
             shares[k] = rowDots(parts.parts().get(k).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix(),
@@ -77,7 +77,7 @@ public final class Relevance {
 
     private static RelevanceMap chefer(Transformer transformer, Prepared p) {
         EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
-        GatedForward.Gradients g = graph(transformer, p, parts, GatedForward.Rules.GRADIENT, true).relevanceGradients();
+        GatedForward.Gradients g = backward(transformer, p, parts, GatedForward.Rules.GRADIENT, true);
         int heads = transformer.spec().heads();
         double[] row = Chefer.row(g.patterns(), heads, p.input().length(), p.target().position());
         return new RelevanceMap(RelevanceMethod.CHEFER.id(), p.target(), logit(p), row, 0, 0, null);
@@ -88,7 +88,19 @@ public final class Relevance {
         return new RelevanceMap(RelevanceMethod.ROLLOUT.id(), p.target(), logit(p), row, 0, 0, null);
     }
 
-    private static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,
+    /**
+     * The modified gradients: by the hand-written backward where it covers the model (GPT-2-style decoders), else by
+     * the SameDiff graph of {@link GatedForward}.
+     */
+    private static GatedForward.Gradients backward(Transformer transformer, Prepared p, EmbeddingParts parts,
+                                                   GatedForward.Rules rules, boolean gatePatterns) {
+        if (p.input().pixels() == null && DecoderBackward.covers(transformer.spec(), transformer.weights())) {
+            return DecoderBackward.gradients(transformer, p.input().ids(), p.target(), rules, gatePatterns, parts.parts().size());
+        }
+        return graph(transformer, p, parts, rules, gatePatterns).relevanceGradients();
+    }
+
+    static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,
                                       boolean gatePatterns) {
         Objective objective = Objective.outputEntry(p.target().position(), p.target().id());
         return GatedForward.relevance(transformer.spec(), transformer.weights(), parts.parts(), objective, rules, gatePatterns);
