@@ -6,6 +6,7 @@ import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.ModelWeights;
+import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.MemoryBudget;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,9 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 /**
  * The relevance backward of a GPT-2-style decoder (pre-LayerNorm, learned positions, ungated GELU/ReLU MLP, full
@@ -88,19 +86,25 @@ final class DecoderBackward {
     private GatedForward.Gradients run(Transformer transformer, int[] ids, RelevanceTarget target, boolean patterns, int parts) {
         int layers = spec.layers();
         ActivationCache cache = transformer.run(new int[][] {ids}, Hooks.capturing(captured()::contains)).cache();
-        INDArray g = outputGradient(rows(cache.get(HookNames.residPost(layers - 1))), target);
+        float[] g = outputGradient(floats(cache, HookNames.residPost(layers - 1)), target);
         double[][] heads = new double[layers][];
         float[][] patternGradients = patterns ? new float[layers][] : null;
         for (int l = layers - 1; l >= 0; l--) {
             ModelWeights.LayerWeights w = weights.layers().get(l);
-            INDArray mid = rows(cache.get(HookNames.residMid(l)));
-            INDArray gMid = g.add(normBackward(mid, w.mlpNorm(), mlpBackward(w, rows(cache.get(HookNames.ln2Normalized(l))), g)));
-            INDArray gZ = gMid.mmul(w.o().weight().transpose());
-            heads[l] = headSums(rows(cache.get(HookNames.z(l))), gZ);
-            INDArray gIn = attentionBackward(l, w, cache, gZ, patternGradients);
-            g = gMid.add(normBackward(rows(cache.get(HookNames.residPre(l))), w.attnNorm(), gIn));
+            float[] gMid = plus(g, normBackward(floats(cache, HookNames.residMid(l)), w.mlpNorm(),
+                    mlpBackward(w, floats(cache, HookNames.ln2Normalized(l)), g)));
+            float[] gZ = product(gMid, length, w.o().weight().transpose());
+            heads[l] = headSums(floats(cache, HookNames.z(l)), gZ);
+            float[] gIn = attentionBackward(l, w, cache, gZ, patternGradients);
+            g = plus(gMid, normBackward(floats(cache, HookNames.residPre(l)), w.attnNorm(), gIn));
         }
-        double[][] input = g.castTo(DataType.DOUBLE).toDoubleMatrix();
+        int d = spec.dModel();
+        double[][] input = new double[length][d];
+        for (int t = 0; t < length; t++) {
+            for (int c = 0; c < d; c++) {
+                input[t][c] = g[t * d + c];
+            }
+        }
         List<double[][]> each = new ArrayList<>();
         for (int k = 0; k < parts; k++) {
             each.add(input);
@@ -119,28 +123,26 @@ final class DecoderBackward {
     }
 
     /** ∂f/∂(last block's output): the target's unembedding column at its row, back through project_out and ln_f. */
-    private INDArray outputGradient(INDArray last, RelevanceTarget target) {
+    private float[] outputGradient(float[] last, RelevanceTarget target) {
         INDArray column = weights.unembed().weight().getColumn(target.id()).dup('c').reshape(-1, 1);
         if (weights.projectOut() != null) {
             column = weights.projectOut().weight().mmul(column);
         }
-        INDArray gOut = Nd4j.zeros(DataType.FLOAT, length, spec.dModel());
-        gOut.putRow(target.position(), column.reshape(1, -1).castTo(DataType.FLOAT));
+        int d = spec.dModel();
+        float[] gOut = new float[length * d];
+        System.arraycopy(Ops.floats(column.castTo(DataType.FLOAT)), 0, gOut, target.position() * d, d);
         return normBackward(last, weights.finalNorm(), gOut);
     }
 
     /** MLP: ∂ at its normalized input from ∂ at its output; the activation by the rule (f(h)/h) or its derivative. */
-    private INDArray mlpBackward(ModelWeights.LayerWeights w, INDArray normalized, INDArray gOut) {
-        INDArray hidden = normalized.mmul(w.mlpIn().weight());
-        if (w.mlpIn().bias() != null) {
-            hidden.addiRowVector(w.mlpIn().bias().reshape(1, -1));
-        }
-        float[] h = hidden.dup('c').data().asFloat();
-        float[] gu = gOut.mmul(w.mlpOut().weight().transpose()).dup('c').data().asFloat();
+    private float[] mlpBackward(ModelWeights.LayerWeights w, float[] normalized, float[] gOut) {
+        float[] h = Ops.floats(Ops.linear(matrix(normalized, length), w.mlpIn()));
+        float[] gu = product(gOut, length, w.mlpOut().weight().transpose());
+        boolean gradient = rules == GatedForward.Rules.GRADIENT;
         for (int i = 0; i < h.length; i++) {
-            gu[i] *= (float) (rules == GatedForward.Rules.GRADIENT ? derivative(h[i]) : ratio(h[i]));
+            gu[i] *= (float) (gradient ? derivative(h[i]) : ratio(h[i]));
         }
-        return Nd4j.create(gu, hidden.shape(), 'c').mmul(w.mlpIn().weight().transpose());
+        return product(gu, length, w.mlpIn().weight().transpose());
     }
 
     /** f(x)/x of the activation (its value at 0 by continuity; ReLU: step). */
@@ -170,15 +172,14 @@ final class DecoderBackward {
     }
 
     /**
-     * LayerNorm y = (x − μ)/σ · γ + β: ∂ at x from ∂ at y. Under the rules σ is a constant (the mean subtraction
-     * stays); the true gradient also differentiates σ.
+     * LayerNorm y = (x − μ)/σ · γ + β: ∂ at x from ∂ at y [T·d]. Under the rules σ is a constant (the mean
+     * subtraction stays); the true gradient also differentiates σ.
      */
-    private INDArray normBackward(INDArray x, ModelWeights.NormWeights norm, INDArray gOut) {
+    private float[] normBackward(float[] xs, ModelWeights.NormWeights norm, float[] gs) {
         int d = spec.dModel();
-        float[] xs = x.dup('c').data().asFloat();
-        float[] gs = gOut.dup('c').data().asFloat();
-        float[] gain = norm.gain().castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] gain = Ops.floats(norm.gain());
         float[] out = new float[xs.length];
+        boolean full = rules == GatedForward.Rules.GRADIENT;
         for (int r = 0; r < length; r++) {
             int o = r * d;
             double mean = 0;
@@ -201,80 +202,62 @@ final class DecoderBackward {
             }
             gMean /= d;
             gDotN /= d;
-            boolean full = rules == GatedForward.Rules.GRADIENT;
             for (int c = 0; c < d; c++) {
                 double gn = (double) gs[o + c] * gain[c];
                 double n = (xs[o + c] - mean) * inverse;
                 out[o + c] = (float) ((gn - gMean - (full ? n * gDotN : 0)) * inverse);
             }
         }
-        return Nd4j.create(out, new long[] {length, d}, 'c');
+        return out;
     }
 
     /**
-     * Attention: ∂ at its normalized input from ∂ at the heads' contexts z. A·v gives v the gradient Aᵀ∂z and A the
-     * gradient ∂z·vᵀ (each halved under AttnLRP; A constant under CP-LRP), the softmax its Jacobian, q·kᵀ·scale
-     * the gradients ∂S·k and ∂Sᵀ·q (halved under AttnLRP).
+     * Attention: ∂ at its normalized input from ∂ at the heads' contexts z [T·H·dh]. A·v gives v the gradient
+     * Aᵀ∂z and A the gradient ∂z·vᵀ (each halved under AttnLRP; A constant under CP-LRP), the softmax its Jacobian,
+     * q·kᵀ·scale the gradients ∂S·k and ∂Sᵀ·q (halved under AttnLRP). All heads at once, as [H, T, ·] batches.
      */
-    private INDArray attentionBackward(int layer, ModelWeights.LayerWeights w, ActivationCache cache, INDArray gZ,
-                                       float[][] patternGradients) {
+    private float[] attentionBackward(int layer, ModelWeights.LayerWeights w, ActivationCache cache, float[] gZ,
+                                      float[][] patternGradients) {
         int heads = spec.heads();
         int dHead = spec.dHead();
-        INDArray q = rows(cache.get(HookNames.q(layer)));
-        INDArray k = rows(cache.get(HookNames.k(layer)));
-        INDArray v = rows(cache.get(HookNames.v(layer)));
-        INDArray pattern = cache.get(HookNames.pattern(layer)).dup('c').reshape(heads, length, length);
-        INDArray gQ = Nd4j.zeros(DataType.FLOAT, length, (long) heads * dHead);
-        INDArray gK = Nd4j.zeros(DataType.FLOAT, length, (long) heads * dHead);
-        INDArray gV = Nd4j.zeros(DataType.FLOAT, length, (long) heads * dHead);
         boolean halve = rules == GatedForward.Rules.ATTN_LRP;
         boolean patternConstant = rules == GatedForward.Rules.CP_LRP;
+        INDArray a = Nd4j.create(floats(cache, HookNames.pattern(layer)), new long[] {heads, length, length}, 'c');
+        INDArray gz = headMajor(gZ);
+        float[] gv = positionMajor(Nd4j.matmul(a, gz, true, false, false), halve ? 0.5 : 1);
+        float[] gIn = product(gv, length, w.v().weight().transpose());
+        if (patternConstant && patternGradients == null) {
+            return gIn;
+        }
+        float[] gA = Ops.floats(Nd4j.matmul(gz, headMajor(floats(cache, HookNames.v(layer))), false, true, false));
+        float[] av = Ops.floats(a);
+        if (halve) {
+            for (int i = 0; i < gA.length; i++) {
+                gA[i] *= 0.5f;
+            }
+        }
         if (patternGradients != null) {
-            patternGradients[layer] = new float[heads * length * length];
+            float[] product = new float[gA.length];
+            for (int i = 0; i < gA.length; i++) {
+                product[i] = gA[i] * av[i];
+            }
+            patternGradients[layer] = product;
         }
-        for (int h = 0; h < heads; h++) {
-            var cols = interval((long) h * dHead, (long) (h + 1) * dHead);
-            INDArray gz = gZ.get(all(), cols).dup('c');
-            INDArray a = pattern.slice(h).dup('c');
-            INDArray gv = a.transpose().mmul(gz);
-            gV.put(new org.nd4j.linalg.indexing.INDArrayIndex[] {all(), cols}, halve ? gv.muli(0.5) : gv);
-            if (patternConstant && patternGradients == null) {
-                continue;
-            }
-            INDArray gA = gz.mmul(v.get(all(), cols).dup('c').transpose());
-            if (halve) {
-                gA.muli(0.5);
-            }
-            float[] ga = gA.dup('c').data().asFloat();
-            float[] av = a.data().asFloat();
-            if (patternGradients != null) {
-                for (int i = 0; i < ga.length; i++) {
-                    patternGradients[layer][h * length * length + i] = ga[i] * av[i];
-                }
-            }
-            if (patternConstant) {
-                continue;
-            }
-            float[] gs = softmaxBackward(av, ga);
-            INDArray gS = Nd4j.create(gs, new long[] {length, length}, 'c');
-            double factor = spec.attentionScale() * (halve ? 0.5 : 1);
-            gQ.put(new org.nd4j.linalg.indexing.INDArrayIndex[] {all(), cols},
-                    gS.mmul(k.get(all(), cols).dup('c')).muli(factor));
-            gK.put(new org.nd4j.linalg.indexing.INDArrayIndex[] {all(), cols},
-                    gS.transpose().mmul(q.get(all(), cols).dup('c')).muli(factor));
+        if (patternConstant) {
+            return gIn;
         }
-        INDArray gIn = gV.mmul(w.v().weight().transpose());
-        if (!patternConstant) {
-            gIn.addi(gQ.mmul(w.q().weight().transpose())).addi(gK.mmul(w.k().weight().transpose()));
-        }
-        return gIn;
+        INDArray gS = Nd4j.create(softmaxBackward(av, gA), new long[] {heads, length, length}, 'c');
+        double factor = spec.attentionScale() * (halve ? 0.5 : 1);
+        float[] gq = positionMajor(Nd4j.matmul(gS, headMajor(floats(cache, HookNames.k(layer))), false, false, false), factor);
+        float[] gk = positionMajor(Nd4j.matmul(gS, headMajor(floats(cache, HookNames.q(layer))), true, false, false), factor);
+        return plus(gIn, plus(product(gq, length, w.q().weight().transpose()), product(gk, length, w.k().weight().transpose())));
     }
 
-    /** Row-wise softmax Jacobian: ∂S = A ⊙ (∂A − Σ_j ∂A_j A_j), A and ∂A [T·T]. */
+    /** Row-wise softmax Jacobian over every head's [T, T] rows: ∂S = A ⊙ (∂A − Σ_j ∂A_j A_j). */
     private float[] softmaxBackward(float[] a, float[] gA) {
         float[] out = new float[a.length];
-        for (int i = 0; i < length; i++) {
-            int o = i * length;
+        for (int row = 0; row < a.length / length; row++) {
+            int o = row * length;
             double dot = 0;
             for (int j = 0; j < length; j++) {
                 dot += (double) gA[o + j] * a[o + j];
@@ -287,11 +270,9 @@ final class DecoderBackward {
     }
 
     /** Σ_{t, c ∈ head} z ⊙ ∂z per head: the gradient at a gate of ones on the head's context. */
-    private double[] headSums(INDArray z, INDArray gZ) {
+    private double[] headSums(float[] zs, float[] gs) {
         int heads = spec.heads();
         int dHead = spec.dHead();
-        float[] zs = z.dup('c').data().asFloat();
-        float[] gs = gZ.dup('c').data().asFloat();
         double[] out = new double[heads];
         int width = heads * dHead;
         for (int t = 0; t < length; t++) {
@@ -302,9 +283,56 @@ final class DecoderBackward {
         return out;
     }
 
-    /** A captured [1, T, …] activation as float32 rows [T, rest], contiguous. */
-    private INDArray rows(INDArray captured) {
-        INDArray c = captured.castTo(DataType.FLOAT).dup('c');
-        return c.reshape(length, c.length() / length);
+    /** [T, H·dh] values as a [H, T, dh] array. */
+    private INDArray headMajor(float[] x) {
+        int heads = spec.heads();
+        int dHead = spec.dHead();
+        float[] out = new float[x.length];
+        for (int t = 0; t < length; t++) {
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(x, (t * heads + h) * dHead, out, (h * length + t) * dHead, dHead);
+            }
+        }
+        return Nd4j.create(out, new long[] {heads, length, dHead}, 'c');
+    }
+
+    /** [H, T, dh] back to [T, H·dh] values, times {@code factor}. */
+    private float[] positionMajor(INDArray perHead, double factor) {
+        int heads = spec.heads();
+        int dHead = spec.dHead();
+        float[] x = Ops.floats(perHead);
+        float[] out = new float[x.length];
+        for (int h = 0; h < heads; h++) {
+            for (int t = 0; t < length; t++) {
+                int from = (h * length + t) * dHead;
+                int to = (t * heads + h) * dHead;
+                for (int c = 0; c < dHead; c++) {
+                    out[to + c] = (float) (x[from + c] * factor);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** x [rows, ·] · w (a weight or its transposed view) by one GEMM, as values. */
+    private static float[] product(float[] x, int rows, INDArray w) {
+        return Ops.floats(Ops.matmul(matrix(x, rows), w));
+    }
+
+    private static INDArray matrix(float[] x, int rows) {
+        return Nd4j.create(x, new long[] {rows, x.length / rows}, 'c');
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
+    }
+
+    /** A captured activation's values in c order ([1, T, …] as [T·…]; a pattern [1, H, T, T] as [H·T·T]). */
+    private static float[] floats(ActivationCache cache, String name) {
+        return Ops.floats(cache.get(name));
     }
 }
