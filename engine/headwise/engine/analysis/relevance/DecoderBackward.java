@@ -64,12 +64,16 @@ final class DecoderBackward {
         return true;
     }
 
-    /** Native memory one map keeps: the cache (8 [T, d]-sized activations and the pattern per layer) and the work. */
+    /**
+     * Native memory one map needs: the cache (8 [T, d]-sized activations and the pattern per layer), the capturing
+     * forward's logits and the backward's work (a layer's MLP-wide arrays and a few [H, T, T] batches).
+     */
     static long bytes(ModelSpec spec, int length) {
         long t = length;
-        long perLayer = 4 * (8 * t * spec.dModel() + (long) spec.heads() * t * t);
-        long work = 4 * (6 * t * Math.max(spec.dMlp(), spec.dModel()) + 4 * t * t);
-        return spec.layers() * perLayer + work;
+        long square = (long) spec.heads() * t * t;
+        long perLayer = 4 * (8 * t * spec.dModel() + square);
+        long work = 4 * (6 * t * Math.max(spec.dMlp(), spec.dModel()) + 4 * square);
+        return spec.layers() * perLayer + 4 * t * spec.outputWidth() + work;
     }
 
     /**

@@ -1,16 +1,19 @@
 package headwise.engine.analysis.relevance;
 
 import headwise.engine.Fixtures;
+import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.importance.GatedForward;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +52,17 @@ class DecoderBackwardTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The memory is budgeted before the capturing forward: a million tokens are refused in one line, not run. */
+    @Test
+    void aMapThatCannotFitIsRefusedBeforeItsForward() {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
+            int[] ids = new int[1 << 20];
+            HeadwiseException e = assertThrows(HeadwiseException.class, () -> DecoderBackward.gradients(model.transformer(), ids,
+                    new RelevanceTarget(0, 0), GatedForward.Rules.ATTN_LRP, false, 1));
+            assertTrue(e.getMessage().startsWith("a relevance map of 1048576 tokens needs about"), e.getMessage());
         }
     }
 
