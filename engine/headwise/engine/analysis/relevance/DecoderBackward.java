@@ -76,20 +76,44 @@ final class DecoderBackward {
         return spec.layers() * perLayer + 4 * t * spec.outputWidth() + work;
     }
 
+    /** One capturing forward's activations, which every rule's backward (and every method of one input) reads. */
+    static final class Captured {
+        private final Transformer transformer;
+        private final ActivationCache cache;
+        private final int length;
+
+        private Captured(Transformer transformer, ActivationCache cache, int length) {
+            this.transformer = transformer;
+            this.cache = cache;
+            this.length = length;
+        }
+    }
+
+    /** The capturing forward of {@code ids}, its memory checked before it runs. */
+    static Captured capture(Transformer transformer, int[] ids) {
+        MemoryBudget.checkNative(bytes(transformer.spec(), ids.length), "a relevance map of " + ids.length + " tokens");
+        Set<String> names = captured(transformer.spec());
+        return new Captured(transformer, transformer.run(new int[][] {ids}, Hooks.capturing(names::contains)).cache(), ids.length);
+    }
+
+    /** {@link #capture} then {@link #gradients(Captured, RelevanceTarget, GatedForward.Rules, boolean, int)}. */
+    static GatedForward.Gradients gradients(Transformer transformer, int[] ids, RelevanceTarget target, GatedForward.Rules rules,
+                                            boolean patterns, int parts) {
+        return gradients(capture(transformer, ids), target, rules, patterns, parts);
+    }
+
     /**
      * The gradients of the target logit (under the rules) at the residual stream's input, given for each of
      * {@code parts} embedding parts (they are summed, so each gets the same), at the head gates, and when
      * {@code patterns} at the attention patterns (∇A ⊙ A, for Chefer).
      */
-    static GatedForward.Gradients gradients(Transformer transformer, int[] ids, RelevanceTarget target, GatedForward.Rules rules,
-                                            boolean patterns, int parts) {
-        MemoryBudget.checkNative(bytes(transformer.spec(), ids.length), "a relevance map of " + ids.length + " tokens");
-        return new DecoderBackward(transformer, rules, ids.length).run(transformer, ids, target, patterns, parts);
+    static GatedForward.Gradients gradients(Captured forward, RelevanceTarget target, GatedForward.Rules rules, boolean patterns,
+                                            int parts) {
+        return new DecoderBackward(forward.transformer, rules, forward.length).run(forward.cache, target, patterns, parts);
     }
 
-    private GatedForward.Gradients run(Transformer transformer, int[] ids, RelevanceTarget target, boolean patterns, int parts) {
+    private GatedForward.Gradients run(ActivationCache cache, RelevanceTarget target, boolean patterns, int parts) {
         int layers = spec.layers();
-        ActivationCache cache = transformer.run(new int[][] {ids}, Hooks.capturing(captured()::contains)).cache();
         float[] g = outputGradient(floats(cache, HookNames.residPost(layers - 1)), target);
         double[][] heads = new double[layers][];
         float[][] patternGradients = patterns ? new float[layers][] : null;
@@ -116,7 +140,7 @@ final class DecoderBackward {
         return new GatedForward.Gradients(each, heads, patternGradients);
     }
 
-    private Set<String> captured() {
+    private static Set<String> captured(ModelSpec spec) {
         Set<String> names = new HashSet<>();
         for (int l = 0; l < spec.layers(); l++) {
             names.addAll(List.of(HookNames.residPre(l), HookNames.q(l), HookNames.k(l), HookNames.v(l), HookNames.pattern(l),
