@@ -30,6 +30,8 @@ import java.util.Set;
  */
 final class DecoderBackward {
 
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
     private final ModelSpec spec;
     private final ModelWeights weights;
     private final GatedForward.Rules rules;
@@ -176,7 +178,7 @@ final class DecoderBackward {
     /** f(x)/x of the activation (its value at 0 by continuity; ReLU: step). */
     private double ratio(double x) {
         return switch (spec.activation()) {
-            case GELU_TANH -> 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case GELU_TANH -> halfOnePlusTanh(x);
             case GELU_ERF -> phi(x);
             default -> x > 0 ? 1 : 0;
         };
@@ -185,13 +187,21 @@ final class DecoderBackward {
     private double derivative(double x) {
         return switch (spec.activation()) {
             case GELU_TANH -> {
-                double c = Math.sqrt(2 / Math.PI);
-                double t = Math.tanh(c * (x + 0.044715 * x * x * x));
-                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+                double half = halfOnePlusTanh(x); // ½(1 + t)
+                double t = 2 * half - 1;
+                yield half + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
             }
             case GELU_ERF -> phi(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
             default -> x > 0 ? 1 : 0;
         };
+    }
+
+    /**
+     * ½(1 + tanh(u)), u = √(2/π)(x + 0.044715x³), as the logistic 1/(1 + e^(−2u)): the same value, and Math.exp is
+     * an intrinsic where Math.tanh is not (it was a sixth of a map's time at 512 tokens).
+     */
+    private static double halfOnePlusTanh(double x) {
+        return 1 / (1 + Math.exp(-2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
     }
 
     /** Φ(x), the standard normal CDF, as ½(1 + erf(x/√2)). */
