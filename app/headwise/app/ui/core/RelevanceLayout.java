@@ -9,8 +9,8 @@ import javafx.scene.layout.Pane;
 /**
  * The Relevance page's two figures, laid out for the room the page has (inside a scroll pane that fits its width):
  * the maps and the faithfulness chart side by side when both fit at their own size or larger, else one under the
- * other; each scaled to fill the width, but no taller than the visible height when it fits there at its own size
- * (else the page scrolls down). Figures are scaled between {@link #MIN_SCALE} and {@link #MAX_SCALE}.
+ * other; each scaled to fill the width, but together no taller than the visible height when they fit there at
+ * their own size (else the page scrolls down). Figures are scaled between {@link #MIN_SCALE} and {@link #MAX_SCALE}.
  */
 final class RelevanceLayout extends Pane {
 
@@ -67,10 +67,12 @@ final class RelevanceLayout extends Pane {
             }
             return Math.max(fh(maps), fh(curves)) * s;
         }
+        // one under the other: both within the visible height when they fit there at their own size together
+        double together = (showMaps ? fh(maps) : 0) + (showCurves ? fh(curves) : 0) + (showMaps && showCurves ? GAP : 0);
         double y = 0;
         for (FigureView view : new FigureView[] {maps, curves}) {
             if (shown(view)) {
-                double s = scale(width / fw(view), room / fh(view));
+                double s = scale(width / fw(view), room / Math.max(1, together));
                 if (place) {
                     put(view, 0, y, s);
                 }
