@@ -59,7 +59,8 @@ final class BenchCommand implements Callable<Integer> {
                 RelevanceMethod method = RelevanceMethod.parse(relevance);
                 double[] maps = QuietStdout.call(() -> RelevanceBenchmark.run(model, tokens, method, repeat));
                 double mapMs = ForwardBenchmark.median(maps);
-                out.printf("relevance_ms=%.1f method=%s relevance_over_forward=%.2f%n", mapMs, method.id(), mapMs / medianMs);
+                out.printf("relevance_ms=%.1f method=%s relevance_over_forward=%.2f peak_rss_mib=%d%n", mapMs, method.id(),
+                        mapMs / medianMs, PeakMemory.residentMib());
             }
             double flops = ForwardFlops.of(spec, tokens);
             // the SGEMM rate at the forward's largest GEMM shape (tokens × d_model · d_model × d_mlp), after each forward

@@ -6,6 +6,7 @@ import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import headwise.viz.export.FigureFormat;
@@ -38,7 +39,8 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     FigureOptions figure;
 
-    @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare, relevance.")
+    @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare, relevance, "
+            + "faithfulness.")
     String view;
 
     @Option(names = "--data", description = "attention, output, metrics, head-metrics, layer-metrics, tokens, flow.")
@@ -60,12 +62,19 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--keep-image-size", description = "With --image: keep the image's own size (see analyze --help).")
     boolean keepImageSize;
 
+    @Option(names = "--baseline", paramLabel = "NAME|ID", description = "--view faithfulness: what a removed token or patch "
+            + "becomes (see analyze --help).")
+    String baseline;
+
     @Override
     public Integer call() {
         if ((view == null) == (data == null)) {
             throw new HeadwiseException("give exactly one of --view and --data");
         }
         ViewKind viewKind = view == null ? null : ViewKind.parse(view);
+        if (baseline != null && viewKind != ViewKind.FAITHFULNESS) {
+            throw new HeadwiseException("--baseline applies to --view faithfulness");
+        }
         DataKind dataKind = data == null ? null : DataKind.parse(data);
         FigureFormat figureFormat = viewKind == null ? null : figureFormat();
         double scale = figure.pngScale(1);
@@ -75,8 +84,13 @@ final class ExportCommand implements Callable<Integer> {
             if (viewKind == ViewKind.COMPARE && options.comparison() == null) {
                 throw new HeadwiseException("--view compare needs a second input: --compare-text, --compare-ids or --compare-image");
             }
+            FaithfulnessBaseline removedAs = viewKind == ViewKind.FAITHFULNESS
+                    ? FaithfulnessBaseline.parse(baseline, model, modelInput.pixels() != null) : null;
             Session session = SessionAnalysis.run(model, modelInput, viewKind != null ? SessionAnalysis.partsFor(viewKind)
                     : partsFor(dataKind), options);
+            if (removedAs != null) {
+                session = RelevanceOptions.withFaithfulness(model, modelInput, session, removedAs);
+            }
             if (viewKind != null) {
                 Exporter.exportView(viewKind, session, figureFormat, scale, out);
             } else {

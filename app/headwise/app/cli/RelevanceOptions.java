@@ -2,7 +2,11 @@ package headwise.app.cli;
 
 import com.google.gson.GsonBuilder;
 import headwise.app.export.QuietStdout;
+import headwise.app.session.Session;
 import headwise.engine.HeadwiseException;
+import headwise.engine.analysis.importance.Readout;
+import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.RelevanceMethod;
@@ -21,7 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code analyze}'s relevance options: relevance.npy + relevance.json (docs/relevance.md). */
+/** {@code analyze}'s relevance options: relevance.npy + relevance.json, faithfulness.json (docs/relevance.md). */
 final class RelevanceOptions {
 
     @Option(names = "--relevance", paramLabel = "METHOD|all", description = "Relevance of each input token for one "
@@ -36,9 +40,24 @@ final class RelevanceOptions {
             + "(default: the last token; CLS for bare encoders).")
     Integer position;
 
-    /** The methods asked for (empty without --relevance); checks the name before any run. */
+    @Option(names = "--faithfulness", description = "Also write faithfulness.json: each relevance map's deletion and "
+            + "insertion curves and their areas (with --relevance: its methods; without: every method).")
+    boolean faithfulness;
+
+    @Option(names = "--baseline", paramLabel = "NAME|ID", description = "With --faithfulness: what a removed token becomes "
+            + "(mask, pad, unk where the tokenizer has one, or a token id; default the first of those, else id 0) or a "
+            + "removed patch (zero: the normalised mean colour, the default; mean: the image's own mean colour).")
+    String baseline;
+
+    /** The methods asked for (empty without --relevance or --faithfulness); checks the name before any run. */
     List<RelevanceMethod> methods() {
+        if (baseline != null && !faithfulness) {
+            throw new HeadwiseException("--baseline needs --faithfulness");
+        }
         if (relevance == null) {
+            if (faithfulness) {
+                return List.of(RelevanceMethod.values());
+            }
             if (target != null || position != null) {
                 throw new HeadwiseException("--target and --position need --relevance");
             }
@@ -47,12 +66,18 @@ final class RelevanceOptions {
         return relevance.equalsIgnoreCase("all") ? List.of(RelevanceMethod.values()) : List.of(RelevanceMethod.parse(relevance));
     }
 
-    /** Computes and writes each method's map into {@code out}; non-finite maps are written and reported. */
+    /**
+     * Computes and writes each method's map into {@code out}; non-finite maps are written and reported. With
+     * --faithfulness also faithfulness.json.
+     */
     void write(LoadedModel model, ModelInput input, List<RelevanceMethod> methods, Path out, PrintWriter report) {
+        FaithfulnessBaseline removedAs = faithfulness ? FaithfulnessBaseline.parse(baseline, model, input.pixels() != null) : null;
         Relevance.Prepared prepared = Relevance.prepare(model, input, position, target);
         boolean one = methods.size() == 1;
+        List<RelevanceMap> maps = new ArrayList<>();
         for (RelevanceMethod method : methods) {
             RelevanceMap map = QuietStdout.call(() -> Relevance.compute(model, prepared, method));
+            maps.add(map);
             String stem = one ? "relevance" : "relevance-" + method.id();
             float[] values = new float[map.tokens().length];
             for (int i = 0; i < values.length; i++) {
@@ -64,6 +89,45 @@ final class RelevanceOptions {
                 report.printf("%s: relevance is not finite (overflow?); written to %s.npy, not drawn%n", method.id(), stem);
             }
         }
+        if (removedAs != null) {
+            List<Faithfulness> curves = Faithfulness.computeAll(model, input, maps, removedAs);
+            writeJson(out.resolve("faithfulness.json"), faithfulnessJson(maps.get(0), removedAs, curves,
+                    Relevance.readout(model) != Readout.HIDDEN));
+        }
+    }
+
+    /**
+     * {"target", "position", "baseline", "baseline_id", "score", "steps", "methods": [{"method", "fractions",
+     * "deletion", "insertion", "deletion_auc", "insertion_auc"}]}.
+     */
+    static Map<String, Object> faithfulnessJson(RelevanceMap any, FaithfulnessBaseline baseline, List<Faithfulness> curves,
+                                                boolean probability) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("target", any.target().id());
+        json.put("position", any.target().position());
+        json.put("baseline", baseline.name());
+        json.put("baseline_id", baseline.patch() ? null : baseline.tokenId());
+        json.put("score", probability ? "probability" : "value");
+        json.put("steps", curves.isEmpty() ? 0 : curves.get(0).steps());
+        List<Map<String, Object>> methods = new ArrayList<>();
+        for (Faithfulness f : curves) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", f.method());
+            m.put("fractions", f.fractions());
+            m.put("deletion", f.deletion());
+            m.put("insertion", f.insertion());
+            m.put("deletion_auc", f.deletionArea());
+            m.put("insertion_auc", f.insertionArea());
+            methods.add(m);
+        }
+        json.put("methods", methods);
+        return json;
+    }
+
+    /** {@code session} with the curves of its relevance maps (for export --view faithfulness). */
+    static Session withFaithfulness(LoadedModel model, ModelInput input, Session session, FaithfulnessBaseline baseline) {
+        List<Faithfulness> curves = Faithfulness.computeAll(model, input, session.results().relevance(), baseline);
+        return new Session(session.results().withFaithfulness(curves), session.selection());
     }
 
     static Map<String, Object> json(RelevanceMap map) {
@@ -95,8 +159,12 @@ final class RelevanceOptions {
     }
 
     private static void writeJson(Path file, RelevanceMap map) {
+        writeJson(file, json(map));
+    }
+
+    private static void writeJson(Path file, Map<String, Object> json) {
         try {
-            Files.writeString(file, new GsonBuilder().serializeNulls().create().toJson(json(map)) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(file, new GsonBuilder().serializeNulls().create().toJson(json) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw HeadwiseException.inFile(file, "cannot write: " + e.getMessage());
         }

@@ -1,10 +1,14 @@
 package headwise.app.export;
 
+import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.RelevanceMap;
+import headwise.engine.analysis.relevance.SalientRelevance;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
+import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.PatchAttentionOverlay;
+import headwise.viz.view.FaithfulnessFigure;
 import headwise.viz.view.RelevanceFigure;
 import headwise.viz.draw.Text;
 
@@ -18,13 +22,15 @@ public final class RelevanceFigures {
     }
 
     public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title) {
+        PatchGrid grid = r.input().image() != null ? r.input().grid() : null;
         List<RelevanceFigure.Map> rows = new ArrayList<>();
         for (RelevanceMap m : maps) {
-            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads()));
+            double[] salient = grid != null && m.finite()
+                    ? SalientRelevance.of(m.tokens(), grid.specialTokens(), grid.rows(), grid.cols()) : null;
+            rows.add(new RelevanceFigure.Map(m.method(), note(m), m.tokens(), m.heads(), salient));
         }
         RelevanceFigure.Image image = null;
-        if (r.input().image() != null) {
-            PatchGrid grid = r.input().grid();
+        if (grid != null) {
             PixelImage seen = r.input().image().seen();
             image = new RelevanceFigure.Image(PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(),
                     seen.samples()), grid.specialTokens(), grid.rows(), grid.cols());
@@ -32,6 +38,26 @@ public final class RelevanceFigures {
         String caption = maps.isEmpty() ? "" : target(r, maps.get(0))
                 + "; red supports the target, blue speaks against it (each method to its own largest |value|)";
         return new RelevanceFigure(title, caption, r.input().tokens(), rows, image);
+    }
+
+    /** The deletion/insertion curves of {@code curves} (those of methods in {@code methods}, or all when null). */
+    public static FaithfulnessFigure faithfulness(AnalysisResult r, List<Faithfulness> curves, String title) {
+        List<FaithfulnessFigure.Curves> lines = curves.stream().map(c -> new FaithfulnessFigure.Curves(c.method(), c.fractions(),
+                c.deletion(), c.insertion(), c.deletionArea(), c.insertionArea())).toList();
+        String baseline = curves.isEmpty() ? "" : " (removed: " + curves.get(0).baseline() + ", " + curves.get(0).steps() + " steps)";
+        return new FaithfulnessFigure(title + baseline, scoreName(r), lines);
+    }
+
+    /** "probability of the target" or, for a bare encoder, "value of the target dimension". */
+    public static String scoreName(AnalysisResult r) {
+        return hidden(r) ? "value of the target dimension" : "probability of the target";
+    }
+
+    /** A bare encoder's hidden state (the output is [T, d], not logits). */
+    public static boolean hidden(AnalysisResult r) {
+        return r.spec().output() == ModelSpec.Output.HIDDEN_STATE
+                || r.input().image() == null && r.output().rows() > 1 && r.output().cols() == r.spec().dModel()
+                && r.output().cols() != r.spec().vocabSize();
     }
 
     /** "target 'x' (id 26) at position 11, logit 5.10". */

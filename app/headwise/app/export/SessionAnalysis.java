@@ -76,7 +76,7 @@ public final class SessionAnalysis {
             case LAYERS -> EnumSet.of(Part.METRICS);
             case FLOW -> EnumSet.of(Part.FLOW);
             case COMPARE -> EnumSet.of(Part.COMPARISON);
-            case RELEVANCE -> EnumSet.of(Part.RELEVANCE);
+            case RELEVANCE, FAITHFULNESS -> EnumSet.of(Part.RELEVANCE);
             default -> EnumSet.noneOf(Part.class);
         };
     }

@@ -46,6 +46,8 @@ public final class ViewFigures {
             case VIT_OVERLAY -> s.result().input().image() == null ? "the ViT overlay needs an image input (--image) to a vision model" : null;
             case COMPARE -> s.comparison() == null ? "the compare view needs a second run (--compare-text, --compare-ids or --compare-image)" : null;
             case RELEVANCE -> s.results().relevance() == null ? "the relevance view needs relevance maps, which this session has not computed" : null;
+            case FAITHFULNESS -> s.results().faithfulness() == null
+                    ? "the faithfulness view needs the relevance maps' deletion/insertion curves, which this session has not computed" : null;
             default -> null;
         };
     }
@@ -75,6 +77,7 @@ public final class ViewFigures {
                     s.layer(), s.headOrFirst());
             case RELEVANCE -> RelevanceFigures.figure(r, s.results().relevance(), title + "relevance");
             case ATLAS -> AtlasFigures.figure(AtlasData.ofPrompt(r, null, null), AtlasFigures.BY_TYPE, AtlasFigures.NO_SIZE);
+            case FAITHFULNESS -> RelevanceFigures.faithfulness(r, s.results().faithfulness(), title + "faithfulness");
         };
     }
 

@@ -18,7 +18,8 @@ public enum ViewKind {
     VIT_OVERLAY("vit-overlay", "ViT: CLS attention over the image"),
     COMPARE("compare", "Compare two runs"),
     RELEVANCE("relevance", "Relevance: which input tokens the output rests on"),
-    ATLAS("atlas", "Head atlas: heads placed by how alike they attend");
+    ATLAS("atlas", "Head atlas: heads placed by how alike they attend"),
+    FAITHFULNESS("faithfulness", "Faithfulness: deletion and insertion curves of each relevance map");
 
     private final String cliName;
     private final String title;

@@ -1,5 +1,6 @@
 package headwise.app.session;
 
+import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.engine.analysis.importance.AblationScores;
@@ -26,10 +27,18 @@ import java.util.Map;
  * @param sinkScores [layer][head][key] sink scores of {@code result}, computed with the run in the background (they
  *                   read every head, which for recomputed maps is seconds); null: computed when first needed
  * @param relevance  relevance maps of one target, one per method (docs/relevance.md), or null
+ * @param faithfulness deletion/insertion curves of those maps, or null
  */
 public record Results(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
                       ContributionGraph flow, AnalysisResult comparison, ModelThumbnails thumbnails, double[][][] sinkScores,
-                      List<RelevanceMap> relevance) {
+                      List<RelevanceMap> relevance, List<Faithfulness> faithfulness) {
+
+    /** Without faithfulness curves. */
+    public Results(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
+                   ContributionGraph flow, AnalysisResult comparison, ModelThumbnails thumbnails, double[][][] sinkScores,
+                   List<RelevanceMap> relevance) {
+        this(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, relevance, null);
+    }
 
     /** Without relevance maps. */
     public Results(AnalysisResult result, Map<String, Object> metrics, AblationScores ablation, GradientScores gradient,
@@ -53,34 +62,43 @@ public record Results(AnalysisResult result, Map<String, Object> metrics, Ablati
     }
 
     public Results withMetrics(Map<String, Object> m) {
-        return new Results(result, m, ablation, gradient, flow, comparison, thumbnails, sinkScores, relevance);
+        return new Results(result, m, ablation, gradient, flow, comparison, thumbnails, sinkScores, relevance, faithfulness);
     }
 
     public Results withImportance(AblationScores a, GradientScores g) {
-        return new Results(result, metrics, a, g, flow, comparison, thumbnails, sinkScores, relevance);
+        return new Results(result, metrics, a, g, flow, comparison, thumbnails, sinkScores, relevance, faithfulness);
     }
 
     public Results withFlow(ContributionGraph f) {
-        return new Results(result, metrics, ablation, gradient, f, comparison, thumbnails, sinkScores, relevance);
+        return new Results(result, metrics, ablation, gradient, f, comparison, thumbnails, sinkScores, relevance, faithfulness);
     }
 
     public Results withComparison(AnalysisResult c) {
-        return new Results(result, metrics, ablation, gradient, flow, c, thumbnails, sinkScores, relevance);
+        return new Results(result, metrics, ablation, gradient, flow, c, thumbnails, sinkScores, relevance, faithfulness);
     }
 
     /** With what the views of every run need, computed now (call it off the FX thread). */
     public Results withViewData(ModelThumbnails t, double[][][] sinks) {
-        return new Results(result, metrics, ablation, gradient, flow, comparison, t, sinks, relevance);
+        return new Results(result, metrics, ablation, gradient, flow, comparison, t, sinks, relevance, faithfulness);
     }
 
+    /** New maps: curves of older ones no longer belong to them. */
     public Results withRelevance(List<RelevanceMap> maps) {
-        return new Results(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, maps == null ? null : List.copyOf(maps));
+        return new Results(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, maps == null ? null : List.copyOf(maps),
+                null);
+    }
+
+    /** The faithfulness curves of this bundle's relevance maps. */
+    public Results withFaithfulness(List<Faithfulness> curves) {
+        return new Results(result, metrics, ablation, gradient, flow, comparison, thumbnails, sinkScores, relevance,
+                curves == null ? null : List.copyOf(curves));
     }
 
     /** These results with every part {@code later} has (parts computed on the same run, each from an older bundle). */
     public Results withPartsOf(Results later) {
         return new Results(result, either(later.metrics, metrics), either(later.ablation, ablation), either(later.gradient, gradient),
-                either(later.flow, flow), comparison, thumbnails, sinkScores, either(later.relevance, relevance));
+                either(later.flow, flow), comparison, thumbnails, sinkScores, either(later.relevance, relevance),
+                later.relevance != null && later.relevance != relevance ? later.faithfulness : either(later.faithfulness, faithfulness));
     }
 
     private static <T> T either(T preferred, T fallback) {

@@ -12,9 +12,15 @@ package headwise.app.session;
  * @param key        the heatmap's selected key column, −1 for none
  * @param qkLayer    layer of the head whose q/k projection is shown, −1: the heatmap's head
  * @param qkHead     head of that projection (with {@code qkLayer}), −1: the heatmap's head
+ * @param relevance  the Relevance page's choices
  */
 public record Selection(int layer, int head, boolean logScale, ImportanceChoice importance, int query, int key,
-                        int qkLayer, int qkHead) {
+                        int qkLayer, int qkHead, RelevanceChoice relevance) {
+
+    /** With the Relevance page's defaults. */
+    public Selection(int layer, int head, boolean logScale, ImportanceChoice importance, int query, int key, int qkLayer, int qkHead) {
+        this(layer, head, logScale, importance, query, key, qkLayer, qkHead, RelevanceChoice.defaults());
+    }
 
     public Selection {
         layer = Math.max(0, layer);
@@ -26,6 +32,7 @@ public record Selection(int layer, int head, boolean logScale, ImportanceChoice 
             qkLayer = -1;
             qkHead = -1;
         }
+        relevance = relevance == null ? RelevanceChoice.defaults() : relevance;
     }
 
     /** Layer 0, no head, linear colours, zero-ablation bars, nothing selected in the heatmap. */
@@ -35,25 +42,29 @@ public record Selection(int layer, int head, boolean logScale, ImportanceChoice 
 
     /** @param h −1 for none */
     public Selection withHead(int l, int h) {
-        return new Selection(l, h, logScale, importance, query, key, qkLayer, qkHead);
+        return new Selection(l, h, logScale, importance, query, key, qkLayer, qkHead, relevance);
     }
 
     public Selection withLogScale(boolean log) {
-        return new Selection(layer, head, log, importance, query, key, qkLayer, qkHead);
+        return new Selection(layer, head, log, importance, query, key, qkLayer, qkHead, relevance);
     }
 
     public Selection withImportance(ImportanceChoice choice) {
-        return new Selection(layer, head, logScale, choice, query, key, qkLayer, qkHead);
+        return new Selection(layer, head, logScale, choice, query, key, qkLayer, qkHead, relevance);
     }
 
     /** The heatmap's selected row and column (−1 for none). */
     public Selection withCells(int q, int k) {
-        return new Selection(layer, head, logScale, importance, q, k, qkLayer, qkHead);
+        return new Selection(layer, head, logScale, importance, q, k, qkLayer, qkHead, relevance);
     }
 
     /** The head of the q/k projection; (−1, −1): the heatmap's head. */
     public Selection withQkHead(int l, int h) {
-        return new Selection(layer, head, logScale, importance, query, key, l, h);
+        return new Selection(layer, head, logScale, importance, query, key, l, h, relevance);
+    }
+
+    public Selection withRelevance(RelevanceChoice choice) {
+        return new Selection(layer, head, logScale, importance, query, key, qkLayer, qkHead, choice);
     }
 
     /** The same choices with the layer and head moved inside a model of this shape. */

@@ -23,10 +23,11 @@ import java.util.Map;
  * A session as a JSON file: {@code {"format": "headwise-session", "version": 1, "model": …, "text": …,
  * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
  * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}, "query": …, "key": …,
- * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …, "theme": "light"|"dark"}
- * (the last seven optional: the heatmap's selected row and column, the q/k projection's head, the model view's bar
- * measure, the second model compare mode runs on the same input, "" for none, the window's theme, light when absent,
- * so files written before themes read as they did). The reader treats the
+ * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …, "theme": "light"|"dark",
+ * "relevance": {"method", "target", "position", "baseline", "computed"}} (the last eight optional: the heatmap's selected
+ * row and column, the q/k projection's head, the model view's bar measure, the second model compare mode runs on the
+ * same input, "" for none, the window's theme, light when absent, so files written before themes read as they did, the
+ * Relevance page's choices). The reader treats the
  * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
  * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
  */
@@ -72,7 +73,8 @@ public final class SessionFile {
                 Json.optionalInt(file, o, "query", -1),
                 Json.optionalInt(file, o, "key", -1),
                 Json.optionalInt(file, o, "qk_layer", -1),
-                Json.optionalInt(file, o, "qk_head", -1));
+                Json.optionalInt(file, o, "qk_head", -1),
+                relevance(file, o.get("relevance")));
         return new SessionState(
                 Json.optionalString(file, o, "model", null),
                 Json.optionalString(file, o, "text", ""),
@@ -100,6 +102,23 @@ public final class SessionFile {
             throw HeadwiseException.inFile(file, "\"theme\" must be \"light\" or \"dark\"");
         }
         return theme;
+    }
+
+    private static RelevanceChoice relevance(Path file, JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return RelevanceChoice.defaults();
+        }
+        if (!e.isJsonObject()) {
+            throw HeadwiseException.inFile(file, "\"relevance\" must be an object");
+        }
+        JsonObject o = e.getAsJsonObject();
+        String method = Json.optionalString(file, o, "method", RelevanceChoice.ALL);
+        String baseline = Json.optionalString(file, o, "baseline", "");
+        if (method.length() > 64 || baseline.length() > 64) {
+            throw HeadwiseException.inFile(file, "\"relevance\" method and baseline must be short names");
+        }
+        return new RelevanceChoice(method, Json.optionalInt(file, o, "target", -1), Json.optionalInt(file, o, "position", -1), baseline,
+                Json.optionalBoolean(file, o, "computed", false));
     }
 
     private static ImportanceChoice importance(Path file, String key) {
@@ -182,6 +201,13 @@ public final class SessionFile {
         o.put("importance", v.importance().key());
         o.put("compare_model", s.compareModel());
         o.put("theme", s.theme().key());
+        Map<String, Object> relevance = new LinkedHashMap<>();
+        relevance.put("method", v.relevance().method());
+        relevance.put("target", v.relevance().target());
+        relevance.put("position", v.relevance().position());
+        relevance.put("baseline", v.relevance().baseline());
+        relevance.put("computed", v.relevance().computed());
+        o.put("relevance", relevance);
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

@@ -32,11 +32,12 @@ public final class RelevanceFigure extends BlockFigure {
      * @param note    one line under the name (target, logit, sum)
      * @param values  relevance per token [T]
      * @param heads   relevance through each head's output [L][H], or null
+     * @param salient the Salient Relevance map of an image input's patches [rows·cols] in 0 … 1, or null
      */
-    public record Map(String method, String note, double[] values, double[][] heads) {
+    public record Map(String method, String note, double[] values, double[][] heads, double[] salient) {
 
         public Map(String method, String note, double[] values) {
-            this(method, note, values, null);
+            this(method, note, values, null, null);
         }
 
         boolean finite() {
@@ -74,6 +75,9 @@ public final class RelevanceFigure extends BlockFigure {
             List<Block> row = new ArrayList<>();
             if (image != null) {
                 row.add(new RelevancePatches(m.method(), image, m.values()));
+                if (m.salient() != null) {
+                    row.add(new SalientRelevancePanel("salient relevance (0 \u2026 1)", image, m.salient()));
+                }
             } else {
                 row.add(new RelevanceText(m.method() + " \u2014 " + m.note(), labels, m.values()));
             }

@@ -7,15 +7,16 @@ import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
 import headwise.app.ui.page.PageBase;
 import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.run.AnalysisResult;
-import headwise.viz.view.FaithfulnessFigure;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.layout.VBox;
+import javafx.scene.control.Tooltip;
+import javafx.util.StringConverter;
 
 import java.util.List;
 
@@ -32,10 +33,11 @@ public final class RelevancePage extends PageBase {
     private final RelevancePageModel model;
     private final ComboBox<String> methods = new ComboBox<>();
     private final ComboBox<RelevancePageModel.Choice> targets = new ComboBox<>();
+    private final ComboBox<FaithfulnessBaseline> baselines = new ComboBox<>();
     private final Button faithfulness = new Button("Faithfulness curves");
     private final Label status = new Label();
-    private final FigureView maps = new FigureView();
-    private final FigureView curves = new FigureView();
+    private final FigureView maps = FigureView.fitting();
+    private final FigureView curves = FigureView.fitting();
     private Session session;
     private AnalysisResult choicesFor;
 
@@ -46,6 +48,21 @@ public final class RelevancePage extends PageBase {
         methods.getItems().setAll(RelevancePageModel.methodChoices());
         methods.valueProperty().bindBidirectional(model.methodProperty());
         targets.setId("relevance-target");
+        baselines.setId("relevance-baseline");
+        baselines.setItems(model.baselines());
+        baselines.valueProperty().bindBidirectional(model.baselineProperty());
+        baselines.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(FaithfulnessBaseline b) {
+                return b == null ? "" : b.label();
+            }
+
+            @Override
+            public FaithfulnessBaseline fromString(String text) {
+                return null;
+            }
+        });
+        baselines.setTooltip(new Tooltip("What a removed token or patch becomes in the faithfulness curves"));
         faithfulness.setId("relevance-faithfulness");
         faithfulness.setOnAction(e -> {
             if (session != null) {
@@ -55,15 +72,20 @@ public final class RelevancePage extends PageBase {
         status.setId("relevance-status");
         status.textProperty().bind(model.statusProperty());
         root.setPadding(new Insets(8));
-        root.setTop(Controls.toolbar(new Label("Method"), methods, new Label("   Explain"), targets, faithfulness, status));
-        VBox centre = new VBox(12, maps, curves);
-        root.setCenter(new ScrollPane(centre));
+        root.setTop(Controls.toolbar(new Label("Method"), methods, new Label("   Explain"), targets, new Label("   Remove as"),
+                baselines, faithfulness, status));
+        RelevanceLayout centre = new RelevanceLayout(maps, curves);
+        ScrollPane scroll = new ScrollPane(centre);
+        scroll.setFitToWidth(true); // the figures re-lay out to the width; only the height scrolls
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.viewportBoundsProperty().addListener((o, was, now) -> centre.visibleHeightProperty().set(now.getHeight()));
+        root.setCenter(scroll);
         model.methodProperty().addListener((o, was, now) -> redraw());
         model.mapsProperty().addListener((o, was, now) -> redraw());
         model.curvesProperty().addListener((o, was, now) -> redraw());
         targets.valueProperty().addListener((o, was, now) -> {
             model.targetProperty().set(now);
-            if (session != null && now != was) {
+            if (session != null && now != was && model.mapsFor(session.result()) == null && !model.adoptSessionMaps(session)) {
                 model.compute(session);
             }
         });
@@ -91,11 +113,16 @@ public final class RelevancePage extends PageBase {
             choicesFor = s.result();
             List<RelevancePageModel.Choice> choices = RelevancePageModel.targetChoices(s.result());
             targets.getItems().setAll(choices);
-            targets.setValue(choices.get(0)); // may compute through the listener
+            RelevancePageModel.Choice saved = model.savedChoice(choices);
+            model.targetProperty().set(saved);
+            model.adoptSessionMaps(s);
+            targets.setValue(saved); // computes through the listener unless the session held its maps
         }
-        if (model.mapsFor(s.result()) == null && !model.statusProperty().get().startsWith("Computing relevance")) {
+        if (model.mapsFor(s.result()) == null && !model.adoptSessionMaps(s)
+                && !model.statusProperty().get().startsWith("Computing relevance")) {
             model.compute(s);
         }
+        model.loadBaselines(s);
         redraw();
     }
 
@@ -120,10 +147,8 @@ public final class RelevancePage extends PageBase {
         if (f == null) {
             return;
         }
-        List<FaithfulnessFigure.Curves> lines = f.stream().filter(c -> RelevancePageModel.ALL.equals(model.methodProperty().get())
-                        || c.method().equals(model.methodProperty().get()))
-                .map(c -> new FaithfulnessFigure.Curves(c.method(), c.fractions(), c.deletion(), c.insertion(),
-                        c.deletionArea(), c.insertionArea())).toList();
-        curves.show(new FaithfulnessFigure("Faithfulness", RelevancePageModel.scoreName(session.result()), lines));
+        List<Faithfulness> shownCurves = f.stream().filter(c -> RelevancePageModel.ALL.equals(model.methodProperty().get())
+                || c.method().equals(model.methodProperty().get())).toList();
+        curves.show(RelevanceFigures.faithfulness(session.result(), shownCurves, "Faithfulness"));
     }
 }

@@ -1,14 +1,16 @@
 package headwise.app.ui.core;
 
 import headwise.app.export.QuietStdout;
+import headwise.app.export.RelevanceFigures;
+import headwise.app.session.RelevanceChoice;
 import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
 import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.analysis.relevance.RelevanceTarget;
-import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Matrix;
 import headwise.engine.run.ModelInput;
@@ -16,6 +18,8 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +36,7 @@ import java.util.stream.IntStream;
 public final class RelevancePageModel {
 
     /** The method choice that shows every method side by side. */
-    public static final String ALL = "all methods";
+    public static final String ALL = RelevanceChoice.ALL;
     /** How many top outputs the target list offers. */
     public static final int TOP_K = 5;
 
@@ -48,15 +52,120 @@ public final class RelevancePageModel {
     public record Maps(AnalysisResult result, RelevanceTarget asked, List<RelevanceMap> maps) {
     }
 
+    /** What a maps job brings: the maps and the baselines the model offers. */
+    private record Computed(List<RelevanceMap> maps, List<FaithfulnessBaseline> baselines) {
+    }
+
     private final AppModel app;
     private final ObjectProperty<String> method = new SimpleObjectProperty<>(ALL);
     private final ObjectProperty<Choice> target = new SimpleObjectProperty<>();
     private final ObjectProperty<Maps> maps = new SimpleObjectProperty<>();
     private final ObjectProperty<List<Faithfulness>> curves = new SimpleObjectProperty<>();
+    private final ObjectProperty<FaithfulnessBaseline> baseline = new SimpleObjectProperty<>();
+    private final ObservableList<FaithfulnessBaseline> baselines = FXCollections.observableArrayList();
     private final StringProperty status = new SimpleStringProperty("");
+    private AnalysisResult baselinesFor;
 
+    /** The choices start as the session's (a restored session's page shows what it showed) and are saved with it. */
     public RelevancePageModel(AppModel app) {
         this.app = app;
+        method.set(choice().method());
+        method.addListener((o, was, now) -> {
+            if (now != null) {
+                app.updateSelection(s -> s.withRelevance(s.relevance().withMethod(now)));
+            }
+        });
+        target.addListener((o, was, now) -> {
+            RelevanceTarget t = now == null ? null : now.target();
+            app.updateSelection(s -> s.withRelevance(s.relevance().withTarget(t == null ? -1 : t.position(), t == null ? -1 : t.id())));
+        });
+        baseline.addListener((o, was, now) -> {
+            if (now != null) {
+                app.updateSelection(s -> s.withRelevance(s.relevance().withBaseline(now.name())));
+            }
+        });
+    }
+
+    /** The session's saved choices. */
+    RelevanceChoice choice() {
+        return app.state().selection().relevance();
+    }
+
+    public ObjectProperty<FaithfulnessBaseline> baselineProperty() {
+        return baseline;
+    }
+
+    /** The baselines the model offers (filled in the background for each run). */
+    public ObservableList<FaithfulnessBaseline> baselines() {
+        return baselines;
+    }
+
+    /**
+     * Fills {@link #baselines} for the session's run when the maps came without a job (adopted from the session):
+     * the tokenizer's special tokens are read in the background. A maps job brings them itself (a side job replaces
+     * the one before, so the two must not race).
+     */
+    public void loadBaselines(Session session) {
+        AnalysisResult result = session.result();
+        if (baselinesFor == result || mapsFor(result) == null) {
+            return;
+        }
+        boolean image = result.input().image() != null;
+        app.runner().sideJob("faithfulness baselines", model -> FaithfulnessBaseline.choices(model, image),
+                offered -> showBaselines(result, offered), problem -> status.set("Baselines: " + problem));
+    }
+
+    /** The offered baselines with the saved one selected (a saved id the list lacks is added), else the default. */
+    private void showBaselines(AnalysisResult result, List<FaithfulnessBaseline> offered) {
+        baselinesFor = result;
+        String saved = choice().baseline();
+        List<FaithfulnessBaseline> all = new ArrayList<>(offered);
+        FaithfulnessBaseline chosen = all.stream().filter(b -> b.name().equals(saved)).findFirst().orElse(null);
+        if (chosen == null && saved.matches("id:\\d{1,9}") && result.input().image() == null
+                && Integer.parseInt(saved.substring(3)) < result.output().cols()) {
+            chosen = FaithfulnessBaseline.token(Integer.parseInt(saved.substring(3)));
+            all.add(chosen);
+        }
+        baselines.setAll(all);
+        baseline.set(chosen != null ? chosen : all.get(0));
+    }
+
+    /** The saved target as one of {@code choices} (the first, the top output, when it is not among them). */
+    RelevancePageModel.Choice savedChoice(List<Choice> choices) {
+        RelevanceChoice c = choice();
+        for (Choice offered : choices) {
+            RelevanceTarget t = offered.target();
+            if (t == null ? c.target() < 0 : t.id() == c.target() && t.position() == c.position()) {
+                return offered;
+            }
+        }
+        return choices.get(0);
+    }
+
+    /**
+     * Maps the session's results hold already for the chosen target (a RELEVANCE part, or a restored session's
+     * maps), adopted instead of computing them again; false when there are none for it.
+     */
+    boolean adoptSessionMaps(Session session) {
+        List<RelevanceMap> held = session.results().relevance();
+        Choice c = target.get();
+        RelevanceTarget asked = c == null ? null : c.target();
+        if (held == null || held.isEmpty() || held.size() != RelevanceMethod.values().length) {
+            return false;
+        }
+        RelevanceTarget got = held.get(0).target();
+        boolean same = asked != null ? asked.equals(got) : got.equals(defaultTarget(session.result()));
+        if (same) {
+            maps.set(new Maps(session.result(), asked, held));
+        }
+        return same;
+    }
+
+    /** The target the engine resolves when none is asked: the top output at the default row. */
+    static RelevanceTarget defaultTarget(AnalysisResult r) {
+        Matrix o = r.output();
+        int row = o.rows() == 1 || RelevanceFigures.hidden(r) ? 0 : o.rows() - 1;
+        return new RelevanceTarget(row, RelevanceTarget.argmax(o, row));
     }
 
     public ObjectProperty<String> methodProperty() {
@@ -93,7 +202,7 @@ public final class RelevancePageModel {
         List<Choice> out = new ArrayList<>();
         out.add(new Choice("top output", null));
         Matrix o = r.output();
-        if (hidden(r)) {
+        if (RelevanceFigures.hidden(r)) {
             return out; // a bare encoder's outputs are hidden dimensions, not predictions: offer only the default
         }
         int row = o.rows() == 1 ? 0 : o.rows() - 1;
@@ -133,10 +242,17 @@ public final class RelevancePageModel {
         Integer id = asked == null ? null : asked.id();
         status.set("Computing relevance maps\u2026");
         curves.set(null);
-        app.runner().sideJob("relevance maps", model -> QuietStdout.call(() ->
+        boolean image = input.pixels() != null;
+        app.runner().sideJob("relevance maps", model -> new Computed(QuietStdout.call(() ->
                         Relevance.computeAll(model, Relevance.prepare(model, input, position, id))),
+                        FaithfulnessBaseline.choices(model, image)),
                 done -> {
-                    maps.set(new Maps(result, asked, done));
+                    maps.set(new Maps(result, asked, done.maps()));
+                    if (baselinesFor != result) {
+                        showBaselines(result, done.baselines());
+                    }
+                    app.runner().addRelevance(result, done.maps());
+                    app.updateSelection(s -> s.withRelevance(s.relevance().withComputed(true)));
                     status.set("");
                 }, problem -> status.set("Relevance: " + problem));
     }
@@ -149,29 +265,14 @@ public final class RelevancePageModel {
         }
         status.set("Computing faithfulness curves\u2026");
         ModelInput input = m.result().input();
+        FaithfulnessBaseline chosen = baseline.get();
         app.runner().sideJob("faithfulness curves", model -> {
-            List<Faithfulness> out = new ArrayList<>();
-            for (RelevanceMap map : m.maps()) {
-                if (map.finite()) {
-                    out.add(Faithfulness.compute(model, input, map, 0));
-                }
-            }
-            return out;
+            FaithfulnessBaseline b = chosen != null ? chosen : FaithfulnessBaseline.parse(null, model, input.pixels() != null);
+            return Faithfulness.computeAll(model, input, m.maps(), b);
         }, done -> {
             curves.set(done);
+            app.runner().addFaithfulness(m.result(), m.maps(), done);
             status.set("");
         }, problem -> status.set("Faithfulness: " + problem));
-    }
-
-    /** "probability of the target" or, for a bare encoder, "value of the target dimension". */
-    public static String scoreName(AnalysisResult r) {
-        return hidden(r) ? "value of the target dimension" : "probability of the target";
-    }
-
-    /** A bare encoder's hidden state (the output is [T, d], not logits). */
-    static boolean hidden(AnalysisResult r) {
-        return r.spec().output() == ModelSpec.Output.HIDDEN_STATE
-                || r.input().image() == null && r.output().rows() > 1 && r.output().cols() == r.spec().dModel()
-                && r.output().cols() != r.spec().vocabSize();
     }
 }

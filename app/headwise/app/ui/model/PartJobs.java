@@ -2,6 +2,7 @@ package headwise.app.ui.model;
 
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.session.RelevanceChoice;
 import headwise.app.session.Results;
 import headwise.app.session.Selection;
 import headwise.engine.hooks.Interventions;
@@ -45,8 +46,12 @@ final class PartJobs {
         if (part == Part.COMPARISON || has(results, part, mode) || !queued.add(key)) {
             return null;
         }
+        // the Relevance page's saved target, unless it does not fit this run (another input or model): then the top one
+        RelevanceChoice rc = selection.relevance();
+        boolean fits = rc.position() < results.result().input().length() && rc.target() < results.result().output().cols();
         SessionAnalysis.Options options = new SessionAnalysis.Options(selection.layer(), selection.head(), selection.logScale(),
-                null, -1, SessionAnalysis.Options.defaults().flowThreshold());
+                null, -1, SessionAnalysis.Options.defaults().flowThreshold(), fits ? rc.positionOrNull() : null,
+                fits ? rc.targetOrNull() : null);
         return new RunScheduler.Job<>("Computing " + describe(part, mode) + "\u2026", p -> {
             try (ModelLifecycle.Lease lease = model.lease()) {
                 long start = System.nanoTime();

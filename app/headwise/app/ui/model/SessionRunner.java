@@ -5,6 +5,8 @@ import headwise.app.session.InterventionPlan;
 import headwise.app.session.Prediction;
 import headwise.app.session.Results;
 import headwise.app.session.SessionState;
+import headwise.engine.analysis.relevance.Faithfulness;
+import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.load.BundledModels;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
@@ -13,6 +15,7 @@ import headwise.engine.run.Analyzer;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
@@ -165,6 +168,22 @@ public final class SessionRunner {
         }
     }
 
+    /** Relevance maps a page computed for the shown run join its results (the Importance page reads their heads). */
+    public void addRelevance(AnalysisResult run, List<RelevanceMap> maps) {
+        Results now = results.get();
+        if (now != null && now.result() == run) {
+            results.set(now.withRelevance(maps));
+        }
+    }
+
+    /** Faithfulness curves a page computed for the shown run's maps join its results (exports draw them). */
+    public void addFaithfulness(AnalysisResult run, List<RelevanceMap> of, List<Faithfulness> curves) {
+        Results now = results.get();
+        if (now != null && now.result() == run && now.relevance() != null && now.relevance().equals(of)) {
+            results.set(now.withFaithfulness(curves));
+        }
+    }
+
     /**
      * Starts the next analysis cheap enough to need no asking (under {@link headwise.app.export.PartCosts#cheapSeconds}
      * by its estimate), those of the page shown first; one at a time, so a page switched to meanwhile goes next.
@@ -258,6 +277,9 @@ public final class SessionRunner {
         originalPrediction.set(done.original());
         auto.newRun(models.current(), done.results().result().spec(), done.results().result().input().length(), done.forwardSeconds());
         results.set(done.results());
+        if (state.get().selection().relevance().computed()) {
+            requestPart(SessionAnalysis.Part.RELEVANCE, false); // the Relevance page's maps are part of a restored session
+        }
         AnalysisResult r = done.results().result();
         AnalysisResult b = done.results().comparison();
         String versus = done.from().plan().isEmpty() && done.from().hasCompareModel() && b != null

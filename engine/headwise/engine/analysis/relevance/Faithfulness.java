@@ -24,14 +24,16 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * Deletion and insertion curves (docs/relevance.md, Faithfulness): remove the input units (tokens; for images the
  * patches, CLS kept) in decreasing relevance, or insert them into an all-removed input in that order, and record the
  * target's score after each step: its probability for logits (softmax over the row), its value for a bare encoder's
- * hidden dimension. A removed token becomes {@code baselineId}; a removed patch becomes 0 in every channel (the
- * normalised mean). One forward per step, the steps batched.
+ * hidden dimension. A removed unit becomes the {@link FaithfulnessBaseline}: a token id, or a patch of zeros in every
+ * normalised channel (the preprocessing's mean colour) or of the image's own mean colour. One forward per step,
+ * the steps batched.
  *
+ * @param baseline   what removed units became ({@link FaithfulnessBaseline#name})
  * @param fractions  fraction of the units removed (deletion) or inserted (insertion) at each step, 0 … 1
  * @param deletion   the score after each deletion step (the first is the clean input's)
  * @param insertion  the score after each insertion step (the last is the clean input's)
  */
-public record Faithfulness(String method, double[] fractions, double[] deletion, double[] insertion) {
+public record Faithfulness(String method, String baseline, double[] fractions, double[] deletion, double[] insertion) {
 
     /** Steps at most (units are grouped evenly beyond this). */
     public static final int MAX_STEPS = 32;
@@ -55,8 +57,13 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
         return a;
     }
 
-    /** The curves of {@code map} on the input it was computed for; {@code probability}: softmax the output row. */
+    /** The curves with removed tokens becoming {@code baselineId} (removed patches the zero patch). */
     public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, int baselineId) {
+        return compute(model, input, map, input.pixels() != null ? FaithfulnessBaseline.ZERO_PATCH : FaithfulnessBaseline.token(baselineId));
+    }
+
+    /** The curves of {@code map} on the input it was computed for, removed units becoming {@code baseline}. */
+    public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, FaithfulnessBaseline baseline) {
         if (input.embeddings() != null) { // deleting positions would need the image's embeddings, not a baseline token
             throw new HeadwiseException("faithfulness curves are not available for text joined with an image yet");
         }
@@ -83,10 +90,30 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
         for (int s = 0; s <= steps; s++) {
             kept.add(keep(order, counts[s], units, false));
         }
-        double[] scores = scores(transformer, input, kept, first, baselineId, map.target(), probability);
+        if (baseline.patch() != image) {
+            throw new HeadwiseException("baseline " + baseline.name() + " does not apply to " + (image ? "an image" : "text"));
+        }
+        double[] scores = scores(transformer, input, kept, baseline, map.target(), probability);
         System.arraycopy(scores, 0, deletion, 0, steps + 1);
         System.arraycopy(scores, steps + 1, insertion, 0, steps + 1);
-        return new Faithfulness(map.method(), fractions, deletion, insertion);
+        return new Faithfulness(map.method(), baseline.name(), fractions, deletion, insertion);
+    }
+
+    /** The curves of every finite map (a map with an overflowed value has no order to follow), in the maps' order. */
+    public static List<Faithfulness> computeAll(LoadedModel model, ModelInput input, List<RelevanceMap> maps,
+                                                FaithfulnessBaseline baseline) {
+        List<Faithfulness> out = new ArrayList<>();
+        for (RelevanceMap map : maps) {
+            if (map.finite()) {
+                out.add(compute(model, input, map, baseline));
+            }
+        }
+        return out;
+    }
+
+    /** The number of steps after the clean (deletion) or empty (insertion) input. */
+    public int steps() {
+        return fractions.length - 1;
     }
 
     /** Which units stay: deletion removes the first {@code count} in order; insertion keeps only them. */
@@ -99,13 +126,13 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
         return keep;
     }
 
-    private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, int first, int baselineId,
+    private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline,
                                    RelevanceTarget target, boolean probability) {
         double[] out = new double[kept.size()];
         for (int from = 0; from < kept.size(); from += BATCH) {
             int to = Math.min(kept.size(), from + BATCH);
-            INDArray output = input.pixels() != null ? runImages(transformer, input, kept.subList(from, to))
-                    : transformer.run(texts(input.ids(), kept.subList(from, to), baselineId), Hooks.none()).output();
+            INDArray output = input.pixels() != null ? runImages(transformer, input, kept.subList(from, to), baseline)
+                    : transformer.run(texts(input.ids(), kept.subList(from, to), baseline.tokenId()), Hooks.none()).output();
             for (int b = 0; b < to - from; b++) {
                 INDArray row = output.get(point(b), point(output.size(1) == 1 ? 0 : target.position()), all())
                         .castTo(DataType.DOUBLE);
@@ -129,10 +156,11 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
         return batch;
     }
 
-    private static INDArray runImages(Transformer transformer, ModelInput input, List<boolean[]> kept) {
+    private static INDArray runImages(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline) {
         PatchGrid grid = input.grid();
         int channels = transformer.spec().vision().channels();
         int p = grid.patchSize();
+        float[] fill = baseline.equals(FaithfulnessBaseline.MEAN_PATCH) ? channelMeans(input.pixels(), channels) : new float[channels];
         List<INDArray> embedded = new ArrayList<>();
         for (boolean[] keep : kept) {
             float[] pixels = input.pixels().clone();
@@ -145,7 +173,7 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
                     for (int c = 0; c < channels; c++) {
                         for (int y = 0; y < p; y++) {
                             int start = (c * height + row * p + y) * width + col * p;
-                            Arrays.fill(pixels, start, start + p, 0f);
+                            Arrays.fill(pixels, start, start + p, fill[c]);
                         }
                     }
                 }
@@ -153,6 +181,20 @@ public record Faithfulness(String method, double[] fractions, double[] deletion,
             embedded.add(PatchEmbedding.embed(transformer.spec(), transformer.weights().vision(), pixels, grid));
         }
         return transformer.runFromEmbeddings(Nd4j.concat(0, embedded.toArray(INDArray[]::new)), Hooks.none()).output();
+    }
+
+    /** The mean of each channel of planar pixels [C·H·W]. */
+    static float[] channelMeans(float[] pixels, int channels) {
+        int plane = pixels.length / channels;
+        float[] means = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double s = 0;
+            for (int i = 0; i < plane; i++) {
+                s += pixels[c * plane + i];
+            }
+            means[c] = (float) (s / plane);
+        }
+        return means;
     }
 
     private static double softmaxAt(double[] row, int index) {

@@ -49,27 +49,35 @@ public final class Relevance {
     }
 
     public static RelevanceMap compute(LoadedModel model, Prepared prepared, RelevanceMethod method) {
-        return switch (method) {
-            case GRAD_INPUT -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.GRADIENT);
-            case ATTN_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.ATTN_LRP);
-            case CP_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.CP_LRP);
-            case CHEFER -> chefer(model.transformer(), prepared);
-            case ROLLOUT -> rollout(prepared);
-        };
+        return compute(model, prepared, method, null);
     }
 
+    /** Every method's map; a GPT-2-style decoder's backwards all read one capturing forward. */
     public static List<RelevanceMap> computeAll(LoadedModel model, Prepared prepared) {
+        DecoderBackward.Captured shared = handWritten(model.transformer(), prepared)
+                ? DecoderBackward.capture(model.transformer(), prepared.input().ids()) : null;
         List<RelevanceMap> maps = new ArrayList<>();
         for (RelevanceMethod m : RelevanceMethod.values()) {
-            maps.add(compute(model, prepared, m));
+            maps.add(compute(model, prepared, m, shared));
         }
         return maps;
     }
 
+    /** @param shared the capturing forward of the hand-written backward, or null (captured when needed) */
+    private static RelevanceMap compute(LoadedModel model, Prepared prepared, RelevanceMethod method, DecoderBackward.Captured shared) {
+        return switch (method) {
+            case GRAD_INPUT -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.GRADIENT, shared);
+            case ATTN_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.ATTN_LRP, shared);
+            case CP_LRP -> gradientTimesInput(model.transformer(), prepared, method, GatedForward.Rules.CP_LRP, shared);
+            case CHEFER -> chefer(model.transformer(), prepared, shared);
+            case ROLLOUT -> rollout(prepared);
+        };
+    }
+
     private static RelevanceMap gradientTimesInput(Transformer transformer, Prepared p, RelevanceMethod method,
-                                                   GatedForward.Rules rules) {
+                                                   GatedForward.Rules rules, DecoderBackward.Captured shared) {
         EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
-        GatedForward.Gradients g = graph(transformer, p, parts, rules, false).relevanceGradients();
+        GatedForward.Gradients g = backward(transformer, p, parts, rules, false, shared);
         double[][] shares = new double[parts.parts().size()][];
         for (int k = 0; k < shares.length; k++) {
             shares[k] = rowDots(parts.parts().get(k).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix(),
@@ -79,9 +87,9 @@ public final class Relevance {
                 total(shares, parts.types()), g.heads());
     }
 
-    private static RelevanceMap chefer(Transformer transformer, Prepared p) {
+    private static RelevanceMap chefer(Transformer transformer, Prepared p, DecoderBackward.Captured shared) {
         EmbeddingParts parts = EmbeddingParts.of(transformer, p.input());
-        GatedForward.Gradients g = graph(transformer, p, parts, GatedForward.Rules.GRADIENT, true).relevanceGradients();
+        GatedForward.Gradients g = backward(transformer, p, parts, GatedForward.Rules.GRADIENT, true, shared);
         int heads = transformer.spec().heads();
         double[] row = Chefer.row(g.patterns(), heads, p.input().length(), p.target().position());
         return new RelevanceMap(RelevanceMethod.CHEFER.id(), p.target(), logit(p), row, 0, 0, null);
@@ -92,7 +100,24 @@ public final class Relevance {
         return new RelevanceMap(RelevanceMethod.ROLLOUT.id(), p.target(), logit(p), row, 0, 0, null);
     }
 
-    private static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,
+    /**
+     * The modified gradients: by the hand-written backward where it covers the model (GPT-2-style decoders), else by
+     * the SameDiff graph of {@link GatedForward}.
+     */
+    private static GatedForward.Gradients backward(Transformer transformer, Prepared p, EmbeddingParts parts,
+                                                   GatedForward.Rules rules, boolean gatePatterns, DecoderBackward.Captured shared) {
+        if (handWritten(transformer, p)) {
+            DecoderBackward.Captured forward = shared != null ? shared : DecoderBackward.capture(transformer, p.input().ids());
+            return DecoderBackward.gradients(forward, p.target(), rules, gatePatterns, parts.parts().size());
+        }
+        return graph(transformer, p, parts, rules, gatePatterns).relevanceGradients();
+    }
+
+    private static boolean handWritten(Transformer transformer, Prepared p) {
+        return p.input().pixels() == null && DecoderBackward.covers(transformer.spec(), transformer.weights());
+    }
+
+    static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,
                                       boolean gatePatterns) {
         Objective objective = Objective.outputEntry(p.target().position(), p.target().id());
         return GatedForward.relevance(transformer.spec(), transformer.weights(), parts.parts(), objective, rules, gatePatterns);

@@ -43,7 +43,8 @@ public record RelevanceTarget(int position, int id) {
         return new RelevanceTarget(row, id != null ? id : argmax(output, row));
     }
 
-    static int argmax(Matrix output, int row) {
+    /** The largest output's index in {@code row}. */
+    public static int argmax(Matrix output, int row) {
         int best = 0;
         float[] v = output.values();
         int width = output.cols();

@@ -64,6 +64,63 @@ class RelevanceCliTest {
         assertFalse(Files.exists(out.resolve("relevance.npy")));
     }
 
+    /** faithfulness.json: each method's curves as the engine computes them, their areas, the baseline and steps. */
+    @Test
+    void faithfulnessWritesEveryMethodsCurves(@TempDir Path out) {
+        CliTestSupport.Run run = CliTestSupport.run("analyze", "--model", MODEL, "--ids", ids(), "--out", out.toString(),
+                "--faithfulness", "--baseline", "5");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject json = JsonParser.parseString(readString(out.resolve("faithfulness.json"))).getAsJsonObject();
+        assertEquals("id:5", json.get("baseline").getAsString());
+        assertEquals(5, json.get("baseline_id").getAsInt());
+        assertEquals("probability", json.get("score").getAsString());
+        int tokens = Fixtures.inputIds("gpt2_f32").length;
+        assertEquals(tokens, json.get("steps").getAsInt(), "one step per token up to 32");
+        JsonArray methods = json.getAsJsonArray("methods");
+        assertEquals(5, methods.size());
+        try (var model = headwise.engine.load.ModelLoader.load(MODEL)) {
+            var input = headwise.engine.run.ModelInput.fromIds(model, Fixtures.inputIds("gpt2_f32"));
+            var prepared = headwise.engine.analysis.relevance.Relevance.prepare(model, input, null, null);
+            var map = headwise.engine.analysis.relevance.Relevance.compute(model, prepared,
+                    headwise.engine.analysis.relevance.RelevanceMethod.ATTN_LRP);
+            var direct = headwise.engine.analysis.relevance.Faithfulness.compute(model, input, map,
+                    headwise.engine.analysis.relevance.FaithfulnessBaseline.token(5));
+            JsonObject attn = methods.get(1).getAsJsonObject();
+            assertEquals("attnlrp", attn.get("method").getAsString());
+            assertEquals(direct.deletionArea(), attn.get("deletion_auc").getAsDouble(), 1e-12);
+            assertEquals(direct.insertionArea(), attn.get("insertion_auc").getAsDouble(), 1e-12);
+            JsonArray deletion = attn.getAsJsonArray("deletion");
+            assertEquals(tokens + 1, deletion.size());
+            for (int s = 0; s <= tokens; s++) {
+                assertEquals(direct.deletion()[s], deletion.get(s).getAsDouble(), 1e-12);
+                assertEquals(direct.insertion()[s], attn.getAsJsonArray("insertion").get(s).getAsDouble(), 1e-12);
+            }
+        }
+        assertTrue(Files.exists(out.resolve("relevance-cp-lrp.npy")), "the maps it followed are written too");
+    }
+
+    @Test
+    void exportDrawsTheFaithfulnessChart(@TempDir Path out) throws Exception {
+        Path png = out.resolve("f.png");
+        CliTestSupport.Run run = CliTestSupport.run("export", "--model", MODEL, "--ids", ids(), "--view", "faithfulness",
+                "--baseline", "3", "--out", png.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(image.getWidth() > 400 && image.getHeight() > 200, image.getWidth() + "x" + image.getHeight());
+        CliTestSupport.Run bad = CliTestSupport.run("export", "--model", MODEL, "--ids", ids(), "--view", "relevance",
+                "--baseline", "3", "--out", png.toString());
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("--baseline applies to --view faithfulness"), bad.err());
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void badTargetsAreOneLine(@TempDir Path out) {
         String[][] cases = {
@@ -71,12 +128,18 @@ class RelevanceCliTest {
                 {"--relevance", "cp-lrp", "--position", "40"},
                 {"--relevance", "lrp"},
                 {"--target", "3"},
+                {"--faithfulness", "--baseline", "mask"},
+                {"--faithfulness", "--baseline", "97"},
+                {"--relevance", "cp-lrp", "--baseline", "3"},
         };
         String[] expected = {
                 "target id 500 is outside the vocabulary (97 tokens)",
                 "position 40 is outside the input (0..11)",
                 "unknown relevance method 'lrp'",
                 "--target and --position need --relevance",
+                "baseline 'mask' is not offered by this model: expected id:0 or a token id",
+                "baseline id 97 is outside the vocabulary (97 tokens)",
+                "--baseline needs --faithfulness",
         };
         for (int c = 0; c < cases.length; c++) {
             String[] args = new String[6 + cases[c].length];

@@ -44,7 +44,10 @@ class ExporterTest {
             other[3] = 5;
             SessionAnalysis.Options options = new SessionAnalysis.Options(1, 2, false, ModelInput.fromIds(model, other), -1, 0.04);
             Session run = SessionAnalysis.run(model, input, EnumSet.complementOf(EnumSet.of(SessionAnalysis.Part.FLOW)), options);
-            session = new Session(run.results().withFlow(flow(model.spec().layers(), ids.length)), run.selection());
+            var curves = headwise.engine.analysis.relevance.Faithfulness.computeAll(model, input, run.results().relevance(),
+                    headwise.engine.analysis.relevance.FaithfulnessBaseline.token(0));
+            session = new Session(run.results().withFlow(flow(model.spec().layers(), ids.length)).withFaithfulness(curves),
+                    run.selection());
         }
     }
 
@@ -67,7 +70,7 @@ class ExporterTest {
             }
             assertNull(Exporter.unavailable(view, session), view.cliName());
             String[] labels = view == ViewKind.IMPORTANCE || view == ViewKind.LAYERS || view == ViewKind.MODEL_VIEW || view == ViewKind.ATLAS
-                    ? new String[0] : new String[] {session.tokens()[1]};
+                    || view == ViewKind.FAITHFULNESS ? new String[0] : new String[] {session.tokens()[1]};
             FigureChecks.writeAndCheck(Exporter.figure(view, session), "export-gpt2-" + view.cliName(), labels);
         }
     }

@@ -52,7 +52,7 @@ class FamilySessionTest {
                     drawn++;
                 }
             }
-            assertTrue(drawn >= ViewKind.values().length - 3, fixture + " drew only " + drawn + " views");
+            assertTrue(drawn >= ViewKind.values().length - 4, fixture + " drew only " + drawn + " views");
         }
     }
 }

@@ -3,6 +3,7 @@ package headwise.app.ui;
 import headwise.app.export.PartCosts;
 import headwise.app.session.Session;
 import headwise.app.session.Theme;
+import headwise.engine.load.BundledModels;
 import headwise.app.ui.page.FigureView;
 import headwise.app.ui.page.Page;
 import javafx.embed.swing.SwingFXUtils;
@@ -177,6 +178,43 @@ class LayoutFitTest {
             return stage.getScene().getRoot().snapshot(params, null);
         }).get(20, TimeUnit.SECONDS);
         ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", folder.resolve(name).toFile());
+    }
+
+    /**
+     * The Relevance page at both sizes on the bundled decoder (text) and ViT (image), every method and the
+     * faithfulness chart shown: nothing outside the page, no sideways scrolling, the maps grow with the window.
+     * Screenshots: target/screenshots/layout-*-relevance-*.png.
+     */
+    @Test
+    void relevancePageFitsAt1280x800And1920x1080(FxRobot robot) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String model : new String[] {BundledModels.DECODER_SAMPLE, BundledModels.VIT_SAMPLE}) {
+            robot.interact(() -> app.model().openBundled(model));
+            WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> app.model().session() != null && !app.model().isBusy()
+                    && app.model().session().result().modelName().contains(model));
+            robot.interact(() -> app.window().selectPage("Relevance"));
+            Page page = app.window().page("Relevance");
+            WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> shownFigures(page).size() == 1);
+            robot.interact(() -> robot.lookup("#relevance-faithfulness").queryButton().fire());
+            WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> shownFigures(page).size() == 2);
+            List<Double> scales = new ArrayList<>();
+            for (int[] size : SIZES) {
+                resize(robot, size);
+                WaitForAsyncUtils.waitForFxEvents();
+                Thread.sleep(400); // the sharp re-render after a resize
+                WaitForAsyncUtils.waitForFxEvents();
+                robot.interact(() -> problems.addAll(misfits(page, size[0] + "x" + size[1] + " " + model)));
+                scales.add(WaitForAsyncUtils.asyncFx(() -> shownFigures(page).get(0).shownScale()).get(10, TimeUnit.SECONDS));
+                HeadwiseAppTest.screenshot(stage, "layout-" + size[0] + "x" + size[1] + "-relevance-" + model + ".png");
+            }
+            assertTrue(scales.get(1) > scales.get(0) * 1.1, model + ": the maps grow with the window: " + scales);
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static List<FigureView> shownFigures(Page page) {
+        return descendants(page.view()).stream().filter(n -> n instanceof FigureView f && visible(n) && f.figure() != null)
+                .map(n -> (FigureView) n).toList();
     }
 
     /** What reaches outside {@code page} or scrolls sideways, one line each. */

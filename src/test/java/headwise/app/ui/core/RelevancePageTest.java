@@ -1,5 +1,7 @@
 package headwise.app.ui.core;
 
+import headwise.app.session.RelevanceChoice;
+import headwise.app.session.SessionFile;
 import headwise.app.session.SessionState;
 import headwise.app.ui.model.AppModel;
 import headwise.engine.Fixtures;
@@ -86,12 +88,24 @@ class RelevancePageTest {
             RelevanceMap cp = WaitForAsyncUtils.asyncFx(() -> model.mapsFor(app.session().result()).get(2)).get(10, TimeUnit.SECONDS);
             assertEquals(second.target(), cp.target());
 
+            // the page's maps are the session's: the Importance page's head relevance reads them; the choices are saved
+            waitFor(10, () -> app.session().results().relevance() != null
+                    && app.session().results().relevance().get(2).target().equals(second.target()), "the maps in the results", app);
+            RelevanceChoice saved = app.state().selection().relevance();
+            assertEquals(second.target().id(), saved.target());
+            assertEquals(second.target().position(), saved.position());
+            assertTrue(saved.computed());
+            waitFor(30, () -> model.baselineProperty().get() != null, "the baselines", app);
+            assertEquals("id:0", model.baselineProperty().get().name(), "gpt2_f32 has no tokenizer: id 0");
+
             robot.interact(() -> robot.lookup("#relevance-faithfulness").queryAs(Button.class).fire());
             waitFor(120, () -> model.curvesProperty().get() != null, "the faithfulness curves", app);
             List<Faithfulness> curves = model.curvesProperty().get();
             assertEquals(RelevanceMethod.values().length, curves.size());
+            assertEquals("id:0", curves.get(0).baseline());
             robot.interact(() -> model.methodProperty().set("cp-lrp"));
             WaitForAsyncUtils.waitForFxEvents();
+            assertEquals("cp-lrp", app.state().selection().relevance().method());
             assertTrue(page.curvesView().isVisible());
             assertNotNull(page.curvesView().figure());
             Path shot = Path.of("target", "screenshots", "page-relevance.png");
@@ -103,8 +117,27 @@ class RelevancePageTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            restoredSessionComputesTheSavedMapsAgain(robot, app.state(), second);
         } finally {
             robot.interact(app::close);
+        }
+    }
+
+    /** The session file keeps the choices; a session opened from it has the maps of the saved target in its results. */
+    private void restoredSessionComputesTheSavedMapsAgain(FxRobot robot, SessionState state, RelevancePageModel.Choice second)
+            throws Exception {
+        Path file = Files.createTempFile("headwise-relevance", ".json");
+        SessionFile.write(state, file);
+        SessionState restored = SessionFile.read(file);
+        Files.delete(file);
+        assertEquals(state.selection().relevance(), restored.selection().relevance());
+        AppModel again = WaitForAsyncUtils.asyncFx(() -> new AppModel(null)).get(10, TimeUnit.SECONDS);
+        try {
+            robot.interact(() -> again.start(restored, null));
+            waitFor(180, () -> again.session() != null && again.session().results().relevance() != null, "the restored maps", again);
+            assertEquals(second.target(), again.session().results().relevance().get(0).target());
+        } finally {
+            robot.interact(again::close);
         }
     }
 

@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
@@ -34,8 +35,8 @@ class FaithfulnessTest {
             assertEquals(0, f.fractions()[0]);
             assertEquals(1, f.fractions()[last]);
             boolean hidden = fixture.startsWith("bert");
-            double clean = score(model, input, map.target(), hidden, false);
-            double empty = score(model, input, map.target(), hidden, true);
+            double clean = score(model, input, map.target(), hidden, null);
+            double empty = score(model, input, map.target(), hidden, input.pixels() != null ? new float[3] : new float[] {0});
             assertEquals(clean, f.deletion()[0], 1e-5);
             assertEquals(clean, f.insertion()[last], 1e-5);
             assertEquals(empty, f.deletion()[last], 1e-5);
@@ -46,19 +47,50 @@ class FaithfulnessTest {
         }
     }
 
-    /** The target's score after one plain forward of the input (every unit removed when {@code empty}). */
-    private static double score(LoadedModel model, ModelInput input, RelevanceTarget target, boolean hidden, boolean empty) {
+    /** The other baselines: the image's mean colour, a chosen token id; the fully removed input is all baseline. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2_f32", "vit_f32"})
+    void theAllRemovedInputIsAllBaseline(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            ModelInput input = RelevanceReferenceTest.input(model, fixture);
+            Relevance.Prepared prepared = Relevance.prepare(model, input, null, null);
+            RelevanceMap map = Relevance.compute(model, prepared, RelevanceMethod.GRAD_INPUT);
+            boolean image = input.pixels() != null;
+            FaithfulnessBaseline baseline = image ? FaithfulnessBaseline.MEAN_PATCH : FaithfulnessBaseline.token(7);
+            Faithfulness f = Faithfulness.compute(model, input, map, baseline);
+            assertEquals(baseline.name(), f.baseline());
+            float[] fill = image ? Faithfulness.channelMeans(input.pixels(), 3) : new float[] {7};
+            double empty = score(model, input, map.target(), false, fill);
+            assertEquals(empty, f.deletion()[f.deletion().length - 1], 1e-5);
+            assertEquals(empty, f.insertion()[0], 1e-5);
+            assertThrows(headwise.engine.HeadwiseException.class, () -> Faithfulness.compute(model, input, map,
+                    image ? FaithfulnessBaseline.token(0) : FaithfulnessBaseline.ZERO_PATCH));
+        }
+    }
+
+    /**
+     * The target's score after one plain forward of the input; with {@code fill} every unit removed: every token
+     * becomes fill[0], every pixel of channel c fill[c].
+     */
+    private static double score(LoadedModel model, ModelInput input, RelevanceTarget target, boolean hidden, float[] fill) {
+        boolean empty = fill != null;
         INDArray out;
         if (input.pixels() != null) {
             float[] pixels = input.pixels().clone();
             if (empty) {
-                Arrays.fill(pixels, 0f);
+                int plane = pixels.length / 3;
+                for (int c = 0; c < 3; c++) {
+                    Arrays.fill(pixels, c * plane, (c + 1) * plane, fill[c]);
+                }
             }
             var t = model.transformer();
             out = t.runFromEmbeddings(headwise.engine.image.PatchEmbedding.embed(t.spec(), t.weights().vision(), pixels,
                     input.grid()), Hooks.none()).output();
         } else {
-            int[] ids = empty ? new int[input.length()] : input.ids();
+            int[] ids = input.ids().clone();
+            if (empty) {
+                Arrays.fill(ids, (int) fill[0]);
+            }
             out = model.transformer().run(new int[][] {ids}, Hooks.none()).output();
         }
         double[] row = out.get(point(0), point(out.size(1) == 1 ? 0 : target.position()), all()).castTo(
