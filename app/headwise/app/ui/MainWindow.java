@@ -14,6 +14,8 @@ import headwise.app.ui.core.RelevancePageModel;
 import headwise.app.ui.probe.FxProbeFiles;
 import headwise.app.ui.probe.ProbingPage;
 import headwise.app.ui.probe.ProbingPageModel;
+import headwise.app.ui.vlm.VlmPage;
+import headwise.app.ui.vlm.VlmPageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
@@ -99,6 +101,7 @@ public final class MainWindow {
         Pages.analysisPageMakers(viewState).forEach(this::addPage);
         addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
         addPage(ProbingPage.TITLE, () -> new ProbingPage(new ProbingPageModel(model), new FxProbeFiles()));
+        addPage(VlmPage.TITLE, () -> new VlmPage(new VlmPageModel(model, this::openHead)));
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {
