@@ -1,6 +1,7 @@
 package headwise.app.ui.vlm;
 
 import headwise.app.export.ViewKind;
+import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
@@ -9,12 +10,8 @@ import headwise.engine.vlm.analysis.ClassShares;
 import headwise.engine.vlm.analysis.HeadDivergence;
 import headwise.engine.vlm.analysis.PatchAttention;
 import headwise.engine.vlm.analysis.VisualSinks;
-import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.MatrixFigure;
-import headwise.viz.vlm.ClassSharesFigure;
-import headwise.viz.vlm.ImageAttentionFigure;
-import headwise.viz.vlm.PruningCurvesFigure;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -31,7 +28,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -244,7 +240,7 @@ public final class VlmPage extends PageBase {
         if (b == null || session == null || b.result() != session.result()) {
             return;
         }
-        shares.show(new ClassSharesFigure("Token-class attention shares", b.shares(), b.rows().name().toLowerCase(Locale.ROOT) + " rows"));
+        shares.show(VlmViews.shares("Token-class attention shares", b.shares(), b.rows()));
         String[] tokens = b.result().input().tokens();
         List<String> queries = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
@@ -288,12 +284,8 @@ public final class VlmPage extends PageBase {
         }
         int q = Integer.parseInt(query.getValue().substring(0, query.getValue().indexOf(':')));
         int h = MEAN.equals(head.getValue()) ? PatchAttention.MEAN_OF_HEADS : Integer.parseInt(head.getValue().substring(1));
-        int l = layer.getValue();
-        double[][] grid = PatchAttention.grid(b.result().attention(), b.classes(), l, h, q);
-        BufferedImage image = PatchAttentionOverlay.rgbImage(b.seen().width(), b.seen().height(), b.seen().channels(), b.seen().samples());
-        String tokenName = b.result().input().tokens()[q];
-        overlay.show(new ImageAttentionFigure("Attention of '" + tokenName + "' to the image",
-                String.format(Locale.ROOT, "layer %d, %s; query position %d", l, h < 0 ? MEAN : "head " + h, q), image, grid, b.sinks().sinks()));
+        overlay.show(VlmViews.overlay(b.result().attention(), b.classes(), b.result().input().tokens(), b.seen(), b.sinks(),
+                layer.getValue(), h, q));
     }
 
     private void drawVar() {
@@ -340,7 +332,7 @@ public final class VlmPage extends PageBase {
         pruning.setVisible(shown);
         pruning.setManaged(shown);
         if (shown) {
-            pruning.show(new PruningCurvesFigure("FlowCut: " + f.criterion(), f.pruning(), "single-layer attention", f.target()));
+            pruning.show(VlmViews.pruningFigure(f.curves()));
         }
     }
 }

@@ -1,5 +1,6 @@
 package headwise.app.ui.vlm;
 
+import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.EngineTasks;
@@ -13,8 +14,6 @@ import headwise.engine.run.AnalysisResult;
 import headwise.engine.vlm.TokenClasses;
 import headwise.engine.vlm.analysis.ClassShares;
 import headwise.engine.vlm.analysis.HeadDivergence;
-import headwise.engine.vlm.analysis.ImageTokenFlow;
-import headwise.engine.vlm.analysis.ImageTokenPruning;
 import headwise.engine.vlm.analysis.JoinedRuns;
 import headwise.engine.vlm.analysis.JoinedSequence;
 import headwise.engine.vlm.analysis.VisualAttentionRedistribution;
@@ -49,8 +48,8 @@ public final class VlmPageModel {
     public record Var(AnalysisResult result, VisualAttentionRedistribution.Result outcome, String[] cleanTop, String[] shiftedTop) {
     }
 
-    /** FlowCut's curves and which criterion ranked the tokens. */
-    public record Flow(AnalysisResult result, ImageTokenPruning pruning, String criterion, String target) {
+    /** FlowCut's curves for one run. */
+    public record Flow(AnalysisResult result, VlmViews.FlowCurves curves) {
     }
 
     /** VHD's map over the answer positions. */
@@ -59,8 +58,6 @@ public final class VlmPageModel {
 
     /** How many top tokens VAR's output change lists. */
     static final int TOP = 5;
-    /** The decoder layer of the single-layer attention baseline (FastV's layer 2, or the last of a shallower model). */
-    static final int BASELINE_LAYER = 2;
 
     private final AppModel app;
     private final BiConsumer<Integer, Integer> openHead;
@@ -125,18 +122,6 @@ public final class VlmPageModel {
         return s != null && s.result().input().embeddings() != null;
     }
 
-    /**
-     * τ = 20 as the paper, but |x̂| ≤ sqrt(d), so a model narrower than 1600 channels gets sqrt(d)/2 (4 for d = 64)
-     * and its sinks can show at all.
-     */
-    static double defaultTau(int width) {
-        return Math.min(VisualSinks.DEFAULT_TAU, Math.sqrt(width) / 2);
-    }
-
-    static VisualSinks.Options sinkOptions(int layers, double tau) {
-        return VisualSinks.Options.defaults().withTau(tau).withFromLayer(Math.min(VisualSinks.DEFAULT_FROM_LAYER, layers - 1));
-    }
-
     /** Drops what belongs to an older run; the page then asks for the basics of the new one. */
     public void newRun(Session s) {
         AnalysisResult r = s == null ? null : s.result();
@@ -150,7 +135,7 @@ public final class VlmPageModel {
             flow.set(null);
         }
         if (r != null && Double.isNaN(tau.get())) {
-            tau.set(defaultTau(r.spec().dModel()));
+            tau.set(VlmViews.defaultTau(r.spec().dModel()));
         }
     }
 
@@ -173,7 +158,7 @@ public final class VlmPageModel {
             TokenClasses classes = seq.classes();
             ClassShares shares = ClassShares.of(r.attention(), classes, ClassShares.queries(classes, chosenRows));
             progress.step("Visual sinks\u2026", 1, 3);
-            VisualSinks sinks = VisualSinks.find(seq, sinkOptions(r.spec().layers(), chosenTau));
+            VisualSinks sinks = VisualSinks.find(seq, VlmViews.sinkOptions(r.spec().layers(), chosenTau));
             progress.step("The image\u2026", 2, 3);
             var vlm = model.visionLanguage();
             PixelImage seen = ImagePreprocessor.prepare(VisionLanguageRun.image(model, state), vlm.preprocessor(),
@@ -224,24 +209,14 @@ public final class VlmPageModel {
         }
         var state = app.state();
         submit("FlowCut: scoring the image tokens\u2026", (model, progress) -> {
-            JoinedSequence seq = JoinedRuns.of(model, b.result().input());
             var vlm = model.visionLanguage();
-            progress.step("FlowCut: the tower's CLS row\u2026", 0, 3);
-            double[] cls = JoinedRuns.towerClsRow(vlm, ImagePreprocessor.prepare(VisionLanguageRun.image(model, state),
-                    vlm.preprocessor(), vlm.tower().spec().vision(), false));
-            progress.step("FlowCut: information flow through the decoder\u2026", 1, 3);
-            ImageTokenFlow scores = ImageTokenFlow.compute(seq, null);
-            int n = seq.classes().imageCount();
-            int layer = Math.min(BASELINE_LAYER, scores.attention().length - 1);
-            progress.step("FlowCut: pruning curves\u2026", 2, 3);
-            ImageTokenPruning pruning = ImageTokenPruning.compute(seq, JoinedRuns.flowRanking(cls, scores, n),
-                    scores.attention()[layer], ImageTokenPruning.defaultFractions(), -1);
-            String target = top(model, pruning.clean().target());
-            return new Flow(b.result(), pruning, (cls != null ? "the tower's CLS relay" : "FlowCut's multi-criteria score")
-                    + " vs attention at layer " + layer, target);
+            var image = ImagePreprocessor.prepare(VisionLanguageRun.image(model, state), vlm.preprocessor(), vlm.tower().spec().vision(), false);
+            int[] stage = {0};
+            return new Flow(b.result(), VlmViews.flowCut(model, JoinedRuns.of(model, b.result().input()), image,
+                    name -> progress.step(name, stage[0]++, 3)));
         }, done -> {
             flow.set(done);
-            status.set("FlowCut ranked by " + done.criterion());
+            status.set("FlowCut ranked by " + done.curves().criterion());
         });
     }
 
@@ -255,10 +230,6 @@ public final class VlmPageModel {
     /** Selects the head in the whole app and opens the Head page, as the other maps do. */
     public void openHead(int layer, int head) {
         openHead.accept(layer, head);
-    }
-
-    private static String top(LoadedModel model, int id) {
-        return model.hasTokenizer() ? model.tokenizer().tokensOf(new int[] {id})[0] : "id " + id;
     }
 
     /** A token quoted, its control characters escaped and long ones cut, so the table stays aligned. */
@@ -277,7 +248,7 @@ public final class VlmPageModel {
                 .sorted((a, c) -> Double.compare(p[c], p[a])).limit(TOP).mapToInt(Integer::intValue).toArray();
         String[] out = new String[order.length];
         for (int i = 0; i < order.length; i++) {
-            out[i] = String.format(java.util.Locale.ROOT, "%-12s %.4f", shown(top(model, order[i])), p[order[i]]);
+            out[i] = String.format(java.util.Locale.ROOT, "%-12s %.4f", shown(VlmViews.token(model, order[i])), p[order[i]]);
         }
         return out;
     }
