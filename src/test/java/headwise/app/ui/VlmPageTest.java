@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The VLM page in the real window (headless) on the tiny LLaVA with its example image: the class shares and the
  * image overlay render on their own, VAR runs and shows the output change, VHD's map opens the clicked head on the
- * Head page, FlowCut draws its curves, and Cancel stops a job without showing its result. Screenshots at 1280×800 and
+ * Head page (which then gives the head's attention share per key class), FlowCut draws its curves, and Cancel
+ * stops a job without showing its result. Screenshots at 1280×800 and
  * 1920×1080 go to target/screenshots/page-vlm-*.png.
  */
 @ExtendWith(ApplicationExtension.class)
@@ -159,5 +160,9 @@ class VlmPageTest {
         Session selected = app.model().session();
         assertEquals(1, selected.layer());
         assertEquals(2, selected.head());
+        Label keyClasses = robot.lookup("#key-classes").queryAs(Label.class);
+        waitFor(10, () -> keyClasses.isVisible() && keyClasses.getText().contains("image"), "the Head page's shares per key class");
+        assertTrue(keyClasses.getText().startsWith("keys by class") && keyClasses.getText().contains("text"), keyClasses.getText());
+        screenshot(stage, "page-vlm-head-key-classes.png");
     }
 }
