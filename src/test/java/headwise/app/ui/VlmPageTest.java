@@ -88,6 +88,10 @@ class VlmPageTest {
     @Test
     void everySectionRendersVarRunsAVhdClickOpensTheHeadAndCancelStops(FxRobot robot) throws Exception {
         Session before = waitForIdle(app, 120);
+        robot.interact(() -> app.window().selectPage(VlmPage.TITLE)); // the bundled text model: the page says what it needs
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup(n -> n instanceof Label l && l.isVisible() && l.getScene() != null
+                && l.getText().startsWith("This page needs a vision-language model")).tryQuery().isPresent());
         robot.interact(() -> app.window().open(LLAVA));
         waitFor(60, () -> !app.model().isBusy() && "llava_clip_f32".equals(app.model().modelName()), "the LLaVA loads");
         robot.interact(() -> text(robot).setText("hello world"));
