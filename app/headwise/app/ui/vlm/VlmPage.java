@@ -25,6 +25,7 @@ import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
@@ -43,6 +44,8 @@ public final class VlmPage extends PageBase {
     public static final String TITLE = "VLM";
     /** The head choice that averages the heads. */
     static final String MEAN = "mean of heads";
+    /** The sinks listed by name (strongest first); the overlay numbers them all. */
+    static final int SINKS_LISTED = 8;
 
     private final VlmPageModel model;
     private final ComboBox<ClassShares.Rows> rows = new ComboBox<>();
@@ -146,6 +149,7 @@ public final class VlmPage extends PageBase {
             }
         });
         sinks.setStyle("-fx-font-family: monospace;");
+        varOutcome.setWrapText(true);
         varOutcome.setStyle("-fx-font-family: monospace;");
         notJoined.setWrapText(true);
         notJoined.setPadding(new Insets(20));
@@ -158,11 +162,12 @@ public final class VlmPage extends PageBase {
         scroll = new ScrollPane(content);
         scroll.setFitToWidth(true); // the figures that can shrink do, so nothing scrolls sideways
         StackPane overlayBox = Controls.sized(Controls.box(overlay), scroll, 0.7, 320);
+        overlayBox.setMaxHeight(Region.USE_PREF_SIZE); // as tall as asked, whatever the sinks' column beside it needs
         HBox.setHgrow(overlayBox, Priority.ALWAYS);
         StackPane pruningBox = Controls.sized(Controls.box(pruning), scroll, 0.7, 300);
         content.getChildren().setAll(
                 section("Token-class shares: which kind of key each head attends to", shares),
-                section("The chosen query's attention over the image", new HBox(16, overlayBox, side)),
+                section("The chosen query's attention over the image", top(new HBox(16, overlayBox, side))),
                 section("Vision-aware head divergence: click a head to open it", new HBox(16, vhdMap, new VBox(6, vhd, topHeads))),
                 section("FlowCut: pruning image tokens by information flow vs single-layer attention", new VBox(6, flowCut, pruningBox)));
         content.setPadding(new Insets(4));
@@ -196,6 +201,12 @@ public final class VlmPage extends PageBase {
 
     FigureView pruningView() {
         return pruning;
+    }
+
+    private static HBox top(HBox row) {
+        row.setAlignment(Pos.TOP_LEFT);
+        row.setFillHeight(false);
+        return row;
     }
 
     private static VBox section(String title, javafx.scene.Node body) {
@@ -264,11 +275,16 @@ public final class VlmPage extends PageBase {
         Controls.fit(layer, layers, overlay.figure() == null ? layers - 1 : Math.min(layer.getValue(), layers - 1)); // first: the last layer
         updating = false;
         StringBuilder list = new StringBuilder();
-        for (VisualSinks.VisualSink s : b.sinks().sinks()) {
-            list.append(String.format(Locale.ROOT, "%d. patch(%d,%d)  position %d  \u03c6 %.3g  in %d layer%s%n", list.isEmpty() ? 1
-                    : list.toString().split("\n").length + 1, s.row(), s.col(), s.position(), s.score(), s.layers(), s.layers() == 1 ? "" : "s"));
+        List<VisualSinks.VisualSink> found = b.sinks().sinks();
+        for (int i = 0; i < Math.min(SINKS_LISTED, found.size()); i++) {
+            VisualSinks.VisualSink s = found.get(i);
+            list.append(String.format(Locale.ROOT, "%2d. patch(%d,%d)  \u03c6 %.3g  %d layer%s%n", i + 1, s.row(), s.col(), s.score(),
+                    s.layers(), s.layers() == 1 ? "" : "s"));
         }
-        sinks.setText(!b.sinks().sinks().isEmpty() ? list.toString().strip() : b.sinks().dimensions().length == 0
+        if (found.size() > SINKS_LISTED) {
+            list.append("\u2026 and ").append(found.size() - SINKS_LISTED).append(" more");
+        }
+        sinks.setText(!b.sinks().sinks().isEmpty() ? list.toString().stripTrailing() : b.sinks().dimensions().length == 0
                 ? String.format(Locale.ROOT, "none: the first token has no channel above \u03c4 = %.3g, so there are no sink "
                 + "dimensions (a lower \u03c4 may find some)", b.sinks().options().tau())
                 : String.format(Locale.ROOT, "none: no patch passes \u03c4 = %.3g in the sink dimensions %s from layer %d on",
@@ -301,6 +317,10 @@ public final class VlmPage extends PageBase {
         for (int i = 0; i < Math.max(v.cleanTop().length, v.shiftedTop().length); i++) {
             text.append(String.format(Locale.ROOT, "%-19s | %s%n", i < v.cleanTop().length ? v.cleanTop()[i] : "",
                     i < v.shiftedTop().length ? v.shiftedTop()[i] : ""));
+        }
+        if (redirected == 0) {
+            text.append("(no image-centric row had a visual sink to move in the layers VAR works on: from layer ")
+                    .append(model.basicsProperty().get().sinks().options().fromLayer()).append(" to the last but one)");
         }
         varOutcome.setText(text.toString().strip());
     }

@@ -108,7 +108,10 @@ class VlmPageTest {
         FigureView overlay = robot.lookup("#vlm-overlay").queryAs(FigureView.class);
         waitFor(60, () -> shown(shares) && shown(overlay), "the class shares and the overlay render on their own");
         Label sinks = robot.lookup("#vlm-sinks").queryAs(Label.class);
-        assertFalse(sinks.getText().isBlank(), "the sinks are listed (or their absence explained)");
+        assertTrue(sinks.getText().startsWith("none"), "τ = sqrt(64)/2 finds no sink in the random tiny model: " + sinks.getText());
+        // a lower τ finds some: they are listed and marked on the overlay
+        robot.interact(() -> robot.lookup("#vlm-tau").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(1.5));
+        waitFor(60, () -> sinks.getText().startsWith(" 1. patch("), "visual sinks at τ = 1.5; " + sinks.getText());
 
         press(robot, "#vlm-var");
         Label varOutcome = robot.lookup("#vlm-var-outcome").queryAs(Label.class);
