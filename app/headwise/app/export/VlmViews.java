@@ -97,7 +97,16 @@ public final class VlmViews {
 
     /** The class-share maps and bars over the chosen query rows. */
     public static ClassSharesFigure shares(String title, ClassShares shares, ClassShares.Rows rows) {
-        return new ClassSharesFigure(title, shares, rows.name().toLowerCase(Locale.ROOT) + " rows");
+        return new ClassSharesFigure(title, shares, rowsName(rows));
+    }
+
+    /** "query rows", "prompt's text rows", "generated rows": what the shares average over, for captions and lists. */
+    public static String rowsName(ClassShares.Rows rows) {
+        return switch (rows) {
+            case ALL -> "query rows";
+            case TEXT -> "prompt's text rows";
+            case GENERATED -> "generated rows";
+        };
     }
 
     /** One query's attention over the image (a head, or {@link PatchAttention#MEAN_OF_HEADS}), the sinks marked. */

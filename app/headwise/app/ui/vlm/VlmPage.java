@@ -80,6 +80,17 @@ public final class VlmPage extends PageBase {
         this.model = model;
         rows.setId("vlm-rows");
         rows.getItems().setAll(ClassShares.Rows.values());
+        rows.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(ClassShares.Rows r) {
+                return r == null ? "" : VlmViews.rowsName(r);
+            }
+
+            @Override
+            public ClassShares.Rows fromString(String text) {
+                return null; // not editable
+            }
+        });
         rows.valueProperty().bindBidirectional(model.rowsProperty());
         tau.setId("vlm-tau");
         tau.setPrefWidth(80);
