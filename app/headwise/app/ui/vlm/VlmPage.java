@@ -72,6 +72,8 @@ public final class VlmPage extends PageBase {
     private final Label notJoined = new Label("This page needs a vision-language model: open a LLaVA folder "
             + "(its text runs with an image).");
     private MatrixFigure vhdFigure;
+    private Object overlayRequest;
+    private boolean layerFitted;
     private Session session;
     private boolean updating;
 
@@ -283,7 +285,8 @@ public final class VlmPage extends PageBase {
         head.getItems().setAll(headChoices);
         head.setValue(hd != null && headChoices.contains(hd) ? hd : MEAN);
         int layers = b.result().attention().layers();
-        Controls.fit(layer, layers, overlay.figure() == null ? layers - 1 : Math.min(layer.getValue(), layers - 1)); // first: the last layer
+        Controls.fit(layer, layers, layerFitted ? Math.min(layer.getValue(), layers - 1) : layers - 1); // first: the last layer
+        layerFitted = true;
         updating = false;
         StringBuilder list = new StringBuilder();
         List<VisualSinks.VisualSink> found = b.sinks().sinks();
@@ -311,8 +314,13 @@ public final class VlmPage extends PageBase {
         }
         int q = Integer.parseInt(query.getValue().substring(0, query.getValue().indexOf(':')));
         int h = MEAN.equals(head.getValue()) ? PatchAttention.MEAN_OF_HEADS : Integer.parseInt(head.getValue().substring(1));
-        overlay.show(VlmViews.overlay(b.result().attention(), b.classes(), b.result().input().tokens(), b.seen(), b.sinks(),
-                layer.getValue(), h, q));
+        Object request = new Object();
+        overlayRequest = request;
+        model.overlay(session, b, layer.getValue(), h, q, figure -> {
+            if (overlayRequest == request) { // a newer choice replaces this one
+                overlay.show(figure);
+            }
+        });
     }
 
     private void drawVar() {

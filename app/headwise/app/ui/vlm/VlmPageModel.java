@@ -3,6 +3,7 @@ package headwise.app.ui.vlm;
 import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
+import headwise.app.ui.model.BackgroundReads;
 import headwise.app.ui.model.EngineTasks;
 import headwise.app.ui.model.ModelLifecycle;
 import headwise.app.ui.model.StatusLine;
@@ -18,6 +19,7 @@ import headwise.engine.vlm.analysis.JoinedRuns;
 import headwise.engine.vlm.analysis.JoinedSequence;
 import headwise.engine.vlm.analysis.VisualAttentionRedistribution;
 import headwise.engine.vlm.analysis.VisualSinks;
+import headwise.viz.vlm.ImageAttentionFigure;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -29,6 +31,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The VLM page's state and its background jobs (docs/vlm.md): for the session's joined sequence, the token-class
@@ -62,6 +65,8 @@ public final class VlmPageModel {
     private final AppModel app;
     private final BiConsumer<Integer, Integer> openHead;
     private final EngineTasks tasks = new EngineTasks();
+    /** The overlay's reads of the run's attention: at once for stored maps, in the background for recomputed ones. */
+    private final BackgroundReads reads;
     private final ObjectProperty<ClassShares.Rows> rows = new SimpleObjectProperty<>(ClassShares.Rows.ALL);
     private final DoubleProperty tau = new SimpleDoubleProperty(Double.NaN);
     private final ObjectProperty<Basics> basics = new SimpleObjectProperty<>();
@@ -74,6 +79,7 @@ public final class VlmPageModel {
     public VlmPageModel(AppModel app, BiConsumer<Integer, Integer> openHead) {
         this.app = app;
         this.openHead = openHead;
+        this.reads = new BackgroundReads(app::report);
     }
 
     public ObjectProperty<ClassShares.Rows> rowsProperty() {
@@ -220,6 +226,12 @@ public final class VlmPageModel {
         });
     }
 
+    /** One query's attention over the image (a head or the mean of heads), the sinks marked, to {@code onDone}. */
+    public void overlay(Session s, Basics b, int layer, int head, int query, Consumer<ImageAttentionFigure> onDone) {
+        reads.read(s, () -> VlmViews.overlay(b.result().attention(), b.classes(), b.result().input().tokens(), b.seen(), b.sinks(),
+                layer, head, query), onDone);
+    }
+
     /** Stops the running job; what was shown stays. */
     public void cancel() {
         if (tasks.cancel()) {
@@ -257,7 +269,7 @@ public final class VlmPageModel {
         T call(LoadedModel model, EngineTasks.Progress progress) throws Exception;
     }
 
-    private <T> void submit(String message, Work<T> work, java.util.function.Consumer<T> onDone) {
+    private <T> void submit(String message, Work<T> work, Consumer<T> onDone) {
         ModelLifecycle.Handle handle = app.runner().models().current();
         if (handle == null) {
             status.set("Open a model first");
