@@ -10,8 +10,10 @@ import headwise.engine.vlm.analysis.ClassShares;
 import headwise.engine.vlm.analysis.HeadDivergence;
 import headwise.engine.vlm.analysis.PatchAttention;
 import headwise.engine.vlm.analysis.VisualSinks;
+import headwise.viz.Figure;
 import headwise.viz.draw.ValueScale;
 import headwise.viz.view.MatrixFigure;
+import headwise.viz.vlm.HeadDivergenceFigure;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -28,10 +30,17 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Vision-language models (docs/vlm.md): how attention is shared between system, text, image and generated keys per
@@ -57,6 +66,7 @@ public final class VlmPage extends PageBase {
     private final Button vhd = new Button("Head divergence");
     private final Button flowCut = new Button("FlowCut curves");
     private final Button cancel = new Button("Cancel");
+    private final Button export = new Button("Export figures\u2026");
     private final ProgressBar progress = new ProgressBar(0);
     private final Label message = new Label();
     private final Label status = new Label();
@@ -74,6 +84,8 @@ public final class VlmPage extends PageBase {
     private MatrixFigure vhdFigure;
     private Object overlayRequest;
     private boolean layerFitted;
+    /** Asks for the folder the figures go to (a directory chooser; tests answer it). */
+    private Function<Window, Path> folders = VlmPage::chooseFolder;
     private Session session;
     private boolean updating;
 
@@ -117,6 +129,14 @@ public final class VlmPage extends PageBase {
         vhd.setOnAction(e -> model.runDivergence());
         flowCut.setOnAction(e -> model.runFlowCut());
         cancel.setOnAction(e -> model.cancel());
+        export.setId("vlm-export");
+        export.disableProperty().bind(model.busyProperty().or(model.basicsProperty().isNull()));
+        export.setOnAction(e -> {
+            Path folder = folders.apply(root.getScene() == null ? null : root.getScene().getWindow());
+            if (folder != null) {
+                model.exportFigures(folder, shownFigures());
+            }
+        });
         cancel.disableProperty().bind(model.busyProperty().not());
         for (Button b : List.of(var, vhd, flowCut)) {
             b.disableProperty().bind(model.busyProperty().or(model.basicsProperty().isNull()));
@@ -188,7 +208,7 @@ public final class VlmPage extends PageBase {
         root.setTop(new VBox(4,
                 Controls.toolbar(new Label("Shares over rows"), rows, new Label("   Sink \u03c4"), tau, new Label("   Query"), query,
                         new Label("Layer"), layer, new Label("Head"), head),
-                Controls.toolbar(cancel, progress, message, status)));
+                Controls.toolbar(export, cancel, progress, message, status)));
         root.setCenter(notJoined);
     }
 
@@ -214,6 +234,37 @@ public final class VlmPage extends PageBase {
 
     FigureView pruningView() {
         return pruning;
+    }
+
+    /** Where "Export figures…" writes (tests give a folder instead of the dialog). */
+    public void setFolderChooser(Function<Window, Path> chooser) {
+        folders = chooser;
+    }
+
+    private static Path chooseFolder(Window owner) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Export the VLM figures to");
+        File folder = chooser.showDialog(owner);
+        return folder == null ? null : folder.toPath();
+    }
+
+    /** The figures on the page now, by the names export --view gives them; VHD with its top heads framed. */
+    private Map<String, Figure> shownFigures() {
+        Map<String, Figure> out = new LinkedHashMap<>();
+        if (shares.figure() != null) {
+            out.put("vlm-shares", shares.figure());
+        }
+        if (overlay.figure() != null) {
+            out.put("vlm-overlay", overlay.figure());
+        }
+        VlmPageModel.Divergence d = model.divergenceProperty().get();
+        if (d != null && session != null && d.result() == session.result()) {
+            out.put("vlm-vhd", new HeadDivergenceFigure("Vision-aware head divergence", d.vhd(), VlmViews.TOP_HEADS));
+        }
+        if (pruning.isVisible() && pruning.figure() != null) {
+            out.put("vlm-pruning", pruning.figure());
+        }
+        return out;
     }
 
     private static HBox top(HBox row) {

@@ -1,5 +1,6 @@
 package headwise.app.ui.vlm;
 
+import headwise.app.export.Exporter;
 import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
 import headwise.app.ui.model.AppModel;
@@ -19,6 +20,8 @@ import headwise.engine.vlm.analysis.JoinedRuns;
 import headwise.engine.vlm.analysis.JoinedSequence;
 import headwise.engine.vlm.analysis.VisualAttentionRedistribution;
 import headwise.engine.vlm.analysis.VisualSinks;
+import headwise.viz.Figure;
+import headwise.viz.export.FigureFormat;
 import headwise.viz.vlm.ImageAttentionFigure;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
@@ -30,6 +33,8 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -230,6 +235,29 @@ public final class VlmPageModel {
     public void overlay(Session s, Basics b, int layer, int head, int query, Consumer<ImageAttentionFigure> onDone) {
         reads.read(s, () -> VlmViews.overlay(b.result().attention(), b.classes(), b.result().input().tokens(), b.seen(), b.sinks(),
                 layer, head, query), onDone);
+    }
+
+    /**
+     * Writes {@code figures} (name → figure, e.g. "vlm-shares", the names {@code export --view} uses) as PNG and SVG
+     * into {@code folder}, in the background.
+     */
+    public void exportFigures(Path folder, Map<String, Figure> figures) {
+        if (figures.isEmpty()) {
+            status.set("Nothing to export yet");
+            return;
+        }
+        status.set("");
+        tasks.submit("Exporting the VLM figures\u2026", progress -> {
+            int done = 0;
+            for (Map.Entry<String, Figure> f : figures.entrySet()) {
+                progress.step("Exporting " + f.getKey() + "\u2026", done++, figures.size());
+                for (FigureFormat format : new FigureFormat[] {FigureFormat.PNG, FigureFormat.SVG}) {
+                    Exporter.writeFigure(f.getValue(), f.getKey(), format, 2, folder.resolve(f.getKey() + "." + format.extension()));
+                }
+            }
+            return folder;
+        }, done -> status.set("Exported " + figures.size() + " figure" + (figures.size() == 1 ? "" : "s") + " (PNG, SVG) to " + done),
+                error -> status.set(StatusLine.describe(error)));
     }
 
     /** Stops the running job; what was shown stays. */

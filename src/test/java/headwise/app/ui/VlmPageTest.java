@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The VLM page in the real window (headless) on the tiny LLaVA with its example image: the class shares and the
  * image overlay render on their own, VAR runs and shows the output change, VHD's map opens the clicked head on the
- * Head page (which then gives the head's attention share per key class), FlowCut draws its curves, and Cancel
- * stops a job without showing its result. Screenshots at 1280×800 and
+ * Head page (which then gives the head's attention share per key class), FlowCut draws its curves, the four
+ * figures export to a folder, and Cancel stops a job without showing its result. Screenshots at 1280×800 and
  * 1920×1080 go to target/screenshots/page-vlm-*.png.
  */
 @ExtendWith(ApplicationExtension.class)
@@ -139,6 +139,16 @@ class VlmPageTest {
             screenshot(stage, "page-vlm-" + size[0] + "x" + size[1] + "-lower.png");
             assertFalse(scroll().lookupAll(".scroll-bar").stream().anyMatch(n -> n instanceof ScrollBar bar
                     && bar.getOrientation() == Orientation.HORIZONTAL && bar.isVisible()), "no sideways scrolling at " + size[0]);
+        }
+
+        // every figure on the page, as export --view names them, into a folder
+        Path exported = Files.createTempDirectory("headwise-vlm-export");
+        robot.interact(() -> ((VlmPage) app.window().page(VlmPage.TITLE)).setFolderChooser(owner -> exported));
+        press(robot, "#vlm-export");
+        Label exportStatus = robot.lookup("#vlm-status").queryAs(Label.class);
+        waitFor(60, () -> exportStatus.getText().startsWith("Exported 4 figures"), "the export; " + exportStatus.getText());
+        for (String name : new String[] {"vlm-shares", "vlm-overlay", "vlm-vhd", "vlm-pruning"}) {
+            assertTrue(Files.size(exported.resolve(name + ".png")) > 1000 && Files.size(exported.resolve(name + ".svg")) > 1000, name);
         }
 
         // cancel: a new FlowCut job stopped at once leaves the old curves and says so
