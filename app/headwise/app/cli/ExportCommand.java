@@ -4,11 +4,13 @@ import headwise.app.export.DataKind;
 import headwise.app.export.Exporter;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
+import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
+import headwise.viz.Figure;
 import headwise.viz.export.FigureFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +42,7 @@ final class ExportCommand implements Callable<Integer> {
     FigureOptions figure;
 
     @Option(names = "--view", description = "model-view, heatmap, head-view, flow, importance, layers, sinks, vit-overlay, compare, relevance, "
-            + "faithfulness.")
+            + "faithfulness, atlas; for a LLaVA with --image: vlm-shares, vlm-overlay, vlm-vhd, vlm-pruning.")
     String view;
 
     @Option(names = "--data", description = "attention, output, metrics, head-metrics, layer-metrics, tokens, flow.")
@@ -71,6 +73,10 @@ final class ExportCommand implements Callable<Integer> {
         if ((view == null) == (data == null)) {
             throw new HeadwiseException("give exactly one of --view and --data");
         }
+        VlmViews.View vlmView = view == null ? null : VlmViews.View.of(view);
+        if (vlmView != null) {
+            return exportVlmView(vlmView);
+        }
         ViewKind viewKind = view == null ? null : ViewKind.parse(view);
         if (baseline != null && viewKind != ViewKind.FAITHFULNESS) {
             throw new HeadwiseException("--baseline applies to --view faithfulness");
@@ -98,6 +104,22 @@ final class ExportCommand implements Callable<Integer> {
             }
             command.commandLine().getOut().printf("%s: %s -> %s%n", model.name(), viewKind != null ? viewKind.cliName()
                     + " (" + figureFormat.extension() + ")" : dataKind.cliName(), out);
+        }
+        return 0;
+    }
+
+    /** A vision-language figure: text (or ids) joined with --image, the analysis run here (docs/vlm.md). */
+    private Integer exportVlmView(VlmViews.View vlmView) {
+        FigureFormat figureFormat = figureFormat();
+        double scale = figure.pngScale(1);
+        try (LoadedModel model = common.load()) {
+            if (model.visionLanguage() == null) {
+                throw new HeadwiseException("--view " + vlmView.cliName() + " needs a vision-language model (LLaVA); "
+                        + model.name() + " is not one");
+            }
+            Figure drawn = VlmViews.figure(vlmView, model, input.resolveVisionLanguage(model, keepImageSize));
+            Exporter.writeFigure(drawn, model.name() + " \u00B7 " + vlmView.cliName(), figureFormat, scale, out);
+            command.commandLine().getOut().printf("%s: %s (%s) -> %s%n", model.name(), vlmView.cliName(), figureFormat.extension(), out);
         }
         return 0;
     }

@@ -67,8 +67,13 @@ public final class Exporter {
     }
 
     private static void writeFigure(Figure figure, ViewKind view, FigureFormat format, double pngScale, Path file) {
+        writeFigure(figure, view.title(), format, pngScale, file);
+    }
+
+    /** Writes a figure drawn elsewhere (a vision-language view); a file that cannot be written is a one-line error. */
+    public static void writeFigure(Figure figure, String title, FigureFormat format, double pngScale, Path file) {
         try {
-            FigureFiles.write(figure, format, pngScale, view.title(), file);
+            FigureFiles.write(figure, format, pngScale, title, file);
         } catch (UncheckedIOException e) {
             throw HeadwiseException.inFile(file, "cannot write: " + e.getCause().getMessage());
         }

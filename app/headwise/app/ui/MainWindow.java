@@ -16,6 +16,8 @@ import headwise.app.ui.core.RelevancePageModel;
 import headwise.app.ui.probe.FxProbeFiles;
 import headwise.app.ui.probe.ProbingPage;
 import headwise.app.ui.probe.ProbingPageModel;
+import headwise.app.ui.vlm.VlmPage;
+import headwise.app.ui.vlm.VlmPageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
@@ -113,6 +115,7 @@ public final class MainWindow {
         addPage(RelevancePage.TITLE, () -> new RelevancePage(new RelevancePageModel(model)));
         addPage(ProbingPage.TITLE, () -> new ProbingPage(new ProbingPageModel(model), new FxProbeFiles()));
         headwise.app.ui.corpus.CorpusPages.makers(model, viewState).forEach(this::addPage);
+        addPage(VlmPage.TITLE, () -> new VlmPage(new VlmPageModel(model, this::openHead)));
         tabs.setId("pages");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, was, tab) -> {

@@ -88,6 +88,11 @@ public final class VisionLanguageModel {
         return PatchGrid.trained(tower.spec().vision());
     }
 
+    /** The tower's hidden states the features are read from (0 = the embedding, i = the output of layer i − 1). */
+    public int[] featureLayers() {
+        return featureLayers.clone();
+    }
+
     /** Whether the image's positions in the decoder start with the tower's CLS ('full' on a tower with CLS). */
     public boolean classTokenInSequence() {
         return keepClassToken && tower.spec().vision().classToken();

@@ -8,6 +8,7 @@ import headwise.app.ui.head.QkScatter;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.PageBase;
 import headwise.app.ui.page.ViewState;
+import headwise.app.ui.vlm.KeyClasses;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.Labels;
@@ -45,6 +46,8 @@ public final class HeadDetailPage extends PageBase {
     private final CheckBox log = new CheckBox("log scale");
     private final Label readout = new Label();
     private final Label selectionInfo = new Label();
+    /** A vision-language run's share of this head's attention per key class (system, text, image). */
+    private final Label keyClasses = new Label();
     private final ImageView headView = new ImageView();
     private final QkScatter scatter = new QkScatter();
     private final CheckBox qkFollow = new CheckBox("the heatmap's head");
@@ -93,7 +96,9 @@ public final class HeadDetailPage extends PageBase {
         HBox bar = Controls.paddedToolbar(new Label("Layer"), layer, new Label("Head"), head, log, readout);
         Label hint = new Label("scroll: zoom \u00B7 drag: pan \u00B7 double-click: fit \u00B7 click: select query row \u00B7 shift-click: key column");
         hint.getStyleClass().add(Styles.MUTED);
-        VBox left = new VBox(4, heatmap, selectionInfo, hint);
+        keyClasses.setId("key-classes");
+        keyClasses.managedProperty().bind(keyClasses.visibleProperty());
+        VBox left = new VBox(4, heatmap, selectionInfo, keyClasses, hint);
         left.setPadding(new Insets(0, 4, 4, 8));
         VBox.setVgrow(heatmap, Priority.ALWAYS);
 
@@ -170,6 +175,9 @@ public final class HeadDetailPage extends PageBase {
         int t = r.attention().length();
         updating = true; // a new matrix clears the selection; the saved one is restored below
         heatmap.setMatrix(matrix, t, r.input().tokens());
+        String classes = KeyClasses.line(matrix, t, model.classes(r.input()));
+        keyClasses.setText(classes);
+        keyClasses.setVisible(classes != null);
         Selection st = model.selection();
         heatmap.selectedQueryProperty().set(st.query() < t ? st.query() : -1);
         heatmap.selectedKeyProperty().set(st.key() < t ? st.key() : -1);

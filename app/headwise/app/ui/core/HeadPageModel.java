@@ -8,7 +8,9 @@ import headwise.app.ui.head.QkProjection;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
 import headwise.app.ui.page.SessionSinks;
+import headwise.app.ui.vlm.KeyClasses;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.TokenClasses;
 import headwise.viz.export.PngExport;
 
 import java.awt.image.BufferedImage;
@@ -61,6 +63,11 @@ public final class HeadPageModel {
     public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone) {
         reads.read(session, () -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
                 PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1)), onDone);
+    }
+
+    /** The token classes of a vision-language run's positions (system, text, image), or null for other runs. */
+    public TokenClasses classes(ModelInput input) {
+        return KeyClasses.of(app.runner().models().currentModel(), input);
     }
 
     /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */

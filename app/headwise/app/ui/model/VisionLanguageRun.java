@@ -21,7 +21,7 @@ import java.util.Optional;
  * it). A model opens with an example: without text, {@link #EXAMPLE_PROMPT}; text without the image token gets it in
  * front (as LLaVA's prompts have it); without an image, the model folder's examples/ image, else the ViT sample's.
  */
-final class VisionLanguageRun {
+public final class VisionLanguageRun {
 
     static final String EXAMPLE_PROMPT = "What is in this image?";
 
@@ -29,11 +29,9 @@ final class VisionLanguageRun {
     }
 
     static ModelInput input(LoadedModel model, SessionState s, String text) {
-        VisionLanguageModel vlm = model.visionLanguage();
-        Path file = s.hasImage() ? Path.of(s.image()) : exampleImage(model).orElseThrow(() -> new HeadwiseException(
-                model.name() + " takes an image with its text: choose one (Image\u2026) or drop it on the window"));
-        PixelImage image = ImageFiles.read(file, ImagePreprocessor.resizeSide(vlm.preprocessor()));
+        PixelImage image = image(model, s);
         String prompt = text == null || text.isBlank() ? EXAMPLE_PROMPT : text;
+        VisionLanguageModel vlm = model.visionLanguage();
         VisionLanguageInput input;
         if (model.hasTokenizer()) {
             String imageToken = model.tokenizer().tokensOf(new int[] {vlm.imageTokenId()})[0];
@@ -42,6 +40,13 @@ final class VisionLanguageRun {
             input = VisionLanguageInput.fromIds(model, ModelInput.parseIds(prompt), image); // ids, one of them the image token
         }
         return VisionLanguageAnalyzer.joinedInput(model, input);
+    }
+
+    /** The session's image, or the example image when it has none, as read for {@code model}'s preprocessing. */
+    public static PixelImage image(LoadedModel model, SessionState s) {
+        Path file = s.hasImage() ? Path.of(s.image()) : exampleImage(model).orElseThrow(() -> new HeadwiseException(
+                model.name() + " takes an image with its text: choose one (Image\u2026) or drop it on the window"));
+        return ImageFiles.read(file, ImagePreprocessor.resizeSide(model.visionLanguage().preprocessor()));
     }
 
     /** The first image of the model folder's examples/, else the ViT sample's example image. */

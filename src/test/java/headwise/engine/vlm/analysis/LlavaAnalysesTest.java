@@ -1,0 +1,214 @@
+package headwise.engine.vlm.analysis;
+
+import headwise.app.io.ImageFiles;
+import headwise.engine.Fixtures;
+import headwise.engine.load.LoadedModel;
+import headwise.engine.load.ModelLoader;
+import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.TokenClasses;
+import headwise.engine.vlm.TokenClasses.TokenClass;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
+import headwise.engine.vlm.VisionLanguageResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every vision-language analysis on the real tiny LLaVAs (make_llava_fixtures.py), loaded through the ordinary
+ * loader and joined as the app and the command line join them ({@link JoinedRuns}). The fixtures are random, so the
+ * checks are properties that hold for any weights: the rebuilt sequence is the analysed one, shares are
+ * distributions that follow causality, sinks follow τ, VAR with nothing to move moves nothing, VHD is a norm that
+ * the image makes non-zero, FlowCut's CLS relay is the tower's own CLS row, and pruning nothing or everything gives
+ * the runs it must.
+ */
+class LlavaAnalysesTest {
+
+    private static final double EPS = 1e-5;
+
+    private record Run(LoadedModel model, ModelInput input, VisionLanguageInput vl, JoinedSequence sequence) implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private static Run open(String fixture) {
+        LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString());
+        VisionLanguageInput vl = VisionLanguageInput.fromIds(model, Fixtures.inputIds(fixture),
+                ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")));
+        ModelInput input = VisionLanguageAnalyzer.joinedInput(model, vl);
+        return new Run(model, input, vl, JoinedRuns.of(model, input));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llava_clip_f32", "llava_clip_full_f32", "llava_siglip_f32"})
+    void theRebuiltSequenceIsTheAnalysedOneAndItsSharesAreDistributions(String fixture) {
+        try (Run run = open(fixture)) {
+            VisionLanguageResult analysed = VisionLanguageAnalyzer.analyze(run.model(), run.vl());
+            TokenClasses classes = run.sequence().classes();
+            assertArrayEquals(analysed.classes().classes(), classes.classes(), fixture + " classes from the ids");
+            assertEquals(analysed.classes().imageStart(), classes.imageStart());
+            AttentionMaps maps = ClassShares.attention(run.sequence());
+            assertTrue(Fixtures.maxAbsDiff(analysed.decoder().attention().values(), maps.values()) <= 1e-6,
+                    fixture + ": the rebuilt sequence's attention is the analysed run's");
+
+            ClassShares all = ClassShares.of(maps, classes, ClassShares.queries(classes, ClassShares.Rows.ALL));
+            for (int l = 0; l < all.layers(); l++) {
+                for (int h = 0; h < all.heads(); h++) {
+                    double sum = 0;
+                    for (TokenClass c : TokenClass.values()) {
+                        sum += all.of(c)[l][h];
+                    }
+                    assertEquals(1.0, sum, EPS, fixture + " shares of head " + l + "." + h);
+                    assertEquals(0.0, all.of(TokenClass.GENERATED)[l][h], 0.0, "nothing was generated");
+                }
+            }
+            // queries before the image cannot see it (causal); the last query's image share is its patch grid's sum
+            int before = classes.imageStart() - 1 - (classes.at(classes.imageStart() - 1) == TokenClass.SYSTEM ? 1 : 0);
+            ClassShares early = ClassShares.of(maps, classes, new int[] {before});
+            int last = classes.length() - 1;
+            ClassShares late = ClassShares.of(maps, classes, new int[] {last});
+            for (int l = 0; l < maps.layers(); l++) {
+                for (int h = 0; h < maps.heads(); h++) {
+                    assertEquals(0.0, early.of(TokenClass.IMAGE)[l][h], 0.0);
+                    double grid = Arrays.stream(PatchAttention.grid(maps, classes, l, h, last)).flatMapToDouble(Arrays::stream).sum();
+                    assertEquals(late.of(TokenClass.IMAGE)[l][h], grid, EPS);
+                    assertTrue(grid > 0, fixture + ": a softmax gives every visible patch some attention; head " + l + "." + h);
+                }
+            }
+            if (fixture.contains("full")) {
+                assertTrue(late.of(TokenClass.SYSTEM)[0][0] > 0, "the tower's CLS kept in the sequence is the SYSTEM key");
+            } else {
+                assertEquals(0.0, late.of(TokenClass.SYSTEM)[0][0], 0.0);
+            }
+        }
+    }
+
+    @Test
+    void visualSinksFollowTauAndVarMovesTheOutputOnlyWhenItRedistributes() {
+        try (Run run = open("llava_clip_f32")) {
+            JoinedSequence seq = run.sequence();
+            int width = run.model().spec().dModel();
+            VisualSinks none = VisualSinks.find(seq, VisualSinks.Options.defaults().withFromLayer(0).withDimensions(new int[] {0, 1, 2})
+                    .withTau(Math.sqrt(width) + 1));
+            assertTrue(none.sinks().isEmpty(), "|x̂| ≤ sqrt(d): nothing passes τ = sqrt(d) + 1");
+            // the median image φ at layer 0 as τ: about half of the patches are sinks there
+            double[] phi0 = Arrays.stream(seq.imagePositions()).mapToDouble(p -> none.phi()[0][p]).sorted().toArray();
+            double tau = phi0[phi0.length / 2];
+            VisualSinks some = VisualSinks.find(seq, VisualSinks.Options.defaults().withFromLayer(0).withDimensions(new int[] {0, 1, 2}).withTau(tau));
+            assertTrue(!some.sinks().isEmpty() && some.sinks().size() < seq.classes().imageCount(), some.sinks().toString());
+            for (VisualSinks.VisualSink s : some.sinks()) {
+                assertTrue(seq.classes().isImage(s.position()));
+                assertEquals(s.position() - seq.classes().imageStart(), s.row() * seq.classes().gridCols() + s.col());
+                assertTrue(s.score() > tau && s.score() <= Math.sqrt(width) + 1e-6, "score " + s.score());
+            }
+
+            VisualAttentionRedistribution.Options var = VisualAttentionRedistribution.Options.defaults().withFromLayer(0).withSkipLastLayer(false);
+            VisualAttentionRedistribution.Result idle = VisualAttentionRedistribution.apply(seq, none, var, -1, null);
+            assertEquals(0, Arrays.stream(idle.redirected()).flatMapToInt(Arrays::stream).sum());
+            assertEquals(0.0, idle.shift().kl(), 1e-9, "no sinks: VAR leaves the output alone");
+            VisualAttentionRedistribution.Result moved = VisualAttentionRedistribution.apply(seq, some, var, -1, null);
+            int redirected = Arrays.stream(moved.redirected()).flatMapToInt(Arrays::stream).sum();
+            assertTrue(redirected > 0, "image-centric rows after the image were redistributed");
+            assertTrue(moved.shift().kl() > 1e-9, "KL " + moved.shift().kl());
+            assertEquals(moved.clean().target(), moved.shifted().target(), "the shifted run reads the clean top token");
+            assertEquals(idle.clean().logit(), moved.clean().logit(), 1e-6);
+        }
+    }
+
+    @Test
+    void headDivergenceIsANormTheImageMakesNonZero() {
+        try (Run run = open("llava_siglip_f32")) {
+            JoinedSequence seq = run.sequence();
+            int last = seq.length() - 1;
+            HeadDivergence vhd = HeadDivergence.compute(seq, new int[] {last - 1, last}, 2);
+            var spec = run.model().spec();
+            assertEquals(spec.layers(), vhd.map().length);
+            assertEquals(spec.heads(), vhd.map()[0].length);
+            double max = 0;
+            for (double[] row : vhd.map()) {
+                for (double v : row) {
+                    assertTrue(v >= 0 && Double.isFinite(v));
+                    max = Math.max(max, v);
+                }
+            }
+            assertTrue(max > 1e-4, "removing 16 of " + seq.length() + " positions changes some head's output: " + max);
+            List<HeadDivergence.RankedHead> ranked = vhd.ranked();
+            assertEquals(spec.layers() * spec.heads(), ranked.size());
+            for (int i = 1; i < ranked.size(); i++) {
+                assertTrue(ranked.get(i - 1).vhd() >= ranked.get(i).vhd());
+            }
+            assertEquals(max, ranked.get(0).vhd(), 1e-12);
+            assertEquals(2, vhd.tokenVhd().length);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llava_clip_f32", "llava_clip_full_f32"})
+    void theClsRelayIsTheTowersOwnClsRow(String fixture) {
+        try (Run run = open(fixture)) {
+            var vlm = run.model().visionLanguage();
+            double[] row = JoinedRuns.towerClsRow(vlm, run.vl().image());
+            assertEquals(17, row.length);
+            assertEquals(1.0, Arrays.stream(row).sum(), EPS, "a softmax row");
+            // the same row as the analysed run's tower attention at the last layer feeding the features (−2: layer 1 of 3)
+            AttentionMaps tower = VisionLanguageAnalyzer.analyze(run.model(), run.vl()).visionAttention();
+            int layer = Arrays.stream(vlm.featureLayers()).max().orElseThrow() - 1;
+            for (int j = 0; j < row.length; j++) {
+                double mean = 0;
+                for (int h = 0; h < tower.heads(); h++) {
+                    mean += tower.get(layer, h, 0, j) / tower.heads();
+                }
+                assertEquals(mean, row[j], 1e-6);
+            }
+            int n = run.sequence().classes().imageCount();
+            double[] relay = JoinedRuns.flowRanking(row, ImageTokenFlow.compute(run.sequence(), null), n);
+            assertArrayEquals(Arrays.copyOfRange(row, 1, 17), relay, 0.0, "CLS's own value is left out; the patches stay in order");
+        }
+    }
+
+    @Test
+    void aSiglipTowerHasNoClsSoFlowCutUsesTheMultiCriteriaScoreAndPruningBehaves() {
+        try (Run run = open("llava_siglip_f32")) {
+            JoinedSequence seq = run.sequence();
+            int n = seq.classes().imageCount();
+            assertNull(JoinedRuns.towerClsRow(run.model().visionLanguage(), run.vl().image()));
+            ImageTokenFlow flow = ImageTokenFlow.compute(seq, null);
+            assertEquals(seq.length() - 1, flow.query());
+            double[] ranking = JoinedRuns.flowRanking(null, flow, n);
+            assertArrayEquals(flow.cumulative(), ranking, 0.0);
+            for (int l = 0; l < flow.scores().length; l++) {
+                double attention = Arrays.stream(flow.attention()[l]).sum();
+                assertTrue(attention > 0 && attention <= 1 + EPS, "the query's attention to the image " + attention);
+                assertTrue(Arrays.stream(flow.scores()[l]).allMatch(s -> s > 0 && Double.isFinite(s)));
+            }
+
+            ImageTokenPruning pruning = ImageTokenPruning.compute(seq, ranking, flow.attention()[0], ImageTokenPruning.defaultFractions(), -1);
+            double[] f = pruning.fractions();
+            assertEquals(1.0, f[0]);
+            assertEquals(n, pruning.kept()[0]);
+            assertEquals(0, pruning.kept()[f.length - 1]);
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(Math.round(f[i] * n), pruning.kept()[i]);
+            }
+            assertEquals(pruning.clean().logit(), pruning.byFlow()[0].logit(), EPS, "keeping every token is the clean run");
+            assertEquals(pruning.clean().logit(), pruning.byAttention()[0].logit(), EPS);
+            int none = f.length - 1;
+            assertEquals(pruning.byFlow()[none].logit(), pruning.byAttention()[none].logit(), EPS, "with no image both orders are one run");
+            int[] textOnly = seq.keptWithout(seq.imagePositions());
+            double textLogit = Prediction.read(seq.decoder().runFromEmbeddings(seq.rows(textOnly), headwise.engine.hooks.Hooks.none()).output(),
+                    0, textOnly.length - 1, pruning.clean().target()).logit();
+            assertEquals(textLogit, pruning.byFlow()[none].logit(), EPS, "pruning every patch is the text-only run");
+        }
+    }
+}
