@@ -91,7 +91,8 @@ final class ProbeCommand implements Callable<Integer> {
             description = "A second copy of the model to probe the same way (e.g. a Q8_0 GGUF file), fed the same token ids.")
     String compareModel;
 
-    @Option(names = "--spark", description = "Extract the features on Spark (local mode unless --master); the probes train here."
+    @Option(names = "--spark", description = "Extract the features on Spark (local mode unless --master, which implies --spark);"
+            + " the probes train here."
             + " Automatic above " + SparkProbeFeatures.AUTO_EXAMPLES + " examples.")
     boolean spark;
 
@@ -106,8 +107,9 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        spark |= sparkOptions.master != null; // a cluster named is a cluster meant
         if (spark && noSpark) {
-            throw new HeadwiseException("--spark and --no-spark: choose one");
+            throw new HeadwiseException("--spark (or --master) and --no-spark: choose one");
         }
         if (queries != null && queries < 1) {
             throw new HeadwiseException("--queries: the attentive probe needs 1 query or more, got " + queries);

@@ -70,7 +70,7 @@ class ProbeSparkTest {
         CliTestSupport.Run run = CliTestSupport.run("probe", "--model", MODEL.toString(), "--data", DATA.resolve("late.jsonl").toString(),
                 "--out", temp.toString(), "--spark", "--no-spark");
         assertEquals(2, run.exitCode());
-        assertEquals("error: --spark and --no-spark: choose one", run.err().strip());
+        assertEquals("error: --spark (or --master) and --no-spark: choose one", run.err().strip());
     }
 
     @Test
