@@ -88,7 +88,7 @@ public final class SparkJob {
                     todo.add(p);
                 }
             }
-            SparkProgress listener = new SparkProgress(SparkProgress.sliceSizes(records.size(), partitions), finished, progress);
+            SparkProgress listener = new SparkProgress(SparkProgress.sliceSizes(records.size(), partitions), finished, progress, name);
             progress.accept(listener.progress());
             spark.sc().addSparkListener(listener);
             if (!todo.isEmpty()) {
