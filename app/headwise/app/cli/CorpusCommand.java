@@ -13,8 +13,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code corpus}: per-head statistics and the head atlas over a file of prompts, on Spark (docs/corpus.md). */
@@ -37,18 +35,8 @@ final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder (created if missing).")
     Path out;
 
-    @Option(names = "--master", description = "Spark master URL (default: embedded, local mode on this machine's cores).")
-    String master;
-
-    @Option(names = "--partitions", defaultValue = "0", description = "Spark tasks to cut the prompts into (default: twice the task slots).")
-    int partitions;
-
-    @Option(names = "--threads", defaultValue = "1",
-            description = "Native threads per task (spark.task.cpus, at most an executor's cores); default ${DEFAULT-VALUE}.")
-    int threads;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting (repeatable).")
-    Map<String, String> conf = new LinkedHashMap<>();
+    @Mixin
+    SparkOptions spark; // --master, --partitions, --threads, --conf
 
     @Option(names = "--skip-bad", description = "Count and skip bad prompts instead of stopping at the first.")
     boolean skipBad;
@@ -60,8 +48,8 @@ final class CorpusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = command.commandLine().getErr();
         ForwardOptions options = ForwardOptionsProperties.read(); // the -D switches, for the executors too
-        CorpusPipeline.Request request = new CorpusPipeline.Request(common.model, data, out, master, partitions, threads, conf,
-                skipBad, options, failure);
+        CorpusPipeline.Request request = new CorpusPipeline.Request(common.model, data, out, spark.master, spark.partitions, spark.threads,
+                spark.conf, skipBad, options, failure);
         CorpusPipeline.Outcome done = CorpusPipeline.run(request, p -> err.println(p.line()), new CorpusCancel());
         if (!done.skippedLines().isEmpty()) {
             err.println("skipped " + done.skippedLines().size() + " bad prompts; the first: " + done.skippedLines().get(0));

@@ -1,14 +1,21 @@
 package headwise.app.cli;
 
+import headwise.app.ForwardOptionsProperties;
+import headwise.app.corpus.CorpusCancel;
+import headwise.app.corpus.CorpusPipeline;
+import headwise.app.corpus.SparkJob;
+import headwise.app.probe.SparkProbeFeatures;
 import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.probe.LayerProbing;
 import headwise.engine.analysis.probe.LowPrecision;
 import headwise.engine.analysis.probe.Pooling;
+import headwise.engine.analysis.probe.ProbeFeatures;
 import headwise.engine.analysis.probe.ProbeReport;
 import headwise.engine.analysis.probe.ProbeResult;
 import headwise.engine.analysis.probe.ProbeScore;
 import headwise.engine.analysis.probe.ProbeSettings;
 import headwise.engine.analysis.probe.ProbeSite;
+import headwise.engine.corpus.ExecutorOptions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.viz.export.FigureFiles;
@@ -84,8 +91,26 @@ final class ProbeCommand implements Callable<Integer> {
             description = "A second copy of the model to probe the same way (e.g. a Q8_0 GGUF file), fed the same token ids.")
     String compareModel;
 
+    @Option(names = "--spark", description = "Extract the features on Spark (local mode unless --master, which implies --spark);"
+            + " the probes train here."
+            + " Automatic above " + SparkProbeFeatures.AUTO_EXAMPLES + " examples.")
+    boolean spark;
+
+    @Option(names = "--no-spark", description = "Extract the features in this process, however many examples.")
+    boolean noSpark;
+
+    @Mixin
+    SparkOptions sparkOptions; // --master, --partitions, --threads, --conf (with --spark, or above the automatic size)
+
+    /** Tests: the example count above which Spark extracts without --spark. */
+    int autoSparkExamples = SparkProbeFeatures.AUTO_EXAMPLES;
+
     @Override
     public Integer call() {
+        spark |= sparkOptions.master != null; // a cluster named is a cluster meant
+        if (spark && noSpark) {
+            throw new HeadwiseException("--spark (or --master) and --no-spark: choose one");
+        }
         if (queries != null && queries < 1) {
             throw new HeadwiseException("--queries: the attentive probe needs 1 query or more, got " + queries);
         }
@@ -106,11 +131,12 @@ final class ProbeCommand implements Callable<Integer> {
             }
             long start = System.nanoTime();
             long[] featuresDone = {start};
+            boolean[] onSpark = {false};
             ProbeResult result = LayerProbing.run(model, data, settings, comparisons, (stage, done, total) -> {
                 if (stage.equals("features") && done == total) {
                     featuresDone[0] = System.nanoTime();
                 }
-            });
+            }, extractor(onSpark));
             double featureSeconds = (featuresDone[0] - start) / 1e9;
             double probeSeconds = (System.nanoTime() - featuresDone[0]) / 1e9;
             AnalyzeCommand.createFolder(out);
@@ -122,12 +148,35 @@ final class ProbeCommand implements Callable<Integer> {
             int examples = result.split().train().length + result.split().test().length;
             ProbeScore best = result.layers().stream().max(java.util.Comparator.comparingDouble(ProbeScore::accuracy)).orElseThrow();
             PrintWriter printer = command.commandLine().getOut();
-            printer.printf("%s: %d examples (%d train, %d test), best accuracy %.4f, depth %d; features %.2f s, probes %.2f s; wrote %s%n",
+            printer.printf("%s: %d examples (%d train, %d test), best accuracy %.4f, depth %d; features %.2f s%s, probes %.2f s; wrote %s%n",
                     model.name(), examples, result.split().train().length, result.split().test().length, best.accuracy(), result.depth(),
-                    featureSeconds, probeSeconds, out.resolve("probe.json"));
+                    featureSeconds, onSpark[0] ? " on Spark" : "", probeSeconds, out.resolve("probe.json"));
             printer.flush();
         }
         return 0;
+    }
+
+    /**
+     * In-process, or on Spark with --spark or above {@link #autoSparkExamples} examples (unless --no-spark); the
+     * executors load --model from the same path and run it with the -D switches' forward options.
+     */
+    private LayerProbing.Extractor extractor(boolean[] onSpark) {
+        if (sparkOptions.partitions < 0 || sparkOptions.threads < 1) {
+            throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
+        }
+        PrintWriter err = command.commandLine().getErr();
+        SparkProbeFeatures sparkFeatures = new SparkProbeFeatures(CorpusPipeline.executorModel(common.model),
+                new SparkJob.Cluster(sparkOptions.master, sparkOptions.partitions, sparkOptions.threads, out.resolve(".spark-work"),
+                        sparkOptions.conf),
+                ExecutorOptions.of(ForwardOptionsProperties.read()), p -> {
+                    err.println(p.line("probe", "examples"));
+                    err.flush();
+                }, new CorpusCancel());
+        return (model, file, examples, settings, progress) -> {
+            onSpark[0] = spark || !noSpark && examples.size() > autoSparkExamples;
+            return onSpark[0] ? sparkFeatures.extract(model, file, examples, settings, progress)
+                    : ProbeFeatures.extract(model, file, examples, settings, progress);
+        };
     }
 
     private FigureFormat figureFormat() {

@@ -15,17 +15,14 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ForwardOptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * A whole corpus run, as the CLI's {@code corpus} and the app's Corpus page both do it: read and check every prompt
@@ -67,7 +64,7 @@ public final class CorpusPipeline {
         if (r.partitions() < 0 || r.threads() < 1) {
             throw new HeadwiseException("--partitions must be at least 0 and --threads at least 1");
         }
-        CorpusJob.requireOpenedPackages(); // before minutes of reading and tokenizing
+        SparkJob.requireOpenedPackages("corpus"); // before minutes of reading and tokenizing
         // the model's first load here sets this JVM's native threads for the local tasks: a process that goes on
         // afterwards (the app) gets its own back
         int[] threads = ExecutorModels.nativeThreads();
@@ -128,14 +125,14 @@ public final class CorpusPipeline {
                 return PartitionStore.open(saved, key);
             }, progress, cancel);
         } finally {
-            deleteQuietly(work);
+            SparkJob.deleteQuietly(work);
         }
         int layers = loaded.spec().layers();
         int heads = loaded.spec().heads();
         CorpusReport.write(r.out(), prompts, run.all(), skipped.size(), layers, heads);
         CorpusRunInfo.write(r.out(), new CorpusRunInfo(executorModel, loaded.name(), r.data().toAbsolutePath().normalize().toString(),
                 dataHash, prompts.size(), skipped.size()));
-        deleteQuietly(saved); // the results are written: nothing is left to resume
+        SparkJob.deleteQuietly(saved); // the results are written: nothing is left to resume
         return new Outcome(loaded.name(), prompts.size(), skipped, layers, heads, run.resumedPrompts(), (System.nanoTime() - start) / 1e9);
     }
 
@@ -145,16 +142,5 @@ public final class CorpusPipeline {
                 .or(() -> Files.exists(Path.of(model)) ? Optional.of(Path.of(model)) : Optional.empty())
                 .map(p -> p.toAbsolutePath().normalize().toString())
                 .orElse(model);
-    }
-
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // Spark removes its own scratch folders; this only tidies what is left
-        }
     }
 }

@@ -11,10 +11,15 @@ public record CorpusProgress(long done, long total, long resumed, double rate, d
 
     /** The CLI's line: "corpus: 40/100 prompts, 12.3 prompts/s, ETA 5 s", or the failure. */
     public String line() {
+        return line("corpus", "prompts");
+    }
+
+    /** The line of another job: "probe: 40/100 examples, 12.3 examples/s, ETA 5 s". */
+    public String line(String job, String records) {
         if (failure != null) {
             return failure;
         }
-        return String.format(Locale.ROOT, "corpus: %d/%d prompts, %.1f prompts/s, ETA %.0f s", done, total, rate, etaSeconds);
+        return String.format(Locale.ROOT, "%s: %d/%d %s, %.1f %s/s, ETA %.0f s", job, done, total, records, rate, records, etaSeconds);
     }
 
     public double fraction() {

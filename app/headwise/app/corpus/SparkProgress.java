@@ -7,7 +7,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 import java.util.function.Consumer;
 
-/** Turns Spark's finished tasks into {@link CorpusProgress}: prompts done / total, rate and time left. */
+/** Turns Spark's finished tasks into {@link CorpusProgress}: records (prompts, examples) done / total, rate and time left. */
 final class SparkProgress extends SparkListener {
 
     private final long[] partitionSizes;
@@ -16,10 +16,14 @@ final class SparkProgress extends SparkListener {
     private final Consumer<CorpusProgress> sink;
     private final long start = System.nanoTime();
     private final boolean[] done;
+    private final String job;
     private long computed;
 
-    /** @param finished partitions already done before this run (resumed): they count as done, not in the rate */
-    SparkProgress(long[] partitionSizes, boolean[] finished, Consumer<CorpusProgress> sink) {
+    /**
+     * @param finished partitions already done before this run (resumed): they count as done, not in the rate
+     * @param job      the job's name at the start of a failed task's line ("corpus", "probe")
+     */
+    SparkProgress(long[] partitionSizes, boolean[] finished, Consumer<CorpusProgress> sink, String job) {
         this.partitionSizes = partitionSizes.clone();
         this.done = finished.clone();
         long all = 0;
@@ -31,6 +35,7 @@ final class SparkProgress extends SparkListener {
         this.total = all;
         this.resumed = before;
         this.sink = sink;
+        this.job = job;
     }
 
     @Override
@@ -38,7 +43,7 @@ final class SparkProgress extends SparkListener {
         int partition = end.taskInfo().index();
         if (end.reason() instanceof TaskFailedReason failed) { // counts nothing; Spark retries it up to its limit
             sink.accept(new CorpusProgress(resumed + computed, total, resumed, Double.NaN, Double.NaN,
-                    "corpus: the task of partition " + partition + " failed (attempt " + (end.taskInfo().attemptNumber() + 1)
+                    job + ": the task of partition " + partition + " failed (attempt " + (end.taskInfo().attemptNumber() + 1)
                     + "): " + failed.toErrorString().lines().findFirst().orElse("")));
             return;
         }

@@ -183,6 +183,19 @@ public final class MemoryBudget {
         }
     }
 
+    /** Refuses a job ({@code what}) that needs more Java heap than is free, naming both sizes and -Xmx. */
+    public static void checkHeap(long bytes, String what) {
+        if (bytes <= freeHeapBytes()) {
+            return;
+        }
+        System.gc(); // a previous run's arrays that nothing references any more
+        long heapFree = freeHeapBytes();
+        if (bytes > heapFree) {
+            throw new HeadwiseException(what + " needs about " + mib(bytes) + " MiB of Java heap, but only "
+                    + mib(heapFree) + " MiB are free (a larger -Xmx gives more)");
+        }
+    }
+
     private static boolean fits(Estimate need, long heap, long nativeFree) {
         return need.heapBytes() <= heap && need.nativeBytes() <= nativeFree;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 
 /**
  * Layer-wise probing ("Exploring Concept Depth", Jin et al.): at each block, a logistic regression reads the
@@ -27,6 +28,15 @@ public final class LayerProbing {
             return (stage, done, total) -> {
             };
         }
+    }
+
+    /**
+     * Extracts the features of the model as loaded (in-process: {@code ProbeFeatures::extract}; the app runs it on
+     * Spark for large data sets). Variants on other copies of the model are extracted in-process.
+     */
+    @FunctionalInterface
+    public interface Extractor {
+        ProbeFeatures extract(LoadedModel model, Path file, List<ProbeExample> examples, ProbeSettings settings, IntConsumer progress);
     }
 
     /** A second copy of the model to probe the same way (e.g. at lower precision), named for the chart. */
@@ -58,12 +68,18 @@ public final class LayerProbing {
      */
     public static ProbeResult run(LoadedModel model, Path file, ProbeSettings settings, List<Comparison> comparisons,
                                   Progress progress) {
+        return run(model, file, settings, comparisons, progress, ProbeFeatures::extract);
+    }
+
+    /** As above, the features of {@code model} without noise extracted by {@code extractor}. */
+    public static ProbeResult run(LoadedModel model, Path file, ProbeSettings settings, List<Comparison> comparisons,
+                                  Progress progress, Extractor extractor) {
         List<ProbeExample> examples = ProbeDataFile.read(file);
         ProbeLabels labels = ProbeLabels.of(file, examples);
         ProbeSplit split = ProbeSplit.of(file, examples, labels, settings.seed());
         int example = attentionExample(settings, split, examples.size());
         ProbeSettings clean = settings.withNoise(0);
-        ProbeFeatures features = ProbeFeatures.extract(model, file, examples, clean,
+        ProbeFeatures features = extractor.extract(model, file, examples, clean,
                 done -> progress.report("features", done, examples.size()));
         ProbeResult result = fit(features, labels, split, settings, example, "", progress); // settings: its noise names the variant
         if (result.attention() != null) {

@@ -18,7 +18,7 @@ import headwise.engine.HeadwiseException;
  *                         the first test example
  */
 public record ProbeSettings(ProbeSite site, Pooling pooling, long seed, boolean headMap, double c, double noise,
-                            int attentiveQueries, int attentionExample) {
+                            int attentiveQueries, int attentionExample) implements java.io.Serializable {
 
     public ProbeSettings {
         if (!(noise >= 0) || Double.isInfinite(noise)) {

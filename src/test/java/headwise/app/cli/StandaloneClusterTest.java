@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A Spark standalone master and two one-core workers on 127.0.0.1, started from the jars on the test class path (no
  * Spark distribution), run the same corpus job through --master spark://127.0.0.1:PORT: the numbers are those of
- * local mode and of the NumPy reference. About 20 s: the master, two workers and two executor JVMs start.
+ * local mode and of the NumPy reference; the probes' features extracted there give the in-process probe.json. About 20 s: the master, two workers and two executor JVMs start.
  */
 class StandaloneClusterTest {
 
@@ -102,6 +102,21 @@ class StandaloneClusterTest {
         } finally {
             System.clearProperty("headwise.attention");
         }
+
+        // the probes' feature extraction on the same cluster gives the probe.json of the in-process extraction
+        Path late = ProbeCommandTest.DATA.resolve("late.jsonl");
+        String[] probe = {"probe", "--model", ProbeCommandTest.MODEL.toString(), "--data", late.toString(), "--out", ""};
+        probe[probe.length - 1] = temp.resolve("probe-here").toString();
+        CliTestSupport.Run here = CliTestSupport.run(probe);
+        assertEquals(0, here.exitCode(), here.err());
+        probe[probe.length - 1] = temp.resolve("probe-cluster").toString();
+        List<String> onCluster = new ArrayList<>(List.of(probe));
+        onCluster.addAll(List.of("--spark", "--master", master, "--partitions", "4"));
+        CliTestSupport.Run cluster = CliTestSupport.run(onCluster.toArray(String[]::new));
+        assertEquals(0, cluster.exitCode(), cluster.err());
+        assertTrue(cluster.out().contains(" on Spark, probes"), cluster.out());
+        ProbeSparkTest.assertSameJson(JsonParser.parseString(Files.readString(temp.resolve("probe-here").resolve("probe.json"))),
+                JsonParser.parseString(Files.readString(temp.resolve("probe-cluster").resolve("probe.json"))), 1e-6, "probe.json");
     }
 
     private void start(Path log, Path sparkHome, String mainClass, String... args) throws IOException {
