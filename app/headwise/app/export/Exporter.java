@@ -67,8 +67,13 @@ public final class Exporter {
     }
 
     private static void writeFigure(Figure figure, ViewKind view, FigureFormat format, double pngScale, Path file) {
+        exportFigure(figure, view.title(), format, pngScale, file);
+    }
+
+    /** Writes a figure that is no session view (a page's own: probing, corpus) the way views are written. */
+    public static void exportFigure(Figure figure, String title, FigureFormat format, double pngScale, Path file) {
         try {
-            FigureFiles.write(figure, format, pngScale, view.title(), file);
+            FigureFiles.write(figure, format, pngScale, title, file);
         } catch (UncheckedIOException e) {
             throw HeadwiseException.inFile(file, "cannot write: " + e.getCause().getMessage());
         }

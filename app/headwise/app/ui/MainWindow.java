@@ -19,6 +19,7 @@ import headwise.app.ui.probe.ProbingPageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
@@ -519,6 +520,11 @@ public final class MainWindow {
 
     /** "Export…" of one page: its figure, in the format and at the scale chosen, written in the background. */
     void exportPage(Page page) {
+        OwnFigure own = page.ownFigure();
+        if (own != null) {
+            exportOwn(own);
+            return;
+        }
         Session s = model.session();
         ViewKind view = page.exportView();
         if (s == null) {
@@ -529,7 +535,7 @@ public final class MainWindow {
             model.report(new HeadwiseException("cannot export " + view.cliName() + ": " + missing));
             return;
         }
-        Chooser.ExportTarget target = chooser.exportFile(owner.get(), view);
+        Chooser.ExportTarget target = chooser.exportFile(owner.get(), view.title(), view.cliName());
         if (target == null) {
             return;
         }
@@ -540,6 +546,22 @@ public final class MainWindow {
             Exporter.exportView(view, s, target.format(), target.scale(), target.file());
             return target.file();
         }, f -> model.report("Exported " + view.title() + " to " + f));
+    }
+
+    /** "Export…" of a page's own figure (probing, corpus): the figure as the page shows it, written in the background. */
+    private void exportOwn(OwnFigure own) {
+        if (own.figure() == null) {
+            model.report(new HeadwiseException("cannot export " + own.title() + ": " + own.missing()));
+            return;
+        }
+        Chooser.ExportTarget target = chooser.exportFile(owner.get(), own.title(), own.baseName());
+        if (target == null || !ensureIdle()) {
+            return;
+        }
+        model.background("Exporting " + own.title() + "\u2026", p -> {
+            Exporter.exportFigure(own.figure(), own.title(), target.format(), target.scale(), target.file());
+            return target.file();
+        }, f -> model.report("Exported " + own.title() + " to " + f));
     }
 
     /** File > Export all: every view and data file of the session, with index.html, in the background. */

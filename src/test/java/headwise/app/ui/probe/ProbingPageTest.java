@@ -109,6 +109,11 @@ class ProbingPageTest {
             screenshot(page, 1280, 800, "page-probing-1280x800.png");
             screenshot(page, 1920, 1080, "page-probing-1920x1080.png");
 
+            // the window's Export… on this tab writes the page's own figure (what "Export figure…" writes)
+            var own = fx(page::ownFigure);
+            assertNotNull(own.figure(), own.missing());
+            assertTrue(own.figure() instanceof headwise.viz.view.ProbeFigure, own.figure().getClass().getName());
+            assertEquals(fx(model::figure).width(), own.figure().width());
             for (FigureFormat format : FigureFormat.values()) {
                 files.figure = new ProbeFiles.FigureTarget(dir.resolve("probe." + format.extension()), format);
                 robot.clickOn("#probe-export-figure");
