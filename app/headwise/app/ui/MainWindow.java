@@ -290,7 +290,9 @@ public final class MainWindow {
 
     private void stateChanged(SessionState s) {
         syncing = true;
-        if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
+        if (imageOnly()) {
+            showTextBoxFor(true); // the text stays in the session for the next text model, not in the box
+        } else if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
             text.setText(s.text()); // only when it changed: laying out a 4k-token text on every selection stalls the window
         }
         if (!compare.isFocused()) {
@@ -457,8 +459,9 @@ public final class MainWindow {
         modelName.setId("model-name");
         modelName.getStyleClass().add("hw-bold");
         text.setId("text");
-        text.setPromptText("A sentence to analyse (Enter runs)");
+        text.setPromptText(TEXT_PROMPT);
         text.setOnAction(e -> model.analyse(text.getText()));
+        model.runner().specProperty().addListener((o, was, now) -> showTextBoxFor(imageOnly()));
         HBox.setHgrow(text, Priority.ALWAYS);
         Button analyse = new Button("Analyse");
         analyse.setId("analyse");
@@ -484,6 +487,28 @@ public final class MainWindow {
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         return bar;
+    }
+
+    private static final String TEXT_PROMPT = "A sentence to analyse (Enter runs)";
+
+    /** The model takes an image and no text (a ViT; a vision-language model takes both). */
+    private boolean imageOnly() {
+        var spec = model.runner().specProperty().get();
+        return spec != null && spec.vision() != null && !model.takesImageWithText();
+    }
+
+    /**
+     * An image model has no use for the text box: it is emptied and disabled, its prompt saying what the model takes
+     * (the session keeps the text, and the box shows it again when a text model opens).
+     */
+    private void showTextBoxFor(boolean imageOnly) {
+        text.setDisable(imageOnly);
+        text.setPromptText(imageOnly ? "an image model: open an image (Image\u2026) or drop one on the window" : TEXT_PROMPT);
+        if (imageOnly) {
+            text.clear();
+        } else if (text.getText().isEmpty() && model.state() != null) {
+            text.setText(model.state().text());
+        }
     }
 
     private StatusBar statusBar() {

@@ -220,6 +220,12 @@ class HeadwiseAppTest {
         assertEquals(vit.name(), image.result().modelName(), status(robot));
         assertNotNull(image.result().input().pixels(), "the example image is the input");
         assertEquals(vit.exampleImage().toString(), app.model().state().image());
+        // an image model takes no text: the box is empty and disabled, and shows the text again for a text model
+        TextField box = robot.lookup("#text").queryAs(TextField.class);
+        assertTrue(box.isDisabled() && box.getText().isEmpty(), "the text box for a ViT: '" + box.getText() + "'");
+        robot.interact(() -> app.model().openBundled(decoder.name()));
+        waitForNewSession(app, image, 60);
+        waitFor(10, () -> !box.isDisabled() && box.getText().equals(app.model().state().text()), "the text box is back for the decoder");
     }
 
     @Test
