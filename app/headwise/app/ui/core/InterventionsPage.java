@@ -148,7 +148,7 @@ public final class InterventionsPage extends PageBase {
 
     /** Head buttons are at least this wide (a 32-head model still fits 1280 px) and at most {@link #MAX_CELL}. */
     static final double MIN_CELL = 22;
-    static final double MAX_CELL = 52;
+    static final double MAX_CELL = 64;
     private double cell = 30;
 
     /**
@@ -170,11 +170,6 @@ public final class InterventionsPage extends PageBase {
                 b.setPrefSize(cell, Math.round(cell * 0.7));
             }
         }
-    }
-
-    /** The width of one head's button now (for tests). */
-    double cellWidth() {
-        return cell;
     }
 
     private void buildGrid(int layers, int count) {
