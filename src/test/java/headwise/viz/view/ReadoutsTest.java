@@ -1,11 +1,14 @@
 package headwise.viz.view;
 
 import headwise.engine.run.AttentionMaps;
+import headwise.viz.corpus.AtlasFigure;
+import headwise.viz.corpus.HeadStatsFigure;
 import headwise.viz.draw.Style;
 import headwise.viz.draw.Text;
 import org.junit.jupiter.api.Test;
 
 import java.awt.geom.Point2D;
+import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The value under the cursor on the head view (query, key, weight) and on the relevance text and bars (token, relevance). */
+/**
+ * The value under the cursor on the head view (query, key, weight), the relevance text and bars (token, relevance), the
+ * corpus map and the atlas (layer, head and their values).
+ */
 class ReadoutsTest {
 
     private static final String[] TOKENS = {"The", "cat", "sat", "down"};
@@ -71,6 +77,26 @@ class ReadoutsTest {
         RelevanceBars bars = new RelevanceBars("bars", TOKENS, values);
         double plotY = Text.height(Style.HEADING) + 2 * Style.GAP + 20;
         assertEquals(List.of(expected), distinctReadouts(bars::readout, bars.width(), plotY));
+    }
+
+    @Test
+    void corpusMapAndAtlasReadOutTheHeadUnderTheCursor() {
+        double[][] values = {{0.5, 0.25, Double.NaN}, {1.5, 2, 3}};
+        HeadStatsFigure map = new HeadStatsFigure("map", "caption", values, "mean");
+        Rectangle2D cell = map.cell(1, 2);
+        assertEquals("layer 1, head 2: 3.000", map.readout(cell.getCenterX(), cell.getCenterY()));
+        assertNull(map.readout(1, 1));
+
+        double[][] xy = {{0, 0}, {1, 0}, {0, 1}, {1, 1}, {0.5, 0.5}, {0.2, 0.9}};
+        AtlasFigure byValue = new AtlasFigure("atlas", "caption", xy, 3, AtlasFigure.Colouring.values("entropy", new double[] {1, 2, 3, 4, 5, 6}),
+                new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, "importance");
+        Point2D dot = byValue.centre(4);
+        assertEquals("layer 1, head 1 \u00B7 entropy: 5.000 \u00B7 importance: 0.5000", byValue.readout(dot.getX(), dot.getY()));
+        AtlasFigure byType = new AtlasFigure("atlas", "caption", xy, 3,
+                AtlasFigure.Colouring.categories("type", List.of("sink", "previous"), new int[] {0, 1, -1, 0, 1, 0}), null, null);
+        Point2D other = byType.centre(1);
+        assertEquals("layer 0, head 1 \u00B7 type: previous", byType.readout(other.getX(), other.getY()));
+        assertNull(byType.readout(1, 1));
     }
 
     private interface Readout {
