@@ -88,6 +88,9 @@ class ProbingPageTest {
             XYPlot plot = (XYPlot) page.chartView().getChart().getPlot();
             assertEquals(6, plot.getDataset().getSeriesCount(), "linear and attentive, clean, noisy and BF16 on one chart");
             assertEquals(2, plot.getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size(), "both depths marked");
+            String tip = plot.getRenderer().getDefaultToolTipGenerator().generateToolTip(plot.getDataset(), 0, 1);
+            assertEquals(plot.getDataset().getSeriesKey(0) + ": block " + Math.round(plot.getDataset().getXValue(0, 1)), tip.substring(0, tip.indexOf(',')),
+                    "a point's tooltip names its curve, block and score: " + tip);
             robot.interact(() -> model.metricProperty().set(ProbingPageModel.Metric.AUC));
             assertTrue(page.chartView().getChart().getXYPlot().getRangeAxis().getLabel().startsWith("AUC"));
             assertTrue(page.attentionView().isVisible());
