@@ -77,6 +77,15 @@ class ReadoutsTest {
         RelevanceBars bars = new RelevanceBars("bars", TOKENS, values);
         double plotY = Text.height(Style.HEADING) + 2 * Style.GAP + 20;
         assertEquals(List.of(expected), distinctReadouts(bars::readout, bars.width(), plotY));
+
+        // an image's patches (one special token, a 2×2 grid): the patch under the cursor, row-major after the special token
+        var picture = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        RelevancePatches patches = new RelevancePatches("patches", new RelevanceFigure.Image(picture, 1, 2, 2), new double[] {9, 0.5, -0.25, 1.5, 2});
+        double side = patches.width();
+        double below = Text.height(Style.HEADING) + Style.GAP;
+        assertEquals("token 3 \u201Cpatch (1, 0)\u201D: relevance +1.500", patches.readout(side / 4, below + 3 * side / 4));
+        assertEquals("token 2 \u201Cpatch (0, 1)\u201D: relevance -0.2500", patches.readout(3 * side / 4, below + side / 4));
+        assertNull(patches.readout(side / 4, 2), "the heading has nothing to read");
     }
 
     @Test
