@@ -70,7 +70,7 @@ public final class Exporter {
         writeFigure(figure, view.title(), format, pngScale, file);
     }
 
-    /** Writes a figure drawn elsewhere (a vision-language view); a file that cannot be written is a one-line error. */
+    /** Writes a figure drawn elsewhere (a vision-language view, a page's own: probing, corpus, atlas); a file that cannot be written is a one-line error. */
     public static void writeFigure(Figure figure, String title, FigureFormat format, double pngScale, Path file) {
         try {
             FigureFiles.write(figure, format, pngScale, title, file);

@@ -1,6 +1,5 @@
 package headwise.app.ui;
 
-import headwise.app.export.ViewKind;
 import headwise.viz.export.FigureFormat;
 import javafx.stage.Window;
 
@@ -26,7 +25,8 @@ public interface Chooser {
 
     Path sessionToSave(Window owner);
 
-    ExportTarget exportFile(Window owner, ViewKind view);
+    /** The format, scale and file of one figure's export; {@code title} heads the dialog, {@code baseName} the file offered. */
+    ExportTarget exportFile(Window owner, String title, String baseName);
 
     Path exportFolder(Window owner);
 }

@@ -1,6 +1,5 @@
 package headwise.app.ui;
 
-import headwise.app.export.ViewKind;
 import headwise.viz.export.FigureFormat;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
@@ -51,10 +50,10 @@ final class FxChooser implements Chooser {
     }
 
     @Override
-    public ExportTarget exportFile(Window owner, ViewKind view) {
+    public ExportTarget exportFile(Window owner, String title, String baseName) {
         Dialog<ButtonType> dialog = new Dialog<>();
         dialog.initOwner(owner);
-        dialog.setTitle("Export " + view.title());
+        dialog.setTitle("Export " + title);
         ComboBox<FigureFormat> format = new ComboBox<>();
         format.getItems().setAll(FigureFormat.values());
         format.setValue(FigureFormat.PNG);
@@ -71,8 +70,8 @@ final class FxChooser implements Chooser {
             return null;
         }
         FigureFormat f = format.getValue();
-        FileChooser chooser = files("Export " + view.title(), new FileChooser.ExtensionFilter(f.name(), "*." + f.extension()));
-        chooser.setInitialFileName(view.cliName() + "." + f.extension());
+        FileChooser chooser = files("Export " + title, new FileChooser.ExtensionFilter(f.name(), "*." + f.extension()));
+        chooser.setInitialFileName(baseName + "." + f.extension());
         Path file = file(chooser.showSaveDialog(owner));
         return file == null ? null : new ExportTarget(file, f, scale.getValue());
     }

@@ -21,6 +21,7 @@ import headwise.app.ui.vlm.VlmPageModel;
 import headwise.app.ui.core.ModelViewPageModel;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.Page;
 import headwise.app.ui.page.Pages;
 import headwise.app.ui.page.ViewState;
@@ -292,7 +293,9 @@ public final class MainWindow {
 
     private void stateChanged(SessionState s) {
         syncing = true;
-        if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
+        if (imageOnly()) {
+            showTextBoxFor(true); // the text stays in the session for the next text model, not in the box
+        } else if ((!text.isFocused() || text.getText().isEmpty()) && !text.getText().equals(s.text())) {
             text.setText(s.text()); // only when it changed: laying out a 4k-token text on every selection stalls the window
         }
         if (!compare.isFocused()) {
@@ -459,8 +462,9 @@ public final class MainWindow {
         modelName.setId("model-name");
         modelName.getStyleClass().add("hw-bold");
         text.setId("text");
-        text.setPromptText("A sentence to analyse (Enter runs)");
+        text.setPromptText(TEXT_PROMPT);
         text.setOnAction(e -> model.analyse(text.getText()));
+        model.runner().specProperty().addListener((o, was, now) -> showTextBoxFor(imageOnly()));
         HBox.setHgrow(text, Priority.ALWAYS);
         Button analyse = new Button("Analyse");
         analyse.setId("analyse");
@@ -486,6 +490,28 @@ public final class MainWindow {
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         return bar;
+    }
+
+    private static final String TEXT_PROMPT = "A sentence to analyse (Enter runs)";
+
+    /** The model takes an image and no text (a ViT; a vision-language model takes both). */
+    private boolean imageOnly() {
+        var spec = model.runner().specProperty().get();
+        return spec != null && spec.vision() != null && !model.takesImageWithText();
+    }
+
+    /**
+     * An image model has no use for the text box: it is emptied and disabled, its prompt saying what the model takes
+     * (the session keeps the text, and the box shows it again when a text model opens).
+     */
+    private void showTextBoxFor(boolean imageOnly) {
+        text.setDisable(imageOnly);
+        text.setPromptText(imageOnly ? "an image model: open an image (Image\u2026) or drop one on the window" : TEXT_PROMPT);
+        if (imageOnly) {
+            text.clear();
+        } else if (text.getText().isEmpty() && model.state() != null) {
+            text.setText(model.state().text());
+        }
     }
 
     private StatusBar statusBar() {
@@ -522,6 +548,11 @@ public final class MainWindow {
 
     /** "Export…" of one page: its figure, in the format and at the scale chosen, written in the background. */
     void exportPage(Page page) {
+        OwnFigure own = page.ownFigure();
+        if (own != null) {
+            exportOwn(own);
+            return;
+        }
         Session s = model.session();
         ViewKind view = page.exportView();
         if (s == null) {
@@ -532,7 +563,7 @@ public final class MainWindow {
             model.report(new HeadwiseException("cannot export " + view.cliName() + ": " + missing));
             return;
         }
-        Chooser.ExportTarget target = chooser.exportFile(owner.get(), view);
+        Chooser.ExportTarget target = chooser.exportFile(owner.get(), view.title(), view.cliName());
         if (target == null) {
             return;
         }
@@ -543,6 +574,22 @@ public final class MainWindow {
             Exporter.exportView(view, s, target.format(), target.scale(), target.file());
             return target.file();
         }, f -> model.report("Exported " + view.title() + " to " + f));
+    }
+
+    /** "Export…" of a page's own figure (probing, corpus): the figure as the page shows it, written in the background. */
+    private void exportOwn(OwnFigure own) {
+        if (own.figure() == null) {
+            model.report(new HeadwiseException("cannot export " + own.title() + ": " + own.missing()));
+            return;
+        }
+        Chooser.ExportTarget target = chooser.exportFile(owner.get(), own.title(), own.baseName());
+        if (target == null || !ensureIdle()) {
+            return;
+        }
+        model.background("Exporting " + own.title() + "\u2026", p -> {
+            Exporter.writeFigure(own.figure(), own.title(), target.format(), target.scale(), target.file());
+            return target.file();
+        }, f -> model.report("Exported " + own.title() + " to " + f));
     }
 
     /** File > Export all: every view and data file of the session, with index.html, in the background. */

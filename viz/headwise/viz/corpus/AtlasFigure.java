@@ -49,6 +49,7 @@ public final class AtlasFigure implements Figure {
     private final Colouring colouring;
     private final ValueScale scale;
     private final double[] radius;
+    private final double[] sizes;
     private final String sizeName;
     private final double[] centreX;
     private final double[] centreY;
@@ -69,6 +70,7 @@ public final class AtlasFigure implements Figure {
         this.colouring = colouring;
         this.scale = colouring.values() == null ? null : scaleOf(colouring.values());
         this.radius = radii(sizes, xy.length);
+        this.sizes = sizes;
         this.sizeName = sizes == null ? null : sizeName;
         this.plotX = Style.PAD;
         this.plotY = header.height();
@@ -202,6 +204,24 @@ public final class AtlasFigure implements Figure {
 
     public double radius(int index) {
         return radius[index];
+    }
+
+    /** "layer 3, head 2 · type: previous token · importance: 0.1234" of the dot under (x, y), or null off the dots. */
+    @Override
+    public String readout(double x, double y) {
+        int i = headAt(x, y);
+        if (i < 0) {
+            return null;
+        }
+        String colour;
+        if (colouring.values() != null) {
+            colour = Text.precise(colouring.values()[i]);
+        } else {
+            int c = colouring.category()[i];
+            colour = c < 0 ? "none" : colouring.categories().get(c);
+        }
+        return "layer " + i / heads + ", head " + i % heads + " \u00B7 " + colouring.name() + ": " + colour
+                + (sizeName == null ? "" : " \u00B7 " + sizeName + ": " + Text.precise(sizes[i]));
     }
 
     /** The head (layer·heads + head) whose dot is nearest a figure point, within a few pixels of its edge; else −1. */

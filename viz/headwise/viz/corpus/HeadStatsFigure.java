@@ -48,7 +48,7 @@ public final class HeadStatsFigure implements Figure {
         }
         ValueScale scale = min <= max ? ValueScale.linear(min, max) : ValueScale.linear(0, 1);
         int cell = Math.max(10, Math.min(30, 420 / Math.max(heads, layers)));
-        this.panel = MatrixPanel.of(values, Labels.indices("L", layers), Labels.indices("H", heads), cell, scale, false);
+        this.panel = MatrixPanel.of(values, Labels.indices("L", layers), Labels.indices("H", heads), cell, scale, false).named("layer", "head");
         this.header = new Header(title, caption);
         this.panelX = Style.PAD;
         this.panelY = header.height();
@@ -74,6 +74,12 @@ public final class HeadStatsFigure implements Figure {
         panel.draw(g, panelX, panelY);
         ColorBar.draw(g, panel.scale(), panelX + panel.width() + LEGEND_GAP, Math.round(panelY + panel.cellsY()),
                 Math.max(panel.cellsHeight(), MIN_LEGEND_HEIGHT), legend);
+    }
+
+    /** "layer 3, head 2: 0.4120" of the cell under (x, y), or null off the cells. */
+    @Override
+    public String readout(double x, double y) {
+        return panel.readout(x - panelX, y - panelY);
     }
 
     /** The cell of a head, in figure units. */

@@ -141,6 +141,81 @@ public final class HeadViewFigure implements Figure {
         }
     }
 
+    /**
+     * Over the lines: the strongest line whose stroke lies under the cursor (the one drawn on top), as "query 2 “is”
+     * → key 0 “[CLS]”: 0.5312" (with the head when several are drawn). Over a query's label: its strongest key; over
+     * a key's label: the query that attends to it most. Null elsewhere.
+     */
+    @Override
+    public String readout(double x, double y) {
+        int t = attention.length();
+        double lineStart = leftLabelsRight + 2 * Style.GAP;
+        double lineEnd = lineStart + SPAN;
+        int row = (int) Math.floor((y - top) / pitch);
+        if (x < lineStart && x >= Style.PAD && row >= 0 && row < t) {
+            return strongest(row, true);
+        }
+        if (x > lineEnd && x < width - Style.PAD && row >= 0 && row < t) {
+            return strongest(row, false);
+        }
+        if (x < lineStart || x > lineEnd) {
+            return null;
+        }
+        double f = (x - lineStart) / SPAN;
+        String best = null;
+        double bestWeight = -1;
+        for (int i = 0; i < heads.length; i++) {
+            // each line crosses x at one height: solve for the other end from one end (the end nearer the cursor
+            // varies fastest, so stepping it keeps the search to a few candidates per token)
+            for (int a = 0; a < t; a++) {
+                double yFixed = rowCentre(a);
+                double spanY = f < 0.5 ? (y - f * yFixed) / (1 - f) : (y - (1 - f) * yFixed) / f; // the other end's centre
+                int centre = (int) Math.round((spanY - top) / pitch - 0.5);
+                for (int b = Math.max(0, centre - 1); b <= Math.min(t - 1, centre + 1); b++) {
+                    int q = f < 0.5 ? b : a;
+                    int k = f < 0.5 ? a : b;
+                    double w = attention.get(layer, heads[i], q, k);
+                    double lineY = rowCentre(q) + f * (rowCentre(k) - rowCentre(q));
+                    double halfWidth = (0.4 + MAX_LINE_WIDTH * Math.min(1, w)) / 2 + 1;
+                    if (w >= MIN_WEIGHT && w > bestWeight && Math.abs(y - lineY) <= halfWidth) {
+                        bestWeight = w;
+                        best = describe(heads[i], q, k, w);
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The strongest line from query {@code token} (or into key {@code token}) over the heads drawn. */
+    private String strongest(int token, boolean fromQuery) {
+        String best = null;
+        double bestWeight = -1;
+        for (int h : heads) {
+            for (int other = 0; other < attention.length(); other++) {
+                int q = fromQuery ? token : other;
+                int k = fromQuery ? other : token;
+                double w = attention.get(layer, h, q, k);
+                if (w > bestWeight) {
+                    bestWeight = w;
+                    best = describe(h, q, k, w) + (fromQuery ? " (its strongest key)" : " (its strongest query)");
+                }
+            }
+        }
+        return best;
+    }
+
+    private String describe(int head, int query, int key, double weight) {
+        return (heads.length > 1 ? "head " + head + ": " : "") + "query " + query + " \u201C" + labels[query] + "\u201D \u2192 key "
+                + key + " \u201C" + labels[key] + "\u201D: " + Text.precise(weight);
+    }
+
+    /** The point a {@code fraction} of the way along the line from {@code query} to {@code key} (for tests). */
+    java.awt.geom.Point2D linePoint(int query, int key, double fraction) {
+        double lineStart = leftLabelsRight + 2 * Style.GAP;
+        return new java.awt.geom.Point2D.Double(lineStart + fraction * SPAN, rowCentre(query) + fraction * (rowCentre(key) - rowCentre(query)));
+    }
+
     private double rowCentre(int token) {
         return top + (token + 0.5) * pitch;
     }

@@ -45,6 +45,17 @@ final class RelevanceBars implements Block {
         return Text.height(Style.HEADING) + 2 * Style.GAP + PLOT_HEIGHT + labelsHeight;
     }
 
+    /** The token whose column (bar and label) is under (x, y), as "token 3 “cat”: relevance +0.412", or null. */
+    @Override
+    public String readout(double x, double y) {
+        double top = Text.height(Style.HEADING) + 2 * Style.GAP;
+        int t = (int) Math.floor((x - axisWidth) / pitch);
+        if (x < axisWidth || t >= values.length || y < top || y >= top + PLOT_HEIGHT + labelsHeight) {
+            return null;
+        }
+        return RelevanceFigure.describe(t, labels[t], values[t]);
+    }
+
     @Override
     public void draw(Graphics2D g, double x, double y) {
         double top = Text.heading(g, heading, x, y) + 2 * Style.GAP;

@@ -105,6 +105,12 @@ public final class RelevanceFigure extends BlockFigure {
         return new MatrixBlock("per head", "relevance through each head's output", panel, null);
     }
 
+    /** A token's readout: "token 3 “cat”: relevance +0.4120". */
+    static String describe(int token, String label, double value) {
+        String name = label == null || label.equals(Integer.toString(token)) ? "" : " \u201C" + label + "\u201D";
+        return "token " + token + name + ": relevance " + (value > 0 ? "+" : "") + Text.precise(value);
+    }
+
     /** max |v| over the values, 1 when all are 0 (so shading divides safely). */
     static double scale(double[] values) {
         double m = 0;

@@ -44,6 +44,21 @@ final class RelevancePatches implements Block {
         return Text.height(Style.HEADING) + Style.GAP + image.image().getHeight() * imageScale;
     }
 
+    /** "token 11 patch (1, 2): relevance +0.4120" of the patch under (x, y), or null off the image. */
+    @Override
+    public String readout(double x, double y) {
+        double top = Text.height(Style.HEADING) + Style.GAP;
+        double w = Math.round(image.image().getWidth() * imageScale);
+        double h = Math.round(image.image().getHeight() * imageScale);
+        if (x < 0 || y < top || x >= w || y >= top + h) {
+            return null;
+        }
+        int r = (int) ((y - top) / h * image.rows());
+        int c = (int) (x / w * image.cols());
+        int t = image.special() + r * image.cols() + c;
+        return RelevanceFigure.describe(t, "patch (" + r + ", " + c + ")", values[t]);
+    }
+
     @Override
     public void draw(Graphics2D g, double x, double y) {
         g.setFont(Style.HEADING);

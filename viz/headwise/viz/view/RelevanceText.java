@@ -57,6 +57,19 @@ final class RelevanceText implements Block {
         return Text.height(Style.HEADING) + Style.GAP + textHeight;
     }
 
+    /** "token 3 “cat”: relevance +0.412" of the token box under (x, y), or null between boxes. */
+    @Override
+    public String readout(double x, double y) {
+        double ty = y - Text.height(Style.HEADING) - Style.GAP;
+        for (int t = 0; t < labels.length; t++) {
+            double[] b = boxes.get(t);
+            if (x >= b[0] && x < b[0] + b[2] && ty >= b[1] && ty < b[1] + lineHeight) {
+                return RelevanceFigure.describe(t, labels[t], values[t]);
+            }
+        }
+        return null;
+    }
+
     @Override
     public void draw(Graphics2D g, double x, double y) {
         double top = Text.heading(g, heading, x, y) + Style.GAP;

@@ -6,22 +6,22 @@ import headwise.app.session.Selection;
 import headwise.app.session.Session;
 import headwise.app.ui.head.QkScatter;
 import headwise.app.ui.page.Controls;
+import headwise.app.ui.page.FigureView;
 import headwise.app.ui.page.PageBase;
 import headwise.app.ui.page.ViewState;
 import headwise.app.ui.vlm.KeyClasses;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.run.AnalysisResult;
 import headwise.viz.view.Labels;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.Node;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
-import javafx.scene.image.ImageView;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -48,7 +48,7 @@ public final class HeadDetailPage extends PageBase {
     private final Label selectionInfo = new Label();
     /** A vision-language run's share of this head's attention per key class (system, text, image). */
     private final Label keyClasses = new Label();
-    private final ImageView headView = new ImageView();
+    private final FigureView headView = FigureView.fittingOrScrolling();
     private final QkScatter scatter = new QkScatter();
     private final CheckBox qkFollow = new CheckBox("the heatmap's head");
     private final Spinner<Integer> qkLayer = Controls.indexSpinner("qk-layer", 70, this::qkHeadChosen);
@@ -102,9 +102,16 @@ public final class HeadDetailPage extends PageBase {
         left.setPadding(new Insets(0, 4, 4, 8));
         VBox.setVgrow(heatmap, Priority.ALWAYS);
 
-        Node headViewPane = Controls.fittedImage(headView); // the head view takes the room it gets, never scrolls
+        // the head view takes the room it gets; a long input's, too tall to read at half size, scrolls
+        ScrollPane headViewPane = new ScrollPane(headView);
+        headViewPane.setFitToWidth(true);
+        headViewPane.setFitToHeight(true);
+        headViewPane.setMinSize(80, 60);
         HBox qkBar = new HBox(6, new Label("q/k of"), qkFollow, new Label("or layer"), qkLayer, new Label("head"), qkHead);
         qkBar.setAlignment(Pos.CENTER_LEFT);
+        qkStatus.setWrapText(true); // the caption wraps rather than being cut at 1280×800
+        qkStatus.setMinHeight(Region.USE_PREF_SIZE);
+        qkStatus.setPadding(new Insets(0, 4, 2, 4));
         VBox qk = new VBox(2, qkBar, scatter.view(), qkStatus);
         VBox.setVgrow(scatter.view(), Priority.ALWAYS);
         SplitPane right = new SplitPane(headViewPane, qk);
@@ -130,6 +137,11 @@ public final class HeadDetailPage extends PageBase {
 
     public HeatmapView heatmap() {
         return heatmap;
+    }
+
+    /** BertViz's head view, with the readout of the line under the cursor. */
+    public FigureView headView() {
+        return headView;
     }
 
     public QkScatter scatter() {
@@ -162,7 +174,7 @@ public final class HeadDetailPage extends PageBase {
         model.drawHead(session, l, h, hide, pictures -> {
             if (matrixRequest == request) {
                 drawMatrix(pictures.matrix());
-                headView.setImage(SwingFXUtils.toFXImage(pictures.headView(), null));
+                headView.show(pictures.headView(), pictures.headViewImage());
             }
         });
         readout.setText("");

@@ -11,6 +11,7 @@ import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.vlm.KeyClasses;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
+import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
 
 import java.awt.image.BufferedImage;
@@ -51,8 +52,8 @@ public final class HeadPageModel {
         app.updateSelection(s -> s.withQkHead(layer, head));
     }
 
-    /** What the page draws of one head: its matrix as shown, and BertViz's head view of it. */
-    public record HeadPictures(float[] matrix, BufferedImage headView) {
+    /** What the page draws of one head: its matrix as shown, and BertViz's head view of it (the figure, rendered at scale 1). */
+    public record HeadPictures(float[] matrix, Figure headView, BufferedImage headViewImage) {
     }
 
     /**
@@ -61,8 +62,10 @@ public final class HeadPageModel {
      * background read for recomputed ones (a read that fails says why in the status line).
      */
     public void drawHead(Session session, int layer, int head, boolean hide, Consumer<HeadPictures> onDone) {
-        reads.read(session, () -> new HeadPictures(SessionSinks.head(session, layer, head, hide),
-                PngExport.render(Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head)), 1)), onDone);
+        reads.read(session, () -> {
+            Figure headView = Exporter.figure(ViewKind.HEAD_VIEW, session.withSelection(layer, head));
+            return new HeadPictures(SessionSinks.head(session, layer, head, hide), headView, PngExport.render(headView, 1));
+        }, onDone);
     }
 
     /** The token classes of a vision-language run's positions (system, text, image), or null for other runs. */

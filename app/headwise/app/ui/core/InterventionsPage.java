@@ -9,6 +9,7 @@ import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.PageBase;
 import headwise.engine.hooks.Interventions;
 import headwise.viz.view.Labels;
+import javafx.geometry.HPos;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -18,6 +19,9 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -44,6 +48,7 @@ public final class InterventionsPage extends PageBase {
     private final CheckBox calibrate = new CheckBox("calibrate hidden sinks (ACT, \u03B2 = " + InterventionPlan.ACT_BETA + ")");
     private final Label summary = new Label();
     private final GridPane table = new GridPane();
+    private final ScrollPane scroll = new ScrollPane();
     private int gridLayers = -1;
     private int gridHeads = -1;
     private boolean updating;
@@ -52,8 +57,8 @@ public final class InterventionsPage extends PageBase {
         super(TITLE, ViewKind.COMPARE); // its export: the changed run's attention against the original's
         this.model = model;
         heads.setId("ablation-grid");
-        heads.setHgap(2);
-        heads.setVgap(2);
+        heads.setHgap(3);
+        heads.setVgap(3);
         mode.setId("ablation-mode");
         mode.getItems().setAll(Interventions.Ablation.values());
         mode.setConverter(new StringConverter<>() {
@@ -98,7 +103,10 @@ public final class InterventionsPage extends PageBase {
         VBox result = new VBox(8, Controls.bold("Prediction"), summary, table);
         result.setPadding(new Insets(10));
         result.setPrefWidth(460);
-        root.setCenter(new ScrollPane(controls));
+        scroll.setContent(controls);
+        scroll.setFitToWidth(true); // the grid's cells grow with the room the page gives them (sizeCells)
+        scroll.viewportBoundsProperty().addListener((o, was, now) -> sizeCells(now.getWidth() - 20));
+        root.setCenter(scroll);
         root.setRight(result);
     }
 
@@ -138,9 +146,42 @@ public final class InterventionsPage extends PageBase {
         showPrediction(model.prediction(), model.original(), plan);
     }
 
+    /** Head buttons are at least this wide (a 32-head model still fits 1280 px) and at most {@link #MAX_CELL}. */
+    static final double MIN_CELL = 22;
+    static final double MAX_CELL = 64;
+    private double cell = 30;
+
+    /**
+     * Sizes the head buttons to share {@code width} (the room left of the prediction): every head column equally wide,
+     * its "Hn" label centred over the buttons, so the grid reads at 1280×800 and grows at 1920×1080.
+     */
+    private void sizeCells(double width) {
+        if (gridHeads <= 0 || width <= 0) {
+            return;
+        }
+        double labels = 34; // the "L23" column
+        cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((width - labels - heads.getHgap() * gridHeads) / gridHeads)));
+        for (int c = 1; c < heads.getColumnConstraints().size(); c++) {
+            heads.getColumnConstraints().get(c).setPrefWidth(cell);
+            heads.getColumnConstraints().get(c).setMinWidth(cell);
+        }
+        for (Node n : heads.getChildren()) {
+            if (n instanceof ToggleButton b) {
+                b.setPrefSize(cell, Math.round(cell * 0.7));
+            }
+        }
+    }
+
     private void buildGrid(int layers, int count) {
         heads.getChildren().clear();
+        heads.getColumnConstraints().clear();
+        ColumnConstraints labelColumn = new ColumnConstraints();
+        labelColumn.setMinWidth(Region.USE_PREF_SIZE);
+        heads.getColumnConstraints().add(labelColumn);
         for (int h = 0; h < count; h++) {
+            ColumnConstraints column = new ColumnConstraints();
+            column.setHalignment(HPos.CENTER); // "H11" is wider than a small cell: centred, it stays over its column
+            heads.getColumnConstraints().add(column);
             heads.add(new Label("H" + h), h + 1, 0);
         }
         for (int l = 0; l < layers; l++) {
@@ -149,8 +190,8 @@ public final class InterventionsPage extends PageBase {
                 ToggleButton b = new ToggleButton();
                 b.setId("ablate-" + l + "-" + h);
                 b.setUserData(new int[] {l, h});
-                b.setPrefSize(22, 18);
-                b.setMinSize(14, 14);
+                b.setMinSize(MIN_CELL, 16);
+                b.setTooltip(new Tooltip("layer " + l + ", head " + h));
                 b.getStyleClass().add("hw-ablate"); // red while switched off (headwise.css)
                 int layer = l;
                 int head = h;
@@ -160,6 +201,7 @@ public final class InterventionsPage extends PageBase {
         }
         gridLayers = layers;
         gridHeads = count;
+        sizeCells(scroll.getViewportBounds().getWidth() - 20);
     }
 
     private void showPrediction(Prediction now, Prediction original, InterventionPlan plan) {

@@ -4,6 +4,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.PageBase;
 import headwise.app.ui.page.ViewState;
 import headwise.viz.corpus.AtlasData;
@@ -87,6 +88,12 @@ public final class AtlasPage extends PageBase {
 
     public AtlasPageModel model() {
         return model;
+    }
+
+    /** The window's Export… writes the atlas as shown (its source, colours and sizes); before one is drawn, the session's. */
+    @Override
+    public OwnFigure ownFigure() {
+        return shown == null ? null : OwnFigure.of("Head atlas", "atlas", shown);
     }
 
     public FigureView atlasView() {

@@ -4,6 +4,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.PageBase;
 import headwise.engine.corpus.CorpusAnalysis;
 import headwise.engine.corpus.CorpusResults;
@@ -64,7 +65,7 @@ public final class CorpusPage extends PageBase {
     private AtlasFigure shownAtlas;
 
     public CorpusPage(CorpusPageModel model) {
-        super(TITLE, ViewKind.ATLAS);
+        super(TITLE, ViewKind.ATLAS); // the window's Export… writes this page's own figure (ownFigure), not this view
         this.model = model;
         root.setPadding(new Insets(8));
         root.setTop(new VBox(4, runBar(), choiceBar()));
@@ -210,6 +211,15 @@ public final class CorpusPage extends PageBase {
 
     private Window window() {
         return root.getScene() == null ? null : root.getScene().getWindow();
+    }
+
+    /** The window's Export… writes the corpus map of the chosen metric and statistic, as shown ("Save figures" writes all three). */
+    @Override
+    public OwnFigure ownFigure() {
+        return model.resultsProperty().get() == null || shownMap == null
+                ? OwnFigure.notYet(TITLE, "corpus", "no corpus results yet: run a data file or open a finished run")
+                : OwnFigure.of("Corpus: " + model.metricProperty().get() + " (" + model.statisticProperty().get() + ") per head",
+                        "corpus-heads-" + model.metricProperty().get() + "-" + model.statisticProperty().get(), shownMap);
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class FigureView extends Pane {
     private final Tooltip readout = new Tooltip();
     private final javafx.beans.binding.DoubleBinding windowScale = javafx.beans.binding.Bindings.selectDouble(sceneProperty(), "window", "renderScaleX");
     private final boolean fitting;
+    /** Fitting, but never smaller than {@link #MIN_SCALE}: its minimum size says so, and a ScrollPane parent scrolls. */
+    private boolean scrollsBelowMinScale;
     private Figure figure;
     private double renderedScale = 1;
     /** The window's render scale (2 at 200%) the image was last rendered for. */
@@ -86,6 +88,16 @@ public final class FigureView extends Pane {
         return new FigureView(true);
     }
 
+    /**
+     * A fitting view whose minimum size is the figure at {@link #MIN_SCALE}, for a ScrollPane (fit to its width and
+     * height) to scroll when the figure cannot shrink that far, instead of spilling over its neighbours.
+     */
+    public static FigureView fittingOrScrolling() {
+        FigureView v = new FigureView(true);
+        v.scrollsBelowMinScale = true;
+        return v;
+    }
+
     /** Renders {@code f} (FX thread) and clears the marks. */
     public void show(Figure f) {
         show(f, PngExport.render(f, 1));
@@ -101,7 +113,8 @@ public final class FigureView extends Pane {
         marks.getChildren().clear();
         setPrefSize(f.width(), f.height());
         if (fitting) {
-            setMinSize(Math.min(f.width(), 120), Math.min(f.height(), 90));
+            setMinSize(scrollsBelowMinScale ? f.width() * MIN_SCALE : Math.min(f.width(), 120),
+                    scrollsBelowMinScale ? f.height() * MIN_SCALE : Math.min(f.height(), 90));
             setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
         } else {
             setMinSize(f.width(), f.height());

@@ -20,6 +20,14 @@ public interface Page {
     /** Draws {@code session} (FX thread); called again whenever the session or the shared view state changes. */
     void show(Session session);
 
-    /** The figure this page's "Export…" writes through {@code Exporter.exportView}. */
+    /** The figure this page's "Export…" writes through {@code Exporter.exportView} (unless it has {@link #ownFigure}). */
     ViewKind exportView();
+
+    /**
+     * The figure of the page's own that "Export…" writes instead of {@link #exportView} (FX thread), or null for
+     * the session's view: pages whose figure is not drawn from the session (probing, corpus) answer here.
+     */
+    default OwnFigure ownFigure() {
+        return null;
+    }
 }

@@ -4,6 +4,7 @@ import headwise.app.export.ViewKind;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.PageBase;
 import headwise.engine.analysis.probe.Pooling;
 import headwise.engine.analysis.probe.ProbeAttention;
@@ -52,7 +53,7 @@ public final class ProbingPage extends PageBase {
 
     /** @param files the dialogs (a test's own, or {@link FxProbeFiles}) */
     public ProbingPage(ProbingPageModel model, ProbeFiles files) {
-        super(TITLE, ViewKind.LAYERS); // the window's Export… writes the session's views; this page exports its own below
+        super(TITLE, ViewKind.LAYERS); // the window's Export… writes this page's own figure (ownFigure), not this view
         this.model = model;
         this.files = files;
 
@@ -205,6 +206,14 @@ public final class ProbingPage extends PageBase {
 
     ProbingPageModel model() {
         return model;
+    }
+
+    /** The window's Export… writes the probing figure (what "Export figure…" writes). */
+    @Override
+    public OwnFigure ownFigure() {
+        var r = model.resultProperty().get();
+        return r == null ? OwnFigure.notYet(TITLE, "probing", "no probes yet: choose a labelled file and Run")
+                : OwnFigure.of(model.title(r), "probing", model.figure());
     }
 
     FigureView headsView() {

@@ -13,6 +13,7 @@ import headwise.engine.analysis.probe.ProbeResult;
 import headwise.engine.analysis.probe.ProbeScore;
 import headwise.engine.analysis.probe.ProbeSettings;
 import headwise.engine.load.LoadedModel;
+import headwise.viz.Figure;
 import headwise.viz.export.FigureFiles;
 import headwise.viz.export.FigureFormat;
 import headwise.viz.view.ProbeFigure;
@@ -205,8 +206,14 @@ public final class ProbingPageModel {
             return;
         }
         String title = title(r);
-        int block = attentionBlock.get();
-        write("figure", file, () -> FigureFiles.write(ProbeFigure.of(r, title, block), format, 2, title, file));
+        Figure figure = figure();
+        write("figure", file, () -> FigureFiles.write(figure, format, 2, title, file));
+    }
+
+    /** The figure of the result as the page shows it (every curve, the head map, the attention at the chosen block), or null. */
+    public Figure figure() {
+        ProbeResult r = result.get();
+        return r == null ? null : ProbeFigure.of(r, title(r), attentionBlock.get());
     }
 
     /** Every score as CSV (ProbeReport.csv), written in the background. */

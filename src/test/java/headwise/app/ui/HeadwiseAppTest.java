@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.app.export.Exporter;
 import headwise.app.export.PartCosts;
 import headwise.app.export.ViewKind;
 import headwise.app.session.ImportanceChoice;
@@ -11,10 +12,13 @@ import headwise.app.session.SessionState;
 import headwise.app.ui.core.HeadDetailPage;
 import headwise.app.ui.core.InterventionsPage;
 import headwise.app.ui.core.ModelViewPage;
+import headwise.app.ui.page.OwnFigure;
+import headwise.app.ui.page.Page;
 import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.widget.HeatmapView;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.BundledModels;
+import headwise.viz.Figure;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.Label;
@@ -151,11 +155,53 @@ class HeadwiseAppTest {
         assertTrue(written.getWidth() > 400 && written.getHeight() > 300, written.getWidth() + "x" + written.getHeight());
         assertTrue(status(robot).startsWith("Exported"), status(robot));
 
+        // a page with a figure of its own (probing, corpus, atlas) exports that figure, not the session's view
+        Figure own = Exporter.figure(ViewKind.HEAD_VIEW, app.model().session());
+        Path ownPng = folder.resolve("out").resolve("own.png");
+        chooser.export = new Chooser.ExportTarget(ownPng, FigureFormat.PNG, 1);
+        robot.interact(() -> app.window().exportPage(pageWithOwnFigure(OwnFigure.of("Own figure", "own", own))));
+        waitFor(60, () -> Files.exists(ownPng) && !app.model().isBusy(), "the page's own figure is written");
+        BufferedImage ownImage = ImageIO.read(ownPng.toFile());
+        assertEquals(own.width(), ownImage.getWidth());
+        assertEquals(own.height(), ownImage.getHeight());
+        assertEquals("Own figure", chooser.exportTitle);
+        robot.interact(() -> app.window().exportPage(pageWithOwnFigure(OwnFigure.notYet("Probing", "probing", "no probes yet"))));
+        assertTrue(status(robot).contains("cannot export Probing: no probes yet"), status(robot));
+
         chooser.folder = folder.resolve("all");
         robot.interact(() -> app.window().exportAll());
         waitFor(120, () -> Files.exists(folder.resolve("all/index.html")) && !app.model().isBusy(), "export all finishes");
         assertTrue(Files.exists(folder.resolve("all/figures/heatmap.svg")));
         assertTrue(Files.exists(folder.resolve("all/data/attention.npy")));
+    }
+
+    /** A page whose Export… writes {@code own} (its session view, the layers, must not be written). */
+    private static Page pageWithOwnFigure(OwnFigure own) {
+        return new Page() {
+            @Override
+            public String title() {
+                return "Own";
+            }
+
+            @Override
+            public javafx.scene.Node view() {
+                return new javafx.scene.layout.Pane();
+            }
+
+            @Override
+            public void show(Session session) {
+            }
+
+            @Override
+            public ViewKind exportView() {
+                return ViewKind.LAYERS;
+            }
+
+            @Override
+            public OwnFigure ownFigure() {
+                return own;
+            }
+        };
     }
 
     @Test
@@ -174,6 +220,12 @@ class HeadwiseAppTest {
         assertEquals(vit.name(), image.result().modelName(), status(robot));
         assertNotNull(image.result().input().pixels(), "the example image is the input");
         assertEquals(vit.exampleImage().toString(), app.model().state().image());
+        // an image model takes no text: the box is empty and disabled, and shows the text again for a text model
+        TextField box = robot.lookup("#text").queryAs(TextField.class);
+        assertTrue(box.isDisabled() && box.getText().isEmpty(), "the text box for a ViT: '" + box.getText() + "'");
+        robot.interact(() -> app.model().openBundled(decoder.name()));
+        waitForNewSession(app, image, 60);
+        waitFor(10, () -> !box.isDisabled() && box.getText().equals(app.model().state().text()), "the text box is back for the decoder");
     }
 
     @Test
@@ -534,6 +586,8 @@ class HeadwiseAppTest {
         Path sessionToOpen;
         Path sessionToSave;
         ExportTarget export;
+        /** The title the last export dialog was opened with. */
+        String exportTitle;
         Path folder;
 
         @Override
@@ -562,7 +616,8 @@ class HeadwiseAppTest {
         }
 
         @Override
-        public ExportTarget exportFile(Window owner, ViewKind view) {
+        public ExportTarget exportFile(Window owner, String title, String baseName) {
+            exportTitle = title;
             return export;
         }
 

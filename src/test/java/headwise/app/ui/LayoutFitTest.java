@@ -87,6 +87,9 @@ class LayoutFitTest {
                     if (title.equals("Flow") && theme == Theme.LIGHT) {
                         flowScales.add(figureViews(page).stream().mapToDouble(FigureView::shownScale).max().orElse(0));
                     }
+                    if (title.equals("Interventions")) {
+                        robot.interact(() -> problems.addAll(legibleAblationGrid(page, where)));
+                    }
                     if (title.equals("Model view") && size[0] == 1920) {
                         robot.interact(() -> problems.addAll(fills(page, where)));
                     }
@@ -165,6 +168,20 @@ class LayoutFitTest {
         }
         if (figureViews(page).isEmpty()) {
             out.add(size + " " + page.title() + ": no figure shown");
+        }
+        return out;
+    }
+
+    /** The ablation grid's buttons are big enough to aim at (at least 30 px wide for MiniLM's 12 heads). */
+    private static List<String> legibleAblationGrid(Page page, String size) {
+        Node first = page.view().lookup("#ablate-0-0");
+        Node last = page.view().lookup("#ablate-0-11");
+        List<String> out = new ArrayList<>();
+        if (first == null || last == null) {
+            out.add(size + " Interventions: no ablation grid");
+        } else if (first.getLayoutBounds().getWidth() < 30 || Math.abs(last.getLayoutBounds().getWidth() - first.getLayoutBounds().getWidth()) > 0.5) {
+            out.add(String.format(Locale.ROOT, "%s Interventions: head buttons %.0f and %.0f px wide", size,
+                    first.getLayoutBounds().getWidth(), last.getLayoutBounds().getWidth()));
         }
         return out;
     }

@@ -88,6 +88,9 @@ class ProbingPageTest {
             XYPlot plot = (XYPlot) page.chartView().getChart().getPlot();
             assertEquals(6, plot.getDataset().getSeriesCount(), "linear and attentive, clean, noisy and BF16 on one chart");
             assertEquals(2, plot.getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size(), "both depths marked");
+            String tip = plot.getRenderer().getDefaultToolTipGenerator().generateToolTip(plot.getDataset(), 0, 1);
+            assertEquals(plot.getDataset().getSeriesKey(0) + ": block " + Math.round(plot.getDataset().getXValue(0, 1)), tip.substring(0, tip.indexOf(',')),
+                    "a point's tooltip names its curve, block and score: " + tip);
             robot.interact(() -> model.metricProperty().set(ProbingPageModel.Metric.AUC));
             assertTrue(page.chartView().getChart().getXYPlot().getRangeAxis().getLabel().startsWith("AUC"));
             assertTrue(page.attentionView().isVisible());
@@ -109,6 +112,11 @@ class ProbingPageTest {
             screenshot(page, 1280, 800, "page-probing-1280x800.png");
             screenshot(page, 1920, 1080, "page-probing-1920x1080.png");
 
+            // the window's Export… on this tab writes the page's own figure (what "Export figure…" writes)
+            var own = fx(page::ownFigure);
+            assertNotNull(own.figure(), own.missing());
+            assertTrue(own.figure() instanceof headwise.viz.view.ProbeFigure, own.figure().getClass().getName());
+            assertEquals(fx(model::figure).width(), own.figure().width());
             for (FigureFormat format : FigureFormat.values()) {
                 files.figure = new ProbeFiles.FigureTarget(dir.resolve("probe." + format.extension()), format);
                 robot.clickOn("#probe-export-figure");
