@@ -26,19 +26,21 @@ public final class Transformer {
     private final ModelSpec spec;
     private final ModelWeights weights;
     private final ForwardOptions options;
+    private final boolean logits;
     final SpareOutput spareOutput = new SpareOutput(); // package-private for tests
     private final Attention perHead;
     private final Attention batched;
     private final Attention queryBlocks;
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
-        this(spec, weights, ForwardOptions.defaults());
+        this(spec, weights, ForwardOptions.defaults(), true);
     }
 
-    private Transformer(ModelSpec spec, ModelWeights weights, ForwardOptions options) {
+    private Transformer(ModelSpec spec, ModelWeights weights, ForwardOptions options, boolean logits) {
         this.spec = spec;
         this.weights = weights;
         this.options = options;
+        this.logits = logits;
         AttentionScores scores = new AttentionScores(spec);
         perHead = new PerHeadAttention(spec, options, scores);
         batched = new BatchedAttention(spec, scores);
@@ -47,7 +49,22 @@ public final class Transformer {
 
     /** The same model (weights shared, not copied) running with other options. */
     public Transformer withOptions(ForwardOptions other) {
-        return new Transformer(spec, weights, other);
+        return new Transformer(spec, weights, other, logits);
+    }
+
+    /**
+     * The same model (weights shared) whose runs stop before the output head, for callers that read only hooks
+     * (corpus statistics, probing): a run's output is the final-normed hidden state [batch, pos, d] (no
+     * project_out, no hook_logits), and a third of a 128-token GPT-2-small forward, the vocabulary projection, is
+     * not computed. Everything before the output head is unchanged.
+     */
+    public Transformer withoutLogits() {
+        return new Transformer(spec, weights, options, false);
+    }
+
+    /** False for {@link #withoutLogits()}'s copy. */
+    public boolean computesLogits() {
+        return logits;
     }
 
     public ForwardOptions options() {
@@ -390,8 +407,8 @@ public final class Transformer {
     }
 
     /**
-     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders return the
-     * last hidden state, classifiers read the CLS token.
+     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders (and
+     * {@link #withoutLogits()}) return the final-normed hidden state, classifiers read the CLS token.
      */
     public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
         long batch = resid.size(0);
@@ -402,7 +419,7 @@ public final class Transformer {
             x = hooks.apply(HookNames.FINAL_NORMALIZED, x.reshape(batch, length, spec.dModel()), cache)
                     .reshape(batch * length, spec.dModel());
         }
-        if (weights.unembed() == null) {
+        if (weights.unembed() == null || !logits) {
             return x.reshape(batch, length, spec.dModel());
         }
         if (weights.projectOut() != null) {
