@@ -20,7 +20,11 @@ public final class ForwardFlops {
         double scoresAndMix = 2 * 2 * spec.heads() * t * t * spec.dHead();
         int mlpMatrices = spec.activation().gated() ? 3 : 2;
         double mlp = 2 * t * d * spec.dMlp() * mlpMatrices;
-        double output = spec.output() == ModelSpec.Output.LM_LOGITS ? 2 * t * d * spec.vocabSize() : 0;
-        return spec.layers() * (projections + scoresAndMix + mlp) + output;
+        return spec.layers() * (projections + scoresAndMix + mlp) + unembed(spec, tokens);
+    }
+
+    /** The vocabulary projection's share of {@link #of}: what a run without logits leaves out. */
+    public static double unembed(ModelSpec spec, int tokens) {
+        return spec.output() == ModelSpec.Output.LM_LOGITS ? 2.0 * tokens * spec.dModel() * spec.vocabSize() : 0;
     }
 }

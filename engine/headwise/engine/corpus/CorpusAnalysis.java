@@ -36,10 +36,13 @@ public final class CorpusAnalysis {
         addPrompt(index, ids, Analyzer.analyze(model, ModelInput.fromIds(model, ids)), into);
     }
 
-    /** Runs many prompts in padded batches of similar lengths (BatchAnalyzer): what addPrompt on each would add. */
+    /**
+     * Runs many prompts in padded batches of similar lengths (BatchAnalyzer): what addPrompt on each would add. The
+     * metrics read attention only, so the forwards compute no logits.
+     */
     public static void addPrompts(LoadedModel model, int[] indices, int[][] ids, CorpusAccumulator into) {
         List<ModelInput> inputs = java.util.Arrays.stream(ids).map(p -> ModelInput.fromIds(model, p)).toList();
-        BatchAnalyzer.analyzeEach(model, inputs, (result, i) -> addPrompt(indices[i], ids[i], result, into));
+        BatchAnalyzer.analyzeEach(model.withoutLogits(), inputs, (result, i) -> addPrompt(indices[i], ids[i], result, into));
     }
 
     /** Adds an analysed prompt's metrics and distances to {@code into}. */

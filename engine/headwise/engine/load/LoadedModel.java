@@ -75,6 +75,17 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
+     * The same model (weights shared) whose runs compute no logits ({@link Transformer#withoutLogits}): for callers
+     * that read only attention or hooks. Not for vision-language models.
+     */
+    public LoadedModel withoutLogits() {
+        if (visionLanguage != null) {
+            throw new IllegalStateException(name + ": a vision-language model's runs always compute their logits");
+        }
+        return new LoadedModel(name, folder, transformer.withoutLogits(), tokenizerFile, tokenizerOpener);
+    }
+
+    /**
      * The vision-language model (LLaVA) this is the decoder of, or null for other models. Its text input goes
      * with one image; {@link #transformer()} and {@link #spec()} are the decoder's.
      */

@@ -26,19 +26,23 @@ public final class Transformer {
     private final ModelSpec spec;
     private final ModelWeights weights;
     private final ForwardOptions options;
+    private final boolean logits;
+    private final FusedQkv fusedQkv;
     final SpareOutput spareOutput = new SpareOutput(); // package-private for tests
     private final Attention perHead;
     private final Attention batched;
     private final Attention queryBlocks;
 
     public Transformer(ModelSpec spec, ModelWeights weights) {
-        this(spec, weights, ForwardOptions.defaults());
+        this(spec, weights, ForwardOptions.defaults(), true, new FusedQkv(weights));
     }
 
-    private Transformer(ModelSpec spec, ModelWeights weights, ForwardOptions options) {
+    private Transformer(ModelSpec spec, ModelWeights weights, ForwardOptions options, boolean logits, FusedQkv fusedQkv) {
         this.spec = spec;
         this.weights = weights;
         this.options = options;
+        this.logits = logits;
+        this.fusedQkv = fusedQkv;
         AttentionScores scores = new AttentionScores(spec);
         perHead = new PerHeadAttention(spec, options, scores);
         batched = new BatchedAttention(spec, scores);
@@ -47,7 +51,22 @@ public final class Transformer {
 
     /** The same model (weights shared, not copied) running with other options. */
     public Transformer withOptions(ForwardOptions other) {
-        return new Transformer(spec, weights, other);
+        return new Transformer(spec, weights, other, logits, fusedQkv);
+    }
+
+    /**
+     * The same model (weights shared) whose runs stop before the output head, for callers that read only hooks
+     * (corpus statistics, probing): a run's output is the final-normed hidden state [batch, pos, d] (no
+     * project_out, no hook_logits), and a third of a 128-token GPT-2-small forward, the vocabulary projection, is
+     * not computed. Everything before the output head is unchanged.
+     */
+    public Transformer withoutLogits() {
+        return new Transformer(spec, weights, options, false, fusedQkv);
+    }
+
+    /** False for {@link #withoutLogits()}'s copy. */
+    public boolean computesLogits() {
+        return logits;
     }
 
     public ForwardOptions options() {
@@ -325,9 +344,23 @@ public final class Transformer {
         long rows = to - from;
         INDArray xq = rows == length ? x
                 : x.reshape(batch, length, x.size(1)).get(all(), interval(from, to), all()).dup('c').reshape(batch * rows, x.size(1));
-        INDArray q = Ops.linear(xq, w.q()).reshape(batch, rows, heads, dHead);
-        INDArray k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
-        INDArray v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
+        ModelWeights.Linear qkv = rows == length ? fusedQkv.of(layer) : null;
+        INDArray q;
+        INDArray k;
+        INDArray v;
+        if (qkv != null) { // one GEMM for the three projections, each then cut out as its own dense array
+            INDArray projected = Ops.linear(x, qkv);
+            long qWidth = (long) heads * dHead;
+            long kvWidth = (long) kvHeads * dHead;
+            q = projected.get(all(), interval(0, qWidth)).dup('c').reshape(batch, rows, heads, dHead);
+            k = projected.get(all(), interval(qWidth, qWidth + kvWidth)).dup('c').reshape(batch, length, kvHeads, dHead);
+            v = projected.get(all(), interval(qWidth + kvWidth, qWidth + 2 * kvWidth)).dup('c').reshape(batch, length, kvHeads, dHead);
+            free(projected);
+        } else {
+            q = Ops.linear(xq, w.q()).reshape(batch, rows, heads, dHead);
+            k = Ops.linear(x, w.k()).reshape(batch, length, kvHeads, dHead);
+            v = Ops.linear(x, w.v()).reshape(batch, length, kvHeads, dHead);
+        }
         if (w.qNorm() != null) {
             q = headNorm(q, w.qNorm());
             k = headNorm(k, w.kNorm());
@@ -390,8 +423,8 @@ public final class Transformer {
     }
 
     /**
-     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders return the
-     * last hidden state, classifiers read the CLS token.
+     * Final norm and projection (through OPT's project_out, then Gemma-2's final soft-cap); bare encoders (and
+     * {@link #withoutLogits()}) return the final-normed hidden state, classifiers read the CLS token.
      */
     public INDArray unembed(INDArray resid, Hooks hooks, ActivationCache cache) {
         long batch = resid.size(0);
@@ -402,7 +435,7 @@ public final class Transformer {
             x = hooks.apply(HookNames.FINAL_NORMALIZED, x.reshape(batch, length, spec.dModel()), cache)
                     .reshape(batch * length, spec.dModel());
         }
-        if (weights.unembed() == null) {
+        if (weights.unembed() == null || !logits) {
             return x.reshape(batch, length, spec.dModel());
         }
         if (weights.projectOut() != null) {

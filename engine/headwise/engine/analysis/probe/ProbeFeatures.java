@@ -6,22 +6,21 @@ import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
+import headwise.engine.model.PromptBatches;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
  * The pooled representations of every example: at the embedding (hook_embed), at the chosen site of every block, and
- * (for the per-head map) every head's hook_z. Examples of equal length share a forward; the hooks only read.
+ * (for the per-head map) every head's hook_z. Examples run together in right-padded forwards ({@link PromptBatches}),
+ * each pooled over its own positions only; the hooks only read, and no logits are computed.
  *
  * @param embedding [n][d]
  * @param layers    [L][n][width] at the site (width d, or heads·d_head for hook_z)
@@ -54,7 +53,6 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
         float[][][] layers = new float[layerCount][n][];
         float[][][] z = headMap ? new float[layerCount][n][] : null;
         float[][][] tokens = settings.attentiveQueries() > 0 ? new float[layerCount + 1][n][] : null;
-        Transformer transformer = model.transformer();
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
             ids[i] = idsOf(model, file, examples.get(i));
@@ -65,33 +63,31 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
                     runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()));
         }
         int done = 0;
-        for (int[] batch : batches(ids)) {
+        Transformer transformer = model.transformer().withoutLogits(); // the hooks are all that is read
+        for (PromptBatches.Batch padded : PromptBatches.of(ids, PromptBatches.DEFAULT_TOKENS, BATCH)) {
+            int[] batch = padded.prompts();
+            int[] lengths = padded.lengths();
             Hooks hooks = Hooks.none();
             if (settings.noise() > 0) { // first, so that everything after (the embedding's features too) sees it
                 hooks.intervene(HookNames.EMBED, x -> withNoise(x, settings.noise(), settings.seed(), batch));
             }
-            hooks.intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch));
+            hooks.intervene(HookNames.EMBED, x -> read(x, pooling, embedding, batch, lengths));
             if (tokens != null) {
-                hooks.intervene(HookNames.EMBED, x -> keepTokens(x, tokens[0], batch));
+                hooks.intervene(HookNames.EMBED, x -> keepTokens(x, tokens[0], batch, lengths));
             }
             for (int l = 0; l < layerCount; l++) {
                 float[][] atSite = layers[l];
-                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch));
+                hooks.intervene(site.hookName(l), x -> read(x, pooling, atSite, batch, lengths));
                 if (tokens != null) {
                     float[][] states = tokens[l + 1];
-                    hooks.intervene(site.hookName(l), x -> keepTokens(x, states, batch));
+                    hooks.intervene(site.hookName(l), x -> keepTokens(x, states, batch, lengths));
                 }
                 if (headMap && site != ProbeSite.Z) {
                     float[][] heads = z[l];
-                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, batch));
+                    hooks.intervene(HookNames.z(l), x -> read(x, pooling, heads, batch, lengths));
                 }
             }
-            int[][] batchIds = new int[batch.length][];
-            for (int b = 0; b < batch.length; b++) {
-                batchIds[b] = ids[batch[b]];
-            }
-            Transformer.Result result = transformer.run(batchIds, hooks);
-            transformer.recycleOutput(result.output()); // no hook keeps the output
+            transformer.runPadded(padded.ids(), lengths, hooks);
             done += batch.length;
             progress.accept(done);
         }
@@ -118,47 +114,33 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
     }
 
     /**
-     * Examples of equal length run together (the forward takes a batch of equal lengths, no padding): up to
-     * {@link #BATCH} per run, in file order within each length. A forward's fixed cost dominates short inputs.
+     * Pools the first lengths[b] positions of each row b of x ([batch, T, d] or hook_z's [batch, T, heads, d_head],
+     * right-padded) into {@code into[examples[b]]}; returns x.
      */
-    static List<int[]> batches(int[][] ids) {
-        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            byLength.computeIfAbsent(ids[i].length, k -> new ArrayList<>()).add(i);
-        }
-        List<int[]> batches = new ArrayList<>();
-        for (List<Integer> same : byLength.values()) {
-            for (int from = 0; from < same.size(); from += BATCH) {
-                batches.add(same.subList(from, Math.min(same.size(), from + BATCH)).stream().mapToInt(Integer::intValue).toArray());
-            }
-        }
-        return batches;
-    }
-
-    /** Pools each row b of x ([batch, T, d] or hook_z's [batch, T, heads, d_head]) into {@code into[examples[b]]}; returns x. */
-    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int[] examples) {
+    private static INDArray read(INDArray x, Pooling pooling, float[][] into, int[] examples, int[] lengths) {
         int tokens = (int) x.size(1);
         int width = (int) (x.length() / x.size(0) / tokens);
         float[] values = Ops.floats(x);
         for (int b = 0; b < examples.length; b++) {
-            into[examples[b]] = pooling.pool(values, b * tokens * width, tokens, width);
+            into[examples[b]] = pooling.pool(values, b * tokens * width, lengths[b], width);
         }
         return x;
     }
 
-    /** Copies every token's state of each row b of x into {@code into[examples[b]]} ([T·width]); returns x. */
-    private static INDArray keepTokens(INDArray x, float[][] into, int[] examples) {
+    /** Copies the states of the first lengths[b] positions of each row b of x into {@code into[examples[b]]}; returns x. */
+    private static INDArray keepTokens(INDArray x, float[][] into, int[] examples, int[] lengths) {
         int perRow = (int) (x.length() / x.size(0));
+        int width = (int) (perRow / x.size(1));
         float[] values = Ops.floats(x);
         for (int b = 0; b < examples.length; b++) {
-            into[examples[b]] = java.util.Arrays.copyOfRange(values, b * perRow, (b + 1) * perRow);
+            into[examples[b]] = java.util.Arrays.copyOfRange(values, b * perRow, b * perRow + lengths[b] * width);
         }
         return x;
     }
 
     /**
      * x [batch, T, d] plus Gaussian noise of standard deviation sigma, as a new array; row b's noise depends only on
-     * the seed and example index examples[b] (not on the batch it runs in).
+     * the seed and example index examples[b] (not on the batch it runs in, nor on the padding after the example).
      */
     static INDArray withNoise(INDArray x, double sigma, long seed, int[] examples) {
         int perRow = (int) (x.length() / x.size(0));

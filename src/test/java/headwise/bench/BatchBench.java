@@ -20,7 +20,8 @@ import java.util.Random;
 /**
  * Not a test: many prompts one at a time against padded batches (issue 23), in the same process, rounds alternated.
  * Two workloads: the plain forward (logits of every position, no hooks) and the corpus step (every attention map
- * captured per prompt, the outputs cut out: BatchAnalyzer against Analyzer). Prints tokens/s, GFLOP/s (matrix
+ * captured per prompt, the outputs cut out: BatchAnalyzer against Analyzer), and the corpus job's step (BatchAnalyzer
+ * on the model without logits). Prints tokens/s, GFLOP/s (matrix
  * products, ForwardFlops) and that as a fraction of the SGEMM rate measured right after each timing, through ND4J's
  * gemm (2048×768·768×3072) and through numpy (same shape, same threads), and the load average.
  * <pre>OMP_NUM_THREADS=2 java -Xmx6g -cp "target/classes:target/test-classes:$(cat target/cp.txt)" headwise.bench.BatchBench \
@@ -59,6 +60,9 @@ public final class BatchBench {
             };
             Runnable analyzeAlone = () -> inputs.forEach(input -> Analyzer.analyze(model, input));
             Runnable analyzeBatched = () -> BatchAnalyzer.analyzeEach(model, inputs, maxTokens, maxPrompts, (result, i) -> { });
+            LoadedModel noLogits = model.withoutLogits(); // what the corpus job runs: it reads attention only
+            Runnable corpusStep = () -> BatchAnalyzer.analyzeEach(noLogits, inputs, maxTokens, maxPrompts, (result, i) -> { });
+            double noLogitsFlops = flops - prompts * ForwardFlops.unembed(model.spec(), tokens);
             // warm-up: the JIT vectorises the element-wise loops once they are hot
             for (int w = 0; w < 2; w++) {
                 transformer.run(new int[][] {ids[0]}, Hooks.none());
@@ -71,6 +75,9 @@ public final class BatchBench {
                 double c = time("analyze, one at a time       ", analyzeAlone, prompts * tokens, flops);
                 double d = time("analyze, BatchAnalyzer       ", analyzeBatched, prompts * tokens, flops);
                 System.out.printf("  round %d analyze: batched %.2fx the one-at-a-time throughput%n", r, c / d);
+                double e = time("corpus step, batched, no logits", corpusStep, prompts * tokens, noLogitsFlops);
+                System.out.printf("  round %d corpus step: %.2fx the one-at-a-time analyze's throughput, %.2fx the batched analyze's%n",
+                        r, c / e, d / e);
             }
         }
     }

@@ -18,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,6 +90,37 @@ class BatchAnalyzerTest {
                     assertArrayEquals(expected, actual, 1e-5f, fixture + " " + name + " prompt " + b);
                 }
             }
+        }
+    }
+
+    /** The corpus job's forwards: no logits, attention unchanged, the output the final-normed hidden state. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2_f32", "llama_f32"})
+    void withoutLogitsTheAttentionIsUnchangedAndTheOutputIsTheFinalNormedState(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            LoadedModel noLogits = model.withoutLogits();
+            assertTrue(model.transformer().computesLogits());
+            assertFalse(noLogits.transformer().computesLogits());
+            assertFalse(noLogits.transformer().withOptions(model.transformer().options()).computesLogits(), "kept with other options");
+            List<ModelInput> inputs = new ArrayList<>();
+            for (int[] ids : prompts(fixture, model.spec().vocabSize())) {
+                inputs.add(ModelInput.fromIds(model, ids));
+            }
+            AnalysisResult[] batched = new AnalysisResult[inputs.size()];
+            BatchAnalyzer.analyzeEach(noLogits, inputs, 1024, 8, (result, i) -> batched[i] = result);
+            for (int i = 0; i < inputs.size(); i++) {
+                Hooks capture = Hooks.capturing(n -> n.equals(HookNames.FINAL_NORMALIZED) || n.equals(HookNames.LOGITS));
+                Transformer.Result alone = model.transformer().run(new int[][] {inputs.get(i).ids()}, capture);
+                assertTrue(alone.cache().has(HookNames.LOGITS));
+                assertEquals(model.spec().dModel(), batched[i].output().cols(), fixture + " prompt " + i);
+                assertArrayEquals(values(alone.cache().get(HookNames.FINAL_NORMALIZED)), batched[i].output().values(), 1e-5f,
+                        fixture + " output " + i);
+                assertArrayEquals(Analyzer.analyze(model, inputs.get(i)).attention().values(), batched[i].attention().values(), 1e-5f,
+                        fixture + " attention " + i);
+            }
+            Hooks logitsHook = Hooks.capturing(n -> n.equals(HookNames.LOGITS));
+            Transformer.Result none = noLogits.transformer().run(new int[][] {inputs.get(1).ids()}, logitsHook);
+            assertFalse(none.cache().has(HookNames.LOGITS), "no logits, no hook_logits");
         }
     }
 

@@ -8,6 +8,8 @@ import headwise.engine.load.ModelLoader;
 import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,34 +25,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Batched feature extraction gives what one forward per example captures, pooled by hand. */
 class ProbeFeaturesTest {
 
-    @Test
-    void batchesOfEqualLengthMatchSingleRuns() {
-        List<ProbeExample> examples = new ArrayList<>();
-        int[] lengths = {3, 5, 3, 7, 5, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}; // 17 of length 3: two batches
-        for (int i = 0; i < lengths.length; i++) {
-            int[] ids = new int[lengths[i]];
-            for (int t = 0; t < ids.length; t++) {
-                ids[t] = (7 * i + 13 * t) % 90;
+    /**
+     * Examples of many lengths share right-padded forwards; each one's features (pooled over its own positions) and
+     * token states are what a forward of that example alone gives: a causal model, and a bidirectional one whose
+     * attention must leave the padding out.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2_f32", "bert_f32"})
+    void paddedBatchesMatchSingleRuns(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            List<ProbeExample> examples = new ArrayList<>();
+            int[] lengths = {3, 5, 3, 7, 5, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8}; // 21: two forwards of up to 16
+            for (int i = 0; i < lengths.length; i++) {
+                int[] ids = new int[lengths[i]];
+                for (int t = 0; t < ids.length; t++) {
+                    ids[t] = (7 * i + 13 * t) % model.spec().vocabSize();
+                }
+                examples.add(new ProbeExample(i + 1, null, ids, "x", null));
             }
-            examples.add(new ProbeExample(i + 1, null, ids, "x", null));
-        }
-        try (LoadedModel gpt2 = ModelLoader.load(Fixtures.model("gpt2_f32").toString())) {
+            int dHead = model.spec().dHead();
             for (Pooling pooling : Pooling.values()) {
-                ProbeFeatures features = ProbeFeatures.extract(gpt2, Path.of("test.jsonl"), examples,
-                        ProbeSettings.defaults().withSite(ProbeSite.RESID_MID).withPooling(pooling), d -> {
+                ProbeFeatures features = ProbeFeatures.extract(model, Path.of("test.jsonl"), examples,
+                        ProbeSettings.defaults().withSite(ProbeSite.RESID_MID).withPooling(pooling).withAttentive(2), d -> {
                 });
                 for (int i = 0; i < examples.size(); i++) {
-                    Transformer.Result single = gpt2.transformer().run(new int[][] {examples.get(i).ids()}, Hooks.capturing(n -> true));
+                    Transformer.Result single = model.transformer().run(new int[][] {examples.get(i).ids()}, Hooks.capturing(n -> true));
                     int tokens = lengths[i];
-                    assertArrayEquals(pool(single, HookNames.EMBED, pooling, tokens), features.embedding()[i], 1e-5f, pooling + " embedding " + i);
-                    for (int l = 0; l < gpt2.spec().layers(); l++) {
+                    String where = fixture + " " + pooling + " example " + i;
+                    assertArrayEquals(pool(single, HookNames.EMBED, pooling, tokens), features.embedding()[i], 1e-5f, where + " embedding");
+                    assertArrayEquals(Ops.floats(single.cache().get(HookNames.EMBED)), features.tokens()[0][i], 1e-5f, where + " embedding tokens");
+                    for (int l = 0; l < model.spec().layers(); l++) {
                         assertArrayEquals(pool(single, HookNames.residMid(l), pooling, tokens), features.layers()[l][i], 1e-5f,
-                                pooling + " resid_mid " + l + " example " + i);
+                                where + " resid_mid " + l);
+                        assertArrayEquals(Ops.floats(single.cache().get(HookNames.residMid(l))), features.tokens()[l + 1][i], 1e-5f,
+                                where + " resid_mid tokens " + l);
                         float[] z = pool(single, HookNames.z(l), pooling, tokens);
                         float[][] head1 = features.head(l, 1);
-                        int dHead = gpt2.spec().dHead();
                         for (int j = 0; j < dHead; j++) {
-                            assertEquals(z[dHead + j], head1[i][j], 1e-5f, pooling + " z of head 1, layer " + l);
+                            assertEquals(z[dHead + j], head1[i][j], 1e-5f, where + " z of head 1, layer " + l);
                         }
                     }
                 }
@@ -84,14 +96,6 @@ class ProbeFeaturesTest {
                 () -> ProbeFeatures.checkTokenMemory(Path.of("data.jsonl"), 3_000_000_000L, 4_000_000_000L));
         assertTrue(e.getMessage().startsWith("data.jsonl: the attentive probes keep every token's state, 3000 MB here"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
-    }
-
-    @Test
-    void batchesKeepFileOrderWithinALength() {
-        List<int[]> batches = ProbeFeatures.batches(new int[][] {{1}, {1, 2}, {3}, {4, 5}, {6}});
-        assertEquals(2, batches.size());
-        assertArrayEquals(new int[] {0, 2, 4}, batches.get(0));
-        assertArrayEquals(new int[] {1, 3}, batches.get(1));
     }
 
     private static float[] pool(Transformer.Result run, String hook, Pooling pooling, int tokens) {
