@@ -1,6 +1,10 @@
 package headwise.engine.corpus;
 
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -83,5 +87,106 @@ public final class CorpusAccumulator implements Serializable {
             }
         }
         return out;
+    }
+
+    private static final int FORMAT = 0x48574331; // "HWC1": a saved partition, see writeTo
+
+    /**
+     * Writes this part as plain numbers (no Java serialisation, so reading a file back runs no code from it): the
+     * format tag, the prompt count, per prompt its index, tokens, the metrics' three sizes and values, then whether
+     * sums follow, the distance sum's length and values and the thumbnail sum's two sizes and values.
+     */
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(FORMAT);
+        out.writeInt(prompts.size());
+        for (PromptMetrics p : prompts) {
+            double[][][] v = p.values();
+            out.writeInt(p.index());
+            out.writeInt(p.tokens());
+            out.writeInt(v.length);
+            out.writeInt(v.length == 0 ? 0 : v[0].length);
+            out.writeInt(v.length == 0 || v[0].length == 0 ? 0 : v[0][0].length);
+            for (double[][] metric : v) {
+                for (double[] layer : metric) {
+                    for (double x : layer) {
+                        out.writeDouble(x);
+                    }
+                }
+            }
+        }
+        out.writeBoolean(distanceSum != null);
+        if (distanceSum != null) {
+            out.writeInt(distanceSum.length);
+            for (double x : distanceSum) {
+                out.writeDouble(x);
+            }
+            out.writeInt(thumbnailSum.length);
+            out.writeInt(thumbnailSum[0].length);
+            for (double[] row : thumbnailSum) {
+                for (double x : row) {
+                    out.writeDouble(x);
+                }
+            }
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote; null for anything else (another version, a damaged or truncated file). */
+    public static CorpusAccumulator readFrom(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            if (in.getInt() != FORMAT) {
+                return null;
+            }
+            CorpusAccumulator part = new CorpusAccumulator();
+            int count = size(in, 1, 20);
+            for (int i = 0; i < count; i++) {
+                int index = in.getInt();
+                int tokens = in.getInt();
+                int metrics = size(in, 1, 0);
+                int layers = size(in, 1, 0);
+                int heads = size(in, 1, 0);
+                if ((long) metrics * layers * heads * Double.BYTES > in.remaining()) {
+                    return null;
+                }
+                double[][][] values = new double[metrics][layers][heads];
+                for (double[][] metric : values) {
+                    for (double[] layer : metric) {
+                        for (int h = 0; h < heads; h++) {
+                            layer[h] = in.getDouble();
+                        }
+                    }
+                }
+                part.prompts.add(new PromptMetrics(index, tokens, values));
+            }
+            if (in.get() != 0) {
+                part.distanceSum = new double[size(in, Double.BYTES, 0)];
+                for (int k = 0; k < part.distanceSum.length; k++) {
+                    part.distanceSum[k] = in.getDouble();
+                }
+                int rows = size(in, 1, 0);
+                int cols = size(in, 1, 0);
+                if ((long) rows * cols * Double.BYTES > in.remaining()) {
+                    return null;
+                }
+                part.thumbnailSum = new double[rows][cols];
+                for (double[] row : part.thumbnailSum) {
+                    for (int k = 0; k < cols; k++) {
+                        row[k] = in.getDouble();
+                    }
+                }
+            }
+            return in.hasRemaining() ? null : part;
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A count read from the file, refused when its elements ({@code bytesEach}, plus {@code overhead} each) cannot fit what is left. */
+    private static int size(ByteBuffer in, int bytesEach, int overhead) {
+        int n = in.getInt();
+        if (n < 0 || (long) n * (bytesEach + overhead) > in.remaining()) {
+            throw new IllegalArgumentException("count " + n + " past the end of the file");
+        }
+        return n;
     }
 }

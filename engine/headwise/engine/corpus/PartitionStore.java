@@ -6,11 +6,9 @@ import com.google.gson.JsonParser;
 import headwise.engine.HeadwiseException;
 import headwise.engine.io.AtomicFiles;
 
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * The finished partitions of a corpus run, kept in a folder so that a rerun with the same {@link RunKey} resumes
  * from them: {@code manifest.json} (the key and the arguments it was made of) and one {@code part-NNNNN.bin} per
- * finished partition (its {@link CorpusAccumulator}, Java-serialised), each written beside its name and moved over
+ * finished partition (its {@link CorpusAccumulator} as plain numbers: {@link CorpusAccumulator#writeTo}), each written beside its name and moved over
  * it, so a kill leaves whole files or none. A manifest with another key (a changed argument, data file or model)
  * empties the folder: the run starts over.
  */
@@ -72,8 +70,8 @@ public final class PartitionStore {
     public void save(int partition, CorpusAccumulator part) {
         Path target = dir.resolve(String.format("part-%05d.bin", partition));
         Path partial = dir.resolve("." + target.getFileName() + ".partial");
-        try (OutputStream out = Files.newOutputStream(partial); ObjectOutputStream objects = new ObjectOutputStream(out)) {
-            objects.writeObject(part);
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
+            part.writeTo(out);
         } catch (IOException e) {
             throw HeadwiseException.inFile(target, "cannot write a finished partition: " + e.getMessage());
         }
@@ -94,10 +92,10 @@ public final class PartitionStore {
     }
 
     private static CorpusAccumulator read(Path f) {
-        try (InputStream in = Files.newInputStream(f); ObjectInputStream objects = new ObjectInputStream(in)) {
-            return (CorpusAccumulator) objects.readObject();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            return null; // written by another version, or damaged: computed again
+        try {
+            return CorpusAccumulator.readFrom(Files.readAllBytes(f)); // null when written by another version or damaged
+        } catch (IOException e) {
+            return null; // unreadable: computed again
         }
     }
 
