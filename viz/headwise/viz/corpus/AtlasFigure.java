@@ -111,7 +111,7 @@ public final class AtlasFigure implements Figure {
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);
-        Style.background(g, width + 1, height + 1); // a PNG rounds the size up: no unpainted last column
+        Style.background(g, width, height);
         header.draw(g);
         g.setColor(Style.FRAME);
         g.setStroke(new BasicStroke(1f));

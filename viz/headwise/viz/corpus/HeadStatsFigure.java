@@ -69,7 +69,7 @@ public final class HeadStatsFigure implements Figure {
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);
-        Style.background(g, width + 1, height + 1); // a PNG rounds the size up: no unpainted last column
+        Style.background(g, width, height);
         header.draw(g);
         panel.draw(g, panelX, panelY);
         ColorBar.draw(g, panel.scale(), panelX + panel.width() + LEGEND_GAP, Math.round(panelY + panel.cellsY()),

@@ -43,7 +43,7 @@ public final class PatternThumbnailFigure implements Figure {
     @Override
     public void draw(Graphics2D g) {
         Style.hints(g);
-        Style.background(g, width + 1, height + 1); // a PNG rounds the size up: no unpainted last column
+        Style.background(g, width, height);
         g.setFont(Style.LABEL);
         g.setColor(Style.TEXT);
         Text.left(g, title, Style.GAP, Style.GAP + Text.ascent(Style.LABEL));

@@ -1,6 +1,7 @@
 package headwise.viz.export;
 
 import headwise.viz.Figure;
+import headwise.viz.draw.Style;
 import org.w3c.dom.Element;
 
 import javax.imageio.IIOImage;
@@ -39,6 +40,8 @@ public final class PngExport {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
+            // the pixels past width·scale (the size rounds up) get the paper's colour, not black: no dark edge line
+            Style.background(g, w, h);
             g.scale(scale, scale);
             figure.draw(g);
         } finally {
