@@ -201,7 +201,7 @@ public final class MemoryBudget {
     }
 
     /** Heap the run may still take: the maximum minus what live objects use now. */
-    static long freeHeapBytes() {
+    public static long freeHeapBytes() {
         Runtime runtime = Runtime.getRuntime();
         return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
     }

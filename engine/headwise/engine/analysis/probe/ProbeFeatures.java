@@ -8,6 +8,7 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
 import headwise.engine.model.PromptBatches;
 import headwise.engine.model.Transformer;
+import headwise.engine.run.MemoryBudget;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,9 +59,8 @@ public record ProbeFeatures(float[][] embedding, float[][][] layers, float[][][]
             ids[i] = idsOf(model, file, examples.get(i));
         }
         if (tokens != null) {
-            Runtime runtime = Runtime.getRuntime();
             checkTokenMemory(file, tokenStateBytes(ids, layerCount, site == ProbeSite.Z ? spec.heads() * spec.dHead() : spec.dModel()),
-                    runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()));
+                    MemoryBudget.freeHeapBytes());
         }
         int done = 0;
         Transformer transformer = model.transformer().withoutLogits(); // the hooks are all that is read
