@@ -12,6 +12,7 @@ import headwise.viz.corpus.AtlasData;
 import headwise.viz.corpus.AtlasFigure;
 import headwise.viz.corpus.AtlasFigures;
 import headwise.viz.corpus.HeadStatsFigure;
+import headwise.viz.view.MatrixFigure;
 import headwise.viz.corpus.LayerBandsFigure;
 import javafx.beans.binding.Bindings;
 import javafx.collections.FXCollections;
@@ -61,7 +62,7 @@ public final class CorpusPage extends PageBase {
     private final FigureView atlas = FigureView.fitting();
     private final TableView<PromptLine> prompts = new TableView<>();
     private final Button openPrompt = new Button("Open this prompt");
-    private HeadStatsFigure shownMap;
+    private MatrixFigure shownMap;
     private AtlasFigure shownAtlas;
 
     public CorpusPage(CorpusPageModel model) {
@@ -151,7 +152,7 @@ public final class CorpusPage extends PageBase {
         bands.setId("corpus-bands");
         atlas.setId("corpus-atlas");
         map.onMouse(MouseEvent.MOUSE_CLICKED, (x, y) -> {
-            int[] lh = shownMap == null ? null : shownMap.headAt(x, y);
+            int[] lh = shownMap == null ? null : shownMap.cellAt(x, y);
             if (lh != null) {
                 model.headProperty().set(lh[0] * model.resultsProperty().get().heads() + lh[1]);
             }
@@ -244,10 +245,10 @@ public final class CorpusPage extends PageBase {
         int layer = index / r.heads();
         int head = index % r.heads();
         headLabel.setText("selected: layer " + layer + ", head " + head + " (click a head in the map or the atlas)");
-        shownMap = new HeadStatsFigure(m + ": " + s + " over " + r.prompts() + " prompts",
+        shownMap = HeadStatsFigure.of(m + ": " + s + " over " + r.prompts() + " prompts",
                 "layers (rows) \u00d7 heads (columns); grey: the metric applied to no prompt", r.headStats().get(m).get(s), s);
         map.show(shownMap);
-        map.mark(shownMap.cell(layer, head));
+        map.mark(shownMap.cells(layer, layer + 1, head, head + 1));
         var layerStats = r.layerStats().get(m);
         bands.show(new LayerBandsFigure(m + " by layer", m, layerStats.get("p10"), layerStats.get("p50"), layerStats.get("p90"),
                 layerStats.get("mean")));

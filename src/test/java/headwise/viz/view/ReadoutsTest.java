@@ -91,8 +91,8 @@ class ReadoutsTest {
     @Test
     void corpusMapAndAtlasReadOutTheHeadUnderTheCursor() {
         double[][] values = {{0.5, 0.25, Double.NaN}, {1.5, 2, 3}};
-        HeadStatsFigure map = new HeadStatsFigure("map", "caption", values, "mean");
-        Rectangle2D cell = map.cell(1, 2);
+        MatrixFigure map = HeadStatsFigure.of("map", "caption", values, "mean");
+        Rectangle2D cell = map.cells(1, 2, 2, 3);
         assertEquals("layer 1, head 2: 3.000", map.readout(cell.getCenterX(), cell.getCenterY()));
         assertNull(map.readout(1, 1));
 
