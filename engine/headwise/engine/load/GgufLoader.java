@@ -58,6 +58,11 @@ public final class GgufLoader {
             if (embedShape == null || embedShape.length != 2) {
                 throw HeadwiseException.inFile(file, "no token embedding matrix 'token_embd.weight'");
             }
+            Integer blocks = metadata.optionalInt(arch + ".block_count");
+            if (blocks != null && blocks > gguf.tensors().size()) { // every block has tensors; the spec sizes per-layer arrays by it
+                throw HeadwiseException.inFile(file, arch + ".block_count is " + blocks + " but the file holds only "
+                        + gguf.tensors().size() + " tensors");
+            }
             JsonObject config = GgufConfig.of(gguf, embedShape[0]);
             // llama.cpp's converter stores Gemma's norm weights as 1 + w: the mapper takes them as the gains they are
             WeightMapper mapper = arch.startsWith("gemma") ? new GemmaMapper(true) : Families.forConfig(file, config);
