@@ -52,6 +52,7 @@ SCRIPTS = [
     ("probe_reference.py", []),       # probe_solver/, probe_gpt2/ (scikit-learn; needs python3-sklearn)
     ("attentive_probe_reference.py", []),  # attentive_probe/ (float64 PyTorch attentive probe + Adam, F16/BF16 rounding)
     ("relevance_reference.py", []),   # {gpt2,bert,llama,vit,pythia,gemma2}_f32/reference/relevance.json
+    ("llava_relevance_reference.py", []),  # llava_{clip,siglip}_f32/reference/relevance.json (the joined sequence)
     ("make_fuzz_seeds.py", []),       # headwise/fuzz/ParserFuzzerInputs/
 ]
 

@@ -1,6 +1,5 @@
 package headwise.engine.analysis.relevance;
 
-import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.Rollout;
 import headwise.engine.analysis.importance.GatedForward;
 import headwise.engine.analysis.importance.Objective;
@@ -35,9 +34,6 @@ public final class Relevance {
      * @param position requested output row or null; @param id requested id/class/dimension or null
      */
     public static Prepared prepare(LoadedModel model, ModelInput input, Integer position, Integer id) {
-        if (input.embeddings() != null) { // its parts (token, position) would need the image's share too
-            throw new HeadwiseException("relevance maps are not available for text joined with an image yet");
-        }
         AnalysisResult forward = Analyzer.analyze(model, input);
         Readout readout = readout(model);
         return new Prepared(input, forward, readout, RelevanceTarget.resolve(readout, forward.output(), position, id));
@@ -114,7 +110,7 @@ public final class Relevance {
     }
 
     private static boolean handWritten(Transformer transformer, Prepared p) {
-        return p.input().pixels() == null && DecoderBackward.covers(transformer.spec(), transformer.weights());
+        return p.input().pixels() == null && p.input().embeddings() == null && DecoderBackward.covers(transformer.spec(), transformer.weights());
     }
 
     static GatedForward graph(Transformer transformer, Prepared p, EmbeddingParts parts, GatedForward.Rules rules,

@@ -9,6 +9,8 @@ import headwise.app.io.ImageFiles;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every relevance method against src/test/python/relevance_reference.py (float64 PyTorch, autograd with the
- * rules' detaches) on the F32 fixtures: tokens, position and token-type shares and per-head relevance within 1e-5
+ * rules' detaches) on the F32 fixtures, and against llava_relevance_reference.py on two tiny LLaVAs' joined
+ * sequences (CLIP tower + Llama, SigLIP tower + Qwen2 with q/k/v biases): tokens, position and token-type shares and per-head relevance within 1e-5
  * of the reference's largest magnitude.
  */
 class RelevanceReferenceTest {
@@ -28,13 +31,18 @@ class RelevanceReferenceTest {
     static final double RELATIVE = 1e-5;
 
     static ModelInput input(LoadedModel model, String fixture) {
+        if (fixture.startsWith("llava")) { // the decoder's joined sequence: text with the projected image
+            return VisionLanguageAnalyzer.joinedInput(model, VisionLanguageInput.fromIds(model, Fixtures.inputIds(fixture),
+                    ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png"))));
+        }
         return fixture.startsWith("vit")
                 ? ModelInput.fromImage(model, ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")))
                 : ModelInput.fromIds(model, Fixtures.inputIds(fixture));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_f32", "bert_f32", "llama_f32", "vit_f32", "pythia_f32", "gemma2_f32"})
+    @ValueSource(strings = {"gpt2_f32", "bert_f32", "llama_f32", "vit_f32", "pythia_f32", "gemma2_f32",
+            "llava_clip_f32", "llava_siglip_f32"})
     void everyMethodMatchesTheReference(String fixture) throws IOException {
         JsonArray targets = JsonParser.parseString(Files.readString(
                 Fixtures.model(fixture).resolve("reference/relevance.json"))).getAsJsonObject().getAsJsonArray("targets");
