@@ -25,8 +25,9 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * patches, CLS kept) in decreasing relevance, or insert them into an all-removed input in that order, and record the
  * target's score after each step: its probability for logits (softmax over the row), its value for a bare encoder's
  * hidden dimension. A removed unit becomes the {@link FaithfulnessBaseline}: a token id, or a patch of zeros in every
- * normalised channel (the preprocessing's mean colour) or of the image's own mean colour. One forward per step,
- * the steps batched.
+ * normalised channel (the preprocessing's mean colour) or of the image's own mean colour. On text joined with an
+ * image every position is a unit: a text position becomes the baseline token's embedding, an image position the
+ * mean of the image's projected rows ({@link JoinedDeletion}). One forward per step, the steps batched.
  *
  * @param baseline   what removed units became ({@link FaithfulnessBaseline#name})
  * @param fractions  fraction of the units removed (deletion) or inserted (insertion) at each step, 0 … 1
@@ -64,9 +65,6 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
 
     /** The curves of {@code map} on the input it was computed for, removed units becoming {@code baseline}. */
     public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, FaithfulnessBaseline baseline) {
-        if (input.embeddings() != null) { // deleting positions would need the image's embeddings, not a baseline token
-            throw new HeadwiseException("faithfulness curves are not available for text joined with an image yet");
-        }
         Transformer transformer = model.transformer();
         boolean image = input.pixels() != null;
         int first = image ? input.grid().specialTokens() : 0;
@@ -93,7 +91,8 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
         if (baseline.patch() != image) {
             throw new HeadwiseException("baseline " + baseline.name() + " does not apply to " + (image ? "an image" : "text"));
         }
-        double[] scores = scores(transformer, input, kept, baseline, map.target(), probability);
+        int imageTokenId = model.visionLanguage() != null ? model.visionLanguage().imageTokenId() : -1;
+        double[] scores = scores(transformer, input, kept, baseline, imageTokenId, map.target(), probability);
         System.arraycopy(scores, 0, deletion, 0, steps + 1);
         System.arraycopy(scores, steps + 1, insertion, 0, steps + 1);
         return new Faithfulness(map.method(), baseline.name(), fractions, deletion, insertion);
@@ -127,12 +126,14 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
     }
 
     private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline,
-                                   RelevanceTarget target, boolean probability) {
+                                   int imageTokenId, RelevanceTarget target, boolean probability) {
         double[] out = new double[kept.size()];
         for (int from = 0; from < kept.size(); from += BATCH) {
             int to = Math.min(kept.size(), from + BATCH);
-            INDArray output = input.pixels() != null ? runImages(transformer, input, kept.subList(from, to), baseline)
-                    : transformer.run(texts(input.ids(), kept.subList(from, to), baseline.tokenId()), Hooks.none()).output();
+            List<boolean[]> batch = kept.subList(from, to);
+            INDArray output = input.pixels() != null ? runImages(transformer, input, batch, baseline)
+                    : input.embeddings() != null ? JoinedDeletion.run(transformer, input, batch, baseline.tokenId(), imageTokenId)
+                    : transformer.run(texts(input.ids(), batch, baseline.tokenId()), Hooks.none()).output();
             for (int b = 0; b < to - from; b++) {
                 INDArray row = output.get(point(b), point(output.size(1) == 1 ? 0 : target.position()), all())
                         .castTo(DataType.DOUBLE);
