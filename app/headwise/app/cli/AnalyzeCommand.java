@@ -94,10 +94,11 @@ final class AnalyzeCommand implements Callable<Integer> {
      * vision_attention.npy the tower's over its own tokens, output.npy the logits, tokens.json marks the image.
      */
     private int analyzeVisionLanguage(LoadedModel model) {
-        if (metrics || headAnalyses.resolve(model).any() || !relevance.methods().isEmpty()) {
-            throw new HeadwiseException("--metrics, the head analyses and --relevance are not available for a vision-language model ("
+        if (metrics || headAnalyses.resolve(model).any()) {
+            throw new HeadwiseException("--metrics and the head analyses are not available for a vision-language model ("
                     + model.name() + ") yet; run analyze without them");
         }
+        var relevanceMethods = relevance.methods(); // bad options fail before the run
         VisionLanguageInput vlInput = input.resolveVisionLanguage(model, keepImageSize);
         VisionLanguageResult result = VisionLanguageAnalyzer.analyze(model, vlInput);
         AnalysisResult decoder = result.decoder();
@@ -106,6 +107,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         Npy.write(out.resolve("vision_attention.npy"), result.visionAttention().shape(), result.visionAttention().values());
         Npy.write(out.resolve("output.npy"), decoder.output().shape(), decoder.output().values());
         writeJson(out.resolve("tokens.json"), VisionLanguageTokens.json(decoder.input(), result, model.visionLanguage().imageTokenId()));
+        if (!relevanceMethods.isEmpty()) { // on the joined sequence: one value per position, the image's included
+            relevance.write(model, decoder.input(), relevanceMethods, out, command.commandLine().getErr());
+        }
         command.commandLine().getOut().printf("%s (%s): %d tokens (%d image positions), %d layers x %d heads; tower %d tokens, "
                         + "%d layers x %d heads -> %s%n", model.name(), model.spec().architecture(), decoder.input().length(),
                 result.classes().imageCount(), model.spec().layers(), model.spec().heads(), result.towerGrid().tokens(),

@@ -2,6 +2,7 @@ package headwise.app.cli;
 
 import headwise.app.export.DataKind;
 import headwise.app.export.Exporter;
+import headwise.app.export.RelevanceFigures;
 import headwise.app.export.SessionAnalysis;
 import headwise.app.export.ViewKind;
 import headwise.app.export.VlmViews;
@@ -10,6 +11,9 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
+import headwise.engine.vlm.analysis.JoinedRuns;
 import headwise.viz.Figure;
 import headwise.viz.export.FigureFormat;
 import picocli.CommandLine.Command;
@@ -85,6 +89,10 @@ final class ExportCommand implements Callable<Integer> {
         FigureFormat figureFormat = viewKind == null ? null : figureFormat();
         double scale = figure.pngScale(1);
         try (LoadedModel model = common.load()) {
+            if (model.visionLanguage() != null && input.image != null
+                    && (viewKind == ViewKind.RELEVANCE || viewKind == ViewKind.FAITHFULNESS)) {
+                return exportJoinedRelevance(model, viewKind, figureFormat, scale);
+            }
             ModelInput modelInput = input.resolve(model, keepImageSize);
             SessionAnalysis.Options options = figure.analysisOptions(model, modelInput, keepImageSize);
             if (viewKind == ViewKind.COMPARE && options.comparison() == null) {
@@ -121,6 +129,21 @@ final class ExportCommand implements Callable<Integer> {
             Exporter.writeFigure(drawn, model.name() + " \u00B7 " + vlmView.cliName(), figureFormat, scale, out);
             command.commandLine().getOut().printf("%s: %s (%s) -> %s%n", model.name(), vlmView.cliName(), figureFormat.extension(), out);
         }
+        return 0;
+    }
+
+    /** --view relevance or faithfulness of a LLaVA on text joined with --image (docs/relevance.md). */
+    private Integer exportJoinedRelevance(LoadedModel model, ViewKind viewKind, FigureFormat figureFormat, double scale) {
+        VisionLanguageInput vlInput = input.resolveVisionLanguage(model, keepImageSize);
+        ModelInput joined = VisionLanguageAnalyzer.joinedInput(model, vlInput);
+        FaithfulnessBaseline removedAs = viewKind == ViewKind.FAITHFULNESS ? FaithfulnessBaseline.parse(baseline, model, false) : null;
+        Session session = SessionAnalysis.run(model, joined, SessionAnalysis.partsFor(viewKind), figure.analysisOptions(model, joined, false));
+        if (removedAs != null) {
+            session = RelevanceOptions.withFaithfulness(model, joined, session, removedAs);
+        }
+        var image = new RelevanceFigures.JoinedImage(vlInput.image().seen(), JoinedRuns.classes(model.visionLanguage(), joined.ids()));
+        Exporter.writeFigure(RelevanceFigures.joinedView(viewKind, session, image), viewKind.title(), figureFormat, scale, out);
+        command.commandLine().getOut().printf("%s: %s (%s) -> %s%n", model.name(), viewKind.cliName(), figureFormat.extension(), out);
         return 0;
     }
 

@@ -13,6 +13,8 @@ import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.npy.Npy;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.TokenClasses;
+import headwise.engine.vlm.analysis.JoinedRuns;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -25,7 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code analyze}'s relevance options: relevance.npy + relevance.json, faithfulness.json (docs/relevance.md). */
+/**
+ * {@code analyze}'s relevance options: relevance.npy + relevance.json, faithfulness.json (docs/relevance.md); for text
+ * joined with an image the maps cover every position of the joined sequence and relevance.json says where the image is.
+ */
 final class RelevanceOptions {
 
     @Option(names = "--relevance", paramLabel = "METHOD|all", description = "Relevance of each input token for one "
@@ -73,6 +78,7 @@ final class RelevanceOptions {
     void write(LoadedModel model, ModelInput input, List<RelevanceMethod> methods, Path out, PrintWriter report) {
         FaithfulnessBaseline removedAs = faithfulness ? FaithfulnessBaseline.parse(baseline, model, input.pixels() != null) : null;
         Relevance.Prepared prepared = Relevance.prepare(model, input, position, target);
+        Map<String, Object> imageGrid = input.embeddings() != null ? imageGrid(model, input) : null;
         boolean one = methods.size() == 1;
         List<RelevanceMap> maps = new ArrayList<>();
         for (RelevanceMethod method : methods) {
@@ -84,7 +90,11 @@ final class RelevanceOptions {
                 values[i] = (float) map.tokens()[i];
             }
             Npy.write(out.resolve(stem + ".npy"), new int[] {values.length}, values);
-            writeJson(out.resolve(stem + ".json"), map);
+            Map<String, Object> json = json(map);
+            if (imageGrid != null) {
+                json.put("image", imageGrid);
+            }
+            writeJson(out.resolve(stem + ".json"), json);
             if (!map.finite()) {
                 report.printf("%s: relevance is not finite (overflow?); written to %s.npy, not drawn%n", method.id(), stem);
             }
@@ -158,8 +168,17 @@ final class RelevanceOptions {
         return Double.isFinite(v) ? v : null;
     }
 
-    private static void writeJson(Path file, RelevanceMap map) {
-        writeJson(file, json(map));
+    /**
+     * Where a joined input's image is: {"start", "rows", "cols"}; position start + row·cols + col is patch (row, col)
+     * (the tower's CLS, when the model keeps it, is the position before start).
+     */
+    private static Map<String, Object> imageGrid(LoadedModel model, ModelInput input) {
+        TokenClasses classes = JoinedRuns.classes(model.visionLanguage(), input.ids());
+        Map<String, Object> grid = new LinkedHashMap<>();
+        grid.put("start", classes.imageStart());
+        grid.put("rows", classes.gridRows());
+        grid.put("cols", classes.gridCols());
+        return grid;
     }
 
     private static void writeJson(Path file, Map<String, Object> json) {

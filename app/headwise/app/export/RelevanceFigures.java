@@ -3,10 +3,18 @@ package headwise.app.export;
 import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.SalientRelevance;
+import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
+import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
+import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.TokenClasses;
+import headwise.engine.vlm.VisionLanguageModel;
+import headwise.engine.vlm.analysis.JoinedRuns;
+import headwise.app.session.Session;
+import headwise.viz.Figure;
 import headwise.viz.PatchAttentionOverlay;
 import headwise.viz.view.FaithfulnessFigure;
 import headwise.viz.view.RelevanceFigure;
@@ -21,7 +29,26 @@ public final class RelevanceFigures {
     private RelevanceFigures() {
     }
 
+    /**
+     * The image of text joined with an image (a vision-language model's run): the image as its tower saw it and
+     * where its patches sit in the joined sequence.
+     */
+    public record JoinedImage(PixelImage seen, TokenClasses classes) {
+
+        /** For {@code input}, a joined input of {@code model}, made of {@code image} (as read for its preprocessing). */
+        public static JoinedImage of(LoadedModel model, ModelInput input, PixelImage image) {
+            VisionLanguageModel vlm = model.visionLanguage();
+            PixelImage seen = ImagePreprocessor.prepare(image, vlm.preprocessor(), vlm.tower().spec().vision(), false).seen();
+            return new JoinedImage(seen, JoinedRuns.classes(vlm, input.ids()));
+        }
+    }
+
     public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title) {
+        return figure(r, maps, title, null);
+    }
+
+    /** @param joined the image of a joined run, drawn with its positions' relevance; null for any other run */
+    public static RelevanceFigure figure(AnalysisResult r, List<RelevanceMap> maps, String title, JoinedImage joined) {
         PatchGrid grid = r.input().image() != null ? r.input().grid() : null;
         List<RelevanceFigure.Map> rows = new ArrayList<>();
         for (RelevanceMap m : maps) {
@@ -34,10 +61,22 @@ public final class RelevanceFigures {
             PixelImage seen = r.input().image().seen();
             image = new RelevanceFigure.Image(PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(),
                     seen.samples()), grid.specialTokens(), grid.rows(), grid.cols());
+        } else if (joined != null) {
+            PixelImage seen = joined.seen();
+            TokenClasses c = joined.classes();
+            image = new RelevanceFigure.Image(PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(),
+                    seen.samples()), c.imageStart(), c.gridRows(), c.gridCols(), true);
         }
         String caption = maps.isEmpty() ? "" : target(r, maps.get(0))
                 + "; red supports the target, blue speaks against it (each method to its own largest |value|)";
         return new RelevanceFigure(title, caption, r.input().tokens(), rows, image);
+    }
+
+    /** An export's relevance or faithfulness view of a joined run: the relevance view draws the image positions on the image. */
+    public static Figure joinedView(ViewKind view, Session s, JoinedImage joined) {
+        return view == ViewKind.RELEVANCE
+                ? figure(s.result(), s.results().relevance(), Titles.of(s.result()) + " \u00B7 relevance", joined)
+                : ViewFigures.figure(view, s);
     }
 
     /** The deletion/insertion curves of {@code curves} (those of methods in {@code methods}, or all when null). */

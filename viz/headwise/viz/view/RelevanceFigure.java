@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * Relevance maps (docs/relevance.md), one method per row: the input with each token shaded by its signed relevance
  * (diverging: red supports the target, blue speaks against it; each method scaled to its own largest |value|),
- * and the same numbers as signed bars. A vision input adds the patch relevance over the image. A map with a
- * non-finite value is named but not drawn.
+ * and the same numbers as signed bars. A vision input adds the patch relevance over the image; text joined with an
+ * image (a vision-language model) shows both: the image positions over the image and every position as text. A
+ * map with a non-finite value is named but not drawn.
  */
 public final class RelevanceFigure extends BlockFigure {
 
@@ -51,9 +52,18 @@ public final class RelevanceFigure extends BlockFigure {
     }
 
     /**
-     * An image input: the image the model saw and its patch grid (tokens {@code special} … are patches row-major).
+     * An image input: the image the model saw and its patch grid (tokens {@code special} … special + rows·cols − 1
+     * are patches row-major).
+     *
+     * @param joined the image is part of a text sequence (a vision-language model's joined input): the text's tokens
+     *               are drawn as well, and {@code special} is where the grid starts in the sequence
      */
-    public record Image(BufferedImage image, int special, int rows, int cols) {
+    public record Image(BufferedImage image, int special, int rows, int cols, boolean joined) {
+
+        /** An image classifier's input: special tokens (CLS…) then the patches, nothing else. */
+        public Image(BufferedImage image, int special, int rows, int cols) {
+            this(image, special, rows, cols, false);
+        }
     }
 
     /**
@@ -73,19 +83,21 @@ public final class RelevanceFigure extends BlockFigure {
                 continue;
             }
             List<Block> row = new ArrayList<>();
+            boolean textShown = image == null || image.joined();
             if (image != null) {
                 row.add(new RelevancePatches(m.method(), image, m.values()));
                 if (m.salient() != null) {
                     row.add(new SalientRelevancePanel("salient relevance (0 \u2026 1)", image, m.salient()));
                 }
-            } else {
+            }
+            if (textShown) {
                 row.add(new RelevanceText(m.method() + " \u2014 " + m.note(), labels, m.values()));
             }
-            row.add(new RelevanceBars(image != null ? m.method() + " \u2014 " + m.note() : "per token", labels, m.values()));
+            row.add(new RelevanceBars(textShown ? "per token" : m.method() + " \u2014 " + m.note(), labels, m.values()));
             if (m.heads() != null) {
                 row.add(heads(m.heads()));
             }
-            blocks.add(new BlockGrid(row, image != null || labels.length <= SIDE_BY_SIDE ? row.size() : 1));
+            blocks.add(new BlockGrid(row, (image != null && !image.joined()) || labels.length <= SIDE_BY_SIDE ? row.size() : 1));
         }
         return new BlockGrid(blocks, 1);
     }

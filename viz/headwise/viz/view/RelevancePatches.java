@@ -10,7 +10,10 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 
-/** The image with each patch tinted by its signed relevance (diverging scale, each map to its own max |value|). */
+/**
+ * The image with each patch tinted by its signed relevance (diverging scale, each map to its own largest |value| over
+ * the patches).
+ */
 final class RelevancePatches implements Block {
 
     private static final double SIDE = 256;
@@ -27,7 +30,7 @@ final class RelevancePatches implements Block {
         this.image = image;
         this.values = values;
         double patchMax = 0;
-        for (int t = image.special(); t < values.length; t++) {
+        for (int t = image.special(); t < image.special() + image.rows() * image.cols(); t++) { // the grid's only
             patchMax = Math.max(patchMax, Math.abs(values[t]));
         }
         this.scale = patchMax > 0 ? patchMax : 1;
