@@ -83,6 +83,7 @@ public final class RelevancePage extends PageBase {
         model.methodProperty().addListener((o, was, now) -> redraw());
         model.mapsProperty().addListener((o, was, now) -> redraw());
         model.curvesProperty().addListener((o, was, now) -> redraw());
+        model.joinedProperty().addListener((o, was, now) -> redraw());
         targets.valueProperty().addListener((o, was, now) -> {
             model.targetProperty().set(now);
             if (session != null && now != was && model.mapsFor(session.result()) == null && !model.adoptSessionMaps(session)) {
@@ -143,7 +144,7 @@ public final class RelevancePage extends PageBase {
         if (shown == null) {
             return;
         }
-        maps.show(RelevanceFigures.figure(session.result(), shown, "Relevance"));
+        maps.show(RelevanceFigures.figure(session.result(), shown, "Relevance", model.joinedImageFor(session.result())));
         if (f == null) {
             return;
         }

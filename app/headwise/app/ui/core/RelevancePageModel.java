@@ -4,6 +4,7 @@ import headwise.app.export.QuietStdout;
 import headwise.app.export.RelevanceFigures;
 import headwise.app.session.RelevanceChoice;
 import headwise.app.session.Session;
+import headwise.app.session.SessionState;
 import headwise.app.ui.model.AppModel;
 import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.FaithfulnessBaseline;
@@ -11,6 +12,8 @@ import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.RelevanceMethod;
 import headwise.engine.analysis.relevance.RelevanceTarget;
+import headwise.app.ui.model.VisionLanguageRun;
+import headwise.engine.load.LoadedModel;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Matrix;
 import headwise.engine.run.ModelInput;
@@ -52,8 +55,12 @@ public final class RelevancePageModel {
     public record Maps(AnalysisResult result, RelevanceTarget asked, List<RelevanceMap> maps) {
     }
 
-    /** What a maps job brings: the maps and the baselines the model offers. */
-    private record Computed(List<RelevanceMap> maps, List<FaithfulnessBaseline> baselines) {
+    /** What a maps job brings: the maps, the baselines the model offers and a joined run's image (else null). */
+    private record Computed(List<RelevanceMap> maps, List<FaithfulnessBaseline> baselines, RelevanceFigures.JoinedImage joined) {
+    }
+
+    /** A joined run's image, for the result it belongs to. */
+    private record Joined(AnalysisResult result, RelevanceFigures.JoinedImage image) {
     }
 
     private final AppModel app;
@@ -64,6 +71,7 @@ public final class RelevancePageModel {
     private final ObjectProperty<FaithfulnessBaseline> baseline = new SimpleObjectProperty<>();
     private final ObservableList<FaithfulnessBaseline> baselines = FXCollections.observableArrayList();
     private final StringProperty status = new SimpleStringProperty("");
+    private final ObjectProperty<Joined> joined = new SimpleObjectProperty<>();
     private AnalysisResult baselinesFor;
 
     /** The choices start as the session's (a restored session's page shows what it showed) and are saved with it. */
@@ -111,8 +119,32 @@ public final class RelevancePageModel {
             return;
         }
         boolean image = result.input().image() != null;
-        app.runner().sideJob("faithfulness baselines", model -> FaithfulnessBaseline.choices(model, image),
-                offered -> showBaselines(result, offered), problem -> status.set("Baselines: " + problem));
+        var state = app.state();
+        app.runner().sideJob("faithfulness baselines", model -> new Computed(null, FaithfulnessBaseline.choices(model, image),
+                        joinedImage(model, state, result.input())),
+                offered -> {
+                    showBaselines(result, offered.baselines());
+                    joined.set(new Joined(result, offered.joined()));
+                }, problem -> status.set("Baselines: " + problem));
+    }
+
+    /** The image of a vision-language model's joined input (the session's image, as its tower saw it), else null. */
+    private static RelevanceFigures.JoinedImage joinedImage(LoadedModel model, SessionState state, ModelInput input) {
+        if (input.embeddings() == null || model.visionLanguage() == null) {
+            return null;
+        }
+        return RelevanceFigures.JoinedImage.of(model, input, VisionLanguageRun.image(model, state));
+    }
+
+    /** The image {@code result}'s joined input was made of, once loaded; null for any other run. */
+    public RelevanceFigures.JoinedImage joinedImageFor(AnalysisResult result) {
+        Joined j = joined.get();
+        return j != null && j.result() == result ? j.image() : null;
+    }
+
+    /** Changes when a joined run's image has been loaded (the maps are drawn on it). */
+    ObjectProperty<?> joinedProperty() {
+        return joined;
     }
 
     /** The offered baselines with the saved one selected (a saved id the list lacks is added), else the default. */
@@ -243,10 +275,12 @@ public final class RelevancePageModel {
         status.set("Computing relevance maps\u2026");
         curves.set(null);
         boolean image = input.pixels() != null;
+        var state = app.state();
         app.runner().sideJob("relevance maps", model -> new Computed(QuietStdout.call(() ->
                         Relevance.computeAll(model, Relevance.prepare(model, input, position, id))),
-                        FaithfulnessBaseline.choices(model, image)),
+                        FaithfulnessBaseline.choices(model, image), joinedImage(model, state, input)),
                 done -> {
+                    joined.set(new Joined(result, done.joined()));
                     maps.set(new Maps(result, asked, done.maps()));
                     if (baselinesFor != result) {
                         showBaselines(result, done.baselines());

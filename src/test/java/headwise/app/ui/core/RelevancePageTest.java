@@ -123,6 +123,55 @@ class RelevancePageTest {
         }
     }
 
+    /**
+     * A LLaVA's text joined with its (example) image: the maps cover every joined position, the image positions are
+     * drawn on the image, and the curves run over all positions. Screenshot at 1280x800: page-relevance-llava.png.
+     */
+    @Test
+    void aJoinedRunsImagePositionsAreDrawnOnTheImage(FxRobot robot) throws Exception {
+        String llava = Fixtures.model("llava_clip_f32").toString();
+        AppModel app = WaitForAsyncUtils.asyncFx(() -> new AppModel(null)).get(10, TimeUnit.SECONDS);
+        try {
+            robot.interact(() -> app.start(SessionState.defaults().withModel(llava).withText("hello world"), null));
+            waitFor(60, () -> !app.isBusy() && app.session() != null, "llava_clip_f32 runs", app);
+            RelevancePageModel model = new RelevancePageModel(app);
+            RelevancePage page = WaitForAsyncUtils.asyncFx(() -> {
+                RelevancePage p = new RelevancePage(model);
+                stage.setScene(new Scene((javafx.scene.Parent) p.view(), 1280, 800));
+                stage.show();
+                p.show(app.session());
+                return p;
+            }).get(10, TimeUnit.SECONDS);
+            var result = app.session().result();
+            waitFor(120, () -> model.mapsFor(result) != null && model.joinedImageFor(result) != null, "the maps and the image", app);
+            var joined = WaitForAsyncUtils.asyncFx(() -> model.joinedImageFor(result)).get(10, TimeUnit.SECONDS);
+            assertEquals(4, joined.classes().gridRows());
+            assertEquals(16, joined.classes().imageCount());
+            List<RelevanceMap> maps = WaitForAsyncUtils.asyncFx(() -> model.mapsFor(result)).get(10, TimeUnit.SECONDS);
+            try (LoadedModel m = ModelLoader.load(llava)) {
+                RelevanceMap direct = Relevance.compute(m, Relevance.prepare(m, result.input(), null, null), RelevanceMethod.ATTN_LRP);
+                assertEquals(result.input().length(), maps.get(1).tokens().length, "one value per joined position");
+                assertArrayEquals(direct.tokens(), maps.get(1).tokens(), 1e-9);
+            }
+            robot.interact(() -> robot.lookup("#relevance-faithfulness").queryAs(Button.class).fire());
+            waitFor(120, () -> model.curvesProperty().get() != null, "the faithfulness curves", app);
+            assertEquals(Math.min(Faithfulness.MAX_STEPS, result.input().length()), model.curvesProperty().get().get(0).steps());
+            WaitForAsyncUtils.waitForFxEvents();
+            assertTrue(page.mapsView().isVisible() && page.curvesView().isVisible());
+            Path shot = Path.of("target", "screenshots", "page-relevance-llava.png");
+            Files.createDirectories(shot.getParent());
+            robot.interact(() -> {
+                try {
+                    ImageIO.write(SwingFXUtils.fromFXImage(stage.getScene().snapshot(null), null), "png", shot.toFile());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            robot.interact(app::close);
+        }
+    }
+
     /** The session file keeps the choices; a session opened from it has the maps of the saved target in its results. */
     private void restoredSessionComputesTheSavedMapsAgain(FxRobot robot, SessionState state, RelevancePageModel.Choice second)
             throws Exception {
