@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * CP-LRP's conservation: with every bias and the position embeddings zero, the forward with the rules' constants
  * held is linear in the token embeddings, so the token relevances sum to the target logit (Euler). Checked on
- * GPT-2 (made bias-free here) and on the bias-free Llama-family fixtures as they are; plus the one-line errors.
+ * GPT-2 (made bias-free here), on the bias-free Llama-family fixtures as they are and on a LLaVA's joined sequence;
+ * plus the one-line errors.
  */
 class RelevanceConservationTest {
 
@@ -41,6 +42,22 @@ class RelevanceConservationTest {
             // gradient × input does not conserve through the non-linearities
             RelevanceMap plain = Relevance.compute(model, prepared, RelevanceMethod.GRAD_INPUT);
             assertNotEquals(plain.logit(), plain.sum(), 1e-3, fixture);
+        }
+    }
+
+    /**
+     * A LLaVA's joined sequence: the Llama decoder has no biases, so the positions' relevances, the image's included,
+     * sum to the logit (the projector's biases are upstream of the joined rows, part of the input).
+     */
+    @Test
+    void cpLrpConservesOnAJoinedSequence() {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model("llava_clip_f32").toString())) {
+            ModelInput joined = RelevanceReferenceTest.input(model, "llava_clip_f32");
+            RelevanceMap cp = Relevance.compute(model, Relevance.prepare(model, joined, null, null), RelevanceMethod.CP_LRP);
+            assertEquals(joined.length(), cp.tokens().length);
+            assertEquals(cp.logit(), cp.sum(), 1e-5 * Math.max(1, Math.abs(cp.logit())));
+            double image = java.util.Arrays.stream(cp.tokens(), 3, 3 + 16).map(Math::abs).sum();
+            assertTrue(image > 1e-3, "the image positions carry relevance: " + image);
         }
     }
 
