@@ -60,13 +60,7 @@ class RelevancePageTest {
             robot.interact(() -> app.start(SessionState.defaults().withModel(gpt2).withText(IDS), null));
             waitFor(60, () -> !app.isBusy() && app.session() != null, "gpt2_f32 runs", app);
             RelevancePageModel model = new RelevancePageModel(app);
-            RelevancePage page = WaitForAsyncUtils.asyncFx(() -> {
-                RelevancePage p = new RelevancePage(model);
-                stage.setScene(new Scene((javafx.scene.Parent) p.view(), 1200, 900));
-                stage.show();
-                p.show(app.session());
-                return p;
-            }).get(10, TimeUnit.SECONDS);
+            RelevancePage page = open(model, app, 1200, 900);
             waitFor(120, () -> model.mapsFor(app.session().result()) != null, "the maps", app);
             List<RelevanceMap> maps = WaitForAsyncUtils.asyncFx(() -> model.mapsFor(app.session().result())).get(10, TimeUnit.SECONDS);
             assertEquals(RelevanceMethod.values().length, maps.size());
@@ -135,13 +129,7 @@ class RelevancePageTest {
             robot.interact(() -> app.start(SessionState.defaults().withModel(llava).withText("hello world"), null));
             waitFor(60, () -> !app.isBusy() && app.session() != null, "llava_clip_f32 runs", app);
             RelevancePageModel model = new RelevancePageModel(app);
-            RelevancePage page = WaitForAsyncUtils.asyncFx(() -> {
-                RelevancePage p = new RelevancePage(model);
-                stage.setScene(new Scene((javafx.scene.Parent) p.view(), 1280, 800));
-                stage.show();
-                p.show(app.session());
-                return p;
-            }).get(10, TimeUnit.SECONDS);
+            RelevancePage page = open(model, app, 1280, 800);
             var result = app.session().result();
             waitFor(120, () -> model.mapsFor(result) != null && model.joinedImageFor(result) != null, "the maps and the image", app);
             var joined = WaitForAsyncUtils.asyncFx(() -> model.joinedImageFor(result)).get(10, TimeUnit.SECONDS);
@@ -188,6 +176,17 @@ class RelevancePageTest {
         } finally {
             robot.interact(again::close);
         }
+    }
+
+    /** The page on the stage at width × height, showing the app's session. */
+    private RelevancePage open(RelevancePageModel model, AppModel app, int width, int height) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            RelevancePage p = new RelevancePage(model);
+            stage.setScene(new Scene((javafx.scene.Parent) p.view(), width, height));
+            stage.show();
+            p.show(app.session());
+            return p;
+        }).get(10, TimeUnit.SECONDS);
     }
 
     private static void waitFor(int seconds, BooleanSupplier condition, String what, AppModel model) throws Exception {
