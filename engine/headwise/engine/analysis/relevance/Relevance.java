@@ -17,7 +17,8 @@ import java.util.List;
  * Relevance maps (docs/relevance.md): which input tokens or patches one output scalar rests on. The gradient ×
  * input methods run one forward and one backward of {@link GatedForward} under their rules; Chefer's needs the
  * plain gradient of every attention pattern (the same graph with pattern gates); rollout reads the model's own
- * attention.
+ * attention. Text joined with an image (a vision-language model's decoder input) is explained per position of the
+ * joined sequence, the joined embedding rows being the input (docs/relevance.md).
  */
 public final class Relevance {
 

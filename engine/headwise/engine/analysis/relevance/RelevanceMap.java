@@ -6,7 +6,8 @@ package headwise.engine.analysis.relevance;
  * @param method        the method's id ({@link RelevanceMethod#id})
  * @param target        what it explains
  * @param logit         the target output's value (the model's own forward)
- * @param tokens        relevance of each input token [T] (ViT: CLS, distillation token, then patches)
+ * @param tokens        relevance of each input token [T] (ViT: CLS, distillation token, then patches; text joined
+ *                      with an image: every position of the joined sequence, the image's included)
  * @param positionShare relevance of the position embeddings, summed over tokens (0 where the model has none or the
  *                      method does not split the embedding)
  * @param typeShare     relevance of the token-type embeddings (BERT), likewise
