@@ -83,7 +83,8 @@ public final class RelevanceFigures {
     public static FaithfulnessFigure faithfulness(AnalysisResult r, List<Faithfulness> curves, String title) {
         List<FaithfulnessFigure.Curves> lines = curves.stream().map(c -> new FaithfulnessFigure.Curves(c.method(), c.fractions(),
                 c.deletion(), c.insertion(), c.deletionArea(), c.insertionArea())).toList();
-        String baseline = curves.isEmpty() ? "" : " (removed: " + curves.get(0).baseline() + ", " + curves.get(0).steps() + " steps)";
+        String image = r.input().embeddings() != null ? ", image positions: mean row" : "";
+        String baseline = curves.isEmpty() ? "" : " (removed: " + curves.get(0).baseline() + image + ", " + curves.get(0).steps() + " steps)";
         return new FaithfulnessFigure(title + baseline, scoreName(r), lines);
     }
 
