@@ -75,10 +75,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
             Npy.write(out.resolve("output.npy"), result.output().shape(), result.output().values());
             writeTokens(out.resolve("tokens.json"), modelInput);
-            if (metrics || extra.any()) {
-                MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
-                MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
-            }
+            writeMetrics(model, result, extra);
             if (!relevanceMethods.isEmpty()) {
                 relevance.write(model, modelInput, relevanceMethods, out, command.commandLine().getErr());
             }
@@ -94,10 +91,11 @@ final class AnalyzeCommand implements Callable<Integer> {
      * vision_attention.npy the tower's over its own tokens, output.npy the logits, tokens.json marks the image.
      */
     private int analyzeVisionLanguage(LoadedModel model) {
-        if (metrics || headAnalyses.resolve(model).any() || !relevance.methods().isEmpty()) {
-            throw new HeadwiseException("--metrics, the head analyses and --relevance are not available for a vision-language model ("
-                    + model.name() + ") yet; run analyze without them");
+        if (!relevance.methods().isEmpty()) {
+            throw new HeadwiseException("--relevance is not available for a vision-language model ("
+                    + model.name() + ") yet; run analyze without it");
         }
+        HeadAnalyses extra = headAnalyses.resolve(model); // bad options fail before the run
         VisionLanguageInput vlInput = input.resolveVisionLanguage(model, keepImageSize);
         VisionLanguageResult result = VisionLanguageAnalyzer.analyze(model, vlInput);
         AnalysisResult decoder = result.decoder();
@@ -106,11 +104,20 @@ final class AnalyzeCommand implements Callable<Integer> {
         Npy.write(out.resolve("vision_attention.npy"), result.visionAttention().shape(), result.visionAttention().values());
         Npy.write(out.resolve("output.npy"), decoder.output().shape(), decoder.output().values());
         writeJson(out.resolve("tokens.json"), VisionLanguageTokens.json(decoder.input(), result, model.visionLanguage().imageTokenId()));
+        writeMetrics(model, decoder, extra); // the decoder's run over the joined sequence
         command.commandLine().getOut().printf("%s (%s): %d tokens (%d image positions), %d layers x %d heads; tower %d tokens, "
                         + "%d layers x %d heads -> %s%n", model.name(), model.spec().architecture(), decoder.input().length(),
                 result.classes().imageCount(), model.spec().layers(), model.spec().heads(), result.towerGrid().tokens(),
                 result.visionAttention().layers(), result.visionAttention().heads(), out);
         return 0;
+    }
+
+    /** metrics.json when --metrics or a head analysis asks for it. */
+    private void writeMetrics(LoadedModel model, AnalysisResult result, HeadAnalyses extra) {
+        if (metrics || extra.any()) {
+            MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
+            MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
+        }
     }
 
     static void createFolder(Path folder) {

@@ -82,6 +82,53 @@ class LlavaCliTest {
         assertArrayEquals(new long[] {2, 4, length, length}, Npy.read(temp.resolve("out").resolve("attention.npy")).shape());
     }
 
+    /**
+     * --metrics and the head analyses run on the decoder over the joined sequence (22 positions, 16 of them image):
+     * the attention metrics agree with attention.npy, the residual-stream metrics and importance cover every position,
+     * the head-type probe runs the decoder alone on its repeated random tokens.
+     */
+    @Test
+    void metricsAndHeadAnalysesRunOnTheJoinedSequence() throws IOException {
+        CliTestSupport.Run run = analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--metrics",
+                "--importance", "zero,gradient", "--zerotuning", "1.5", "--heads", "1.0");
+        assertEquals(0, run.exitCode(), run.err());
+        Path out = temp.resolve("out");
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(22, metrics.getAsJsonObject("meta").get("tokens").getAsInt());
+        Npy.FloatArray attention = Npy.read(out.resolve("attention.npy"));
+        JsonArray entropy = metrics.getAsJsonArray("entropy"); // [L][H]: the mean over the 22 queries of the row entropy
+        assertEquals(2, entropy.size());
+        for (int l = 0; l < 2; l++) {
+            for (int h = 0; h < 4; h++) {
+                double mean = 0;
+                for (int i = 0; i < 22; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        double a = attention.values()[((l * 4 + h) * 22 + i) * 22 + j];
+                        mean -= a > 0 ? a * Math.log(a) / 22 : 0;
+                    }
+                }
+                assertEquals(mean, entropy.get(l).getAsJsonArray().get(h).getAsDouble(), 1e-5, "entropy of head " + l + "." + h);
+            }
+        }
+        JsonObject massive = metrics.getAsJsonObject("massive_activations");
+        assertEquals(2, massive.getAsJsonArray("median_abs").size());
+        assertTrue(metrics.has("sink_dimensions"));
+        JsonObject headTypes = metrics.getAsJsonObject("head_types");
+        assertEquals(2, headTypes.getAsJsonArray("induction").size(), "the probe runs on the decoder alone: " + headTypes);
+        assertTrue(headTypes.getAsJsonArray("tokens").size() > 22, "its own repeated random tokens");
+        JsonObject importance = metrics.getAsJsonObject("importance");
+        assertEquals(2, importance.getAsJsonObject("gradient").getAsJsonArray("importance").size());
+        JsonObject zero = importance.getAsJsonObject("ablation_zero");
+        assertEquals(21, zero.get("position").getAsInt());
+        assertTrue(Double.isFinite(zero.get("baseline_loss").getAsDouble()));
+        assertEquals(zero.get("baseline_loss").getAsDouble(), importance.getAsJsonObject("gradient").get("loss").getAsDouble(), 1e-4,
+                "both score the same loss (image targets left out)");
+        assertTrue(metrics.has("zerotuning"), String.join(",", metrics.keySet()));
+
+        assertOneLineError(analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--context-span", "0:2"),
+                "--context-span", "not images");
+    }
+
     @Test
     void refusesInputsWithoutOrWithSeveralImageTokens() {
         assertOneLineError(analyze(FIXTURE, "--ids", "1,270,268", "--image", image(FIXTURE)), "--ids", "no image token");
