@@ -113,6 +113,7 @@ class LlavaCliTest {
         JsonObject massive = metrics.getAsJsonObject("massive_activations");
         assertEquals(2, massive.getAsJsonArray("median_abs").size());
         assertTrue(metrics.has("sink_dimensions"));
+        assertEquals(3, metrics.getAsJsonObject("logit_lens").getAsJsonArray("top_ids").size(), "the decoder's logit lens, L + 1 rows");
         JsonObject headTypes = metrics.getAsJsonObject("head_types");
         assertEquals(2, headTypes.getAsJsonArray("induction").size(), "the probe runs on the decoder alone: " + headTypes);
         assertTrue(headTypes.getAsJsonArray("tokens").size() > 22, "its own repeated random tokens");
