@@ -29,7 +29,7 @@ class LlavaFidelityTest {
     private static final double TOLERANCE = 1e-5;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llava_clip_f32", "llava_clip_newkeys_f32", "llava_clip_full_f32", "llava_siglip_f32"})
+    @ValueSource(strings = {"llava_clip_f32", "llava_clip_newkeys_f32", "llava_clip_full_f32", "llava_siglip_f32", "llava_sinks_f32"})
     void matchesPyTorch(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             assertNotNull(model.visionLanguage(), fixture + " loads as a vision-language model");
