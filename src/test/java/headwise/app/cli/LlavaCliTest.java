@@ -90,7 +90,7 @@ class LlavaCliTest {
     @Test
     void metricsAndHeadAnalysesRunOnTheJoinedSequence() throws IOException {
         CliTestSupport.Run run = analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--metrics",
-                "--importance", "zero,gradient", "--zerotuning", "1.5", "--heads", "1.0");
+                "--importance", "zero,gradient", "--zerotuning", "1.5", "--act", "--heads", "1.0", "--retrieval");
         assertEquals(0, run.exitCode(), run.err());
         Path out = temp.resolve("out");
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
@@ -124,7 +124,9 @@ class LlavaCliTest {
         assertTrue(Double.isFinite(zero.get("baseline_loss").getAsDouble()));
         assertEquals(zero.get("baseline_loss").getAsDouble(), importance.getAsJsonObject("gradient").get("loss").getAsDouble(), 1e-4,
                 "both score the same loss (image targets left out)");
-        assertTrue(metrics.has("zerotuning"), String.join(",", metrics.keySet()));
+        for (String key : new String[] {"zerotuning", "sink_calibration", "retrieval"}) {
+            assertTrue(metrics.has(key), key + " in " + String.join(",", metrics.keySet()));
+        }
 
         assertOneLineError(analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--context-span", "0:2"),
                 "--context-span", "not images");
