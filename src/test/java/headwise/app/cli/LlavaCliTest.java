@@ -67,6 +67,25 @@ class LlavaCliTest {
         assertEquals(1, visionGrid.get("special_tokens").getAsInt());
     }
 
+    /** 'full' keeps the tower's CLS: an image position (class "image") before the grid, named [image CLS]. */
+    @Test
+    void theTowersClsIsAnImagePositionBeforeTheGrid() throws IOException {
+        String fixture = "llava_clip_full_f32";
+        CliTestSupport.Run run = analyze(fixture, "--ids", ids(fixture), "--image", image(fixture));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject tokens = JsonParser.parseString(Files.readString(temp.resolve("out").resolve("tokens.json"))).getAsJsonObject();
+        JsonArray classes = tokens.getAsJsonArray("classes");
+        assertEquals("text", classes.get(2).getAsString());
+        assertEquals("image", classes.get(3).getAsString(), "the CLS is an image token");
+        assertEquals("[image CLS]", tokens.getAsJsonArray("tokens").get(3).getAsString());
+        assertEquals("patch(0,0)", tokens.getAsJsonArray("tokens").get(4).getAsString());
+        JsonObject image = tokens.getAsJsonObject("image");
+        assertEquals(4, image.get("start").getAsInt(), "the grid starts after the CLS");
+        assertEquals(17, image.get("positions").getAsInt());
+        assertEquals(3, image.get("class_token_position").getAsInt());
+        assertEquals(17, classes.asList().stream().filter(c -> c.getAsString().equals("image")).count());
+    }
+
     /** Text with '<image>' goes through the tokenizer; the one image token becomes the 16 patch positions. */
     @Test
     void tokenizesTextWithTheImageToken() throws IOException {
