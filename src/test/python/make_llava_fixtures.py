@@ -28,6 +28,11 @@ Cases (tower: hidden 32, 3 layers, 4 heads, MLP 64, image 16, patch 4 -> a 4x4 g
     llava_siglip_f32       SigLIP tower (no CLS, no pre-norm, tanh GELU, post_layernorm stored but unused by
                            LLaVA), feature layer -1, 'full', Qwen2 decoder (q/k/v biases); SigLIP preprocessing
                            (resize straight to 16x16, mean/std 0.5)
+    llava_sinks_f32        CLIP tower as llava_clip_f32, a 4-layer Llama decoder (so VAR's layers 2..L-2 hold one,
+                           layer 2) with visual attention sinks built in: BOS's embedding and the projected features
+                           of patches (1,2) and (2,0) carry a massive value (40) in channel 7 (the projector's row 7
+                           of linear_2 is solved so that exactly these two patches get it and the other patches keep
+                           their values); sink dimension D = {7}
 Each folder: config.json, model.safetensors, preprocessor_config.json, tokenizer.json (the Llama-2 style test
 tokenizer plus an added '<image>' token) and reference/ with
     image.png               a 23x19 RGB image (resized and cropped by the preprocessing)
@@ -108,13 +113,13 @@ def projector_weights(gen, features):
             ("linear_2.weight", randn(gen, d, d, std=0.15)), ("linear_2.bias", randn(gen, d, std=0.05))]
 
 
-def text_weights(gen, qkv_bias):
+def text_weights(gen, qkv_bias, layers=TEXT["num_hidden_layers"]):
     d, f, V = TEXT["hidden_size"], TEXT["intermediate_size"], TEXT["vocab_size"]
     dh = d // TEXT["num_attention_heads"]
     kvw = TEXT["num_key_value_heads"] * dh
     norm = lambda n: [(n + ".weight", randn(gen, d, std=0.1, mean=1.0))]
     w = [("embed_tokens.weight", randn(gen, V, d, std=0.3))]
-    for i in range(TEXT["num_hidden_layers"]):
+    for i in range(layers):
         b = "layers.%d." % i
         w += norm(b + "input_layernorm")
         for name, out, std in (("q_proj", d, 0.25), ("k_proj", kvw, 0.25), ("v_proj", kvw, 0.1)):
@@ -198,7 +203,8 @@ def decoder_forward(W, x):
     rms = lambda v, name: v / torch.sqrt((v * v).mean(-1, keepdim=True) + TEXT_EPS) * W[name + ".weight"]
     lin = lambda v, name: v @ W[name + ".weight"].T + (W[name + ".bias"] if name + ".bias" in W else 0)
     patterns = []
-    for layer in range(TEXT["num_hidden_layers"]):
+    layers = sum(1 for name in W if name.endswith(".input_layernorm.weight"))
+    for layer in range(layers):
         b = "layers.%d." % layer
         h = rms(x, b + "input_layernorm")
         q = lin(h, b + "self_attn.q_proj").view(n, H, dh).transpose(0, 1)
@@ -272,18 +278,18 @@ def vision_config(clip):
     return cfg
 
 
-def text_config(model_type):
-    return dict(TEXT, model_type=model_type, architectures=["LlamaForCausalLM" if model_type == "llama" else
+def text_config(model_type, layers=TEXT["num_hidden_layers"]):
+    return dict(TEXT, num_hidden_layers=layers, model_type=model_type, architectures=["LlamaForCausalLM" if model_type == "llama" else
                                                             "Qwen2ForCausalLM"],
                 rms_norm_eps=TEXT_EPS, rope_theta=10000.0, max_position_embeddings=128, tie_word_embeddings=False,
                 hidden_act="silu")
 
 
-def llava_config(image_id, clip, text_type, layer, strategy):
+def llava_config(image_id, clip, text_type, layer, strategy, text_layers=TEXT["num_hidden_layers"]):
     return {"architectures": ["LlavaForConditionalGeneration"], "model_type": "llava", "ignore_index": -100,
             "image_token_index": image_id, "projector_hidden_act": "gelu", "vision_feature_layer": layer,
             "vision_feature_select_strategy": strategy, "image_seq_length": 16, "tie_word_embeddings": False,
-            "torch_dtype": "float32", "text_config": text_config(text_type), "vision_config": vision_config(clip)}
+            "torch_dtype": "float32", "text_config": text_config(text_type, text_layers), "vision_config": vision_config(clip)}
 
 
 def write_case(name, cfg, pre, tok, tensors, W, ids, image, clip, layers, strategy):
@@ -315,6 +321,26 @@ def write_case(name, cfg, pre, tok, tensors, W, ids, image, clip, layers, strate
     save_npy(os.path.join(ref, "output.npy"), logits)
 
 
+def with_visual_sinks(vision, projector, text, image, pre, ids, image_id, channel, value, patches):
+    """Massive `value` in `channel` for BOS (its embedding) and for the projected features of `patches` only (row
+    `channel` of linear_2 gets the smallest change that gives exactly these values: the other patches keep theirs)."""
+    text = [(n, t.clone()) for n, t in text]
+    projector = [(n, t.clone()) for n, t in projector]
+    dict(text)["embed_tokens.weight"][ids[0], channel] = value
+    W = canonical(vision)
+    hidden, _ = vision_forward(W, preprocess(image, pre), True)
+    P = canonical(projector)
+    g = gelu_erf(image_features(hidden, [-2], "default") @ P["linear_1.weight"].T + P["linear_1.bias"])  # [N, d]
+    row = P["linear_2.weight"][channel]
+    current = g @ row + P["linear_2.bias"][channel]
+    target = current.clone()
+    target[patches] = value
+    change = torch.linalg.pinv(g) @ (target - current)
+    weights = dict(projector)["linear_2.weight"]
+    weights[channel] = (row + change).to(weights.dtype)
+    return projector, text
+
+
 def canonical(ws):
     return {n: stored(t, "F32") for n, t in ws}
 
@@ -342,6 +368,15 @@ def make_all():
     W = dict(vision=canonical(vision), projector=canonical(projector), text=canonical(text))
     write_case("llava_siglip_f32", llava_config(image_id, False, "qwen2", -1, "full"), siglip_preprocessor(16), tok,
                checkpoint_names(vision, projector, text, True), W, ids, image, False, [-1], "full")
+
+    gen = torch.Generator().manual_seed(3034)
+    vision, projector, text = vision_weights(gen, True), projector_weights(gen, VISION["hidden_size"]), text_weights(gen, False, 4)
+    side = VISION["image_size"] // VISION["patch_size"]
+    projector, text = with_visual_sinks(vision, projector, text, image, clip_preprocessor(16), ids, image_id, 7, 40.0,
+                                        [1 * side + 2, 2 * side + 0])
+    W = dict(vision=canonical(vision), projector=canonical(projector), text=canonical(text))
+    write_case("llava_sinks_f32", llava_config(image_id, True, "llama", -2, "default", 4), clip_preprocessor(16), tok,
+               checkpoint_names(vision, projector, text, False), W, ids, image, True, [-2], "default")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ SCRIPTS = [
     ("make_llama_fixtures.py", []),   # Llama, Mistral, Qwen2 cases, tokenizers/
     ("make_family_fixtures.py", []),  # Pythia, Gemma 1/2/3, Qwen3, Phi-3, OPT cases
     ("make_vit_fixtures.py", []),     # ViT, DeiT cases, vit_resize/
-    ("make_llava_fixtures.py", []),   # LLaVA cases (CLIP and SigLIP towers, both key layouts)
+    ("make_llava_fixtures.py", []),   # LLaVA cases (CLIP and SigLIP towers, both key layouts; llava_sinks_f32: 4 layers, visual sinks)
     ("metrics_reference.py", []),     # gpt2_f32/reference/metrics.json (reads attention.npy)
     ("flow_reference.py", []),        # {gpt2,llama,vit}_f32/reference/flow.json (reads the references above)
     ("vlm_reference.py", []),         # llama_f32/reference/vlm.json (uses flow_reference.py's Llama forward)

@@ -75,10 +75,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             Npy.write(out.resolve("attention.npy"), result.attention().shape(), result.attention().values());
             Npy.write(out.resolve("output.npy"), result.output().shape(), result.output().values());
             writeTokens(out.resolve("tokens.json"), modelInput);
-            if (metrics || extra.any()) {
-                MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
-                MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
-            }
+            writeMetrics(model, result, extra);
             if (!relevanceMethods.isEmpty()) {
                 relevance.write(model, modelInput, relevanceMethods, out, command.commandLine().getErr());
             }
@@ -94,11 +91,8 @@ final class AnalyzeCommand implements Callable<Integer> {
      * vision_attention.npy the tower's over its own tokens, output.npy the logits, tokens.json marks the image.
      */
     private int analyzeVisionLanguage(LoadedModel model) {
-        if (metrics || headAnalyses.resolve(model).any()) {
-            throw new HeadwiseException("--metrics and the head analyses are not available for a vision-language model ("
-                    + model.name() + ") yet; run analyze without them");
-        }
         var relevanceMethods = relevance.methods(); // bad options fail before the run
+        HeadAnalyses extra = headAnalyses.resolve(model);
         VisionLanguageInput vlInput = input.resolveVisionLanguage(model, keepImageSize);
         VisionLanguageResult result = VisionLanguageAnalyzer.analyze(model, vlInput);
         AnalysisResult decoder = result.decoder();
@@ -107,6 +101,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         Npy.write(out.resolve("vision_attention.npy"), result.visionAttention().shape(), result.visionAttention().values());
         Npy.write(out.resolve("output.npy"), decoder.output().shape(), decoder.output().values());
         writeJson(out.resolve("tokens.json"), VisionLanguageTokens.json(decoder.input(), result, model.visionLanguage().imageTokenId()));
+        writeMetrics(model, decoder, extra); // the decoder's run over the joined sequence
         if (!relevanceMethods.isEmpty()) { // on the joined sequence: one value per position, the image's included
             relevance.write(model, decoder.input(), relevanceMethods, out, command.commandLine().getErr());
         }
@@ -115,6 +110,14 @@ final class AnalyzeCommand implements Callable<Integer> {
                 result.classes().imageCount(), model.spec().layers(), model.spec().heads(), result.towerGrid().tokens(),
                 result.visionAttention().layers(), result.visionAttention().heads(), out);
         return 0;
+    }
+
+    /** metrics.json when --metrics or a head analysis asks for it. */
+    private void writeMetrics(LoadedModel model, AnalysisResult result, HeadAnalyses extra) {
+        if (metrics || extra.any()) {
+            MetricsReport.Options options = MetricsReport.Options.defaults().withHeadAnalyses(extra);
+            MetricsReport.write(out.resolve("metrics.json"), MetricsReport.compute(model, result, options));
+        }
     }
 
     static void createFolder(Path folder) {

@@ -140,7 +140,9 @@ public final class SessionAnalysis {
         ModelInput input = results.result().input();
         Results s = results;
         if (parts.contains(Part.METRICS) && s.metrics() == null) {
-            s = s.withMetrics(MetricsReport.compute(model, s.result()));
+            Map<String, Object> metrics = MetricsReport.compute(model, s.result());
+            LensTokens.addNames(model, metrics); // the Layers page's logit lens shows words, as after a full run
+            s = s.withMetrics(metrics);
         }
         if (parts.contains(Part.IMPORTANCE) && (s.ablation() == null || s.ablation().mode() != mode || s.gradient() == null)) {
             AblationScores ablation = s.ablation() != null && s.ablation().mode() == mode ? s.ablation()

@@ -185,17 +185,14 @@ public final class VisionLanguageModel {
         INDArray joined = Nd4j.concat(0, parts.toArray(INDArray[]::new));
         int length = ids.length - 1 + images;
         int[] expanded = new int[length];
-        TokenClasses.TokenClass[] classes = new TokenClasses.TokenClass[length];
         int cls = classTokenInSequence() ? 1 : 0;
         for (int p = 0; p < length; p++) {
             boolean image = p >= at && p < at + images;
             expanded[p] = image ? imageTokenId : ids[p < at ? p : p - images + 1];
-            // the tower's CLS summarises the whole image and has no place on the patch grid
-            classes[p] = !image ? TokenClasses.TokenClass.TEXT
-                    : p < at + cls ? TokenClasses.TokenClass.SYSTEM : TokenClasses.TokenClass.IMAGE;
         }
+        // the tower's CLS, when kept, is an image token before the patch grid
         PatchGrid grid = towerGrid();
-        TokenClasses tokenClasses = new TokenClasses(classes, at + cls, grid.rows(), grid.cols());
+        TokenClasses tokenClasses = TokenClasses.withImage(length, at, cls, grid.rows(), grid.cols());
         return new JoinedInput(joined.reshape(1, length, spec.dModel()), tokenClasses, expanded, at);
     }
 

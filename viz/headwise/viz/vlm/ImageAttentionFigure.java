@@ -125,6 +125,9 @@ public final class ImageAttentionFigure extends BlockFigure {
             g.setFont(Style.SMALL);
             for (int k = 0; k < sinks.size(); k++) {
                 VisualSink s = sinks.get(k);
+                if (!s.onGrid()) {
+                    continue; // the tower's CLS has no patch to frame; the list names it
+                }
                 Rectangle2D box = cell(left, top, s.row(), s.col(), 2.5);
                 g.setColor(SINK);
                 g.draw(box);
@@ -170,6 +173,10 @@ public final class ImageAttentionFigure extends BlockFigure {
                 return "\u2026 and " + (sinks.size() - LISTED) + " more visual sinks";
             }
             VisualSink s = sinks.get(n);
+            if (!s.onGrid()) {
+                return String.format(Locale.ROOT, "sink %d: image token off the grid (the tower's CLS), position %d, \u03C6 %s in %d layer%s",
+                        n + 1, s.position(), Text.number(s.score()), s.layers(), s.layers() == 1 ? "" : "s");
+            }
             return String.format(Locale.ROOT, "sink %d: patch (%d,%d), position %d, \u03C6 %s in %d layer%s; attention %s",
                     n + 1, s.row(), s.col(), s.position(), Text.number(s.score()), s.layers(), s.layers() == 1 ? "" : "s",
                     Text.number(grid[s.row()][s.col()]));

@@ -101,8 +101,9 @@ public final class AblationImportance {
         Transformer transformer = model.transformer();
         INDArray embedded = InputEmbeddings.of(transformer, input);
         if (embedded != null) {
-            // a joined vision-language input keeps its ids for the language model's loss; an image's are placeholders
-            return compute(transformer, input.embeddings() != null ? input.ids() : null, embedded, mode, options);
+            // a joined vision-language input keeps its ids for the language model's loss (image positions left out as
+            // targets); an image's are placeholders
+            return compute(transformer, input.embeddings() != null ? LossTargets.of(model, input) : null, embedded, mode, options);
         }
         return compute(transformer, input.ids(), null, mode, options);
     }
@@ -114,7 +115,8 @@ public final class AblationImportance {
 
     /**
      * @param ids      the token ids (needed for the LM losses); may be null for classifiers and encoders when
-     *                 {@code embedded} is given
+     *                 {@code embedded} is given; with {@code embedded}, an id of −1 is a position no loss term
+     *                 predicts (an image position of a joined input)
      * @param embedded [1, T, d] embeddings computed elsewhere (vision), or null to embed {@code ids}
      */
     public static AblationScores compute(Transformer transformer, int[] ids, INDArray embedded,

@@ -181,15 +181,22 @@ public final class GatedForward {
         sd.setLossVariables(loss);
     }
 
+    private int target(int[] ids, int t, boolean next) {
+        return next ? (t + 1 < length ? ids[t + 1] : -1) : ids[t];
+    }
+
     private SDVariable objective(Objective objective, int[] ids, long rows) {
         int width = (int) outputWidth();
         float[] weight = new float[(int) (rows * width)];
         switch (objective.kind()) {
             case NEXT_TOKEN_NLL, SAME_TOKEN_NLL -> {
                 boolean next = objective.kind() == Objective.Kind.NEXT_TOKEN_NLL;
-                int n = next ? length - 1 : length;
+                int n = 0; // the mean over the scored targets (an id of −1, e.g. an image position, scores nothing)
                 for (int t = 0; t < length; t++) {
-                    int y = next ? (t + 1 < length ? ids[t + 1] : -1) : ids[t];
+                    n += target(ids, t, next) >= 0 ? 1 : 0;
+                }
+                for (int t = 0; t < length; t++) {
+                    int y = target(ids, t, next);
                     if (y >= 0) {
                         weight[t * width + y] = -1f / n;
                     }

@@ -36,7 +36,8 @@ public final class GradientImportance {
         Transformer transformer = model.transformer();
         INDArray embedded = InputEmbeddings.of(transformer, input);
         if (embedded != null) {
-            return compute(transformer, input.embeddings() != null ? input.ids() : null, embedded, options); // ids: an LM's loss
+            // ids: an LM's loss, with a joined input's image positions left out as targets
+            return compute(transformer, input.embeddings() != null ? LossTargets.of(model, input) : null, embedded, options);
         }
         return compute(transformer, input.ids(), null, options);
     }
@@ -46,6 +47,7 @@ public final class GradientImportance {
     }
 
     /**
+     * @param ids      the ids the LM losses score (with {@code embedded}, −1 marks a position no loss term predicts)
      * @param embedded [1, T, d] embeddings computed elsewhere (vision), or null to embed {@code ids}
      */
     public static GradientScores compute(Transformer transformer, int[] ids, INDArray embedded, Options options) {

@@ -18,7 +18,10 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 public record Objective(Kind kind, int position, int id) {
 
     public enum Kind {
-        /** Causal LM: mean NLL of ids 1..T−1 predicted at positions 0..T−2. */
+        /**
+         * Causal LM: mean NLL of ids 1..T−1 predicted at positions 0..T−2; an id of −1 (an image position of a joined
+         * vision-language input) is not a target and leaves the mean.
+         */
         NEXT_TOKEN_NLL,
         /** Bidirectional LM head (masked LM): mean NLL of each position's own id. */
         SAME_TOKEN_NLL,

@@ -6,7 +6,8 @@ import headwise.engine.model.ModelWeights;
 /**
  * What a model's output lets head importance measure, decided by the model's output head.
  * <ul>
- *   <li>{@link #NEXT_TOKEN}: causal LM; loss = mean next-token NLL (positions 0..T−2 predicting ids 1..T−1).</li>
+ *   <li>{@link #NEXT_TOKEN}: causal LM; loss = mean next-token NLL (positions 0..T−2 predicting ids 1..T−1; ids of −1,
+ *   the image positions of a joined vision-language input, are no targets: {@link LossTargets}).</li>
  *   <li>{@link #SAME_TOKEN}: bidirectional LM head (masked LM); loss = mean NLL of each position's own input id.</li>
  *   <li>{@link #CLASS}: classifier [1, classes]; loss = −log p(target class), target = clean prediction unless chosen.</li>
  *   <li>{@link #HIDDEN}: bare encoder, no logits; only the L2 (Frobenius, over all positions) change of the final

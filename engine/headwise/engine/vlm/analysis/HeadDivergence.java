@@ -37,7 +37,7 @@ public record HeadDivergence(int[] answers, double[][] map, double[][][] perAnsw
         if (classes.imageCount() == 0) {
             throw new HeadwiseException("VHD: the sequence holds no image");
         }
-        int imageEnd = classes.imageStart() + classes.imageCount();
+        int imageEnd = classes.imageEnd();
         int[] chosen = answers != null ? answers.clone() : defaultAnswers(sequence);
         if (chosen.length == 0) {
             throw new HeadwiseException("VHD: no answer positions");

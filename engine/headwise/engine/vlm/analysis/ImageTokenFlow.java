@@ -33,7 +33,7 @@ public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, 
         if (classes.imageCount() == 0) {
             throw new HeadwiseException("FlowCut: the sequence holds no image");
         }
-        int imageEnd = classes.imageStart() + classes.imageCount();
+        int imageEnd = classes.imageEnd();
         int q = query != null ? query : lastPrompt(sequence);
         if (q < imageEnd || q >= sequence.length()) {
             throw new HeadwiseException("FlowCut: the query position " + q + " must lie after the image (" + imageEnd + ".."
@@ -52,8 +52,8 @@ public record ImageTokenFlow(int query, double[][] scores, double[] cumulative, 
             });
             hooks.intervene(HookNames.pattern(l), pattern -> { // only the query's row of each head is read
                 float[][] rows = queryRows(pattern, q);
-                attention[l] = meanAttention(rows, classes.imageStart(), classes.imageCount());
-                scores[l] = layer(rows, v[0], q, classes.imageStart(), classes.imageCount(), spec.kvHeads(), spec.dHead());
+                attention[l] = meanAttention(rows, classes.imageFirst(), classes.imageCount());
+                scores[l] = layer(rows, v[0], q, classes.imageFirst(), classes.imageCount(), spec.kvHeads(), spec.dHead());
                 return pattern;
             });
         }

@@ -9,7 +9,6 @@ import headwise.engine.run.AttentionCapture;
 import headwise.engine.run.AttentionMaps;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.TokenClasses.TokenClass;
 import headwise.engine.vlm.VisionLanguageModel;
 
 import java.util.Arrays;
@@ -35,7 +34,7 @@ public final class JoinedRuns {
                 classes(vlm, input.ids()));
     }
 
-    /** The class of every position of the expanded ids: the image run (the tower's CLS first, when kept), text elsewhere. */
+    /** The class of every position of the expanded ids: the image run (the tower's CLS first, when kept, off the grid), text elsewhere. */
     public static TokenClasses classes(VisionLanguageModel vlm, int[] ids) {
         int start = -1;
         int count = 0;
@@ -50,14 +49,8 @@ public final class JoinedRuns {
             throw new HeadwiseException("the input holds " + count + " image-token positions, not the image's "
                     + vlm.imagePositions() + " in one run");
         }
-        int cls = vlm.classTokenInSequence() ? 1 : 0;
-        TokenClass[] out = new TokenClass[ids.length];
-        Arrays.fill(out, TokenClass.TEXT);
-        Arrays.fill(out, start, start + count, TokenClass.IMAGE);
-        if (cls == 1) {
-            out[start] = TokenClass.SYSTEM; // the tower's CLS summarises the image and has no place on the grid
-        }
-        return new TokenClasses(out, start + cls, vlm.towerGrid().rows(), vlm.towerGrid().cols());
+        int cls = vlm.classTokenInSequence() ? 1 : 0; // the tower's CLS leads the run, off the grid
+        return TokenClasses.withImage(ids.length, start, cls, vlm.towerGrid().rows(), vlm.towerGrid().cols());
     }
 
     /**

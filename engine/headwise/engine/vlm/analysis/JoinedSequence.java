@@ -43,9 +43,9 @@ public record JoinedSequence(Transformer decoder, INDArray embedded, TokenClasse
         return classes.length();
     }
 
-    /** The image positions, in grid (row-major) order. */
+    /** Every image position, ascending: any off the grid (the tower's CLS) first, then the grid row-major. */
     public int[] imagePositions() {
-        return IntStream.range(classes.imageStart(), classes.imageStart() + classes.imageCount()).toArray();
+        return classes.imagePositions();
     }
 
     /** Runs the decoder on the whole sequence. */

@@ -5,7 +5,7 @@ import headwise.engine.run.AttentionMaps;
 import headwise.engine.vlm.TokenClasses;
 
 /**
- * One query's attention to the image patches, laid out on the patch grid (for the overlay on the image):
+ * One query's attention to the image patches (the grid; an image token off it, the tower's CLS, is not drawn), laid out on the patch grid (for the overlay on the image):
  * {@code grid[r][c] = A_{i, imageStart + r·cols + c}} for one head, or the mean over heads.
  */
 public final class PatchAttention {
@@ -29,7 +29,7 @@ public final class PatchAttention {
         int from = head == MEAN_OF_HEADS ? 0 : head;
         int to = head == MEAN_OF_HEADS ? maps.heads() : head + 1;
         for (int h = from; h < to; h++) {
-            for (int n = 0; n < classes.imageCount(); n++) {
+            for (int n = 0; n < classes.gridCount(); n++) {
                 out[n / classes.gridCols()][n % classes.gridCols()] += maps.get(layer, h, query, classes.imageStart() + n) / (double) (to - from);
             }
         }

@@ -102,8 +102,8 @@ public final class VisualAttentionRedistribution {
      */
     public static UnaryOperator<INDArray> redistribution(int[] sinks, TokenClasses classes, Options options, int[] counts) {
         return pattern -> {
-            int start = classes.imageStart();
-            int end = start + classes.imageCount();
+            int start = classes.imageFirst(); // every image token, the tower's CLS off the grid included
+            int end = classes.imageEnd();
             int keys = (int) pattern.size(3);
             boolean[] sink = new boolean[keys];
             boolean visualSink = false;

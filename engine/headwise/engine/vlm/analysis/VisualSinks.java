@@ -18,7 +18,8 @@ import java.util.List;
  * the sink dimensions D are the channels where the sink token's x̂ (BOS, position 0 by default) exceeds τ in at least
  * {@code minLayers} layers (the paper reads them off the language model's BOS sink; known dimensions can be given
  * instead); the sink value of a token is φ_l(t) = max_{c∈D} |x̂_{t,c}|; a token is a sink at layer l when φ_l(t) &gt; τ.
- * Image tokens that are sinks in at least one layer ≥ {@code fromLayer} are the visual sink tokens.
+ * Image tokens (on the patch grid or not) that are sinks in at least one layer ≥ {@code fromLayer} are the visual sink
+ * tokens.
  *
  * @param dimensions D, ascending
  * @param phi        [layer][position] φ_l (0 when D is empty)
@@ -59,12 +60,21 @@ public record VisualSinks(Options options, int[] dimensions, double[][] phi, Lis
      * One visual sink token.
      *
      * @param position the sequence position
-     * @param row      patch grid row
-     * @param col      patch grid column
+     * @param row      patch grid row; −1 for an image token off the grid (the tower's CLS)
+     * @param col      patch grid column; −1 off the grid
      * @param score    max over the counted layers of φ_l
      * @param layers   how many counted layers have it as a sink
      */
     public record VisualSink(int position, int row, int col, double score, int layers) {
+
+        public boolean onGrid() {
+            return row >= 0;
+        }
+
+        /** "patch(row,col)", or "image token off the grid" (the tower's CLS). */
+        public String label() {
+            return onGrid() ? "patch(" + row + "," + col + ")" : "image token off the grid";
+        }
     }
 
     /** Visual sink tokens (sequence positions) at {@code layer}: image positions with φ_l &gt; τ. */
@@ -112,8 +122,8 @@ public record VisualSinks(Options options, int[] dimensions, double[][] phi, Lis
             }
         }
         List<VisualSink> list = new ArrayList<>();
-        for (int n = 0; n < classes.imageCount(); n++) {
-            int p = classes.imageStart() + n;
+        for (int p : classes.imagePositions()) {
+            int n = p - classes.imageStart(); // negative off the grid
             double score = 0;
             int count = 0;
             for (int l = options.fromLayer(); l < hidden.layers(); l++) {
@@ -123,7 +133,8 @@ public record VisualSinks(Options options, int[] dimensions, double[][] phi, Lis
                 }
             }
             if (count > 0) {
-                list.add(new VisualSink(p, n / classes.gridCols(), n % classes.gridCols(), score, count));
+                boolean onGrid = classes.onGrid(p);
+                list.add(new VisualSink(p, onGrid ? n / classes.gridCols() : -1, onGrid ? n % classes.gridCols() : -1, score, count));
             }
         }
         list.sort((a, b) -> Double.compare(b.score(), a.score()));

@@ -67,6 +67,25 @@ class LlavaCliTest {
         assertEquals(1, visionGrid.get("special_tokens").getAsInt());
     }
 
+    /** 'full' keeps the tower's CLS: an image position (class "image") before the grid, named [image CLS]. */
+    @Test
+    void theTowersClsIsAnImagePositionBeforeTheGrid() throws IOException {
+        String fixture = "llava_clip_full_f32";
+        CliTestSupport.Run run = analyze(fixture, "--ids", ids(fixture), "--image", image(fixture));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonObject tokens = JsonParser.parseString(Files.readString(temp.resolve("out").resolve("tokens.json"))).getAsJsonObject();
+        JsonArray classes = tokens.getAsJsonArray("classes");
+        assertEquals("text", classes.get(2).getAsString());
+        assertEquals("image", classes.get(3).getAsString(), "the CLS is an image token");
+        assertEquals("[image CLS]", tokens.getAsJsonArray("tokens").get(3).getAsString());
+        assertEquals("patch(0,0)", tokens.getAsJsonArray("tokens").get(4).getAsString());
+        JsonObject image = tokens.getAsJsonObject("image");
+        assertEquals(4, image.get("start").getAsInt(), "the grid starts after the CLS");
+        assertEquals(17, image.get("positions").getAsInt());
+        assertEquals(3, image.get("class_token_position").getAsInt());
+        assertEquals(17, classes.asList().stream().filter(c -> c.getAsString().equals("image")).count());
+    }
+
     /** Text with '<image>' goes through the tokenizer; the one image token becomes the 16 patch positions. */
     @Test
     void tokenizesTextWithTheImageToken() throws IOException {
@@ -80,6 +99,56 @@ class LlavaCliTest {
         assertEquals(classes.size(), tokens.getAsJsonArray("offsets").size());
         long length = classes.size();
         assertArrayEquals(new long[] {2, 4, length, length}, Npy.read(temp.resolve("out").resolve("attention.npy")).shape());
+    }
+
+    /**
+     * --metrics and the head analyses run on the decoder over the joined sequence (22 positions, 16 of them image):
+     * the attention metrics agree with attention.npy, the residual-stream metrics and importance cover every position,
+     * the head-type probe runs the decoder alone on its repeated random tokens.
+     */
+    @Test
+    void metricsAndHeadAnalysesRunOnTheJoinedSequence() throws IOException {
+        CliTestSupport.Run run = analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--metrics",
+                "--importance", "zero,gradient", "--zerotuning", "1.5", "--act", "--heads", "1.0", "--retrieval");
+        assertEquals(0, run.exitCode(), run.err());
+        Path out = temp.resolve("out");
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(22, metrics.getAsJsonObject("meta").get("tokens").getAsInt());
+        Npy.FloatArray attention = Npy.read(out.resolve("attention.npy"));
+        JsonArray entropy = metrics.getAsJsonArray("entropy"); // [L][H]: the mean over the 22 queries of the row entropy
+        assertEquals(2, entropy.size());
+        for (int l = 0; l < 2; l++) {
+            for (int h = 0; h < 4; h++) {
+                double mean = 0;
+                for (int i = 0; i < 22; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        double a = attention.values()[((l * 4 + h) * 22 + i) * 22 + j];
+                        mean -= a > 0 ? a * Math.log(a) / 22 : 0;
+                    }
+                }
+                assertEquals(mean, entropy.get(l).getAsJsonArray().get(h).getAsDouble(), 1e-5, "entropy of head " + l + "." + h);
+            }
+        }
+        JsonObject massive = metrics.getAsJsonObject("massive_activations");
+        assertEquals(2, massive.getAsJsonArray("median_abs").size());
+        assertTrue(metrics.has("sink_dimensions"));
+        assertEquals(3, metrics.getAsJsonObject("logit_lens").getAsJsonArray("top_ids").size(), "the decoder's logit lens, L + 1 rows");
+        JsonObject headTypes = metrics.getAsJsonObject("head_types");
+        assertEquals(2, headTypes.getAsJsonArray("induction").size(), "the probe runs on the decoder alone: " + headTypes);
+        assertTrue(headTypes.getAsJsonArray("tokens").size() > 22, "its own repeated random tokens");
+        JsonObject importance = metrics.getAsJsonObject("importance");
+        assertEquals(2, importance.getAsJsonObject("gradient").getAsJsonArray("importance").size());
+        JsonObject zero = importance.getAsJsonObject("ablation_zero");
+        assertEquals(21, zero.get("position").getAsInt());
+        assertTrue(Double.isFinite(zero.get("baseline_loss").getAsDouble()));
+        assertEquals(zero.get("baseline_loss").getAsDouble(), importance.getAsJsonObject("gradient").get("loss").getAsDouble(), 1e-4,
+                "both score the same loss (image targets left out)");
+        for (String key : new String[] {"zerotuning", "sink_calibration", "retrieval"}) {
+            assertTrue(metrics.has(key), key + " in " + String.join(",", metrics.keySet()));
+        }
+
+        assertOneLineError(analyze(FIXTURE, "--ids", ids(FIXTURE), "--image", image(FIXTURE), "--context-span", "0:2"),
+                "--context-span", "not images");
     }
 
     @Test

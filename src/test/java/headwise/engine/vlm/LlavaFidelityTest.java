@@ -14,6 +14,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class LlavaFidelityTest {
     private static final double TOLERANCE = 1e-5;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llava_clip_f32", "llava_clip_newkeys_f32", "llava_clip_full_f32", "llava_siglip_f32"})
+    @ValueSource(strings = {"llava_clip_f32", "llava_clip_newkeys_f32", "llava_clip_full_f32", "llava_siglip_f32", "llava_sinks_f32"})
     void matchesPyTorch(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             assertNotNull(model.visionLanguage(), fixture + " loads as a vision-language model");
@@ -72,11 +73,17 @@ class LlavaFidelityTest {
             assertEquals(ids[4], dropped.decoder().input().ids()[19]);
             assertEquals(17, dropped.towerGrid().tokens());
 
-            // 'full' keeps the tower's CLS just before the grid: not a patch, so not in the IMAGE run
+            // 'full' keeps the tower's CLS just before the grid: an image token with no place on the grid
             VisionLanguageResult kept = VisionLanguageAnalyzer.analyze(full, VisionLanguageInput.fromIds(full, ids, image));
             assertEquals(6 + 17, kept.classes().length());
             assertEquals(4, kept.classes().imageStart());
-            assertEquals(TokenClasses.TokenClass.SYSTEM, kept.classes().at(3));
+            assertEquals(3, kept.classes().imageFirst());
+            assertEquals(17, kept.classes().imageCount());
+            assertEquals(16, kept.classes().gridCount());
+            assertEquals(TokenClasses.TokenClass.IMAGE, kept.classes().at(3));
+            assertFalse(kept.classes().onGrid(3));
+            assertTrue(kept.classes().onGrid(4));
+            assertEquals(TokenClasses.TokenClass.TEXT, kept.classes().at(2));
             assertEquals("[image CLS]", kept.decoder().input().tokens()[3]);
         }
     }

@@ -74,7 +74,8 @@ class LlavaAnalysesTest {
                 }
             }
             // queries before the image cannot see it (causal); the last query's image share is its patch grid's sum
-            int before = classes.imageStart() - 1 - (classes.at(classes.imageStart() - 1) == TokenClass.SYSTEM ? 1 : 0);
+            // plus, with 'full', the tower's CLS (an image token off the grid)
+            int before = classes.imageFirst() - 1;
             ClassShares early = ClassShares.of(maps, classes, new int[] {before});
             int last = classes.length() - 1;
             ClassShares late = ClassShares.of(maps, classes, new int[] {last});
@@ -82,15 +83,13 @@ class LlavaAnalysesTest {
                 for (int h = 0; h < maps.heads(); h++) {
                     assertEquals(0.0, early.of(TokenClass.IMAGE)[l][h], 0.0);
                     double grid = Arrays.stream(PatchAttention.grid(maps, classes, l, h, last)).flatMapToDouble(Arrays::stream).sum();
-                    assertEquals(late.of(TokenClass.IMAGE)[l][h], grid, EPS);
+                    double cls = classes.imageFirst() < classes.imageStart() ? maps.get(l, h, last, classes.imageFirst()) : 0;
+                    assertEquals(late.of(TokenClass.IMAGE)[l][h], grid + cls, EPS);
                     assertTrue(grid > 0, fixture + ": a softmax gives every visible patch some attention; head " + l + "." + h);
                 }
             }
-            if (fixture.contains("full")) {
-                assertTrue(late.of(TokenClass.SYSTEM)[0][0] > 0, "the tower's CLS kept in the sequence is the SYSTEM key");
-            } else {
-                assertEquals(0.0, late.of(TokenClass.SYSTEM)[0][0], 0.0);
-            }
+            assertEquals(0.0, late.of(TokenClass.SYSTEM)[0][0], 0.0, "the tower's CLS, when kept, is an IMAGE key");
+            assertEquals(fixture.contains("full") ? 1 : 0, classes.imageStart() - classes.imageFirst(), "image tokens off the grid");
         }
     }
 
@@ -123,6 +122,38 @@ class LlavaAnalysesTest {
             assertTrue(moved.shift().kl() > 1e-9, "KL " + moved.shift().kl());
             assertEquals(moved.clean().target(), moved.shifted().target(), "the shifted run reads the clean top token");
             assertEquals(idle.clean().logit(), moved.clean().logit(), 1e-6);
+        }
+    }
+
+    /** 'full' keeps the tower's CLS: an image token off the grid that the image analyses count and the grid leaves out. */
+    @Test
+    void theTowersClsIsAnImageTokenOffTheGrid() {
+        try (Run run = open("llava_clip_full_f32")) {
+            JoinedSequence seq = run.sequence();
+            TokenClasses classes = seq.classes();
+            int cls = classes.imageFirst();
+            assertEquals(classes.imageStart() - 1, cls);
+            assertEquals(17, seq.imagePositions().length);
+            assertEquals(cls, seq.imagePositions()[0]);
+            assertEquals("[image CLS]", run.input().tokens()[cls]);
+            // φ of the CLS at layer 0 as τ (minus a little): it is listed as a visual sink, off the grid
+            VisualSinks probe = VisualSinks.find(seq, VisualSinks.Options.defaults().withFromLayer(0).withDimensions(new int[] {0, 1, 2}));
+            double tau = probe.phi()[0][cls] - 1e-9;
+            VisualSinks sinks = VisualSinks.find(seq, VisualSinks.Options.defaults().withFromLayer(0).withDimensions(new int[] {0, 1, 2}).withTau(tau));
+            VisualSinks.VisualSink clsSink = sinks.sinks().stream().filter(s -> s.position() == cls).findFirst().orElseThrow();
+            assertTrue(!clsSink.onGrid() && clsSink.row() == -1 && clsSink.col() == -1, clsSink.toString());
+            assertEquals("image token off the grid", clsSink.label());
+            sinks.sinks().stream().filter(VisualSinks.VisualSink::onGrid).forEach(s ->
+                    assertEquals(s.position() - classes.imageStart(), s.row() * classes.gridCols() + s.col()));
+            // FlowCut scores every image token, the CLS first; VHD's text-only run drops all 17
+            ImageTokenFlow flow = ImageTokenFlow.compute(seq, null);
+            assertEquals(17, flow.cumulative().length);
+            assertEquals(17, flow.attention()[0].length);
+            HeadDivergence vhd = HeadDivergence.compute(seq, new int[] {seq.length() - 1}, 2);
+            assertTrue(vhd.ranked().get(0).vhd() > 0);
+            double[][] grid = PatchAttention.grid(ClassShares.attention(seq), classes, 0, 0, seq.length() - 1);
+            assertEquals(4, grid.length);
+            assertEquals(4, grid[0].length);
         }
     }
 
@@ -173,7 +204,13 @@ class LlavaAnalysesTest {
             }
             int n = run.sequence().classes().imageCount();
             double[] relay = JoinedRuns.flowRanking(row, ImageTokenFlow.compute(run.sequence(), null), n);
-            assertArrayEquals(Arrays.copyOfRange(row, 1, 17), relay, 0.0, "CLS's own value is left out; the patches stay in order");
+            if (fixture.contains("full")) { // the CLS is an image token of the sequence: it keeps its own value, first
+                assertEquals(17, n);
+                assertArrayEquals(row, relay, 0.0);
+            } else {
+                assertEquals(16, n);
+                assertArrayEquals(Arrays.copyOfRange(row, 1, 17), relay, 0.0, "CLS's own value is left out; the patches stay in order");
+            }
         }
     }
 

@@ -56,6 +56,42 @@ class VisualAttentionRedistributionTest {
         assertSame(pattern, noVisualSink, "a layer without a visual sink is left alone");
     }
 
+    /**
+     * The tower's CLS kept by 'full' is an image token off the grid (position 1, grid 1×2 at 2, 3): as a sink it gives
+     * its attention to the grid's patches, and as a non-sink it receives a share like any patch.
+     */
+    @Test
+    void anImageTokenOffTheGridIsPartOfTheImage() {
+        TokenClasses withCls = new TokenClasses(new TokenClass[] {TokenClass.SYSTEM, TokenClass.IMAGE, TokenClass.IMAGE,
+                TokenClass.IMAGE, TokenClass.TEXT}, 2, 1, 2);
+        float[] rows = new float[5 * 5];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j <= i; j++) {
+                rows[i * 5 + j] = 1f / (i + 1);
+            }
+        }
+        float[] last = {0.2f, 0.1f, 0.25f, 0.25f, 0.2f};
+        System.arraycopy(last, 0, rows, 20, 5);
+        INDArray pattern = Ops.fromFloats(rows, 1, 1, 5, 5);
+        // the CLS a sink: image 0.6, sinks 0.1 of it; CLS keeps 0.06, BOS is no sink: 0.04 goes to the two patches
+        float[] a = Ops.floats(VisualAttentionRedistribution.redistribution(new int[] {1}, withCls,
+                VisualAttentionRedistribution.Options.defaults(), new int[1]).apply(pattern));
+        assertArrayEquals(new float[] {0.2f, 0.06f, 0.27f, 0.27f, 0.2f}, Arrays.copyOfRange(a, 20, 25), 1e-6f);
+        // BOS and patch 2 sinks: the CLS receives with patch 3, 0.1 : 0.25 of the freed 0.4·(0.2 + 0.25)
+        float[] b = Ops.floats(VisualAttentionRedistribution.redistribution(new int[] {0, 2}, withCls,
+                VisualAttentionRedistribution.Options.defaults(), new int[1]).apply(pattern));
+        assertArrayEquals(new float[] {0.12f, 0.1f + 0.18f / 3.5f, 0.15f, 0.25f + 0.18f * 0.25f / 0.35f, 0.2f}, Arrays.copyOfRange(b, 20, 25), 1e-6f);
+        assertEquals(1.0, sum(Arrays.copyOfRange(b, 20, 25)), 1e-6);
+    }
+
+    private static double sum(float[] values) {
+        double s = 0;
+        for (float v : values) {
+            s += v;
+        }
+        return s;
+    }
+
     /** On the tiny Llama with a massive image token: VAR moves attention and the output; p = 1 moves nothing. */
     @Test
     void theInterventionShiftsTheOutputOnlyWhenItMovesAttention() {
