@@ -3,10 +3,9 @@ package headwise.app.ui.vlm;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.TokenClasses.TokenClass;
 import headwise.engine.vlm.analysis.JoinedRuns;
-
-import java.util.Locale;
+import headwise.engine.vlm.analysis.KeyClassMaps;
+import headwise.viz.vlm.KeyClassFigures;
 
 /**
  * Token classes (system, text, image, generated) for the attention views of a vision-language run: which class each
@@ -33,23 +32,11 @@ public final class KeyClasses {
         if (classes == null || classes.length() != t) {
             return null;
         }
-        double[] share = new double[TokenClass.values().length];
-        for (int q = 0; q < t; q++) {
-            for (int k = 0; k < t; k++) {
-                share[classes.at(k).ordinal()] += matrix[q * t + k] / t;
-            }
-        }
-        boolean[] present = new boolean[share.length];
-        for (int k = 0; k < t; k++) {
-            present[classes.at(k).ordinal()] = true;
-        }
-        StringBuilder out = new StringBuilder();
-        for (TokenClass c : TokenClass.values()) {
-            if (present[c.ordinal()]) {
-                out.append(out.isEmpty() ? "keys by class (mean over rows): " : " \u00B7 ")
-                        .append(String.format(Locale.ROOT, "%s %.1f%%", c.name().toLowerCase(Locale.ROOT), 100 * share[c.ordinal()]));
-            }
-        }
-        return out.toString();
+        return "keys by class (mean over rows): " + shares(KeyClassMaps.ofHead(matrix, t, classes), 0, 0);
+    }
+
+    /** "text 41.0% · image 56.0%": the mean share of each class present at head (layer, head) of {@code maps}. */
+    public static String shares(KeyClassMaps maps, int layer, int head) {
+        return KeyClassFigures.shareLine(maps.present(), maps.shares(layer, head));
     }
 }
