@@ -95,6 +95,14 @@ public final class VlmViews {
         return model.hasTokenizer() ? model.tokenizer().tokensOf(new int[] {id})[0] : "id " + id;
     }
 
+    /** The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null. */
+    public static TokenClasses classes(LoadedModel model, ModelInput input) {
+        if (model == null || model.visionLanguage() == null || input.embeddings() == null) {
+            return null;
+        }
+        return JoinedRuns.classes(model.visionLanguage(), input.ids());
+    }
+
     /** The class-share maps and bars over the chosen query rows. */
     public static ClassSharesFigure shares(String title, ClassShares shares, ClassShares.Rows rows) {
         return new ClassSharesFigure(title, shares, rowsName(rows));

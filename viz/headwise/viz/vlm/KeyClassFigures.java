@@ -148,6 +148,12 @@ public final class KeyClassFigures {
                 double width = Math.max(0, layerShares[layer][c]) * w;
                 g.setColor(Style.CATEGORIES[maps.present()[c].ordinal() % Style.CATEGORIES.length]);
                 g.fill(new Rectangle2D.Double(at, barTop, width, h / 2));
+                String percent = Math.round(100 * layerShares[layer][c]) + "%";
+                if (width >= Text.width(Style.SMALL, percent) + 4 && h / 2 >= Text.height(Style.SMALL)) {
+                    g.setFont(Style.SMALL);
+                    g.setColor(Style.TEXT);
+                    Text.centred(g, percent, at + width / 2, y + h / 2 + Text.centreShift(Style.SMALL));
+                }
                 at += width;
             }
             g.setColor(Style.FRAME);

@@ -3,7 +3,7 @@ package headwise.app.ui.vlm;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.analysis.JoinedRuns;
+import headwise.app.export.VlmViews;
 import headwise.engine.vlm.analysis.KeyClassMaps;
 import headwise.viz.vlm.KeyClassFigures;
 
@@ -18,10 +18,7 @@ public final class KeyClasses {
 
     /** The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null. */
     public static TokenClasses of(LoadedModel model, ModelInput input) {
-        if (model == null || model.visionLanguage() == null || input.embeddings() == null) {
-            return null;
-        }
-        return JoinedRuns.classes(model.visionLanguage(), input.ids());
+        return VlmViews.classes(model, input);
     }
 
     /**
