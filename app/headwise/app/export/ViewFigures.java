@@ -107,13 +107,13 @@ public final class ViewFigures {
             return KeyClassFigures.modelView(KeyClassMaps.of(a, classes), tiles, s.tokens(), title + "model view, keys by class",
                     HeadCategories.marks(s, tiles));
         }
-        return headByClass(s, a.head(s.layer(), s.headOrFirst()), classes);
+        return headByClass(s, a.head(s.layer(), s.headOrFirst()), classes, title + "layer " + s.layer() + ", head " + s.headOrFirst()
+                + ", keys by class");
     }
 
     /** One head's matrix as shown (sink keys hidden or not) with its keys grouped by class: the Head page's map. */
-    public static Figure headByClass(Session s, float[] matrix, TokenClasses classes) {
-        return KeyClassFigures.headMap(KeyClassMaps.ofHead(matrix, s.result().attention().length(), classes), s.tokens(),
-                Titles.of(s.result()) + " \u00B7 layer " + s.layer() + ", head " + s.headOrFirst() + ", keys by class");
+    public static Figure headByClass(Session s, float[] matrix, TokenClasses classes, String title) {
+        return KeyClassFigures.headMap(KeyClassMaps.ofHead(matrix, s.result().attention().length(), classes), s.tokens(), title);
     }
 
     /** The model view composed from the session's tiles (built once per run), so the app and exports draw the same. */

@@ -107,8 +107,7 @@ public final class KeyClassFigures {
         int t = maps.length();
         float[] m = maps.head(0, 0);
         int cellHeight = HeadHeatmapFigure.cellSizeFor(t);
-        MatrixFigure figure = new MatrixFigure(title, "rows: queries; columns: the key classes (" + columns(present)
-                + "); a cell: the query's attention summed over that class's keys, 0 to 1; mean over rows: "
+        MatrixFigure figure = new MatrixFigure(title, "a cell: the query's attention to the class's keys (0 to 1); mean over rows: "
                 + shareLine(present, maps.shares(0, 0)), t, present.length, (q, c) -> m[q * present.length + c],
                 MatrixFigure.tokenLabels(tokens, t), names, HEAD_COLUMN, cellHeight, ValueScale.linear(0, 1), true, "attention to the class");
         figure.panel().named("query", null);

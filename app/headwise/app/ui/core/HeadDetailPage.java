@@ -30,7 +30,6 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 import java.util.Locale;
@@ -47,8 +46,6 @@ public final class HeadDetailPage extends PageBase {
     static final String HEATMAP_HINT = "scroll: zoom \u00B7 drag: pan \u00B7 double-click: fit \u00B7 click: select query row "
             + "\u00B7 shift-click: key column";
     static final String CLASS_HINT = "keys grouped by class \u00B7 hover: a query's attention to a class \u00B7 click: select query row";
-    /** The patch overlay's height under the class map. */
-    static final double OVERLAY_HEIGHT = 250;
 
     private final HeadPageModel model;
     private final ViewState viewState;
@@ -69,11 +66,14 @@ public final class HeadDetailPage extends PageBase {
     private final Label qkStatus = new Label();
     private final KeysChoice keys;
     /** Keys by class: the head as queries × classes, and the selected query's attention over the image under it. */
-    private final FigureView classMap = FigureView.fittingOrScrolling();
+    private final FigureView classMap = FigureView.fitting();
     private final FigureView overlay = FigureView.fitting();
     private final Label overlayHint = new Label();
-    private final VBox classBox;
+    /** The overlay and its caption: in place of the head view while keys are grouped by class. */
+    private final VBox overlayBox;
     private final VBox left;
+    private final ScrollPane headViewPane;
+    private final SplitPane right;
     private MatrixFigure classFigure;
     /** The shown run's token classes (null without), and whether its keys are shown by class. */
     private TokenClasses classes;
@@ -135,21 +135,18 @@ public final class HeadDetailPage extends PageBase {
                 heatmap.selectedQueryProperty().set(cell[0]); // saved and described as a heatmap row click is
             }
         });
-        StackPane overlayBox = new StackPane(overlay);
-        overlayBox.setPrefHeight(OVERLAY_HEIGHT);
-        overlayBox.setMinHeight(OVERLAY_HEIGHT);
-        overlayBox.setMaxHeight(OVERLAY_HEIGHT);
-        overlayBox.managedProperty().bind(overlay.visibleProperty());
-        overlayBox.visibleProperty().bind(overlay.visibleProperty());
-        classBox = new VBox(4, classMap, overlayHint, overlayBox);
-        VBox.setVgrow(classMap, Priority.ALWAYS);
+        // keys by class: the map takes the heatmap's place, the query's image overlay the head view's (it is wide)
+        overlayHint.setMinHeight(Region.USE_PREF_SIZE);
+        overlayHint.setPadding(new Insets(0, 4, 0, 4));
+        overlayBox = new VBox(4, overlayHint, overlay);
+        VBox.setVgrow(overlay, Priority.ALWAYS);
         left = new VBox(4, heatmap, selectionInfo, keyClasses, hint);
         left.setPadding(new Insets(0, 4, 4, 8));
         VBox.setVgrow(heatmap, Priority.ALWAYS);
-        VBox.setVgrow(classBox, Priority.ALWAYS);
+        VBox.setVgrow(classMap, Priority.ALWAYS);
 
         // the head view takes the room it gets; a long input's, too tall to read at half size, scrolls
-        ScrollPane headViewPane = new ScrollPane(headView);
+        headViewPane = new ScrollPane(headView);
         headViewPane.setFitToWidth(true);
         headViewPane.setFitToHeight(true);
         headViewPane.setMinSize(80, 60);
@@ -160,7 +157,7 @@ public final class HeadDetailPage extends PageBase {
         qkStatus.setPadding(new Insets(0, 4, 2, 4));
         VBox qk = new VBox(2, qkBar, scatter.view(), qkStatus);
         VBox.setVgrow(scatter.view(), Priority.ALWAYS);
-        SplitPane right = new SplitPane(headViewPane, qk);
+        right = new SplitPane(headViewPane, qk);
         right.setOrientation(Orientation.VERTICAL);
         SplitPane split = new SplitPane(left, right);
         split.setDividerPositions(0.55); // the head view and the q/k plot get room too
@@ -206,9 +203,12 @@ public final class HeadDetailPage extends PageBase {
                 || hide != shownWithSinksHidden || groupKeys != byClass;
         classes = runClasses;
         byClass = groupKeys;
-        javafx.scene.Node matrixNode = byClass ? classBox : heatmap;
+        javafx.scene.Node matrixNode = byClass ? classMap : heatmap;
         if (left.getChildren().get(0) != matrixNode) {
             left.getChildren().set(0, matrixNode);
+            double divider = right.getDividerPositions()[0];
+            right.getItems().set(0, byClass ? overlayBox : headViewPane);
+            right.setDividerPositions(divider);
         }
         hint.setText(byClass ? CLASS_HINT : HEATMAP_HINT);
         updating = true;
@@ -251,7 +251,8 @@ public final class HeadDetailPage extends PageBase {
         updating = false;
         heatmap.setHighlightedToken(viewState.hoveredTokenProperty().get());
         if (byClass) {
-            classFigure = (MatrixFigure) ViewFigures.headByClass(shown, matrix, classes);
+            classFigure = (MatrixFigure) ViewFigures.headByClass(shown, matrix, classes, "layer " + shown.layer() + ", head "
+                    + shown.headOrFirst() + " \u00B7 keys by class");
             classMap.show(classFigure);
         }
         describeSelection();
@@ -267,7 +268,7 @@ public final class HeadDetailPage extends PageBase {
         classMap.clearMarks();
         boolean picked = q >= 0 && q < classFigure.rows();
         if (picked) {
-            classMap.mark(classFigure.cells(q, q, 0, classFigure.cols() - 1));
+            classMap.mark(classFigure.cells(q, q + 1, 0, classFigure.cols()));
         }
         boolean image = classes.imageCount() > 0;
         if (!image || !picked) {

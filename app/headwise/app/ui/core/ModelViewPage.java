@@ -75,7 +75,15 @@ public final class ModelViewPage extends PageBase {
         });
         info.setId("model-view-info");
         keys = new KeysChoice("model-view-keys", model::setKeysByClass);
-        HBox bar = Controls.paddedToolbar(compute, new Label("bars:"), measure, keys.node(), info);
+        Label bars = new Label("bars:");
+        // the controls keep their size; the hint beside them wraps when the window is narrow
+        for (javafx.scene.layout.Region r : new javafx.scene.layout.Region[] {compute, bars, measure}) {
+            r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        info.setWrapText(true);
+        info.setMinWidth(0);
+        HBox.setHgrow(info, javafx.scene.layout.Priority.ALWAYS);
+        HBox bar = Controls.paddedToolbar(compute, bars, measure, keys.node(), info);
         bar.setSpacing(10);
         root.setTop(bar);
         root.setCenter(scroll);

@@ -4,6 +4,7 @@ import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.geometry.Pos;
 
 import java.util.function.Consumer;
@@ -37,7 +38,12 @@ public final class KeysChoice {
                 onChoose.accept(BY_CLASS.equals(now));
             }
         });
-        node = new HBox(4, new Label("Keys"), choice);
+        Label label = new Label("Keys");
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        choice.setPrefWidth(120);
+        choice.setMinWidth(Region.USE_PREF_SIZE);
+        node = new HBox(4, label, choice);
+        node.setMinWidth(Region.USE_PREF_SIZE);
         node.setAlignment(Pos.CENTER_LEFT);
         tip.setWrapText(true);
         tip.setMaxWidth(420);

@@ -101,9 +101,9 @@ class KeyClassFiguresTest {
         MatrixFigure f = KeyClassFigures.headMap(KeyClassMaps.ofHead(head, 7, SEVEN), TOKENS, "layer 1, head 0");
         assertEquals(7, f.rows());
         assertEquals(3, f.cols());
-        var cells = f.cells(6, 6, 2, 2);
+        var cells = f.cells(6, 7, 2, 3);
         assertEquals("query 6 \u201Ccat\u201D, image: 0.5714", f.readout(cells.getCenterX(), cells.getCenterY()));
-        var first = f.cells(0, 0, 0, 0);
+        var first = f.cells(0, 1, 0, 1);
         assertEquals("query 0 \u201C<s>\u201D, system: 1.000", f.readout(first.getCenterX(), first.getCenterY()));
         FigureChecks.writeAndCheck(f, "keys-by-class-head", "system", "text", "image");
     }
