@@ -119,8 +119,8 @@ public final class KeyClassFigures {
 
         @Override
         public String caption() {
-            return "each thumbnail is one head with its keys grouped by class (rows: queries; columns: " + columns(maps.present())
-                    + "), coloured by the query's attention to the class, 0 to 1; the bar right of a layer: its mean shares";
+            return "a thumbnail: one head's queries (rows) \u00D7 key classes (" + columns(maps.present())
+                    + "), the attention to the class, 0 to 1; bars: each layer's mean shares";
         }
 
         @Override
