@@ -86,13 +86,7 @@ public record KeyClassMaps(TokenClass[] present, int length, int heads, float[][
         IntStream.range(0, out.length).parallel().forEach(m -> {
             float[] sums = new float[t * present.length];
             double[] row = new double[present.length];
-            maps.readRows(m / heads, m % heads, (q, values, offset) -> {
-                Arrays.fill(row, 0);
-                addRow(values, offset, t, column, row);
-                for (int c = 0; c < row.length; c++) {
-                    sums[q * row.length + c] = (float) row[c];
-                }
-            });
+            maps.readRows(m / heads, m % heads, (q, values, offset) -> groupRow(values, offset, t, column, row, sums, q));
             out[m] = sums;
         });
         return new KeyClassMaps(present, t, heads, out);
@@ -109,13 +103,18 @@ public record KeyClassMaps(TokenClass[] present, int length, int heads, float[][
         float[] sums = new float[t * present.length];
         double[] row = new double[present.length];
         for (int q = 0; q < t; q++) {
-            Arrays.fill(row, 0);
-            addRow(matrix, q * t, t, column, row);
-            for (int c = 0; c < row.length; c++) {
-                sums[q * row.length + c] = (float) row[c];
-            }
+            groupRow(matrix, q * t, t, column, row, sums, q);
         }
         return new KeyClassMaps(present, t, 1, new float[][] {sums});
+    }
+
+    /** Row {@code q} of the T × C map: the row's weights summed by class (in doubles, {@code row} the scratch) into {@code sums}. */
+    private static void groupRow(float[] values, int offset, int t, int[] column, double[] row, float[] sums, int q) {
+        Arrays.fill(row, 0);
+        addRow(values, offset, t, column, row);
+        for (int c = 0; c < row.length; c++) {
+            sums[q * row.length + c] = (float) row[c];
+        }
     }
 
     /** Adds the first {@code keys} weights of one attention row (from {@code offset}) into {@code into[column[key]]}. */

@@ -87,6 +87,11 @@ class KeysByClassTest {
         assertTrue(keys.choiceBox().isDisabled(), "a text model's run has no token classes");
         assertTrue(keys.tooltipText().contains("need token classes"), keys.tooltipText());
         assertEquals(KeysChoice.BY_POSITION, keys.choiceBox().getValue());
+        robot.interact(() -> app.window().selectPage(headwise.app.ui.vlm.VlmPage.TITLE)); // the VLM page does not pretend either
+        WaitForAsyncUtils.waitForFxEvents();
+        String notJoined = robot.lookup("#vlm-not-joined").queryAs(javafx.scene.control.Label.class).getText();
+        assertTrue(notJoined.contains(app.model().modelName() + " is a text-only model") && notJoined.contains("Open a LLaVA folder"),
+                notJoined);
 
         robot.interact(() -> app.window().open(LLAVA));
         waitFor(60, () -> !app.model().isBusy() && "llava_clip_f32".equals(app.model().modelName()), "the LLaVA loads");
