@@ -1,9 +1,10 @@
 package headwise.app.ui.vlm;
 
+import headwise.app.export.VlmViews;
+import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.app.export.VlmViews;
 import headwise.engine.vlm.analysis.KeyClassMaps;
 import headwise.viz.vlm.KeyClassFigures;
 
@@ -16,9 +17,16 @@ public final class KeyClasses {
     private KeyClasses() {
     }
 
-    /** The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null. */
+    /**
+     * The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null, also
+     * when the run's image positions do not fit the open model (a run shown while another model has just opened).
+     */
     public static TokenClasses of(LoadedModel model, ModelInput input) {
-        return VlmViews.classes(model, input);
+        try {
+            return VlmViews.classes(model, input);
+        } catch (HeadwiseException notThisModelsRun) {
+            return null;
+        }
     }
 
     /**
@@ -29,11 +37,7 @@ public final class KeyClasses {
         if (classes == null || classes.length() != t) {
             return null;
         }
-        return "keys by class (mean over rows): " + shares(KeyClassMaps.ofHead(matrix, t, classes), 0, 0);
-    }
-
-    /** "text 41.0% · image 56.0%": the mean share of each class present at head (layer, head) of {@code maps}. */
-    public static String shares(KeyClassMaps maps, int layer, int head) {
-        return KeyClassFigures.shareLine(maps.present(), maps.shares(layer, head));
+        KeyClassMaps head = KeyClassMaps.ofHead(matrix, t, classes);
+        return "keys by class (mean over rows): " + KeyClassFigures.shareLine(head.present(), head.shares(0, 0));
     }
 }
