@@ -4,6 +4,7 @@ import headwise.app.export.DataKind;
 import headwise.app.export.Exporter;
 import headwise.app.export.RelevanceFigures;
 import headwise.app.export.SessionAnalysis;
+import headwise.app.export.ViewFigures;
 import headwise.app.export.ViewKind;
 import headwise.app.export.VlmViews;
 import headwise.app.session.Session;
@@ -11,6 +12,7 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.relevance.FaithfulnessBaseline;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.TokenClasses;
 import headwise.engine.vlm.VisionLanguageAnalyzer;
 import headwise.engine.vlm.VisionLanguageInput;
 import headwise.engine.vlm.analysis.JoinedRuns;
@@ -68,6 +70,11 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--keep-image-size", description = "With --image: keep the image's own size (see analyze --help).")
     boolean keepImageSize;
 
+    @Option(names = "--keys", paramLabel = "position|classes", defaultValue = "position", description = "--view model-view or "
+            + "heatmap: keys by position (default) or grouped by token class (system, text, image), each head a queries x "
+            + "classes map; classes need a LLaVA with --image.")
+    String keys;
+
     @Option(names = "--baseline", paramLabel = "NAME|ID", description = "--view faithfulness: what a removed token or patch "
             + "becomes (see analyze --help).")
     String baseline;
@@ -85,6 +92,7 @@ final class ExportCommand implements Callable<Integer> {
         if (baseline != null && viewKind != ViewKind.FAITHFULNESS) {
             throw new HeadwiseException("--baseline applies to --view faithfulness");
         }
+        boolean byClass = keysByClass(viewKind);
         DataKind dataKind = data == null ? null : DataKind.parse(data);
         FigureFormat figureFormat = viewKind == null ? null : figureFormat();
         double scale = figure.pngScale(1);
@@ -93,7 +101,11 @@ final class ExportCommand implements Callable<Integer> {
                     && (viewKind == ViewKind.RELEVANCE || viewKind == ViewKind.FAITHFULNESS)) {
                 return exportJoinedRelevance(model, viewKind, figureFormat, scale);
             }
-            ModelInput modelInput = input.resolve(model, keepImageSize);
+            // keys by class on a LLaVA: its text joined with --image, as the window runs it
+            ModelInput modelInput = byClass && model.visionLanguage() != null
+                    ? VisionLanguageAnalyzer.joinedInput(model, input.resolveVisionLanguage(model, keepImageSize))
+                    : input.resolve(model, keepImageSize);
+            TokenClasses classes = byClass ? classes(model, modelInput) : null; // before the run: a text model fails at once
             SessionAnalysis.Options options = figure.analysisOptions(model, modelInput, keepImageSize);
             if (viewKind == ViewKind.COMPARE && options.comparison() == null) {
                 throw new HeadwiseException("--view compare needs a second input: --compare-text, --compare-ids or --compare-image");
@@ -105,7 +117,10 @@ final class ExportCommand implements Callable<Integer> {
             if (removedAs != null) {
                 session = RelevanceOptions.withFaithfulness(model, modelInput, session, removedAs);
             }
-            if (viewKind != null) {
+            if (byClass) {
+                Exporter.writeFigure(ViewFigures.byClass(viewKind, session, classes),
+                        viewKind.title() + ", keys by class", figureFormat, scale, out);
+            } else if (viewKind != null) {
                 Exporter.exportView(viewKind, session, figureFormat, scale, out);
             } else {
                 Exporter.exportData(dataKind, session, format, ids(layers), ids(heads), out);
@@ -114,6 +129,29 @@ final class ExportCommand implements Callable<Integer> {
                     + " (" + figureFormat.extension() + ")" : dataKind.cliName(), out);
         }
         return 0;
+    }
+
+    /** Whether --keys asks for keys grouped by class; a one-line error where the view cannot group them. */
+    private boolean keysByClass(ViewKind viewKind) {
+        boolean byClass = switch (keys.toLowerCase(Locale.ROOT)) {
+            case "position" -> false;
+            case "classes" -> true;
+            default -> throw new HeadwiseException("--keys: use position or classes, not '" + keys + "'");
+        };
+        if (byClass && (viewKind == null || !ViewFigures.groupsKeys(viewKind))) {
+            throw new HeadwiseException("--keys classes applies to --view model-view and --view heatmap");
+        }
+        return byClass;
+    }
+
+    /** The token class of every position of a LLaVA's input joined with --image. */
+    private static TokenClasses classes(LoadedModel model, ModelInput modelInput) {
+        TokenClasses classes = VlmViews.classes(model, modelInput);
+        if (classes == null) {
+            throw new HeadwiseException("--keys classes needs token classes: a vision-language model (LLaVA) with --image; "
+                    + model.name() + (model.visionLanguage() == null ? " is a text-only model" : " has no image joined"));
+        }
+        return classes;
     }
 
     /** A vision-language figure: text (or ids) joined with --image, the analysis run here (docs/vlm.md). */

@@ -11,6 +11,8 @@ import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
+import headwise.engine.vlm.TokenClasses;
+import headwise.engine.vlm.analysis.KeyClassMaps;
 import headwise.viz.Figure;
 import headwise.viz.corpus.AtlasData;
 import headwise.viz.corpus.AtlasFigures;
@@ -25,6 +27,7 @@ import headwise.viz.view.ModelThumbnails;
 import headwise.viz.view.ModelViewFigure;
 import headwise.viz.view.SinkChartsFigure;
 import headwise.viz.view.VitOverlayFigure;
+import headwise.viz.vlm.KeyClassFigures;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -79,6 +82,38 @@ public final class ViewFigures {
             case ATLAS -> AtlasFigures.figure(AtlasData.ofPrompt(r, null, null), AtlasFigures.BY_TYPE, AtlasFigures.NO_SIZE);
             case FAITHFULNESS -> RelevanceFigures.faithfulness(r, s.results().faithfulness(), title + "faithfulness");
         };
+    }
+
+    /** Whether {@code view} can group its keys by token class ({@link #byClass}). */
+    public static boolean groupsKeys(ViewKind view) {
+        return view == ViewKind.MODEL_VIEW || view == ViewKind.HEATMAP;
+    }
+
+    /**
+     * {@code view} with its keys grouped by token class (system, text, image, generated): the model view's thumbnails
+     * and the heatmap become queries × classes maps. Reads the whole attention for the model view: off the FX thread.
+     *
+     * @param classes the class of each of the run's positions (a joined vision-language run)
+     */
+    public static Figure byClass(ViewKind view, Session s, TokenClasses classes) {
+        if (!groupsKeys(view)) {
+            throw new HeadwiseException("keys by class apply to the model-view and heatmap views, not " + view.cliName());
+        }
+        AnalysisResult r = s.result();
+        AttentionMaps a = r.attention();
+        String title = Titles.of(r) + " \u00B7 ";
+        if (view == ViewKind.MODEL_VIEW) {
+            ModelThumbnails tiles = s.thumbnailsOrBuild();
+            return KeyClassFigures.modelView(KeyClassMaps.of(a, classes), tiles, s.tokens(), title + "model view, keys by class",
+                    HeadCategories.marks(s, tiles));
+        }
+        return headByClass(s, a.head(s.layer(), s.headOrFirst()), classes, title + "layer " + s.layer() + ", head " + s.headOrFirst()
+                + ", keys by class");
+    }
+
+    /** One head's matrix as shown (sink keys hidden or not) with its keys grouped by class: the Head page's map. */
+    public static Figure headByClass(Session s, float[] matrix, TokenClasses classes, String title) {
+        return KeyClassFigures.headMap(KeyClassMaps.ofHead(matrix, s.result().attention().length(), classes), s.tokens(), title);
     }
 
     /** The model view composed from the session's tiles (built once per run), so the app and exports draw the same. */

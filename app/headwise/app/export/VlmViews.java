@@ -25,6 +25,7 @@ import headwise.viz.vlm.ImageAttentionFigure;
 import headwise.viz.vlm.PruningCurvesFigure;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -95,6 +96,14 @@ public final class VlmViews {
         return model.hasTokenizer() ? model.tokenizer().tokensOf(new int[] {id})[0] : "id " + id;
     }
 
+    /** The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null. */
+    public static TokenClasses classes(LoadedModel model, ModelInput input) {
+        if (model == null || model.visionLanguage() == null || input.embeddings() == null) {
+            return null;
+        }
+        return JoinedRuns.classes(model.visionLanguage(), input.ids());
+    }
+
     /** The class-share maps and bars over the chosen query rows. */
     public static ClassSharesFigure shares(String title, ClassShares shares, ClassShares.Rows rows) {
         return new ClassSharesFigure(title, shares, rowsName(rows));
@@ -112,10 +121,16 @@ public final class VlmViews {
     /** One query's attention over the image (a head, or {@link PatchAttention#MEAN_OF_HEADS}), the sinks marked. */
     public static ImageAttentionFigure overlay(AttentionMaps maps, TokenClasses classes, String[] tokens, PixelImage seen,
                                                VisualSinks sinks, int layer, int head, int query) {
+        return overlay(maps, classes, tokens, seen, sinks.sinks(), layer, head, query);
+    }
+
+    /** As above with the sinks to mark given (none: the Head page, which has not searched for them). */
+    public static ImageAttentionFigure overlay(AttentionMaps maps, TokenClasses classes, String[] tokens, PixelImage seen,
+                                               List<VisualSinks.VisualSink> sinks, int layer, int head, int query) {
         double[][] grid = PatchAttention.grid(maps, classes, layer, head, query);
         return new ImageAttentionFigure("Attention of '" + tokens[query] + "' to the image",
                 String.format(Locale.ROOT, "layer %d, %s; query position %d", layer, head < 0 ? "mean of heads" : "head " + head, query),
-                PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(), seen.samples()), grid, sinks.sinks());
+                PatchAttentionOverlay.rgbImage(seen.width(), seen.height(), seen.channels(), seen.samples()), grid, sinks);
     }
 
     /**

@@ -68,6 +68,9 @@ final class EditLabels {
         if (a.importance() != b.importance()) {
             parts.add("bars: " + b.importance().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
+        if (a.keysByClass() != b.keysByClass()) {
+            parts.add(b.keysByClass() ? "keys by class" : "keys by position");
+        }
     }
 
     private static String head(int layer, int head) {

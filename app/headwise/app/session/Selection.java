@@ -13,9 +13,17 @@ package headwise.app.session;
  * @param qkLayer    layer of the head whose q/k projection is shown, −1: the heatmap's head
  * @param qkHead     head of that projection (with {@code qkLayer}), −1: the heatmap's head
  * @param relevance  the Relevance page's choices
+ * @param keysByClass the attention views group keys by token class (system, text, image, generated) where the run has
+ *                    classes, rather than showing them by position
  */
 public record Selection(int layer, int head, boolean logScale, ImportanceChoice importance, int query, int key,
-                        int qkLayer, int qkHead, RelevanceChoice relevance) {
+                        int qkLayer, int qkHead, RelevanceChoice relevance, boolean keysByClass) {
+
+    /** Keys by position. */
+    public Selection(int layer, int head, boolean logScale, ImportanceChoice importance, int query, int key, int qkLayer, int qkHead,
+                     RelevanceChoice relevance) {
+        this(layer, head, logScale, importance, query, key, qkLayer, qkHead, relevance, false);
+    }
 
     /** With the Relevance page's defaults. */
     public Selection(int layer, int head, boolean logScale, ImportanceChoice importance, int query, int key, int qkLayer, int qkHead) {
@@ -42,29 +50,34 @@ public record Selection(int layer, int head, boolean logScale, ImportanceChoice 
 
     /** @param h −1 for none */
     public Selection withHead(int l, int h) {
-        return new Selection(l, h, logScale, importance, query, key, qkLayer, qkHead, relevance);
+        return new Selection(l, h, logScale, importance, query, key, qkLayer, qkHead, relevance, keysByClass);
     }
 
     public Selection withLogScale(boolean log) {
-        return new Selection(layer, head, log, importance, query, key, qkLayer, qkHead, relevance);
+        return new Selection(layer, head, log, importance, query, key, qkLayer, qkHead, relevance, keysByClass);
     }
 
     public Selection withImportance(ImportanceChoice choice) {
-        return new Selection(layer, head, logScale, choice, query, key, qkLayer, qkHead, relevance);
+        return new Selection(layer, head, logScale, choice, query, key, qkLayer, qkHead, relevance, keysByClass);
     }
 
     /** The heatmap's selected row and column (−1 for none). */
     public Selection withCells(int q, int k) {
-        return new Selection(layer, head, logScale, importance, q, k, qkLayer, qkHead, relevance);
+        return new Selection(layer, head, logScale, importance, q, k, qkLayer, qkHead, relevance, keysByClass);
     }
 
     /** The head of the q/k projection; (−1, −1): the heatmap's head. */
     public Selection withQkHead(int l, int h) {
-        return new Selection(layer, head, logScale, importance, query, key, l, h, relevance);
+        return new Selection(layer, head, logScale, importance, query, key, l, h, relevance, keysByClass);
     }
 
     public Selection withRelevance(RelevanceChoice choice) {
-        return new Selection(layer, head, logScale, importance, query, key, qkLayer, qkHead, choice);
+        return new Selection(layer, head, logScale, importance, query, key, qkLayer, qkHead, choice, keysByClass);
+    }
+
+    /** Keys grouped by token class (true) or by position. */
+    public Selection withKeysByClass(boolean byClass) {
+        return new Selection(layer, head, logScale, importance, query, key, qkLayer, qkHead, relevance, byClass);
     }
 
     /** The same choices with the layer and head moved inside a model of this shape. */

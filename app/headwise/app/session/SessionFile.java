@@ -24,10 +24,10 @@ import java.util.Map;
  * "compare_text": …, "image": …, "layer": …, "head": …, "log_scale": …, "page": …, "interventions": {"ablated":
  * [[layer, head], …], "mode": "zero"|"mean", "zero_tuning": γ, "calibrate_sinks": …}, "query": …, "key": …,
  * "qk_layer": …, "qk_head": …, "importance": "zero"|"mean"|"gradient", "compare_model": …, "theme": "light"|"dark",
- * "relevance": {"method", "target", "position", "baseline", "computed"}} (the last eight optional: the heatmap's selected
- * row and column, the q/k projection's head, the model view's bar measure, the second model compare mode runs on the
+ * "relevance": {"method", "target", "position", "baseline", "computed"}, "keys": "position"|"classes"} (the last nine
+ * optional: the heatmap's selected row and column, the q/k projection's head, the model view's bar measure, the second model compare mode runs on the
  * same input, "" for none, the window's theme, light when absent, so files written before themes read as they did, the
- * Relevance page's choices). The reader treats the
+ * Relevance page's choices, whether the attention views group keys by token class). The reader treats the
  * file as hostile: size-capped, every field type-checked, anything wrong is one HeadwiseException line naming
  * the file. Writes go to a temporary file that replaces the old one, so a crash mid-write leaves the old file.
  */
@@ -74,7 +74,8 @@ public final class SessionFile {
                 Json.optionalInt(file, o, "key", -1),
                 Json.optionalInt(file, o, "qk_layer", -1),
                 Json.optionalInt(file, o, "qk_head", -1),
-                relevance(file, o.get("relevance")));
+                relevance(file, o.get("relevance")),
+                keys(file, Json.optionalString(file, o, "keys", "position")));
         return new SessionState(
                 Json.optionalString(file, o, "model", null),
                 Json.optionalString(file, o, "text", ""),
@@ -119,6 +120,15 @@ public final class SessionFile {
         }
         return new RelevanceChoice(method, Json.optionalInt(file, o, "target", -1), Json.optionalInt(file, o, "position", -1), baseline,
                 Json.optionalBoolean(file, o, "computed", false));
+    }
+
+    /** "position" or "classes": how the attention views lay out the keys. */
+    private static boolean keys(Path file, String keys) {
+        return switch (keys) {
+            case "position" -> false;
+            case "classes" -> true;
+            default -> throw HeadwiseException.inFile(file, "\"keys\" must be \"position\" or \"classes\"");
+        };
     }
 
     private static ImportanceChoice importance(Path file, String key) {
@@ -208,6 +218,7 @@ public final class SessionFile {
         relevance.put("baseline", v.relevance().baseline());
         relevance.put("computed", v.relevance().computed());
         o.put("relevance", relevance);
+        o.put("keys", v.keysByClass() ? "classes" : "position");
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

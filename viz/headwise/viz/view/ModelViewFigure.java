@@ -28,6 +28,8 @@ public final class ModelViewFigure implements Figure {
 
     private final ModelThumbnails tiles;
     private final HeadMarks marks;
+    /** What the thumbnails show when they are not T × T maps (keys by class), or null. */
+    private final ThumbnailMeaning meaning;
     private final Header header;
     private final int thumb;
     private final int pitchX;
@@ -40,20 +42,36 @@ public final class ModelViewFigure implements Figure {
 
     /** @param tiles every head's thumbnail, built once per run ({@link ModelThumbnails#of}); drawing only composes them */
     public ModelViewFigure(ModelThumbnails tiles, String title, HeadMarks marks) {
+        this(tiles, title, marks, null);
+    }
+
+    /** @param meaning what thumbnails other than T × T maps show (their caption, readout, layer strips), or null */
+    public ModelViewFigure(ModelThumbnails tiles, String title, HeadMarks marks, ThumbnailMeaning meaning) {
         this.tiles = tiles;
+        this.meaning = meaning;
         this.marks = marks == null ? HeadMarks.none() : marks;
         this.thumb = tiles.size();
         this.pitchX = thumb + GAP;
         this.pitchY = thumb + GAP + (this.marks.importance() != null ? BAR + 2 : 0);
         this.header = new Header(title, tiles.layers() + " layers \u00D7 " + tiles.heads() + " heads, "
-                + tiles.length() + " tokens; each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight"
-                + (tiles.length() > tiles.size() ? " (pixels: the largest of their cells; scale to the head's " + ModelThumbnails.TOP_PERCENTILE + "th percentile)" : ""));
+                + tiles.length() + " tokens; " + (meaning != null ? meaning.caption()
+                : "each thumbnail is one head (rows: queries, columns: keys), coloured 0 to its own largest weight"
+                + (tiles.length() > tiles.size() ? " (pixels: the largest of their cells; scale to the head's " + ModelThumbnails.TOP_PERCENTILE + "th percentile)" : "")));
         this.gridX = Style.PAD + Text.width(Style.LABEL, "L" + (tiles.layers() - 1)) + 2 * Style.GAP;
         this.gridY = header.height() + Text.height(Style.LABEL) + Style.GAP;
         this.legendY = gridY + tiles.layers() * pitchY + Style.GAP;
-        this.width = (int) Math.ceil(Math.max(header.width(), Math.max(gridX + tiles.heads() * pitchX + Style.PAD,
+        this.width = (int) Math.ceil(Math.max(header.width(), Math.max((meaning == null ? gridX + tiles.heads() * pitchX : stripX() + stripWidth()) + Style.PAD,
                 Style.PAD + legendWidth() + Style.PAD)));
         this.height = (int) Math.ceil(legendY + legendHeight() + Style.PAD);
+    }
+
+    private double stripWidth() {
+        return meaning == null ? 0 : meaning.stripWidth();
+    }
+
+    /** Left edge of the layer strips (or the grid's right edge without them). */
+    private double stripX() {
+        return Math.round(gridX) + tiles.heads() * pitchX;
     }
 
     /** Thumbnails of at most 96 and at least 24 units, so that a row of heads fits about 1000 units. */
@@ -92,14 +110,21 @@ public final class ModelViewFigure implements Figure {
         return x - corner[0] < thumb && y - corner[1] < thumb ? new int[] {l, h} : null;
     }
 
-    /** "layer 2, head 5 · previous-token · ablation Δloss 0.1234"; the head's type and score when marked. */
+    /**
+     * "layer 2, head 5 · previous-token · ablation Δloss 0.1234"; the head's type and score when marked; with a
+     * {@link ThumbnailMeaning}, what the point of the thumbnail shows, and a layer strip's readout.
+     */
     @Override
     public String readout(double x, double y) {
         int[] at = headAt(x, y);
         if (at == null) {
-            return null;
+            return stripReadout(x, y);
         }
         StringBuilder out = new StringBuilder("layer " + at[0] + ", head " + at[1]);
+        if (meaning != null) {
+            double[] corner = thumbnailCorner(at[0], at[1]);
+            out.append(" \u00B7 ").append(meaning.readout(at[0], at[1], (x - corner[0]) / thumb, (y - corner[1]) / thumb));
+        }
         int category = marks.categoryOf(at[0], at[1]);
         if (category >= 0) {
             out.append(" \u00B7 ").append(marks.categories().get(category));
@@ -108,6 +133,16 @@ public final class ModelViewFigure implements Figure {
             out.append(" \u00B7 ").append(marks.importanceName()).append(' ').append(Text.precise(marks.importance()[at[0]][at[1]]));
         }
         return out.append(" \u00B7 click to open").toString();
+    }
+
+    private String stripReadout(double x, double y) {
+        double dx = x - stripX() - GAP / 2.0;
+        int l = (int) Math.floor((y - Math.round(gridY)) / pitchY);
+        if (meaning == null || dx < 0 || dx >= stripWidth() - GAP / 2.0 || l < 0 || l >= tiles.layers()
+                || y - (Math.round(gridY) + l * pitchY) >= thumb) {
+            return null;
+        }
+        return "layer " + l + " \u00B7 " + meaning.stripReadout(l, dx / (stripWidth() - GAP / 2.0));
     }
 
     @Override
@@ -128,6 +163,11 @@ public final class ModelViewFigure implements Figure {
             Text.right(g, "L" + l, left - 2 * Style.GAP, top + l * pitchY + thumb / 2.0 + shift);
         }
         drawMarks(g, left, top);
+        if (meaning != null) {
+            for (int l = 0; l < tiles.layers(); l++) {
+                meaning.drawStrip(g, l, stripX() + GAP / 2.0, top + l * pitchY, stripWidth() - GAP / 2.0, thumb);
+            }
+        }
         drawLegend(g);
     }
 
@@ -162,12 +202,13 @@ public final class ModelViewFigure implements Figure {
         for (String c : marks.categories()) {
             w += 16 + Style.GAP + Text.width(Style.SMALL, c) + 3 * Style.GAP;
         }
-        return Math.max(w, Text.width(Style.SMALL, importanceLine()));
+        return Math.max(Math.max(w, Text.width(Style.SMALL, importanceLine())), meaning == null ? 0 : meaning.legendWidth());
     }
 
     private double legendHeight() {
         double line = Text.height(Style.SMALL) + Style.GAP;
-        return (marks.category() != null && !marks.categories().isEmpty() ? line : 0) + (marks.importance() != null ? line : 0);
+        return (marks.category() != null && !marks.categories().isEmpty() ? line : 0) + (marks.importance() != null ? line : 0)
+                + (meaning == null ? 0 : meaning.legendHeight());
     }
 
     private String importanceLine() {
@@ -198,6 +239,10 @@ public final class ModelViewFigure implements Figure {
         if (marks.importance() != null) {
             g.setColor(Style.CAPTION);
             Text.left(g, importanceLine(), Style.PAD, y + line / 2 + shift);
+            y += line;
+        }
+        if (meaning != null) {
+            meaning.drawLegend(g, Style.PAD, y);
         }
     }
 

@@ -2,20 +2,30 @@ package headwise.app.ui.core;
 
 import headwise.app.export.Exporter;
 import headwise.app.export.ViewKind;
+import headwise.app.export.VlmViews;
 import headwise.app.session.Selection;
 import headwise.app.session.Session;
+import headwise.app.session.SessionState;
 import headwise.app.ui.head.QkProjection;
 import headwise.app.ui.model.AppModel;
 import headwise.app.ui.model.BackgroundReads;
+import headwise.app.ui.model.EngineTasks;
+import headwise.app.ui.model.ModelLifecycle;
+import headwise.app.ui.model.StatusLine;
+import headwise.app.ui.model.VisionLanguageRun;
 import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.vlm.KeyClasses;
+import headwise.engine.image.ImagePreprocessor;
+import headwise.engine.image.PixelImage;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
 import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
+import headwise.viz.vlm.ImageAttentionFigure;
 
 import java.awt.image.BufferedImage;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +38,8 @@ public final class HeadPageModel {
     private final AppModel app;
     /** Reads of recomputed heads: a newer read replaces an older one; never cancels the run or the projection. */
     private final BackgroundReads reads;
+    /** The Head page's patch overlays in keys-by-class mode: a newer query's replaces an older one's. */
+    private final EngineTasks overlays = new EngineTasks();
 
     public HeadPageModel(AppModel app) {
         this.app = app;
@@ -71,6 +83,33 @@ public final class HeadPageModel {
     /** The token classes of a vision-language run's positions (system, text, image), or null for other runs. */
     public TokenClasses classes(ModelInput input) {
         return KeyClasses.of(app.runner().models().currentModel(), input);
+    }
+
+    /** Keys by class (true) or by position in every attention view; saved, nothing reruns. */
+    public void setKeysByClass(boolean byClass) {
+        app.updateSelection(s -> s.withKeysByClass(byClass));
+    }
+
+    /**
+     * Query {@code query}'s attention at head (layer, head) over the image the model saw (the VLM page's overlay, no
+     * sinks marked), made in the background: the image is prepared again from the session's (the example's) file.
+     */
+    public void patchOverlay(Session session, TokenClasses classes, int layer, int head, int query, Consumer<ImageAttentionFigure> onDone,
+                             Consumer<String> onProblem) {
+        SessionState state = app.state();
+        ModelLifecycle.Handle handle = app.runner().models().current();
+        if (handle == null) {
+            return;
+        }
+        // its own queue, so that a new row replaces an older overlay but never the q/k projection (a side job)
+        overlays.submit("patch overlay", p -> {
+            try (ModelLifecycle.Lease lease = handle.lease()) {
+                var vlm = lease.model().visionLanguage();
+                PixelImage seen = ImagePreprocessor.prepare(VisionLanguageRun.image(lease.model(), state), vlm.preprocessor(),
+                        vlm.tower().spec().vision(), false).seen();
+                return VlmViews.overlay(session.result().attention(), classes, session.tokens(), seen, List.of(), layer, head, query);
+            }
+        }, onDone, error -> onProblem.accept(StatusLine.describe(error)));
     }
 
     /** Projects one head's queries and keys for {@code input} in the background; a newer request replaces an older one. */

@@ -7,7 +7,10 @@ import headwise.app.session.ImportanceChoice;
 import headwise.app.session.Session;
 import headwise.app.ui.page.Controls;
 import headwise.app.ui.page.FigureView;
+import headwise.app.ui.page.OwnFigure;
 import headwise.app.ui.page.PageBase;
+import headwise.app.ui.vlm.KeysChoice;
+import headwise.engine.vlm.TokenClasses;
 import headwise.viz.export.PngExport;
 import headwise.viz.view.ModelViewFigure;
 import javafx.embed.swing.SwingFXUtils;
@@ -34,8 +37,14 @@ public final class ModelViewPage extends PageBase {
     private final FigureView view = FigureView.fitting();
     private final Label info = new Label();
     private final Button compute = new Button("Compute head types & importance");
+    private final KeysChoice keys;
     private ModelViewFigure figure;
     private Session drawn;
+    /** Whether the figure asked for groups keys by class, and whether the one shown does (it is drawn in the background). */
+    private boolean drawnByClass;
+    private boolean shownByClass;
+    /** The latest keys-by-class drawing asked for: an older one that arrives late is not shown. */
+    private Object drawing;
     private boolean updating;
     private final ModelViewPageModel model;
 
@@ -65,7 +74,16 @@ public final class ModelViewPage extends PageBase {
             }
         });
         info.setId("model-view-info");
-        HBox bar = Controls.paddedToolbar(compute, new Label("bars:"), measure, info);
+        keys = new KeysChoice("model-view-keys", model::setKeysByClass);
+        Label bars = new Label("bars:");
+        // the controls keep their size; the hint beside them wraps when the window is narrow
+        for (javafx.scene.layout.Region r : new javafx.scene.layout.Region[] {compute, bars, measure}) {
+            r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        info.setWrapText(true);
+        info.setMinWidth(0);
+        HBox.setHgrow(info, javafx.scene.layout.Priority.ALWAYS);
+        HBox bar = Controls.paddedToolbar(compute, bars, measure, keys.node(), info);
         bar.setSpacing(10);
         root.setTop(bar);
         root.setCenter(scroll);
@@ -96,9 +114,26 @@ public final class ModelViewPage extends PageBase {
 
     @Override
     public void show(Session session) {
-        if (drawn == null || drawn.results() != session.results() || drawn.importance() != session.importance()) {
-            figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
-            view.show(figure);
+        TokenClasses classes = model.classes(session);
+        boolean byClass = keys.show(session.selection().keysByClass(), classes != null);
+        if (drawn == null || drawn.results() != session.results() || drawn.importance() != session.importance() || byClass != drawnByClass) {
+            drawnByClass = byClass;
+            Object request = new Object();
+            drawing = request;
+            if (byClass) {
+                model.drawByClass(session, classes, done -> {
+                    if (drawing == request) {
+                        figure = (ModelViewFigure) done.figure();
+                        shownByClass = true;
+                        view.show(figure, done.image());
+                        markSelected();
+                    }
+                });
+            } else {
+                figure = (ModelViewFigure) Exporter.figure(ViewKind.MODEL_VIEW, session); // the exported figure, same marks
+                shownByClass = false;
+                view.show(figure);
+            }
         }
         drawn = session;
         updating = true;
@@ -110,11 +145,32 @@ public final class ModelViewPage extends PageBase {
         compute.setText("Compute head types & importance" + (Double.isNaN(seconds) ? "" : " \u2014 " + PartCosts.describe(seconds)));
         info.setText(marked ? "Frames: head types; bars: " + session.importance() + " importance. Click a head to open it."
                 : "Click a head to open it. Head types and importance are computed on request.");
+        markSelected();
+    }
+
+    /** Frames the session's head on the figure shown. */
+    private void markSelected() {
         view.clearMarks();
-        if (session.head() >= 0) {
-            double[] corner = figure.thumbnailCorner(session.layer(), session.head());
+        if (figure != null && drawn != null && drawn.head() >= 0) {
+            double[] corner = figure.thumbnailCorner(drawn.layer(), drawn.head());
             view.mark(new Rectangle2D.Double(corner[0] - 3, corner[1] - 3, figure.thumbnailSize() + 6, figure.thumbnailSize() + 6));
         }
+    }
+
+    /** With keys by class, the figure as shown (export writes it); by position, the session's model view. */
+    @Override
+    public OwnFigure ownFigure() {
+        if (!drawnByClass) {
+            return null;
+        }
+        String title = ViewKind.MODEL_VIEW.title() + ", keys by class";
+        return shownByClass ? OwnFigure.of(title, "model-view-classes", figure)
+                : OwnFigure.notYet(title, "model-view-classes", "the model view with keys by class is still being drawn");
+    }
+
+    /** The "Keys: by position | by class" control. */
+    public KeysChoice keysChoice() {
+        return keys;
     }
 
     /** Whether the session has the measure its bars are to show. */

@@ -1,12 +1,12 @@
 package headwise.app.ui.vlm;
 
+import headwise.app.export.VlmViews;
+import headwise.engine.HeadwiseException;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.TokenClasses.TokenClass;
-import headwise.engine.vlm.analysis.JoinedRuns;
-
-import java.util.Locale;
+import headwise.engine.vlm.analysis.KeyClassMaps;
+import headwise.viz.vlm.KeyClassFigures;
 
 /**
  * Token classes (system, text, image, generated) for the attention views of a vision-language run: which class each
@@ -17,12 +17,16 @@ public final class KeyClasses {
     private KeyClasses() {
     }
 
-    /** The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null. */
+    /**
+     * The classes of {@code input}'s positions when it is text joined with an image on {@code model}; else null, also
+     * when the run's image positions do not fit the open model (a run shown while another model has just opened).
+     */
     public static TokenClasses of(LoadedModel model, ModelInput input) {
-        if (model == null || model.visionLanguage() == null || input.embeddings() == null) {
+        try {
+            return VlmViews.classes(model, input);
+        } catch (HeadwiseException notThisModelsRun) {
             return null;
         }
-        return JoinedRuns.classes(model.visionLanguage(), input.ids());
     }
 
     /**
@@ -33,23 +37,7 @@ public final class KeyClasses {
         if (classes == null || classes.length() != t) {
             return null;
         }
-        double[] share = new double[TokenClass.values().length];
-        for (int q = 0; q < t; q++) {
-            for (int k = 0; k < t; k++) {
-                share[classes.at(k).ordinal()] += matrix[q * t + k] / t;
-            }
-        }
-        boolean[] present = new boolean[share.length];
-        for (int k = 0; k < t; k++) {
-            present[classes.at(k).ordinal()] = true;
-        }
-        StringBuilder out = new StringBuilder();
-        for (TokenClass c : TokenClass.values()) {
-            if (present[c.ordinal()]) {
-                out.append(out.isEmpty() ? "keys by class (mean over rows): " : " \u00B7 ")
-                        .append(String.format(Locale.ROOT, "%s %.1f%%", c.name().toLowerCase(Locale.ROOT), 100 * share[c.ordinal()]));
-            }
-        }
-        return out.toString();
+        KeyClassMaps head = KeyClassMaps.ofHead(matrix, t, classes);
+        return "keys by class (mean over rows): " + KeyClassFigures.shareLine(head.present(), head.shares(0, 0));
     }
 }

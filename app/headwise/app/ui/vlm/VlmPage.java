@@ -79,8 +79,7 @@ public final class VlmPage extends PageBase {
     private final FigureView pruning = FigureView.fitting();
     private final VBox content;
     private final ScrollPane scroll;
-    private final Label notJoined = new Label("This page needs a vision-language model: open a LLaVA folder "
-            + "(its text runs with an image).");
+    private final Label notJoined = new Label();
     private MatrixFigure vhdFigure;
     private Object overlayRequest;
     private boolean layerFitted;
@@ -184,6 +183,7 @@ public final class VlmPage extends PageBase {
         sinks.setStyle("-fx-font-family: monospace;");
         varOutcome.setWrapText(true);
         varOutcome.setStyle("-fx-font-family: monospace;");
+        notJoined.setId("vlm-not-joined");
         notJoined.setWrapText(true);
         notJoined.setPadding(new Insets(20));
 
@@ -286,6 +286,7 @@ public final class VlmPage extends PageBase {
         root.getTop().setVisible(joined);
         root.setCenter(joined ? scroll : notJoined);
         if (!joined) {
+            notJoined.setText(notJoinedMessage(model.modelName(), model.isVisionLanguage()));
             return;
         }
         model.newRun(s);
@@ -296,6 +297,17 @@ public final class VlmPage extends PageBase {
         drawVar();
         drawDivergence();
         drawFlow();
+    }
+
+    /** Why the page shows nothing: the open model is text-only (named), or a vision-language run has no image. */
+    static String notJoinedMessage(String modelName, boolean visionLanguage) {
+        if (visionLanguage) {
+            return "This page needs a vision-language model's text joined with an image: open an image (File > Open image\u2026) "
+                    + "and run again.";
+        }
+        return "This page needs a vision-language model: " + (modelName == null ? "no model is open" : modelName
+                + " is a text-only model, so its runs have no image, no image tokens and no token classes")
+                + ". Open a LLaVA folder (File > Open model folder\u2026) to use it.";
     }
 
     /** Draws the basics on hand, or asks for them when they belong to another run or choice. */

@@ -128,6 +128,16 @@ public final class VlmPageModel {
         return tasks.messageProperty();
     }
 
+    /** The open model's name, or null. */
+    public String modelName() {
+        return app.modelName();
+    }
+
+    /** Whether the open model is a vision-language model. */
+    public boolean isVisionLanguage() {
+        return app.takesImageWithText();
+    }
+
     /** Whether {@code s} is a run of a vision-language model on text joined with an image. */
     public static boolean joined(Session s) {
         return s != null && s.result().input().embeddings() != null;

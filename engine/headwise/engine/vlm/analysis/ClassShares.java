@@ -100,10 +100,7 @@ public record ClassShares(int[] queries, double[][][] shares) {
             }
         }
         int t = maps.length();
-        int[] classOf = new int[t];
-        for (int j = 0; j < t; j++) {
-            classOf[j] = classes.at(j).ordinal();
-        }
+        int[] classOf = KeyClassMaps.columns(classes, TokenClass.values());
         boolean[] chosen = new boolean[t];
         for (int i : queries) {
             chosen[i] = true;
@@ -114,9 +111,7 @@ public record ClassShares(int[] queries, double[][][] shares) {
                 double[] sum = new double[shares.length];
                 maps.readRows(l, h, (query, values, offset) -> {
                     if (chosen[query]) {
-                        for (int j = 0; j <= query; j++) {
-                            sum[classOf[j]] += values[offset + j];
-                        }
+                        KeyClassMaps.addRow(values, offset, query + 1, classOf, sum);
                     }
                 });
                 for (int c = 0; c < shares.length; c++) {

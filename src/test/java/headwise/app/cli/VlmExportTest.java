@@ -64,6 +64,32 @@ class VlmExportTest {
     }
 
     @Test
+    void theModelViewAndTheHeatmapExportWithKeysByClass() throws Exception {
+        for (String view : new String[] {"model-view", "heatmap"}) {
+            Path svg = temp.resolve(view + "-classes.svg");
+            CliTestSupport.Run run = export("llava_clip_f32", view, svg, "--text", "hello <image> world", "--image", image("llava_clip_f32"),
+                    "--keys", "classes", "--layer", "1", "--head", "1");
+            assertEquals(0, run.exitCode(), run.err() + run.out());
+            String text = Files.readString(svg);
+            assertTrue(text.contains("keys by class"), view + " is titled by its grouping");
+            FigureChecks.checkSvg(Files.readAllBytes(svg), "image", "text");
+            Path png = FigureChecks.SCREENSHOTS.resolve("export-" + view + "-classes.png");
+            Files.createDirectories(FigureChecks.SCREENSHOTS);
+            assertEquals(0, export("llava_clip_f32", view, png, "--text", "hello <image> world", "--image", image("llava_clip_f32"),
+                    "--keys", "classes").exitCode());
+        }
+        CliTestSupport.Run text = export("gpt2_f32", "model-view", temp.resolve("t.png"), "--ids", "1,2,3", "--keys", "classes");
+        assertEquals(1, text.err().strip().lines().count(), text.err());
+        assertTrue(text.err().contains("text-only model"), text.err());
+        CliTestSupport.Run flow = export("llava_clip_f32", "sinks", temp.resolve("s.png"), "--text", "hello <image>", "--image",
+                image("llava_clip_f32"), "--keys", "classes");
+        assertTrue(flow.err().contains("--keys classes applies to --view model-view and --view heatmap"), flow.err());
+        CliTestSupport.Run bad = export("llava_clip_f32", "heatmap", temp.resolve("b.png"), "--text", "hello <image>", "--image",
+                image("llava_clip_f32"), "--keys", "kinds");
+        assertTrue(bad.err().contains("--keys: use position or classes"), bad.err());
+    }
+
+    @Test
     void refusesATextModelAndALlavaWithoutAnImageInOneLine() {
         CliTestSupport.Run text = export("gpt2_f32", "vlm-shares", temp.resolve("x.png"), "--text", "hello");
         assertEquals(1, text.err().strip().lines().count(), text.err());

@@ -31,6 +31,24 @@ class SessionFileTest {
     }
 
     @Test
+    void theKeysByClassChoiceSurvivesARoundTripAndOlderFilesShowKeysByPosition(@TempDir Path dir) throws Exception {
+        SessionState byClass = SessionState.defaults().withSelection(Selection.defaults().withHead(1, 0).withKeysByClass(true));
+        assertTrue(SessionFile.json(byClass).contains("\"keys\": \"classes\""), SessionFile.json(byClass));
+        SessionState back = SessionFile.read(writeTo(dir.resolve("classes.json"), byClass));
+        assertTrue(back.selection().keysByClass());
+        assertEquals(byClass, back);
+        assertTrue(back.selection().withHead(2, 1).withLogScale(true).withCells(3, -1).keysByClass(), "other choices keep it");
+        assertFalse(SessionFile.read(writeTo(dir.resolve("position.json"), SessionState.defaults())).selection().keysByClass());
+        Path old = dir.resolve("before-classes.json");
+        Files.writeString(old, "{\"format\": \"headwise-session\", \"version\": 1, \"text\": \"hi\"}");
+        assertFalse(SessionFile.read(old).selection().keysByClass(), "a file written before the choice shows keys by position");
+        Path bad = dir.resolve("bad-keys.json");
+        Files.writeString(bad, "{\"format\": \"headwise-session\", \"version\": 1, \"keys\": \"tokens\"}");
+        HeadwiseException e = assertThrows(HeadwiseException.class, () -> SessionFile.read(bad));
+        assertTrue(e.getMessage().contains("bad-keys.json") && e.getMessage().contains("\"keys\" must be"), e.getMessage());
+    }
+
+    @Test
     void filesWithoutTheNewKeysReadWithDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("old.json");
         Files.writeString(file, "{\"format\": \"headwise-session\", \"version\": 1, \"text\": \"hi\", \"layer\": 1, \"head\": 2}");
