@@ -355,7 +355,7 @@ public final class VlmPage extends PageBase {
         List<VisualSinks.VisualSink> found = b.sinks().sinks();
         for (int i = 0; i < Math.min(SINKS_LISTED, found.size()); i++) {
             VisualSinks.VisualSink s = found.get(i);
-            list.append(String.format(Locale.ROOT, "%2d. patch(%d,%d)  \u03c6 %.3g  %d layer%s%n", i + 1, s.row(), s.col(), s.score(),
+            list.append(String.format(Locale.ROOT, "%2d. %s  \u03c6 %.3g  %d layer%s%n", i + 1, s.label(), s.score(),
                     s.layers(), s.layers() == 1 ? "" : "s"));
         }
         if (found.size() > SINKS_LISTED) {
