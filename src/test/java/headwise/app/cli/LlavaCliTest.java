@@ -170,6 +170,22 @@ class LlavaCliTest {
         assertOneLineError(textOnly, "--ids", "image token");
     }
 
+    /** --image's help and the text-only commands' refusals name every command that takes a LLaVA's image. */
+    @Test
+    void imageHelpNamesTheCommandsThatTakeAnImage() {
+        for (String command : new String[] {"analyze", "export", "report", "generate"}) {
+            CliTestSupport.Run help = CliTestSupport.run(command, "--help");
+            String text = help.out().replaceAll("\\s+", " ");
+            assertTrue(text.contains("for a vision-language model (LLaVA) together with --text or --ids holding one image token, in "
+                    + "analyze, and export with --view vlm-shares, vlm-overlay, vlm-vhd, vlm-pruning, relevance or faithfulness."),
+                    command + " --help: " + text);
+            assertFalse(text.contains("analyze only"), text);
+        }
+        CliTestSupport.Run report = CliTestSupport.run("report", "--model", Fixtures.model(FIXTURE).toString(), "--ids", ids(FIXTURE),
+                "--image", image(FIXTURE), "--out", temp.resolve("report").toString());
+        assertOneLineError(report, "--image", "export with --view vlm-shares");
+    }
+
     @Test
     void namesWhatIsNotSupportedInOneLine() throws IOException {
         assertOneLineError(analyzeEdited(c -> c.addProperty("model_type", "qwen2_vl")), "config.json", "M-RoPE");
