@@ -138,6 +138,8 @@ class LlavaCliTest {
         assertTrue(headTypes.getAsJsonArray("tokens").size() > 22, "its own repeated random tokens");
         JsonObject importance = metrics.getAsJsonObject("importance");
         assertEquals(2, importance.getAsJsonObject("gradient").getAsJsonArray("importance").size());
+        assertEquals("mean next-token NLL over text targets (image positions left out)",
+                importance.getAsJsonObject("gradient").get("objective").getAsString());
         JsonObject zero = importance.getAsJsonObject("ablation_zero");
         assertEquals(21, zero.get("position").getAsInt());
         assertTrue(Double.isFinite(zero.get("baseline_loss").getAsDouble()));
