@@ -23,6 +23,10 @@ import java.util.Arrays;
  */
 final class InputOptions {
 
+    /** The commands that run a vision-language model on text joined with --image; the others run its decoder on text. */
+    static final String JOINED_COMMANDS = "analyze, and export with --view vlm-shares, vlm-overlay, "
+            + "vlm-vhd, vlm-pruning, relevance or faithfulness";
+
     /** More patches than this are refused outright (the attention alone would be terabytes). */
     static final long MAX_PATCHES = 1_000_000;
 
@@ -33,7 +37,7 @@ final class InputOptions {
     String ids;
 
     @Option(names = "--image", description = "An image (PNG, JPEG, GIF, BMP), for vision models (ViT, DeiT); for a "
-            + "vision-language model (LLaVA, analyze only) together with --text or --ids holding one image token.")
+            + "vision-language model (LLaVA) together with --text or --ids holding one image token, in " + JOINED_COMMANDS + ".")
     Path image;
 
     ModelInput resolve(LoadedModel model) {
@@ -76,13 +80,13 @@ final class InputOptions {
     }
 
     /**
-     * A vision-language model run on text alone (commands other than analyze): refused when an image is given or
-     * the text holds the image token, which would then run as a plain token.
+     * A vision-language model run on text alone (the commands outside {@link #JOINED_COMMANDS}): refused when an
+     * image is given or the text holds the image token, which would then run as a plain token.
      */
     private ModelInput resolveTextOfVisionLanguage(LoadedModel model) {
         if (image != null) {
             throw new HeadwiseException("--image: this command runs " + model.name()
-                    + " on text only; text with an image goes through 'analyze'");
+                    + " on text only; text with an image goes through " + JOINED_COMMANDS);
         }
         if ((text == null) == (ids == null)) {
             throw new HeadwiseException("give exactly one of --text, --ids");
@@ -91,7 +95,7 @@ final class InputOptions {
         int imageToken = model.visionLanguage().imageTokenId();
         if (Arrays.stream(input.ids()).anyMatch(id -> id == imageToken)) {
             throw new HeadwiseException((text != null ? "--text" : "--ids") + ": the input holds the image token (id " + imageToken
-                    + ") but this command runs on text only; text with an image goes through 'analyze --image'");
+                    + ") but this command runs on text only; text with an image goes through " + JOINED_COMMANDS + " with --image");
         }
         return input;
     }

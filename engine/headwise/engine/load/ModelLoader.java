@@ -2,6 +2,7 @@ package headwise.engine.load;
 
 import com.google.gson.JsonObject;
 import headwise.engine.HeadwiseException;
+import headwise.engine.family.CheckpointBounds;
 import headwise.engine.family.CheckpointTensors;
 import headwise.engine.family.Families;
 import headwise.engine.family.LlavaCheckpoint;
@@ -63,9 +64,11 @@ public final class ModelLoader {
             return loadLlava(name, folder, configFile, config);
         }
         WeightMapper mapper = Families.forConfig(configFile, config);
-        ModelSpec spec = mapper.spec(configFile, config);
+        ModelSpec spec;
         ModelWeights weights;
         try (TensorSource tensors = openTensors(folder)) {
+            CheckpointBounds.check(configFile, config, tensors); // before the spec sizes anything by the config
+            spec = mapper.spec(configFile, config);
             MemoryBudget.checkWeights(tensors);
             weights = mapper.weights(spec, new CheckpointTensors(tensors));
         }
@@ -76,6 +79,7 @@ public final class ModelLoader {
     private static LoadedModel loadLlava(String name, Path folder, Path configFile, JsonObject config) {
         LlavaCheckpoint checkpoint;
         try (TensorSource tensors = openTensors(folder)) {
+            CheckpointBounds.check(configFile, config, tensors);
             MemoryBudget.checkWeights(tensors);
             checkpoint = LlavaMapper.load(configFile, config, tensors);
         }

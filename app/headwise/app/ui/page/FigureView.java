@@ -1,5 +1,6 @@
 package headwise.app.ui.page;
 
+import headwise.app.ui.widget.CursorReadout;
 import headwise.viz.Figure;
 import headwise.viz.export.PngExport;
 import javafx.animation.PauseTransition;
@@ -45,7 +46,7 @@ public final class FigureView extends Pane {
     private final Pane content = new Pane(image, marks);
     private final Scale scale = new Scale(1, 1, 0, 0);
     private final PauseTransition settle = new PauseTransition(Duration.millis(150));
-    private final Tooltip readout = new Tooltip();
+    private final CursorReadout readout = new CursorReadout(image);
     private final javafx.beans.binding.DoubleBinding windowScale = javafx.beans.binding.Bindings.selectDouble(sceneProperty(), "window", "renderScaleX");
     private final boolean fitting;
     /** Fitting, but never smaller than {@link #MIN_SCALE}: its minimum size says so, and a ScrollPane parent scrolls. */
@@ -76,11 +77,11 @@ public final class FigureView extends Pane {
             requestLayout();
             settle.playFromStart();
         });
-        readout.setId("figure-readout");
-        readout.setShowDelay(Duration.millis(150));
-        readout.setHideDelay(Duration.millis(100));
+        readout.tooltip().setId("figure-readout");
+        readout.tooltip().setShowDelay(Duration.millis(150));
+        readout.tooltip().setHideDelay(Duration.millis(100));
         image.addEventHandler(MouseEvent.MOUSE_MOVED, e -> updateReadout(e.getX(), e.getY()));
-        image.addEventHandler(MouseEvent.MOUSE_EXITED, e -> readout.hide());
+        image.addEventHandler(MouseEvent.MOUSE_EXITED, e -> readout.tooltip().hide());
     }
 
     /** A view that fills the room its parent gives it (see the class comment). */
@@ -145,19 +146,12 @@ public final class FigureView extends Pane {
 
     /** The tooltip's text follows the cursor; off the figure's values there is no tooltip at all. */
     private void updateReadout(double x, double y) {
-        String text = figure == null ? null : figure.readout(x, y);
-        if (text == null) {
-            readout.hide();
-            Tooltip.uninstall(image, readout);
-        } else {
-            readout.setText(text);
-            Tooltip.install(image, readout);
-        }
+        readout.show(figure == null ? null : figure.readout(x, y));
     }
 
     /** The tooltip that reads out the value under the cursor (its text is the last position's readout). */
     public Tooltip readout() {
-        return readout;
+        return readout.tooltip();
     }
 
     /** The uniform scale that fits a {@code fw}×{@code fh} figure into {@code w}×{@code h}, within the bounds. */

@@ -65,7 +65,7 @@ public final class HeatmapView extends Region {
     private boolean dragged;
     /** Whether the whole matrix is shown (not zoomed in by the user): a resize then fits it again. */
     private boolean fitted = true;
-    private final Tooltip readout = new Tooltip();
+    private final CursorReadout readout = new CursorReadout(canvas);
     /** An invisible label that CSS styles like any text, so the labels drawn here follow the theme. */
     private final javafx.scene.control.Label inkProbe = new javafx.scene.control.Label();
 
@@ -86,8 +86,8 @@ public final class HeatmapView extends Region {
         canvas.addEventHandler(MouseEvent.MOUSE_CLICKED, this::click);
         canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hover(cellAt(e.getX(), e.getY())));
         canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hover(null));
-        readout.setId("heatmap-readout");
-        readout.setShowDelay(javafx.util.Duration.millis(150));
+        readout.tooltip().setId("heatmap-readout");
+        readout.tooltip().setShowDelay(javafx.util.Duration.millis(150));
         selectedQuery.addListener((o, a, b) -> draw());
         selectedKey.addListener((o, a, b) -> draw());
     }
@@ -124,13 +124,7 @@ public final class HeatmapView extends Region {
     /** Tells the listener and shows the cell's readout in the tooltip (none off the cells). */
     private void hover(Hover at) {
         onHover.accept(at);
-        if (at == null) {
-            readout.hide();
-            Tooltip.uninstall(canvas, readout);
-        } else {
-            readout.setText(describe(at));
-            Tooltip.install(canvas, readout);
-        }
+        readout.show(at == null ? null : describe(at));
     }
 
     /** "query 2 “is” → key 3 “all”: 0.5312". */
@@ -141,7 +135,7 @@ public final class HeatmapView extends Region {
 
     /** The tooltip with the value under the cursor. */
     public Tooltip readout() {
-        return readout;
+        return readout.tooltip();
     }
 
     /** The colour scale the cells are drawn with now (the exported heatmap's: {@link Scales#attention}). */

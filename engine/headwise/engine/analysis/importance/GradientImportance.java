@@ -76,7 +76,7 @@ public final class GradientImportance {
                 }
             }
         }
-        return new GradientScores(objective.describe(), loss, gradient, importance, options.normalizeLayers());
+        return new GradientScores(objective.describe(ids), loss, gradient, importance, options.normalizeLayers());
     }
 
     /** The {@code hook_z} function multiplying head {@code head}'s context by {@code gate} (the real forward's ξ). */

@@ -84,10 +84,18 @@ public record Objective(Kind kind, int position, int id) {
         };
     }
 
-    public String describe() {
+    /**
+     * L in words, for the Importance page and metrics.json.
+     *
+     * @param ids the ids L is scored against (as {@link #evaluate} takes them), or null: when some are left out
+     *            ({@link LossTargets#NONE}, a joined input's image positions) the NLL says it covers text targets only
+     */
+    public String describe(int[] ids) {
+        String over = ids != null && java.util.Arrays.stream(ids).anyMatch(id -> id == LossTargets.NONE)
+                ? " over text targets (image positions left out)" : "";
         return switch (kind) {
-            case NEXT_TOKEN_NLL -> "mean next-token NLL";
-            case SAME_TOKEN_NLL -> "mean own-token NLL";
+            case NEXT_TOKEN_NLL -> "mean next-token NLL" + over;
+            case SAME_TOKEN_NLL -> "mean own-token NLL" + over;
             case CLASS_LOG_PROB -> "log p(class " + id + ")";
             case HIDDEN_SUM -> "sum of the final hidden state at position " + position;
             case OUTPUT_ENTRY -> "output " + id + " at position " + position;

@@ -138,6 +138,8 @@ class LlavaCliTest {
         assertTrue(headTypes.getAsJsonArray("tokens").size() > 22, "its own repeated random tokens");
         JsonObject importance = metrics.getAsJsonObject("importance");
         assertEquals(2, importance.getAsJsonObject("gradient").getAsJsonArray("importance").size());
+        assertEquals("mean next-token NLL over text targets (image positions left out)",
+                importance.getAsJsonObject("gradient").get("objective").getAsString());
         JsonObject zero = importance.getAsJsonObject("ablation_zero");
         assertEquals(21, zero.get("position").getAsInt());
         assertTrue(Double.isFinite(zero.get("baseline_loss").getAsDouble()));
@@ -168,6 +170,22 @@ class LlavaCliTest {
         CliTestSupport.Run textOnly = CliTestSupport.run("generate", "--model", Fixtures.model(FIXTURE).toString(), "--ids",
                 ids(FIXTURE), "--max-new", "1");
         assertOneLineError(textOnly, "--ids", "image token");
+    }
+
+    /** --image's help and the text-only commands' refusals name every command that takes a LLaVA's image. */
+    @Test
+    void imageHelpNamesTheCommandsThatTakeAnImage() {
+        for (String command : new String[] {"analyze", "export", "report", "generate"}) {
+            CliTestSupport.Run help = CliTestSupport.run(command, "--help");
+            String text = help.out().replaceAll("\\s+", " ");
+            assertTrue(text.contains("for a vision-language model (LLaVA) together with --text or --ids holding one image token, in "
+                    + "analyze, and export with --view vlm-shares, vlm-overlay, vlm-vhd, vlm-pruning, relevance or faithfulness."),
+                    command + " --help: " + text);
+            assertFalse(text.contains("analyze only"), text);
+        }
+        CliTestSupport.Run report = CliTestSupport.run("report", "--model", Fixtures.model(FIXTURE).toString(), "--ids", ids(FIXTURE),
+                "--image", image(FIXTURE), "--out", temp.resolve("report").toString());
+        assertOneLineError(report, "--image", "export with --view vlm-shares");
     }
 
     @Test
