@@ -25,7 +25,7 @@ final class InputOptions {
 
     /** The commands that run a vision-language model on text joined with --image; the others run its decoder on text. */
     static final String JOINED_COMMANDS = "analyze, and export with --view vlm-shares, vlm-overlay, "
-            + "vlm-vhd, vlm-pruning, relevance or faithfulness";
+            + "vlm-vhd, vlm-pruning, relevance or faithfulness, or model-view or heatmap with --keys classes";
 
     /** More patches than this are refused outright (the attention alone would be terabytes). */
     static final long MAX_PATCHES = 1_000_000;
