@@ -179,7 +179,8 @@ class LlavaCliTest {
             CliTestSupport.Run help = CliTestSupport.run(command, "--help");
             String text = help.out().replaceAll("\\s+", " ");
             assertTrue(text.contains("for a vision-language model (LLaVA) together with --text or --ids holding one image token, in "
-                    + "analyze, and export with --view vlm-shares, vlm-overlay, vlm-vhd, vlm-pruning, relevance or faithfulness."),
+                    + "analyze, and export with --view vlm-shares, vlm-overlay, vlm-vhd, vlm-pruning, relevance or faithfulness, "
+                    + "or model-view or heatmap with --keys classes."),
                     command + " --help: " + text);
             assertFalse(text.contains("analyze only"), text);
         }
