@@ -68,10 +68,7 @@ public final class BatchAnalyzer {
                 each.accept(Analyzer.analyze(model, inputs.get(i)), i);
                 continue;
             }
-            AnalysisResult[] results = run(model, batch, inputs, together);
-            for (int b = 0; b < results.length; b++) {
-                each.accept(results[b], together.get(batch.prompts()[b]));
-            }
+            run(model, batch, inputs, together, each);
         }
     }
 
@@ -91,7 +88,8 @@ public final class BatchAnalyzer {
      * for GPT-2, page-faulted in, over what SpareOutput keeps); a prompt's own logits are a buffer the next prompt
      * reuses, and the vocabulary GEMM runs at the same rate on 128 rows as on 2,048 (docs/performance.md).
      */
-    private static AnalysisResult[] run(LoadedModel model, PromptBatches.Batch batch, List<ModelInput> inputs, List<Integer> together) {
+    private static void run(LoadedModel model, PromptBatches.Batch batch, List<ModelInput> inputs, List<Integer> together,
+                            ObjIntConsumer<AnalysisResult> each) {
         ModelSpec spec = model.spec();
         int[] lengths = batch.lengths();
         AttentionMaps[] maps = new AttentionMaps[lengths.length];
@@ -111,18 +109,17 @@ public final class BatchAnalyzer {
         Transformer.Result layers = transformer.withoutLogits().runPadded(batch.ids(), lengths, hooks);
         close(layers.output()); // the batch's final-normed state: each prompt's own is made below
         INDArray residual = layers.cache().get(lastResidual); // [batch, T, d]
-        AnalysisResult[] results = new AnalysisResult[lengths.length];
-        for (int b = 0; b < results.length; b++) {
+        for (int b = 0; b < lengths.length; b++) {
             INDArray own = residual.get(point(b), interval(0, lengths[b]), all()).dup('c').reshape(1, lengths[b], spec.dModel());
             INDArray output = transformer.unembed(own, Hooks.none(), new ActivationCache()); // [1, T, width] or [1, 1, classes]
             Matrix values = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
             transformer.recycleOutput(output);
             close(own);
-            ModelInput input = inputs.get(together.get(batch.prompts()[b]));
-            results[b] = new AnalysisResult(model.name(), spec, input, maps[b], values);
+            int index = together.get(batch.prompts()[b]);
+            each.accept(new AnalysisResult(model.name(), spec, inputs.get(index), maps[b], values), index);
+            maps[b] = null; // the consumer's now: a batch does not keep 16 prompts' logits and maps alive on the heap
         }
         close(residual);
-        return results;
     }
 
     /** Native memory back now rather than at the next garbage collection. */
