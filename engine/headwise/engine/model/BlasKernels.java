@@ -63,13 +63,7 @@ public final class BlasKernels {
 
     /** The kernels the loaded OpenBLAS runs ("Haswell", "SkylakeX", …), or null where it cannot be asked. */
     public static String core() {
-        return loadedOpenBlas().map(path -> {
-            try {
-                return NativeLibrary.getInstance(path).getFunction("openblas_get_corename").invokeString(new Object[0], false);
-            } catch (LinkageError | RuntimeException e) {
-                return null;
-            }
-        }).orElse(null);
+        return loadedOpenBlas().map(path -> ask(path, "openblas_get_corename")).orElse(null);
     }
 
     /**
@@ -82,13 +76,18 @@ public final class BlasKernels {
         if (path.isEmpty()) {
             return "unknown (no OpenBLAS among the loaded libraries)";
         }
-        try {
-            NativeLibrary library = NativeLibrary.getInstance(path.get()); // already loaded: the same copy, not a second
-            String config = library.getFunction("openblas_get_config").invokeString(new Object[0], false);
-            String core = library.getFunction("openblas_get_corename").invokeString(new Object[0], false);
-            return config + ", core " + core + " (" + path.get() + ")";
+        String config = ask(path.get(), "openblas_get_config");
+        String core = ask(path.get(), "openblas_get_corename");
+        return config == null || core == null ? "unknown (" + path.get() + " does not answer openblas_get_config/corename)"
+                : config + ", core " + core + " (" + path.get() + ")";
+    }
+
+    /** The string a no-argument function of the library returns, or null where it has none. */
+    private static String ask(String library, String function) {
+        try { // the library is already loaded: JNA gets the same copy, not a second one
+            return NativeLibrary.getInstance(library).getFunction(function).invokeString(new Object[0], false);
         } catch (LinkageError | RuntimeException e) {
-            return "unknown (" + path.get() + ": " + e.getMessage() + ")";
+            return null;
         }
     }
 
