@@ -12,6 +12,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        headwise.engine.model.BlasKernels.chooseBeforeLoading(); // -Dheadwise.blas=avx512: before ND4J loads OpenBLAS
         if (args.length == 0) {
             StartupTrace.mark("main");
             try {

@@ -6,6 +6,7 @@ import headwise.engine.bench.ForwardBenchmark;
 import headwise.engine.bench.RelevanceBenchmark;
 import headwise.engine.bench.ForwardFlops;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.model.BlasKernels;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.MemoryBudget;
 import picocli.CommandLine.Command;
@@ -53,6 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.printf("model=%s layers=%d heads=%d d_model=%d tokens=%d OMP_NUM_THREADS=%s%n", model.name(), spec.layers(),
                     spec.heads(), spec.dModel(), tokens, System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+            out.printf("blas=%s%n", BlasKernels.inUse());
             out.printf("attention=%s peak_rss_mib=%d%n", MemoryBudget.check(spec, tokens, model.transformer().options()), PeakMemory.residentMib());
             double medianMs = ForwardBenchmark.median(times);
             if (relevance != null) {

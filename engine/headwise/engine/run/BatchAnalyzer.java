@@ -1,9 +1,11 @@
 package headwise.engine.run;
 
+import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
+import headwise.engine.model.Ops;
 import headwise.engine.model.PromptBatches;
 import headwise.engine.model.Transformer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,6 +15,10 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ObjIntConsumer;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
  * {@link Analyzer#analyze} for many inputs: text prompts of any lengths run together in right-padded forwards
@@ -62,10 +68,7 @@ public final class BatchAnalyzer {
                 each.accept(Analyzer.analyze(model, inputs.get(i)), i);
                 continue;
             }
-            AnalysisResult[] results = run(model, batch, inputs, together);
-            for (int b = 0; b < results.length; b++) {
-                each.accept(results[b], together.get(batch.prompts()[b]));
-            }
+            run(model, batch, inputs, together, each);
         }
     }
 
@@ -78,14 +81,23 @@ public final class BatchAnalyzer {
         return input.equals(new ModelInput(input.ids(), input.tokens(), input.offsets(), input.text()));
     }
 
-    private static AnalysisResult[] run(LoadedModel model, PromptBatches.Batch batch, List<ModelInput> inputs, List<Integer> together) {
+    /**
+     * The batch's layers run together; each prompt's output head (final norm, vocabulary projection) runs on its own
+     * rows alone. The output head works row by row, so nothing is shared by running it on the batch, whose logits
+     * would be one block of every padded position (16 × 128 × 50,257 floats: 412 MB of fresh native memory per batch
+     * for GPT-2, page-faulted in, over what SpareOutput keeps); a prompt's own logits are a buffer the next prompt
+     * reuses, and the vocabulary GEMM runs at the same rate on 128 rows as on 2,048 (docs/performance.md).
+     */
+    private static void run(LoadedModel model, PromptBatches.Batch batch, List<ModelInput> inputs, List<Integer> together,
+                            ObjIntConsumer<AnalysisResult> each) {
         ModelSpec spec = model.spec();
         int[] lengths = batch.lengths();
         AttentionMaps[] maps = new AttentionMaps[lengths.length];
         for (int b = 0; b < maps.length; b++) {
             maps[b] = AttentionMaps.allocate(spec.layers(), spec.heads(), lengths[b], AttentionMaps.Precision.F32);
         }
-        Hooks hooks = Hooks.none();
+        String lastResidual = HookNames.residPost(spec.layers() - 1); // the output head's input
+        Hooks hooks = Hooks.capturing(lastResidual::equals);
         for (int layer = 0; layer < spec.layers(); layer++) {
             int l = layer;
             hooks.intervene(HookNames.pattern(layer), pattern -> {
@@ -94,24 +106,27 @@ public final class BatchAnalyzer {
             });
         }
         Transformer transformer = model.transformer();
-        INDArray output = transformer.runPadded(batch.ids(), lengths, hooks).output(); // [batch, T, width] or [batch, 1, classes]
-        INDArray dense = output.ordering() == 'c' && !output.isView() && output.dataType() == DataType.FLOAT
-                ? output : output.castTo(DataType.FLOAT).dup('c');
-        FloatBuffer values = dense.data().asNioFloat();
-        int rows = (int) output.size(1);
-        int width = (int) output.size(2);
-        AnalysisResult[] results = new AnalysisResult[lengths.length];
-        for (int b = 0; b < results.length; b++) {
-            int kept = rows == 1 ? 1 : lengths[b]; // a classifier's one row, or the prompt's own positions
-            float[] own = new float[kept * width];
-            values.position((int) dense.offset() + b * rows * width).get(own);
-            ModelInput input = inputs.get(together.get(batch.prompts()[b]));
-            results[b] = new AnalysisResult(model.name(), spec, input, maps[b], new Matrix(kept, width, own));
-        }
-        if (dense == output) {
+        Transformer.Result layers = transformer.withoutLogits().runPadded(batch.ids(), lengths, hooks);
+        close(layers.output()); // the batch's final-normed state: each prompt's own is made below
+        INDArray residual = layers.cache().get(lastResidual); // [batch, T, d]
+        for (int b = 0; b < lengths.length; b++) {
+            INDArray own = residual.get(point(b), interval(0, lengths[b]), all()).dup('c').reshape(1, lengths[b], spec.dModel());
+            INDArray output = transformer.unembed(own, Hooks.none(), new ActivationCache()); // [1, T, width] or [1, 1, classes]
+            Matrix values = new Matrix((int) output.size(1), (int) output.size(2), Ops.floats(output));
             transformer.recycleOutput(output);
+            close(own);
+            int index = together.get(batch.prompts()[b]);
+            each.accept(new AnalysisResult(model.name(), spec, inputs.get(index), maps[b], values), index);
+            maps[b] = null; // the consumer's now: a batch does not keep 16 prompts' logits and maps alive on the heap
         }
-        return results;
+        close(residual);
+    }
+
+    /** Native memory back now rather than at the next garbage collection. */
+    private static void close(INDArray temporary) {
+        if (temporary.closeable() && !temporary.wasClosed()) {
+            temporary.close();
+        }
     }
 
     /** pattern [batch, heads, T, T]: copy b's top-left lengths[b]² block of each head into its maps. */

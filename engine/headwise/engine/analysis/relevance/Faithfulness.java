@@ -1,10 +1,14 @@
 package headwise.engine.analysis.relevance;
 
 import headwise.engine.HeadwiseException;
+import headwise.engine.hooks.ActivationCache;
+import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.image.PatchEmbedding;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
+import headwise.engine.model.PromptBatches;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
@@ -27,7 +32,8 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * hidden dimension. A removed unit becomes the {@link FaithfulnessBaseline}: a token id, or a patch of zeros in every
  * normalised channel (the preprocessing's mean colour) or of the image's own mean colour. On text joined with an
  * image every position is a unit: a text position becomes the baseline token's embedding, an image position the
- * mean of the image's projected rows ({@link JoinedDeletion}). One forward per step, the steps batched.
+ * mean of the image's projected rows ({@link JoinedDeletion}). One forward per step,
+ * the steps batched.
  *
  * @param baseline   what removed units became ({@link FaithfulnessBaseline#name})
  * @param fractions  fraction of the units removed (deletion) or inserted (insertion) at each step, 0 … 1
@@ -38,7 +44,6 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
 
     /** Steps at most (units are grouped evenly beyond this). */
     public static final int MAX_STEPS = 32;
-    private static final int BATCH = 8;
 
     /** Trapezoid area under the deletion curve over fraction 0…1 (lower: the map found what matters). */
     public double deletionArea() {
@@ -65,9 +70,41 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
 
     /** The curves of {@code map} on the input it was computed for, removed units becoming {@code baseline}. */
     public static Faithfulness compute(LoadedModel model, ModelInput input, RelevanceMap map, FaithfulnessBaseline baseline) {
-        Transformer transformer = model.transformer();
         boolean image = input.pixels() != null;
-        int first = image ? input.grid().specialTokens() : 0;
+        if (baseline.patch() != image) {
+            throw new HeadwiseException("baseline " + baseline.name() + " does not apply to " + (image ? "an image" : "text"));
+        }
+        Plan plan = plan(input, map);
+        boolean probability = Relevance.readout(model) != headwise.engine.analysis.importance.Readout.HIDDEN;
+        int imageTokenId = model.visionLanguage() != null ? model.visionLanguage().imageTokenId() : -1;
+        double[] scores = scores(model.transformer(), input, plan.kept(), map.target(), baseline, imageTokenId, probability);
+        int points = plan.fractions().length;
+        return new Faithfulness(map.method(), baseline.name(), plan.fractions(), Arrays.copyOfRange(scores, 0, points),
+                Arrays.copyOfRange(scores, points, 2 * points));
+    }
+
+    /**
+     * The curves of every finite map (a map with an overflowed value has no order to follow), in the maps' order.
+     * Each map's variants run in batches of their own, so that a map's curves do not depend on the other maps.
+     */
+    public static List<Faithfulness> computeAll(LoadedModel model, ModelInput input, List<RelevanceMap> maps,
+                                                FaithfulnessBaseline baseline) {
+        List<Faithfulness> out = new ArrayList<>();
+        for (RelevanceMap map : maps) {
+            if (map.finite()) {
+                out.add(compute(model, input, map, baseline));
+            }
+        }
+        return out;
+    }
+
+    /** One map's steps: the fraction at each, and which units stay in each variant (deletions, then insertions). */
+    private record Plan(double[] fractions, List<boolean[]> kept) {
+    }
+
+    /** The units in decreasing relevance, grouped into at most {@link #MAX_STEPS} steps. */
+    private static Plan plan(ModelInput input, RelevanceMap map) {
+        int first = input.pixels() != null ? input.grid().specialTokens() : 0;
         int units = input.length() - first;
         Integer[] order = IntStream.range(0, units).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble((Integer u) -> -map.tokens()[first + u]).thenComparingInt(u -> u));
@@ -78,9 +115,6 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
             counts[s] = (int) Math.round((double) s * units / steps);
             fractions[s] = (double) counts[s] / units;
         }
-        boolean probability = Relevance.readout(model) != headwise.engine.analysis.importance.Readout.HIDDEN;
-        double[] deletion = new double[steps + 1];
-        double[] insertion = new double[steps + 1];
         List<boolean[]> kept = new ArrayList<>();
         for (int s = 0; s <= steps; s++) {
             kept.add(keep(order, counts[s], units, true));
@@ -88,26 +122,7 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
         for (int s = 0; s <= steps; s++) {
             kept.add(keep(order, counts[s], units, false));
         }
-        if (baseline.patch() != image) {
-            throw new HeadwiseException("baseline " + baseline.name() + " does not apply to " + (image ? "an image" : "text"));
-        }
-        int imageTokenId = model.visionLanguage() != null ? model.visionLanguage().imageTokenId() : -1;
-        double[] scores = scores(transformer, input, kept, baseline, imageTokenId, map.target(), probability);
-        System.arraycopy(scores, 0, deletion, 0, steps + 1);
-        System.arraycopy(scores, steps + 1, insertion, 0, steps + 1);
-        return new Faithfulness(map.method(), baseline.name(), fractions, deletion, insertion);
-    }
-
-    /** The curves of every finite map (a map with an overflowed value has no order to follow), in the maps' order. */
-    public static List<Faithfulness> computeAll(LoadedModel model, ModelInput input, List<RelevanceMap> maps,
-                                                FaithfulnessBaseline baseline) {
-        List<Faithfulness> out = new ArrayList<>();
-        for (RelevanceMap map : maps) {
-            if (map.finite()) {
-                out.add(compute(model, input, map, baseline));
-            }
-        }
-        return out;
+        return new Plan(fractions, kept);
     }
 
     /** The number of steps after the clean (deletion) or empty (insertion) input. */
@@ -125,23 +140,61 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
         return keep;
     }
 
-    private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline,
-                                   int imageTokenId, RelevanceTarget target, boolean probability) {
+    /**
+     * Each variant's score. Variants run in batches of the same size as any padded forward's ({@link PromptBatches}:
+     * at most 2,048 positions and 16 inputs), texts through {@link Transformer#runPadded}; the layers run without the
+     * output head, which then runs on the rows read only: each variant's target row (a classifier's CLS rows), not
+     * the logits of every position of every variant (8 × 128 × 50,257 floats a forward for GPT-2 before, a third of
+     * its FLOPs).
+     */
+    private static double[] scores(Transformer transformer, ModelInput input, List<boolean[]> kept, RelevanceTarget target,
+                                   FaithfulnessBaseline baseline, int imageTokenId, boolean probability) {
         double[] out = new double[kept.size()];
-        for (int from = 0; from < kept.size(); from += BATCH) {
-            int to = Math.min(kept.size(), from + BATCH);
-            List<boolean[]> batch = kept.subList(from, to);
-            INDArray output = input.pixels() != null ? runImages(transformer, input, batch, baseline)
-                    : input.embeddings() != null ? JoinedDeletion.run(transformer, input, batch, baseline.tokenId(), imageTokenId)
-                    : transformer.run(texts(input.ids(), batch, baseline.tokenId()), Hooks.none()).output();
+        int length = input.length();
+        int perForward = Math.max(1, Math.min(PromptBatches.DEFAULT_PROMPTS, PromptBatches.DEFAULT_TOKENS / length));
+        boolean classifier = transformer.spec().output() == ModelSpec.Output.CLASS_LOGITS;
+        String lastResidual = HookNames.residPost(transformer.spec().layers() - 1);
+        Transformer layers = transformer.withoutLogits();
+        for (int from = 0; from < kept.size(); from += perForward) {
+            int to = Math.min(kept.size(), from + perForward);
+            Hooks hooks = Hooks.capturing(lastResidual::equals);
+            Transformer.Result run;
+            if (input.pixels() != null) {
+                run = layers.runFromEmbeddings(embedImages(transformer, input, kept.subList(from, to), baseline), hooks);
+            } else if (input.embeddings() != null) {
+                run = layers.runFromEmbeddings(JoinedDeletion.embeddings(transformer, input, kept.subList(from, to),
+                        baseline.tokenId(), imageTokenId), hooks);
+            } else {
+                int[][] ids = texts(input.ids(), kept.subList(from, to), baseline.tokenId());
+                int[] lengths = new int[ids.length];
+                Arrays.fill(lengths, length);
+                run = layers.runPadded(ids, lengths, hooks);
+            }
+            close(run.output());
+            INDArray residual = run.cache().get(lastResidual); // [variants, T, d]
+            INDArray read = classifier ? residual : targetRows(residual, target.position());
+            INDArray output = transformer.unembed(read, Hooks.none(), new ActivationCache()); // [variants, 1, width]
             for (int b = 0; b < to - from; b++) {
-                INDArray row = output.get(point(b), point(output.size(1) == 1 ? 0 : target.position()), all())
-                        .castTo(DataType.DOUBLE);
-                double[] v = row.dup().data().asDouble();
+                double[] v = output.get(point(b), point(0), all()).castTo(DataType.DOUBLE).dup().data().asDouble();
                 out[from + b] = probability ? softmaxAt(v, target.id()) : v[target.id()];
+            }
+            for (INDArray temporary : new INDArray[] {read, residual, output}) {
+                close(temporary);
             }
         }
         return out;
+    }
+
+    /** Row {@code position} of each variant: [variants, 1, d]. */
+    private static INDArray targetRows(INDArray residual, int position) {
+        return residual.get(all(), interval(position, position + 1), all()).dup('c');
+    }
+
+    /** Native memory back now rather than at the next garbage collection. */
+    private static void close(INDArray temporary) {
+        if (temporary.closeable() && !temporary.wasClosed()) {
+            temporary.close();
+        }
     }
 
     private static int[][] texts(int[] ids, List<boolean[]> kept, int baselineId) {
@@ -157,7 +210,8 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
         return batch;
     }
 
-    private static INDArray runImages(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline) {
+    /** The variants' patch embeddings [variants, T, d], removed patches filled with the baseline's colour. */
+    private static INDArray embedImages(Transformer transformer, ModelInput input, List<boolean[]> kept, FaithfulnessBaseline baseline) {
         PatchGrid grid = input.grid();
         int channels = transformer.spec().vision().channels();
         int p = grid.patchSize();
@@ -181,7 +235,7 @@ public record Faithfulness(String method, String baseline, double[] fractions, d
             }
             embedded.add(PatchEmbedding.embed(transformer.spec(), transformer.weights().vision(), pixels, grid));
         }
-        return transformer.runFromEmbeddings(Nd4j.concat(0, embedded.toArray(INDArray[]::new)), Hooks.none()).output();
+        return Nd4j.concat(0, embedded.toArray(INDArray[]::new));
     }
 
     /** The mean of each channel of planar pixels [C·H·W]. */

@@ -1,6 +1,5 @@
 package headwise.engine.analysis.relevance;
 
-import headwise.engine.hooks.Hooks;
 import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.ModelInput;
@@ -21,11 +20,11 @@ final class JoinedDeletion {
     }
 
     /**
-     * The decoder's output [B, T, V] for each keep-mask of {@code kept} (one entry per position).
+     * The decoder's input [B, T, d] for each keep-mask of {@code kept} (one entry per position).
      *
      * @param imageTokenId the id the expanded ids hold at every image position (−1: no image positions)
      */
-    static INDArray run(Transformer transformer, ModelInput input, List<boolean[]> kept, int baselineId, int imageTokenId) {
+    static INDArray embeddings(Transformer transformer, ModelInput input, List<boolean[]> kept, int baselineId, int imageTokenId) {
         int length = input.length();
         int d = transformer.spec().dModel();
         float[] joined = input.embeddings();
@@ -39,7 +38,7 @@ final class JoinedDeletion {
                 System.arraycopy(source, keep[t] ? t * d : 0, batch, (b * length + t) * d, d);
             }
         }
-        return transformer.runFromEmbeddings(Ops.fromFloats(batch, kept.size(), length, d), Hooks.none()).output();
+        return Ops.fromFloats(batch, kept.size(), length, d);
     }
 
     /** The mean of the joined rows at the image positions [d] (zeros where there are none). */

@@ -5,6 +5,7 @@ import headwise.engine.bench.GemmRate;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
+import headwise.engine.model.BlasKernels;
 import headwise.engine.model.PromptBatches;
 import headwise.engine.model.Transformer;
 import headwise.engine.run.Analyzer;
@@ -19,17 +20,24 @@ import java.util.Random;
 
 /**
  * Not a test: many prompts one at a time against padded batches (issue 23), in the same process, rounds alternated.
- * Two workloads: the plain forward (logits of every position, no hooks) and the corpus step (every attention map
- * captured per prompt, the outputs cut out: BatchAnalyzer against Analyzer), and the corpus job's step (BatchAnalyzer
- * on the model without logits). Prints tokens/s, GFLOP/s (matrix
- * products, ForwardFlops) and that as a fraction of the SGEMM rate measured right after each timing, through ND4J's
- * gemm (2048×768·768×3072) and through numpy (same shape, same threads), and the load average.
- * <pre>OMP_NUM_THREADS=2 java -Xmx6g -cp "target/classes:target/test-classes:$(cat target/cp.txt)" headwise.bench.BatchBench \
- *   target/bench-models/gpt2-small [prompts=64] [tokens=128] [rounds=2] [maxTokens=2048]</pre>
+ * Three workloads, the same work on both sides: the plain forward (logits of every position, no hooks), the analysis
+ * (every attention map captured per prompt, the outputs cut out: BatchAnalyzer against Analyzer) and the corpus job's
+ * step (the same on the model without logits). Prints, per timing, tokens/s, process CPU seconds, GFLOP/s (matrix
+ * products, ForwardFlops) against the SGEMM rate measured right after it through ND4J's gemm (2048×768·768×3072) and
+ * through numpy (same shape and threads; its OpenBLAS reads the same OPENBLAS_CORETYPE), and the load average; then
+ * one summary line per workload from each side's fastest round, for the table in docs/performance.md. The first line
+ * names the OpenBLAS in use and its kernels ({@code -Dheadwise.blas=avx512}: BlasKernels).
+ * <pre>OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE java -Xmx6g -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
+ *   headwise.bench.BatchBench target/bench-models/gpt2-small [prompts=64] [tokens=128] [rounds=2] [maxTokens=2048]</pre>
  */
 public final class BatchBench {
 
+    /** One timing: wall and process CPU seconds, the SGEMM rates right after it, the load average then. */
+    private record Timing(double seconds, double cpuSeconds, double nd4jGflops, double numpyGflops, String load) {
+    }
+
     public static void main(String[] args) throws Exception {
+        String blasChoice = BlasKernels.chooseBeforeLoading();
         String folder = args.length > 0 ? args[0] : "target/bench-models/gpt2-small";
         int prompts = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 128;
@@ -47,6 +55,7 @@ public final class BatchBench {
             int maxPrompts = Math.max(1, maxTokens / tokens);
             System.out.printf("%s: %d prompts x %d tokens, %.1f GFLOP, batches of %d prompts, OMP_NUM_THREADS=%s, load %s%n",
                     folder, prompts, tokens, flops / 1e9, maxPrompts, System.getenv("OMP_NUM_THREADS"), load());
+            System.out.printf("blas: %s; %s%n", blasChoice, BlasKernels.inUse());
             Transformer transformer = model.transformer();
             Runnable forwardAlone = () -> {
                 for (int[] prompt : ids) {
@@ -58,32 +67,49 @@ public final class BatchBench {
                     transformer.recycleOutput(transformer.runPadded(batch.ids(), batch.lengths(), Hooks.none()).output());
                 }
             };
-            Runnable analyzeAlone = () -> inputs.forEach(input -> Analyzer.analyze(model, input));
-            Runnable analyzeBatched = () -> BatchAnalyzer.analyzeEach(model, inputs, maxTokens, maxPrompts, (result, i) -> { });
             LoadedModel noLogits = model.withoutLogits(); // what the corpus job runs: it reads attention only
-            Runnable corpusStep = () -> BatchAnalyzer.analyzeEach(noLogits, inputs, maxTokens, maxPrompts, (result, i) -> { });
             double noLogitsFlops = flops - prompts * ForwardFlops.unembed(model.spec(), tokens);
+            String[] names = {"forward", "analyze", "corpus step (no logits)"};
+            double[] work = {flops, flops, noLogitsFlops};
+            Runnable[][] sides = {
+                {forwardAlone, forwardBatched},
+                {() -> inputs.forEach(input -> Analyzer.analyze(model, input)),
+                    () -> BatchAnalyzer.analyzeEach(model, inputs, maxTokens, maxPrompts, (result, i) -> { })},
+                {() -> inputs.forEach(input -> Analyzer.analyze(noLogits, input)),
+                    () -> BatchAnalyzer.analyzeEach(noLogits, inputs, maxTokens, maxPrompts, (result, i) -> { })},
+            };
             // warm-up: the JIT vectorises the element-wise loops once they are hot
             for (int w = 0; w < 2; w++) {
                 transformer.run(new int[][] {ids[0]}, Hooks.none());
                 transformer.runPadded(new int[][] {ids[0], ids[1]}, new int[] {tokens, tokens}, Hooks.none());
             }
+            Timing[][] best = new Timing[names.length][2];
             for (int r = 1; r <= rounds; r++) {
-                double a = time("forward, one prompt at a time", forwardAlone, prompts * tokens, flops);
-                double b = time("forward, padded batches      ", forwardBatched, prompts * tokens, flops);
-                System.out.printf("  round %d forward: batched %.2fx the one-at-a-time throughput%n", r, a / b);
-                double c = time("analyze, one at a time       ", analyzeAlone, prompts * tokens, flops);
-                double d = time("analyze, BatchAnalyzer       ", analyzeBatched, prompts * tokens, flops);
-                System.out.printf("  round %d analyze: batched %.2fx the one-at-a-time throughput%n", r, c / d);
-                double e = time("corpus step, batched, no logits", corpusStep, prompts * tokens, noLogitsFlops);
-                System.out.printf("  round %d corpus step: %.2fx the one-at-a-time analyze's throughput, %.2fx the batched analyze's%n",
-                        r, c / e, d / e);
+                for (int w = 0; w < names.length; w++) {
+                    for (int side = 0; side < 2; side++) {
+                        Timing t = time(sides[w][side]);
+                        print(String.format("round %d %s, %s", r, names[w], side == 0 ? "one at a time" : "batched"),
+                                t, prompts * tokens, work[w]);
+                        if (best[w][side] == null || t.seconds() < best[w][side].seconds()) {
+                            best[w][side] = t;
+                        }
+                    }
+                }
+            }
+            System.out.printf("summary (each side's fastest of %d rounds; %% of SGEMM: of ND4J's / numpy's rate measured right after it)%n", rounds);
+            System.out.println("| workload | one at a time | batched | batched / one at a time | SGEMM ND4J / numpy after each (GFLOP/s) | load |");
+            for (int w = 0; w < names.length; w++) {
+                Timing a = best[w][0];
+                Timing b = best[w][1];
+                System.out.printf("| %s | %s | %s | %.2fx (cpu %.2fx) | %.0f / %.0f; %.0f / %.0f | %s; %s |%n", names[w],
+                        cell(a, prompts * tokens, work[w]), cell(b, prompts * tokens, work[w]), a.seconds() / b.seconds(),
+                        a.cpuSeconds() / b.cpuSeconds(), a.nd4jGflops(), a.numpyGflops(), b.nd4jGflops(), b.numpyGflops(),
+                        a.load(), b.load());
             }
         }
     }
 
-    /** Runs {@code work}, prints its rates against the SGEMM rate of the moment, returns its seconds. */
-    private static double time(String what, Runnable work, int totalTokens, double flops) throws IOException, InterruptedException {
+    private static Timing time(Runnable work) throws IOException, InterruptedException {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
@@ -91,21 +117,33 @@ public final class BatchBench {
         work.run();
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
-        double nd4j = GemmRate.gflops(2048, 768, 3072, 3);
-        double numpy = numpyGflops();
-        double rate = flops / seconds / 1e9;
-        // process CPU time too: on a shared machine wall time mostly measures the other processes
-        System.out.printf("  %s %7.2f s (cpu %7.2f s) %7.0f tokens/s %6.1f GFLOP/s = %3.0f%% of SGEMM (ND4J %.1f, numpy %.1f GFLOP/s) load %s%n",
-                what, seconds, cpuSeconds, totalTokens / seconds, rate, 100 * rate / Math.max(nd4j, numpy), nd4j, numpy, load());
-        return seconds;
+        return new Timing(seconds, cpuSeconds, GemmRate.gflops(2048, 768, 3072, 3), numpyGflops(), load());
     }
 
-    /** numpy's float32 GEMM rate on the same shape, best of 3 (Debian's OpenBLAS, the same thread count). */
+    // process CPU time too: on a shared machine wall time mostly measures the other processes
+    private static void print(String what, Timing t, int totalTokens, double flops) {
+        System.out.printf("  %-50s %s, SGEMM ND4J %.1f, numpy %.1f GFLOP/s, load %s%n", what, cell(t, totalTokens, flops),
+                t.nd4jGflops(), t.numpyGflops(), t.load());
+    }
+
+    /** "13.47 s (cpu 26.1 s), 608 tok/s, 153 GFLOP/s = 72% / 58% of SGEMM". */
+    private static String cell(Timing t, int totalTokens, double flops) {
+        double rate = flops / t.seconds() / 1e9;
+        return String.format("%.2f s (cpu %.1f s), %.0f tok/s, %.0f GFLOP/s = %.0f%% / %.0f%% of SGEMM", t.seconds(),
+                t.cpuSeconds(), totalTokens / t.seconds(), rate, 100 * rate / t.nd4jGflops(), 100 * rate / t.numpyGflops());
+    }
+
+    /** numpy's float32 GEMM rate on the same shape, best of 3 (Debian's OpenBLAS, the same thread count and kernels). */
     static double numpyGflops() throws IOException, InterruptedException {
         String script = "import numpy as n,time\na=n.random.rand(2048,768).astype(n.float32);b=n.random.rand(768,3072).astype(n.float32)\n"
                 + "a@b;a@b\nt=min((lambda s:(a@b,time.perf_counter()-s)[1])(time.perf_counter()) for _ in range(3))\n"
                 + "print(2*2048*768*3072/t/1e9)\n";
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", "-c", script).redirectErrorStream(true);
+        String core = BlasKernels.core();
+        if (core != null) { // the kernels ND4J's OpenBLAS runs (a setenv in this JVM does not reach its children)
+            builder.environment().put("OPENBLAS_CORETYPE", core);
+        }
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor();
         try {

@@ -26,6 +26,7 @@ class BenchCommandTest {
         assertTrue(Double.parseDouble(summary.group(2)) > 0, "an SGEMM rate was measured");
         assertTrue(Pattern.compile("(?m)^forward_ms=[0-9.]+$").matcher(out).find(), out);
         assertTrue(out.contains("tokens=16") && out.contains("attention=F32"), out);
+        assertTrue(Pattern.compile("(?m)^blas=OpenBLAS .*, core \\w+ \\(/.*\\)$").matcher(out).find(), "names the BLAS in use: " + out);
     }
 
     @Test
