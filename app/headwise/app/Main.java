@@ -12,7 +12,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        headwise.engine.model.BlasKernels.chooseBeforeLoading(); // -Dheadwise.blas=avx512: before ND4J loads OpenBLAS
+        headwise.engine.model.BlasKernels.chooseBeforeLoading(); // OpenBLAS's kernels, before ND4J loads it
         if (args.length == 0) {
             StartupTrace.mark("main");
             try {

@@ -13,52 +13,93 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which kernels ND4J's bundled OpenBLAS 0.3.19 runs. On the AMD EPYC (AVX-512) this project is measured on, it
- * detects no known core and falls back to "Barcelona" (SSE3) unless OPENBLAS_CORETYPE says otherwise; the machine's
- * environment sets Haswell (AVX2). Forced to its AVX-512 "SkylakeX" kernels the same library ran a
- * 2048×768·768×3072 SGEMM at 470–500 GFLOP/s instead of 260 (docs/performance.md, BLAS kernels). Opt-in
- * ({@code -Dheadwise.blas=avx512}, which overrides an OPENBLAS_CORETYPE from the environment): applied only when the
- * CPU reports every AVX-512 subset those kernels use (otherwise they die on an illegal instruction), and only
- * before ND4J loads the library, which reads the variable once.
+ * Which kernels ND4J's bundled OpenBLAS 0.3.19 runs. It reads OPENBLAS_CORETYPE once, when ND4J loads it; without it
+ * the library detects the CPU, and on a CPU it does not know (the AMD EPYC with AVX-512 this project is measured on)
+ * it falls back to "Barcelona" (SSE3) kernels at a fraction of the speed. So where the environment names no kernels,
+ * Headwise names them from the CPU's flags: "SkylakeX" where every AVX-512 subset those kernels use is there
+ * (a 2048×768·768×3072 SGEMM at 470–500 GFLOP/s instead of 260 with Haswell's; docs/performance.md, BLAS kernels),
+ * else "Haswell" where AVX2 and FMA are. An OPENBLAS_CORETYPE from the environment is kept; {@code -Dheadwise.blas}
+ * overrides both: {@code avx512}, {@code avx2}, or {@code library} (the library's own detection).
  */
 public final class BlasKernels {
 
-    /** The switch: {@code avx512} asks for the AVX-512 kernels, anything else (or nothing) keeps the library's choice. */
+    /** The switch: {@code avx512}, {@code avx2} or {@code library}; unset: the environment's choice, else the CPU's. */
     public static final String PROPERTY = "headwise.blas";
 
     /** OpenBLAS's AVX-512 kernels for single precision (Cooperlake adds only bfloat16 ones). */
     private static final String AVX512_CORE = "SkylakeX";
+    private static final String AVX2_CORE = "Haswell";
 
     /** What those kernels need. */
     private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl");
+    private static final Set<String> AVX2_FLAGS = Set.of("avx2", "fma");
 
     /** The C library's setenv: Java cannot change its own process environment. */
     private interface C extends Library {
         int setenv(String name, String value, int overwrite);
     }
 
+    /**
+     * What to do before loading: {@code core} the OPENBLAS_CORETYPE to set (null: leave it), {@code said} a log line.
+     */
+    record Choice(String core, String said) {
+    }
+
     private BlasKernels() {
     }
 
     /**
-     * Call first thing in main, before anything touches ND4J. Returns what was done, for a log line: nothing asked,
-     * the AVX-512 kernels chosen, or why not.
+     * Call first thing in main, before anything touches ND4J. Returns what was done, for a log line: the kernels
+     * chosen and why, or why none were.
      */
     public static String chooseBeforeLoading() {
-        String before = System.getenv("OPENBLAS_CORETYPE");
-        String current = before == null ? "library default" : "OPENBLAS_CORETYPE=" + before;
-        if (!"avx512".equalsIgnoreCase(System.getProperty(PROPERTY, ""))) {
-            return current;
-        }
-        if (!cpuFlags().containsAll(AVX512_FLAGS)) {
-            return current + " (" + PROPERTY + "=avx512 asked, but this CPU lacks some of " + AVX512_FLAGS + ")";
+        Choice choice = choose(System.getenv("OPENBLAS_CORETYPE"), System.getProperty(PROPERTY), cpuFlags());
+        if (choice.core() == null) {
+            return choice.said();
         }
         try {
-            Native.load("c", C.class).setenv("OPENBLAS_CORETYPE", AVX512_CORE, 1);
-            return "OPENBLAS_CORETYPE=" + AVX512_CORE + " (" + PROPERTY + "=avx512" + (before == null ? "" : "; was " + before) + ")";
+            Native.load("c", C.class).setenv("OPENBLAS_CORETYPE", choice.core(), 1);
+            return choice.said();
         } catch (LinkageError | RuntimeException e) {
-            return current + " (could not set OPENBLAS_CORETYPE: " + e.getMessage() + ")";
+            return "OpenBLAS's own choice (could not set OPENBLAS_CORETYPE=" + choice.core() + ": " + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * The decision, apart from the process: {@code environment} the OPENBLAS_CORETYPE set (or null), {@code asked}
+     * the {@link #PROPERTY} value (or null), {@code flags} the CPU's.
+     */
+    static Choice choose(String environment, String asked, Set<String> flags) {
+        String current = environment == null ? "library default" : "OPENBLAS_CORETYPE=" + environment;
+        String ask = asked == null ? "" : asked.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (ask) {
+            case "library":
+                return new Choice(null, current + " (" + PROPERTY + "=library)");
+            case "avx512", "avx2": {
+                String core = ask.equals("avx512") ? AVX512_CORE : AVX2_CORE;
+                Set<String> needs = ask.equals("avx512") ? AVX512_FLAGS : AVX2_FLAGS;
+                if (!flags.containsAll(needs)) {
+                    return new Choice(null, current + " (" + PROPERTY + "=" + ask + " asked, but this CPU lacks some of "
+                            + new java.util.TreeSet<>(needs) + ")");
+                }
+                return new Choice(core, "OPENBLAS_CORETYPE=" + core + " (" + PROPERTY + "=" + ask
+                        + (environment == null ? "" : "; was " + environment) + ")");
+            }
+            case "":
+                break;
+            default:
+                return new Choice(null, current + " (" + PROPERTY + "=" + asked + " is none of avx512, avx2, library)");
+        }
+        if (environment != null) {
+            return new Choice(null, current);
+        }
+        if (flags.containsAll(AVX512_FLAGS)) {
+            return new Choice(AVX512_CORE, "OPENBLAS_CORETYPE=" + AVX512_CORE + " (the CPU has AVX-512)");
+        }
+        if (flags.containsAll(AVX2_FLAGS)) {
+            return new Choice(AVX2_CORE, "OPENBLAS_CORETYPE=" + AVX2_CORE + " (the CPU has AVX2 and FMA)");
+        }
+        return new Choice(null, current);
     }
 
     /** The kernels the loaded OpenBLAS runs ("Haswell", "SkylakeX", …), or null where it cannot be asked. */
