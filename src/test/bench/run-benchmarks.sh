@@ -14,7 +14,7 @@
 #            maps are kept on both sides (Headwise stores them as float16 when float32 does not fit its heap:
 #            LLAMA_XMX, default 8g; PyTorch's run is skipped when its float32 maps would not fit MemAvailable).
 #   GPT2=0   leaves out the GPT-2-small runs, ablation, rendering and cold start above.
-#   LONG=1   LongInputBench on 8192 tokens (attention recomputed per head) and at LONG_TORCH_TOKENS (default 2048),
+#   LONG=1   LongInputBench on LONG_TOKENS (default 8192) (attention recomputed per head) and at LONG_TORCH_TOKENS (default 2048),
 #            and PyTorch at LONG_TORCH_TOKENS (the longest it fits with all maps kept): time, attention's share and
 #            GFLOP/s, SGEMM rate, peak RSS.
 set -euo pipefail
@@ -99,9 +99,9 @@ fi
 
 if [ "${LONG:-0}" = 1 ]; then
   TT=${LONG_TORCH_TOKENS:-2048}
-  for T in 8192 "$TT"; do
+  for T in "${LONG_TOKENS:-8192}" "$TT"; do
     java -Xmx"${LONG_XMX:-8g}" -Dorg.bytedeco.javacpp.maxbytes=10g -Dorg.bytedeco.javacpp.maxphysicalbytes=18g -cp "$CP" \
-      headwise.bench.LongInputBench "$LLAMA_MODEL" "$T" | grep -E '^(load|forward|attention|peak)'
+      headwise.bench.LongInputBench "$LLAMA_MODEL" "$T" | grep -E '^(load|forward|attention|layer|peak)'
   done
   echo "pytorch at $TT tokens (all maps kept):"
   $PY src/test/python/bench_torch.py "$LLAMA_MODEL" --tokens "$TT" --repeat 1 --warmup 1 --threads 2 | grep -E '^(forward|torch)' || true
