@@ -53,9 +53,9 @@ public final class LongInputBench {
                             + "(%.0f%% of sgemm %.1f GFLOP/s just after), peak_rss_mib=%d, load average %s%n", attention.precision(),
                     tokens, forward, cpuSeconds, flops / forward / 1e9, 100 * flops / forward / 1e9 / sgemm, sgemm,
                     PeakMemory.residentMib(), BatchBench.load());
-            System.out.printf(Locale.ROOT, "attention: %.1f s, %.0f%% of the forward, %.1f GFLOP/s on %.0f GFLOP of causal products "
+            System.out.printf(Locale.ROOT, "attention: %.1f s (process CPU %.1f s, %.0f%% of the forward's), %.0f%% of the forward, %.1f GFLOP/s on %.0f GFLOP of causal products "
                             + "(%.0f%% of sgemm; the products' own shapes [128,%d]·[%d,%d] %.1f and [128,%d]·[%d,%d] %.1f GFLOP/s)%n",
-                    clock.seconds(), 100 * clock.seconds() / forward, attentionFlops / clock.seconds() / 1e9, attentionFlops / 1e9,
+                    clock.seconds(), clock.cpuSeconds(), 100 * clock.cpuSeconds() / cpuSeconds, 100 * clock.seconds() / forward, attentionFlops / clock.seconds() / 1e9, attentionFlops / 1e9,
                     100 * attentionFlops / clock.seconds() / 1e9 / sgemm, spec.dHead(), spec.dHead(), tokens, scoresRate,
                     tokens, tokens, spec.dHead(), mixRate);
             int lastLayer = attention.layers() - 1;
@@ -68,7 +68,8 @@ public final class LongInputBench {
             }
             System.out.printf("peak_rss_mib=%d heap_max_mib=%d load_average=%s%n", PeakMemory.residentMib(),
                     Runtime.getRuntime().maxMemory() >> 20, BatchBench.load());
-            System.out.printf(Locale.ROOT, "forward_s=%.1f attention_s=%.1f%n", forward, clock.seconds());
+            System.out.printf(Locale.ROOT, "forward_s=%.1f attention_s=%.1f forward_cpu_s=%.1f attention_cpu_s=%.1f%n", forward,
+                    clock.seconds(), cpuSeconds, clock.cpuSeconds());
         }
     }
 
@@ -80,7 +81,9 @@ public final class LongInputBench {
 
         private final int layers;
         private long started;
+        private long startedCpu;
         private long total;
+        private long totalCpu;
 
         AttentionClock(int layers) {
             this.layers = layers;
@@ -91,10 +94,12 @@ public final class LongInputBench {
             for (int layer = 0; layer < layers; layer++) {
                 hooks.intervene(HookNames.v(layer), v -> {
                     started = System.nanoTime();
+                    startedCpu = processCpuNanos();
                     return v;
                 });
                 hooks.intervene(HookNames.z(layer), z -> {
                     total += System.nanoTime() - started;
+                    totalCpu += processCpuNanos() - startedCpu;
                     return z;
                 });
             }
@@ -103,6 +108,11 @@ public final class LongInputBench {
 
         double seconds() {
             return total / 1e9;
+        }
+
+        /** Process CPU in the same intervals: steadier than wall time on a shared machine. */
+        double cpuSeconds() {
+            return totalCpu / 1e9;
         }
     }
 
