@@ -37,40 +37,63 @@ final class HeadProducts {
      * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
      */
     static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock) {
+        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, q.size(0), q.size(2), q.size(1), k.size(1));
+        scores(q, 0, k, causal, offset, keyLengths, queryBlock, scores);
+        return scores;
+    }
+
+    /**
+     * The same for the queries [from, from + rows) of q (query i at position offset + i) into {@code out} [batch,
+     * heads, rows, width]: over the first width keys (a causal block's last query sees no more than offset + from +
+     * rows of them). {@code out} is only written through its address, so it may be a reused buffer's first elements.
+     */
+    static void scores(INDArray q, int from, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock,
+                       INDArray out) {
         int queries = (int) q.size(1);
         int heads = (int) q.size(2);
         int dHead = (int) q.size(3);
         int keys = (int) k.size(1);
         int kvHeads = (int) k.size(2);
-        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, q.size(0), heads, queries, keys);
+        int rows = (int) out.size(2);
+        int width = (int) out.size(3);
         FloatPointer qs = pointer(q);
         FloatPointer ks = pointer(k);
-        FloatPointer out = pointer(scores);
-        forEachBlock(scores, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, rows, seen) ->
-                cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, dHead, 1f,
-                        qs.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead,
+        FloatPointer os = pointer(out);
+        forEachBlock(out, kvHeads, causal, offset + from, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
+                cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, n, seen, dHead, 1f,
+                        qs.position(((long) (b * queries + from + start) * heads + h) * dHead), heads * dHead,
                         ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                        out.position(((long) (b * heads + h) * queries + start) * keys), keys));
-        return scores;
+                        os.position(((long) (b * heads + h) * rows + start) * width), width));
     }
 
     /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
     static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock) {
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), pattern.size(2), pattern.size(1), v.size(3));
+        weightedValues(pattern, v, causal, offset, keyLengths, queryBlock, z, 0);
+        return z;
+    }
+
+    /**
+     * pattern [batch, heads, rows, width] (rows queries from position offset, over the first width keys) · v into
+     * rows [from, from + rows) of z [batch, queries, heads, d_head].
+     */
+    static void weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock,
+                               INDArray z, int from) {
         int heads = (int) pattern.size(1);
-        int queries = (int) pattern.size(2);
-        int keys = (int) pattern.size(3);
+        int rows = (int) pattern.size(2);
+        int width = (int) pattern.size(3);
+        int keys = (int) v.size(1);
         int kvHeads = (int) v.size(2);
         int dHead = (int) v.size(3);
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), queries, heads, dHead);
+        int queries = (int) z.size(1);
         FloatPointer ps = pointer(pattern);
         FloatPointer vs = pointer(v);
         FloatPointer out = pointer(z);
-        forEachBlock(pattern, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, rows, seen) ->
-                cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, dHead, seen, 1f,
-                        ps.position(((long) (b * heads + h) * queries + start) * keys), keys,
+        forEachBlock(pattern, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
+                cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, dHead, seen, 1f,
+                        ps.position(((long) (b * heads + h) * rows + start) * width), width,
                         vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                        out.position(((long) (b * queries + start) * heads + h) * dHead), heads * dHead));
-        return z;
+                        out.position(((long) (b * queries + from + start) * heads + h) * dHead), heads * dHead));
     }
 
     /** One product of a head's block of queries: copy b, head h (key/value head g), queries [start, start + rows). */
@@ -79,9 +102,9 @@ final class HeadProducts {
     }
 
     /**
-     * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape,
-     * with the keys the block may see ({@code seen}: all, or in a causal model those up to its last position, and in
-     * a padded batch no more than the copy's keyLengths[b]).
+     * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape
+     * whose first query is at position {@code offset}, with the keys the block may see ({@code seen}: all, or in a
+     * causal model those up to its last position, and in a padded batch no more than the copy's keyLengths[b]).
      */
     private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, int[] keyLengths,
                                      int queryBlock, BlockProduct product) {

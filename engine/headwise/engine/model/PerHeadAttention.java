@@ -46,11 +46,12 @@ final class PerHeadAttention implements Attention {
         return z;
     }
 
-    private static INDArray dense(INDArray x) {
+    /** x itself when the products can read it, else a dense float32 copy (hooks may hand back views or other types). */
+    static INDArray dense(INDArray x) {
         return HeadProducts.suits(x) ? x : x.castTo(DataType.FLOAT).dup('c');
     }
 
-    private static void freeCopy(INDArray used, INDArray original) {
+    static void freeCopy(INDArray used, INDArray original) {
         if (used != original) {
             Transformer.free(used);
         }

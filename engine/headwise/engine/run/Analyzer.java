@@ -4,6 +4,7 @@ import headwise.engine.HeadwiseException;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ForwardOptions;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.model.Ops;
 import headwise.engine.model.Transformer;
@@ -27,7 +28,7 @@ public final class Analyzer {
         refuseRecomputedPatterns(precision, interventions, input.length(), 0, spec.layers());
         Hooks hooks = interventions.copy();
         AttentionCapture attention = AttentionCapture.attach(hooks, spec, input.length(), precision);
-        Transformer transformer = model.transformer();
+        Transformer transformer = wholePatterns(model.transformer(), input.length(), precision);
         Transformer.Result result = InputEmbeddings.run(transformer, input, hooks);
         return result(model, input, hooks, attention, result);
     }
@@ -43,7 +44,20 @@ public final class Analyzer {
         refuseRecomputedPatterns(below.precision(), interventions, input.length(), fromLayer, spec.layers());
         Hooks hooks = interventions.copy();
         AttentionCapture attention = AttentionCapture.attachAbove(hooks, spec, below, fromLayer);
-        return result(model, input, hooks, attention, model.transformer().runFrom(fromLayer, residPre, hooks));
+        Transformer transformer = wholePatterns(model.transformer(), input.length(), below.precision());
+        return result(model, input, hooks, attention, transformer.runFrom(fromLayer, residPre, hooks));
+    }
+
+    /**
+     * Stored maps are captured from whole [heads, T, T] patterns, which a long input would otherwise only attend to
+     * in query blocks: the model with its whole-score limit raised to one layer's pattern. MemoryBudget counted it
+     * (a 22-layer model's stored maps are 22 of them); recomputed heads need no pattern and keep the limit.
+     */
+    private static Transformer wholePatterns(Transformer transformer, int length, AttentionMaps.Precision precision) {
+        long scores = (long) transformer.spec().heads() * length * length;
+        ForwardOptions options = transformer.options();
+        return precision == AttentionMaps.Precision.RECOMPUTE || scores <= options.maxWholeScores() ? transformer
+                : transformer.withOptions(options.withMaxWholeScores(scores));
     }
 
     private static AnalysisResult result(LoadedModel model, ModelInput input, Hooks hooks, AttentionCapture attention,

@@ -34,6 +34,10 @@ class BlockedAttentionTest {
             // different GEMM blockings round differently; both stay within the project's 1e-5 of the reference
             assertArrayEquals(whole, blocked, 1e-5f, fixture);
             assertArrayEquals(Fixtures.reference(fixture, "output.npy").values(), blocked, 1e-5f, fixture + " vs reference");
+            // outside the block arena (long inputs) the blocks' scores share one buffer that is freed after the layer
+            Transformer noArena = model.transformer().withOptions(ForwardOptions.defaults()
+                    .withMaxWholeScores((long) model.spec().heads() * ids[0].length).withBlockArena(false));
+            assertArrayEquals(blocked, noArena.run(ids, Hooks.none()).output().dup('c').data().asFloat(), 1e-6f, fixture + " no arena");
         }
     }
 
