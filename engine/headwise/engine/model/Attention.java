@@ -17,13 +17,14 @@ interface Attention {
                     ActivationCache cache);
 
     /**
-     * Frees a [heads, T, T]-sized temporary now: ND4J returns native memory only when the garbage collector runs,
-     * which on long inputs lets gigabytes of dead score matrices pile up. Kept when a hook captured it, or when an
-     * intervention replaced it (the replacement might share its memory).
+     * Frees a [heads, T, T]-sized temporary now, or keeps it as the next layer's score buffer ({@link ScoreSpare}):
+     * ND4J returns native memory only when the garbage collector runs, which on long inputs lets gigabytes of dead
+     * score matrices pile up. Kept when a hook captured it, or when an intervention replaced it (the replacement
+     * might share its memory).
      */
     static void freeUnlessKept(INDArray produced, INDArray afterHooks, String hook, Hooks hooks) {
         if (produced == afterHooks && !hooks.captures(hook)) {
-            Transformer.free(produced);
+            ScoreSpare.giveBack(produced);
         }
     }
 }

@@ -37,7 +37,7 @@ final class HeadProducts {
      * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
      */
     static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock) {
-        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, q.size(0), q.size(2), q.size(1), k.size(1));
+        INDArray scores = ScoreSpare.take(q.size(0), q.size(2), q.size(1), k.size(1)); // the last layer's, where it was freed
         scores(q, 0, k, causal, offset, keyLengths, queryBlock, scores);
         return scores;
     }

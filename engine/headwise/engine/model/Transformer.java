@@ -148,14 +148,18 @@ public final class Transformer {
         long keys = offset + resid.size(1);
         Attention attention = attentionFor(resid, resid.size(1), keys, hooks, fromLayer, spec.layers());
         boolean arena = BlockArena.suits(options, resid.size(0) * spec.heads() * resid.size(1) * keys);
-        for (int layer = fromLayer; layer < spec.layers(); layer++) {
-            if (arena) {
-                try (MemoryWorkspace ignored = BlockArena.open()) {
-                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths).detach();
+        try {
+            for (int layer = fromLayer; layer < spec.layers(); layer++) {
+                if (arena) {
+                    try (MemoryWorkspace ignored = BlockArena.open()) {
+                        resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths).detach();
+                    }
+                } else {
+                    resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths);
                 }
-            } else {
-                resid = block(layer, resid, hooks, cache, kv, offset, 0, (int) resid.size(1), attention, keyLengths);
             }
+        } finally {
+            ScoreSpare.release(); // an idle thread keeps no score buffer
         }
         if (arena) {
             BlockArena.release();
@@ -208,7 +212,11 @@ public final class Transformer {
     public INDArray block(int layer, INDArray residPre, Hooks hooks, ActivationCache cache) {
         long length = residPre.size(1);
         Attention attention = attentionFor(residPre, length, length, hooks, layer, layer + 1);
-        return block(layer, residPre, hooks, cache, null, 0, 0, (int) length, attention, null);
+        try {
+            return block(layer, residPre, hooks, cache, null, 0, 0, (int) length, attention, null);
+        } finally {
+            ScoreSpare.release();
+        }
     }
 
     /**
@@ -222,7 +230,11 @@ public final class Transformer {
         }
         INDArray keys = spec.causal() && to < residPre.size(1) ? residPre.get(all(), interval(0, to), all()) : residPre;
         Attention attention = attentionFor(keys, to - from, keys.size(1), Hooks.none(), layer, layer + 1);
-        return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention, null);
+        try {
+            return block(layer, keys, Hooks.none(), new ActivationCache(), null, 0, from, to, attention, null);
+        } finally {
+            ScoreSpare.release();
+        }
     }
 
     /**
