@@ -19,6 +19,9 @@ import java.util.Map;
 /** The supported families, chosen by config.json's {@code model_type}. */
 public final class Families {
 
+    /** More layers than any published transformer by far (the deepest have a few hundred). */
+    static final int MAX_LAYERS = 4096;
+
     private static final Map<String, WeightMapper> BY_MODEL_TYPE = new LinkedHashMap<>();
 
     static {
@@ -71,6 +74,10 @@ public final class Families {
      * {@code rule}. Null when every layer slides (the spec's default).
      */
     static List<Boolean> slidingLayers(Path configFile, JsonObject config, int layers, IntPredicate rule) {
+        if (layers > MAX_LAYERS) { // before a flag per layer is allocated (a config read without its weights)
+            throw HeadwiseException.inFile(configFile, "the layer count " + layers + " is more than any transformer has (at most "
+                    + MAX_LAYERS + " here)");
+        }
         List<Boolean> sliding = new ArrayList<>();
         JsonElement types = config.get("layer_types");
         if (types != null && !types.isJsonNull()) {

@@ -79,6 +79,9 @@ class FamilyConfigTest {
                 "layer_norm_elementwise_affine");
         refused("gemma2", ", \"query_pre_attn_scalar\": 0", "query_pre_attn_scalar");
         refused("gemma3_text", ", \"use_bidirectional_attention\": true", "\"use_bidirectional_attention\": true");
+        // read without its weights, a config's layer count must not size a per-layer list by itself
+        refused("gemma2", ", \"num_hidden_layers\": 100000000", "the layer count 100000000 is more than any transformer has");
+        refused("qwen2", ", \"num_hidden_layers\": 100000000", "the layer count 100000000");
     }
 
     private static ModelSpec spec(String modelType, String extra) {
