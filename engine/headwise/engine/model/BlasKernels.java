@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which kernels ND4J's bundled OpenBLAS 0.3.19 runs. It reads OPENBLAS_CORETYPE once, when ND4J loads it; without it
@@ -26,13 +28,26 @@ public final class BlasKernels {
     /** The switch: {@code avx512}, {@code avx2} or {@code library}; unset: the environment's choice, else the CPU's. */
     public static final String PROPERTY = "headwise.blas";
 
-    /** OpenBLAS's AVX-512 kernels for single precision (Cooperlake adds only bfloat16 ones). */
-    private static final String AVX512_CORE = "SkylakeX";
-    private static final String AVX2_CORE = "Haswell";
+    /** The kernels Headwise names, best first: the switch's value, OpenBLAS's core name, the CPU flags they need. */
+    private enum Kernels {
+        /** OpenBLAS's AVX-512 kernels for single precision (Cooperlake adds only bfloat16 ones). */
+        AVX512("SkylakeX", "AVX-512", Set.of("avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl")),
+        AVX2("Haswell", "AVX2 and FMA", Set.of("avx2", "fma"));
 
-    /** What those kernels need. */
-    private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl");
-    private static final Set<String> AVX2_FLAGS = Set.of("avx2", "fma");
+        final String core;
+        final String has;
+        final Set<String> flags;
+
+        Kernels(String core, String has, Set<String> flags) {
+            this.core = core;
+            this.has = has;
+            this.flags = flags;
+        }
+
+        String switchValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** The C library's setenv: Java cannot change its own process environment. */
     private interface C extends Library {
@@ -71,33 +86,30 @@ public final class BlasKernels {
      */
     static Choice choose(String environment, String asked, Set<String> flags) {
         String current = environment == null ? "library default" : "OPENBLAS_CORETYPE=" + environment;
-        String ask = asked == null ? "" : asked.trim().toLowerCase(java.util.Locale.ROOT);
-        switch (ask) {
-            case "library":
-                return new Choice(null, current + " (" + PROPERTY + "=library)");
-            case "avx512", "avx2": {
-                String core = ask.equals("avx512") ? AVX512_CORE : AVX2_CORE;
-                Set<String> needs = ask.equals("avx512") ? AVX512_FLAGS : AVX2_FLAGS;
-                if (!flags.containsAll(needs)) {
+        String ask = asked == null ? "" : asked.trim().toLowerCase(Locale.ROOT);
+        if (ask.equals("library")) {
+            return new Choice(null, current + " (" + PROPERTY + "=library)");
+        }
+        for (Kernels k : Kernels.values()) {
+            if (ask.equals(k.switchValue())) {
+                if (!flags.containsAll(k.flags)) {
                     return new Choice(null, current + " (" + PROPERTY + "=" + ask + " asked, but this CPU lacks some of "
-                            + new java.util.TreeSet<>(needs) + ")");
+                            + new TreeSet<>(k.flags) + ")");
                 }
-                return new Choice(core, "OPENBLAS_CORETYPE=" + core + " (" + PROPERTY + "=" + ask
+                return new Choice(k.core, "OPENBLAS_CORETYPE=" + k.core + " (" + PROPERTY + "=" + ask
                         + (environment == null ? "" : "; was " + environment) + ")");
             }
-            case "":
-                break;
-            default:
-                return new Choice(null, current + " (" + PROPERTY + "=" + asked + " is none of avx512, avx2, library)");
+        }
+        if (!ask.isEmpty()) {
+            return new Choice(null, current + " (" + PROPERTY + "=" + asked + " is none of avx512, avx2, library)");
         }
         if (environment != null) {
             return new Choice(null, current);
         }
-        if (flags.containsAll(AVX512_FLAGS)) {
-            return new Choice(AVX512_CORE, "OPENBLAS_CORETYPE=" + AVX512_CORE + " (the CPU has AVX-512)");
-        }
-        if (flags.containsAll(AVX2_FLAGS)) {
-            return new Choice(AVX2_CORE, "OPENBLAS_CORETYPE=" + AVX2_CORE + " (the CPU has AVX2 and FMA)");
+        for (Kernels k : Kernels.values()) { // best first
+            if (flags.containsAll(k.flags)) {
+                return new Choice(k.core, "OPENBLAS_CORETYPE=" + k.core + " (the CPU has " + k.has + ")");
+            }
         }
         return new Choice(null, current);
     }
