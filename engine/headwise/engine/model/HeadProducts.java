@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import static headwise.engine.model.Ops.NO_TRANS;
+import static headwise.engine.model.Ops.ROW_MAJOR;
+import static headwise.engine.model.Ops.TRANS;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
@@ -14,10 +17,6 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * last query: about half the work of ND4J's batched matmul, which computes the whole square (docs/performance.md).
  */
 final class HeadProducts {
-
-    private static final int ROW_MAJOR = 101;
-    private static final int NO_TRANS = 111;
-    private static final int TRANS = 112;
 
     private HeadProducts() {
     }
@@ -56,9 +55,9 @@ final class HeadProducts {
         int kvHeads = (int) k.size(2);
         int rows = (int) out.size(2);
         int width = (int) out.size(3);
-        FloatPointer qs = pointer(q);
-        FloatPointer ks = pointer(k);
-        FloatPointer os = pointer(out);
+        FloatPointer qs = FloatRows.pointer(q);
+        FloatPointer ks = FloatRows.pointer(k);
+        FloatPointer os = FloatRows.pointer(out);
         forEachBlock(out, kvHeads, causal, offset + from, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, n, seen, dHead, 1f,
                         qs.position(((long) (b * queries + from + start) * heads + h) * dHead), heads * dHead,
@@ -86,9 +85,9 @@ final class HeadProducts {
         int kvHeads = (int) v.size(2);
         int dHead = (int) v.size(3);
         int queries = (int) z.size(1);
-        FloatPointer ps = pointer(pattern);
-        FloatPointer vs = pointer(v);
-        FloatPointer out = pointer(z);
+        FloatPointer ps = FloatRows.pointer(pattern);
+        FloatPointer vs = FloatRows.pointer(v);
+        FloatPointer out = FloatRows.pointer(z);
         forEachBlock(pattern, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
                 cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, dHead, seen, 1f,
                         ps.position(((long) (b * heads + h) * rows + start) * width), width,
@@ -123,9 +122,5 @@ final class HeadProducts {
                 }
             }
         }
-    }
-
-    private static FloatPointer pointer(INDArray x) {
-        return new FloatPointer(x.data().addressPointer());
     }
 }

@@ -14,14 +14,74 @@ public final class Rope {
     private Rope() {
     }
 
+    /** The cos/sin table of the last call on this thread: q and k of every layer of a run share their positions. */
+    private static final ThreadLocal<Table> LAST = new ThreadLocal<>();
+
+    /** cos and sin of each position's angle for each rotated pair, [length · half], for positions offset…. */
+    private record Table(ModelSpec.Rope rope, int dHead, int offset, int length, double[] cos, double[] sin) {
+
+        boolean fits(ModelSpec.Rope otherRope, int otherDHead, int otherOffset, int otherLength) {
+            return rope.equals(otherRope) && dHead == otherDHead && offset == otherOffset && length == otherLength;
+        }
+    }
+
     static INDArray apply(INDArray x, ModelSpec.Rope rope, int offset) {
         long batch = x.size(0);
         int length = (int) x.size(1);
         long heads = x.size(2);
         int dHead = (int) x.size(3);
         int half = rope.rotated(dHead) / 2;
-        double[] inverseFrequency = inverseFrequencies(rope, dHead);
+        Table table = table(rope, dHead, offset, length);
+        double[] cos = table.cos();
+        double[] sin = table.sin();
         float[] values = Ops.floats(x);
+        boolean adjacent = rope.layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
+        for (long b = 0; b < batch; b++) {
+            for (int p = 0; p < length; p++) {
+                for (long h = 0; h < heads; h++) {
+                    int base = (int) (((b * length + p) * heads + h) * dHead);
+                    if (adjacent) {
+                        rotateAdjacent(values, base, cos, sin, p * half, half);
+                    } else {
+                        rotateHalves(values, base, cos, sin, p * half, half);
+                    }
+                }
+            }
+        }
+        return FloatRows.create(values, x.shape()); // one block copy (Nd4j.create copies element by element)
+    }
+
+    /** Pairs (i, i + half) of the head at {@code base}: the rotate-half layout, a loop the JIT vectorises. */
+    private static void rotateHalves(float[] values, int base, double[] cos, double[] sin, int row, int half) {
+        for (int i = 0; i < half; i++) {
+            double c = cos[row + i];
+            double s = sin[row + i];
+            double a = values[base + i];
+            double b = values[base + i + half];
+            values[base + i] = (float) (a * c - b * s);
+            values[base + i + half] = (float) (a * s + b * c);
+        }
+    }
+
+    /** Pairs (2i, 2i + 1) of the head at {@code base}: llama2.c's and GGUF's layout. */
+    private static void rotateAdjacent(float[] values, int base, double[] cos, double[] sin, int row, int half) {
+        for (int i = 0; i < half; i++) {
+            double c = cos[row + i];
+            double s = sin[row + i];
+            double a = values[base + 2 * i];
+            double b = values[base + 2 * i + 1];
+            values[base + 2 * i] = (float) (a * c - b * s);
+            values[base + 2 * i + 1] = (float) (a * s + b * c);
+        }
+    }
+
+    private static Table table(ModelSpec.Rope rope, int dHead, int offset, int length) {
+        Table last = LAST.get();
+        if (last != null && last.fits(rope, dHead, offset, length)) {
+            return last;
+        }
+        int half = rope.rotated(dHead) / 2;
+        double[] inverseFrequency = inverseFrequencies(rope, dHead);
         double[] cos = new double[length * half];
         double[] sin = new double[length * half];
         for (int p = 0; p < length; p++) {
@@ -32,25 +92,9 @@ public final class Rope {
                 sin[p * half + i] = Math.sin(angle);
             }
         }
-        boolean adjacent = rope.layout() == ModelSpec.RopeLayout.ADJACENT_PAIRS;
-        for (long b = 0; b < batch; b++) {
-            for (int p = 0; p < length; p++) {
-                for (long h = 0; h < heads; h++) {
-                    int base = (int) (((b * length + p) * heads + h) * dHead);
-                    for (int i = 0; i < half; i++) {
-                        int first = base + (adjacent ? 2 * i : i);
-                        int second = base + (adjacent ? 2 * i + 1 : i + half);
-                        double c = cos[p * half + i];
-                        double s = sin[p * half + i];
-                        double a = values[first];
-                        double bValue = values[second];
-                        values[first] = (float) (a * c - bValue * s);
-                        values[second] = (float) (a * s + bValue * c);
-                    }
-                }
-            }
-        }
-        return Nd4j.create(values, x.shape(), 'c');
+        Table created = new Table(rope, dHead, offset, length, cos, sin);
+        LAST.set(created);
+        return created;
     }
 
     /**

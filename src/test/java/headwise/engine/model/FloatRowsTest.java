@@ -258,7 +258,7 @@ class FloatRowsTest {
         float[] gated = Ops.siluTimes(a, b).data().asFloat();
         for (int i = 0; i < gate.length; i++) {
             double expected = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
-            assertEquals((float) expected, gated[i], Math.ulp((float) expected), "the double exp rounds as Math.exp does");
+            assertEquals(expected, gated[i], 4 * Math.ulp((float) expected), "the float exp: within 4 ulp of Math.exp's value");
         }
     }
 
