@@ -175,7 +175,7 @@ public final class AblationImportance {
                             : residPre.add(transformer.attentionOutput(layer,
                                     ablatedZ(z, heads, first + b, spec.dHead(), mode, rowsFrom, rowsTo)));
                 }
-                INDArray batch = Nd4j.concat(0, mids); // [count, R, d]
+                INDArray batch = stacked(mids); // [count, R, d]
                 close(mids);
                 INDArray pres = linearShortcut ? null : repeat(residPre, count);
                 INDArray output = null;
@@ -319,7 +319,15 @@ public final class AblationImportance {
     private static INDArray repeat(INDArray x, int count) {
         INDArray[] copies = new INDArray[count];
         java.util.Arrays.fill(copies, x);
-        return Nd4j.concat(0, copies);
+        return stacked(copies);
+    }
+
+    /**
+     * The arrays stacked along dimension 0, always a new array: Nd4j.concat hands back a lone array itself, which
+     * the caller then closed with the parts (a one-copy chunk, as long inputs get: "Unable to wrap closed buffer").
+     */
+    private static INDArray stacked(INDArray[] arrays) {
+        return arrays.length == 1 ? arrays[0].dup() : Nd4j.concat(0, arrays);
     }
 
     /** Closes the arrays given (nulls skipped). */

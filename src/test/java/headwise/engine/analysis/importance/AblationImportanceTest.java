@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -67,6 +68,31 @@ class AblationImportanceTest {
                 assertTrue(maxAbs(primary) > 1e-6, "ablation has some effect");
               }
             }
+        }
+    }
+
+    /**
+     * Chunks of one copy (what a budget too small for two gives, as long inputs get) score as the batched run: the
+     * lone copy used to be closed with its parts ("Unable to wrap closed buffer"). Gemma-2 rebuilds resid_mid from a
+     * repeated resid_pre, the other path that stacks a single array.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2_f32", "gemma2_f32"})
+    void chunksOfOneCopyScoreAsTheBatchedRun(String fixture) {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            Transformer transformer = model.transformer();
+            int[] ids = Fixtures.inputIds(fixture);
+            AblationScores batched = AblationImportance.compute(transformer, ids, Interventions.Ablation.ZERO,
+                    AblationImportance.Options.defaults());
+            AblationImportance.Options oneCopy = AblationImportance.Options.defaults().withMemoryBudget(1);
+            assertEquals(1, AblationImportance.memory(transformer, ids.length, AblationImportance.Scope.ALL).copiesPerChunk(1, 4));
+            AblationScores single = AblationImportance.compute(transformer, ids, Interventions.Ablation.ZERO, oneCopy);
+            double[][] expected = batched.primary();
+            double[][] actual = single.primary();
+            for (int layer = 0; layer < expected.length; layer++) {
+                assertArrayEquals(expected[layer], actual[layer], 1e-6, fixture + " layer " + layer);
+            }
+            assertTrue(maxAbs(actual) > 1e-6, "ablation has some effect");
         }
     }
 
