@@ -113,7 +113,7 @@ final class ExportCommand implements Callable<Integer> {
             FaithfulnessBaseline removedAs = viewKind == ViewKind.FAITHFULNESS
                     ? FaithfulnessBaseline.parse(baseline, model, modelInput.pixels() != null) : null;
             Session session = SessionAnalysis.run(model, modelInput, viewKind != null ? SessionAnalysis.partsFor(viewKind)
-                    : partsFor(dataKind), options);
+                    : partsFor(dataKind), options, note -> command.commandLine().getErr().println("note: " + note));
             if (removedAs != null) {
                 session = RelevanceOptions.withFaithfulness(model, modelInput, session, removedAs);
             }

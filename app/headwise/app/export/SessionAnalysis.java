@@ -16,6 +16,7 @@ import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
+import headwise.engine.run.MemoryBudget;
 import headwise.engine.run.ModelInput;
 
 import java.util.EnumSet;
@@ -86,7 +87,15 @@ public final class SessionAnalysis {
      * this build, a target outside the input) is a HeadwiseException. {@link #runAvailable} leaves such parts out.
      */
     public static Session run(LoadedModel model, ModelInput input, Set<Part> parts, Options options) {
-        return compute(model, input, parts, options);
+        return run(model, input, parts, options, note -> { });
+    }
+
+    /**
+     * As {@link #run}; {@code notes} receives one line for each measure left out because the input is too long for
+     * it (gradient importance past the memory of its backward pass: the heads are then ranked by ablation alone).
+     */
+    public static Session run(LoadedModel model, ModelInput input, Set<Part> parts, Options options, Consumer<String> notes) {
+        return compute(model, input, parts, options, notes);
     }
 
     /**
@@ -95,7 +104,7 @@ public final class SessionAnalysis {
      */
     public static Session runAvailable(LoadedModel model, ModelInput input, Set<Part> parts, Options options,
                                        Consumer<String> problems) {
-        Session s = compute(model, input, without(parts, Part.FLOW), options);
+        Session s = compute(model, input, without(parts, Part.FLOW), options, problems);
         if (parts.contains(Part.FLOW)) {
             try {
                 s = new Session(s.results().withFlow(flow(model, input, options)), s.selection());
@@ -113,7 +122,7 @@ public final class SessionAnalysis {
         return out;
     }
 
-    private static Session compute(LoadedModel model, ModelInput input, Set<Part> parts, Options options) {
+    private static Session compute(LoadedModel model, ModelInput input, Set<Part> parts, Options options, Consumer<String> notes) {
         AnalysisResult result = Analyzer.analyze(model, input);
         Map<String, Object> metrics = parts.contains(Part.METRICS) ? MetricsReport.compute(model, result) : null;
         LensTokens.addNames(model, metrics);
@@ -121,7 +130,7 @@ public final class SessionAnalysis {
         GradientScores gradient = null;
         if (parts.contains(Part.IMPORTANCE)) {
             ablation = AblationImportance.compute(model, input, Interventions.Ablation.ZERO, AblationImportance.Options.defaults());
-            gradient = QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+            gradient = gradientIfItFits(model, input, notes);
         }
         ContributionGraph flow = parts.contains(Part.FLOW) ? flow(model, input, options) : null;
         AnalysisResult comparison = parts.contains(Part.COMPARISON) && options.comparison() != null
@@ -158,6 +167,17 @@ public final class SessionAnalysis {
             s = s.withRelevance(relevance(model, input, options));
         }
         return s;
+    }
+
+    /** Gradient importance, or null with a note when its backward pass over the whole input cannot fit the memory. */
+    private static GradientScores gradientIfItFits(LoadedModel model, ModelInput input, Consumer<String> notes) {
+        try {
+            MemoryBudget.checkGradientPass(model.spec(), input.length(), "gradient importance");
+        } catch (HeadwiseException tooLong) {
+            notes.accept(tooLong.getMessage() + ": left out, the heads are ranked by ablation alone");
+            return null;
+        }
+        return QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
     }
 
     /** Every method's map for the options' target (SameDiff's build chatter kept off stdout). */
