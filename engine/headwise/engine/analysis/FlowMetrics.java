@@ -59,26 +59,34 @@ final class FlowMetrics {
         int tokens = result.input().length();
         var weights = model.transformer().weights();
         List<Consumer<LayerActivations>> consumers = new ArrayList<>();
-        EnumSet<LayerActivations.Part> parts = EnumSet.copyOf(Contributions.Collector.PARTS);
+        // only what the analyses below read: a whole pattern is recomputed per head on long inputs, so none is tapped without need
+        EnumSet<LayerActivations.Part> parts = EnumSet.noneOf(LayerActivations.Part.class);
         // a model whose attention output is normed (Gemma-2/3) has no contribution graph
         Contributions.Collector contributions = Contributions.supports(weights)
                 ? Contributions.collector(spec, weights, tokens, false) : null;
         if (contributions != null) {
             consumers.add(contributions);
+            parts.addAll(Contributions.Collector.PARTS);
         }
         ValueNorms.Collector norms = tokens <= VALUE_NORMS_MAX_TOKENS ? ValueNorms.collector(spec, weights, tokens, false) : null;
         if (norms != null) {
             consumers.add(norms);
+            parts.addAll(ValueNorms.Collector.PARTS);
         }
         boolean languageModel = spec.output() == ModelSpec.Output.LM_LOGITS && weights.unembed() != null;
         LogitLens.Collector lens = languageModel ? LogitLens.collector(spec, weights, tokens, LogitLens.DEFAULT_TOP_K, LOGIT_LENS_MAX_POSITIONS) : null;
         if (lens != null) {
             consumers.add(lens);
+            parts.addAll(LogitLens.Collector.PARTS);
         }
         FlowCut.Collector flowCut = spec.vision() != null && result.input().pixels() != null
                 ? FlowCut.collector(spec, result.input()) : null;
         if (flowCut != null) {
             consumers.add(flowCut);
+            parts.addAll(FlowCut.Collector.PARTS);
+        }
+        if (consumers.isEmpty()) {
+            return out;
         }
         LayerTap.run(model, result.input(), parts, consumers);
 

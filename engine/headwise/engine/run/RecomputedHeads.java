@@ -1,17 +1,13 @@
 package headwise.engine.run;
 
 import headwise.engine.model.ModelSpec;
-import headwise.engine.model.Ops;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Attention patterns kept as each layer's queries and keys (after RoPE) and recomputed per head when asked:
- * softmax(softcap(scale·q·kᵀ) + mask) with each layer's scale, soft-cap and window. At 8192 tokens a 1B Llama's 704 patterns would take 94 GB even as float16; its q and
+ * {@link HeadPatterns#recompute}. At 8192 tokens a 1B Llama's 704 patterns would take 94 GB even as float16; its q and
  * k take 1.7 GB. The most recently used heads are kept (up to {@link #CACHE_BYTES}) so views that read one head
  * value by value do not recompute it each time.
  */
@@ -20,10 +16,7 @@ final class RecomputedHeads {
     static final long CACHE_BYTES = 512L << 20;
 
     private final int heads;
-    private final int kvHeads;
-    private final int dHead;
     private final int length;
-    private final boolean causal;
     private final ModelSpec spec;
     private final float[][] queries; // [layer] → [T, heads, dHead] row-major
     private final float[][] keys;    // [layer] → [T, kvHeads, dHead]
@@ -31,10 +24,7 @@ final class RecomputedHeads {
 
     RecomputedHeads(ModelSpec spec, int length) {
         this.heads = spec.heads();
-        this.kvHeads = spec.kvHeads();
-        this.dHead = spec.dHead();
         this.length = length;
-        this.causal = spec.causal();
         this.spec = spec;
         this.queries = new float[spec.layers()][];
         this.keys = new float[spec.layers()][];
@@ -78,25 +68,6 @@ final class RecomputedHeads {
         if (queries[layer] == null || keys[layer] == null) {
             throw new IllegalStateException("layer " + layer + " was not captured");
         }
-        float[] q = column(queries[layer], heads, head);
-        float[] k = column(keys[layer], kvHeads, head / (heads / kvHeads));
-        try (INDArray qa = Ops.fromFloats(q, length, dHead);
-             INDArray ka = Ops.fromFloats(k, length, dHead);
-             INDArray s = Nd4j.createUninitialized(DataType.FLOAT, length, length)) {
-            Nd4j.gemm(qa, ka, s, false, true, 1.0, 0.0);
-            // the forward's own masked softmax, so a recomputed pattern is the one the model used
-            Ops.maskedSoftmaxInPlace(s.reshape(1, 1, length, length), spec.attentionScale(), spec.variant().scoreSoftcap(),
-                    causal, 0, spec.window(layer));
-            return Ops.floats(s);
-        }
-    }
-
-    /** One head's [T, dHead] slice of a [T, n, dHead] array. */
-    private float[] column(float[] all, int n, int index) {
-        float[] out = new float[length * dHead];
-        for (int t = 0; t < length; t++) {
-            System.arraycopy(all, (t * n + index) * dHead, out, t * dHead, dHead);
-        }
-        return out;
+        return HeadPatterns.recompute(spec, layer, head, length, queries[layer], keys[layer]);
     }
 }
