@@ -1,5 +1,6 @@
 package headwise.engine.analysis;
 
+import headwise.engine.HeadwiseException;
 import headwise.engine.analysis.flow.AttentionFlow;
 import headwise.engine.analysis.flow.ContributionGraph;
 import headwise.engine.analysis.flow.ContributionGraphs;
@@ -13,6 +14,7 @@ import headwise.engine.load.LoadedModel;
 import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.AttentionMaps;
+import headwise.engine.run.MemoryBudget;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -62,7 +64,8 @@ final class FlowMetrics {
         // only what the analyses below read: a whole pattern is recomputed per head on long inputs, so none is tapped without need
         EnumSet<LayerActivations.Part> parts = EnumSet.noneOf(LayerActivations.Part.class);
         // a model whose attention output is normed (Gemma-2/3) has no contribution graph
-        Contributions.Collector contributions = Contributions.supports(weights)
+        String contributionsSkipped = Contributions.supports(weights) ? contributionsTooLarge(spec, tokens) : null;
+        Contributions.Collector contributions = Contributions.supports(weights) && contributionsSkipped == null
                 ? Contributions.collector(spec, weights, tokens, false) : null;
         if (contributions != null) {
             consumers.add(contributions);
@@ -92,6 +95,8 @@ final class FlowMetrics {
 
         if (contributions != null) {
             out.put("contribution_graph", contributionGraph(spec, tokens, contributions));
+        } else if (contributionsSkipped != null) {
+            out.put("contribution_graph", Map.of("skipped", contributionsSkipped));
         }
 
         if (norms != null) {
@@ -127,6 +132,21 @@ final class FlowMetrics {
             out.put("flowcut", m);
         }
         return out;
+    }
+
+    /**
+     * Why the contributions of a {@code tokens}-token input cannot be computed in the free Java heap, or null when
+     * they can: every layer's T² token-to-token shares, plus one layer's H·T² patterns while it is decomposed and
+     * two T² copies while a head's pattern is recomputed (long inputs).
+     */
+    private static String contributionsTooLarge(ModelSpec spec, int tokens) {
+        long squares = (long) tokens * tokens;
+        try {
+            MemoryBudget.checkHeap(4 * squares * (spec.layers() + spec.heads() + 2), "the contribution graph of " + tokens + " tokens");
+            return null;
+        } catch (HeadwiseException tooLarge) {
+            return tooLarge.getMessage();
+        }
     }
 
     /** The contribution graph toward the last token (causal models) or token 0 (encoders, classifiers: CLS). */
