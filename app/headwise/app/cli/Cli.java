@@ -18,7 +18,22 @@ public final class Cli {
     public static final int INTERNAL_ERROR = 3;
 
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return execute(commandLine(), args);
+    }
+
+    /**
+     * Runs {@code args} on {@code cli}. An OutOfMemoryError (an Error, which picocli does not hand to the exception
+     * handler) becomes one line too: MemoryBudget checks a run before it starts, but its estimates can fall short of
+     * what a squeezed heap really holds, and the user should learn what to change, not read a JVM stack trace.
+     */
+    static int execute(CommandLine cli, String... args) {
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            cli.getErr().println("error: out of memory (" + firstLine(e.getMessage()) + "): give Java a larger heap "
+                    + "(java -Xmx…) or use a shorter input");
+            return INTERNAL_ERROR;
+        }
     }
 
     static CommandLine commandLine() {

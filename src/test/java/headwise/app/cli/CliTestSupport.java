@@ -20,7 +20,7 @@ final class CliTestSupport {
         CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
+        int code = Cli.execute(cli, args);
         return new Run(code, out.toString(), err.toString());
     }
 }
