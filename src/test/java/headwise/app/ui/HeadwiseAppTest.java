@@ -490,7 +490,7 @@ class HeadwiseAppTest {
         assertEquals(402, longer.result().input().length());
 
         robot.interact(() -> robot.lookup("#compute-marks").queryButton().fire());
-        waitFor(20, () -> app.model().jobsInFlight() == 1, "the importance job runs");
+        waitFor(20, () -> app.model().jobsInFlight() == 1, () -> "the importance job runs (status: " + status(robot) + ")");
         long start = System.nanoTime();
         robot.clickOn("#cancel");
         assertFalse(app.model().isBusy(), "idle at once");
@@ -556,10 +556,15 @@ class HeadwiseAppTest {
     }
 
     static void waitFor(int seconds, BooleanSupplier condition, String what) throws Exception {
+        waitFor(seconds, condition, () -> what);
+    }
+
+    /** The same, {@code what} read when it times out (e.g. the status line then). */
+    static void waitFor(int seconds, BooleanSupplier condition, java.util.function.Supplier<String> what) throws Exception {
         try {
             WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition::getAsBoolean);
         } catch (TimeoutException e) {
-            fail("timed out waiting for: " + what);
+            fail("timed out waiting for: " + what.get());
         }
         WaitForAsyncUtils.waitForFxEvents();
     }
