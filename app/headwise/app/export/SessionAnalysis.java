@@ -14,6 +14,7 @@ import headwise.engine.analysis.relevance.Relevance;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
+import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.MemoryBudget;
@@ -146,6 +147,16 @@ public final class SessionAnalysis {
      * this adds; metrics, importance and flow measure the model without any intervention the run may have had.
      */
     public static Results addParts(LoadedModel model, Results results, Set<Part> parts, Options options, Interventions.Ablation mode) {
+        return addParts(model, results, parts, options, mode, note -> { });
+    }
+
+    /**
+     * As {@link #addParts(LoadedModel, Results, Set, Options, Interventions.Ablation)}; {@code notes} receives one line
+     * for each measure left out because the input is too long for it (gradient importance past the memory of its
+     * backward pass: importance is then ablation alone, and {@link #importanceComplete} counts it complete).
+     */
+    public static Results addParts(LoadedModel model, Results results, Set<Part> parts, Options options,
+                                   Interventions.Ablation mode, Consumer<String> notes) {
         ModelInput input = results.result().input();
         Results s = results;
         if (parts.contains(Part.METRICS) && s.metrics() == null) {
@@ -153,11 +164,10 @@ public final class SessionAnalysis {
             LensTokens.addNames(model, metrics); // the Layers page's logit lens shows words, as after a full run
             s = s.withMetrics(metrics);
         }
-        if (parts.contains(Part.IMPORTANCE) && (s.ablation() == null || s.ablation().mode() != mode || s.gradient() == null)) {
+        if (parts.contains(Part.IMPORTANCE) && !importanceComplete(s, mode)) {
             AblationScores ablation = s.ablation() != null && s.ablation().mode() == mode ? s.ablation()
                     : AblationImportance.compute(model, input, mode, AblationImportance.Options.defaults());
-            GradientScores gradient = s.gradient() != null ? s.gradient()
-                    : QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+            GradientScores gradient = s.gradient() != null ? s.gradient() : gradientIfItFits(model, input, notes);
             s = s.withImportance(ablation, gradient);
         }
         if (parts.contains(Part.FLOW) && s.flow() == null) {
@@ -167,6 +177,26 @@ public final class SessionAnalysis {
             s = s.withRelevance(relevance(model, input, options));
         }
         return s;
+    }
+
+    /**
+     * Whether {@code results} hold importance in {@code mode}: its ablation and the gradient, or the ablation alone
+     * where the gradient's backward pass over this input does not fit the memory (so asking again would not add it).
+     */
+    public static boolean importanceComplete(Results results, Interventions.Ablation mode) {
+        if (results.ablation() == null || results.ablation().mode() != mode) {
+            return false;
+        }
+        return results.gradient() != null || !gradientFits(results.result().spec(), results.result().input().length());
+    }
+
+    private static boolean gradientFits(ModelSpec spec, int tokens) {
+        try {
+            MemoryBudget.checkGradientPass(spec, tokens, "gradient importance");
+            return true;
+        } catch (HeadwiseException tooLong) {
+            return false;
+        }
     }
 
     /** Gradient importance, or null with a note when its backward pass over the whole input cannot fit the memory. */

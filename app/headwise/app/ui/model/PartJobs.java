@@ -7,8 +7,10 @@ import headwise.app.session.Results;
 import headwise.app.session.Selection;
 import headwise.engine.hooks.Interventions;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -25,7 +27,8 @@ final class PartJobs {
     }
 
     /** A computed part: the results with it, and how long it took. */
-    record Done(Results results, double seconds) {
+    /** {@code notes}: what the job left out and why (a measure the input is too long for), one line each. */
+    record Done(Results results, double seconds, List<String> notes) {
     }
 
     private final Set<Queued> queued = new HashSet<>();
@@ -55,8 +58,9 @@ final class PartJobs {
         return new RunScheduler.Job<>("Computing " + describe(part, mode) + "\u2026", p -> {
             try (ModelLifecycle.Lease lease = model.lease()) {
                 long start = System.nanoTime();
-                Results out = SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode);
-                return new Done(out, (System.nanoTime() - start) / 1e9);
+                List<String> notes = new ArrayList<>();
+                Results out = SessionAnalysis.addParts(lease.model(), results, EnumSet.of(part), options, mode, notes::add);
+                return new Done(out, (System.nanoTime() - start) / 1e9, List.copyOf(notes));
             }
         }, done -> {
             queued.remove(key);
@@ -83,7 +87,7 @@ final class PartJobs {
     static boolean has(Results r, Part part, Interventions.Ablation mode) {
         return switch (part) {
             case METRICS -> r.metrics() != null;
-            case IMPORTANCE -> r.ablation() != null && r.ablation().mode() == mode && r.gradient() != null;
+            case IMPORTANCE -> SessionAnalysis.importanceComplete(r, mode);
             case FLOW -> r.flow() != null;
             case COMPARISON -> r.comparison() != null;
             case RELEVANCE -> r.relevance() != null;

@@ -156,7 +156,9 @@ public final class SessionRunner {
             if (now != null && now.result() == done.results().result()) {
                 auto.measured(part, done.seconds());
                 results.set(now.withPartsOf(done.results()));
-                if (announce) {
+                if (!done.notes().isEmpty()) { // a measure left out is said even for parts computed unasked
+                    status.show(String.join("; ", done.notes()));
+                } else if (announce) {
                     status.show("Computed " + PartJobs.describe(part, PartJobs.ablationWanted(state.get().selection()))
                             + String.format(Locale.ROOT, " in %.1f s", done.seconds()));
                 }
