@@ -4,12 +4,15 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
+import headwise.app.io.ImageFiles;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.npy.Npy;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.Analyzer;
 import headwise.engine.run.ModelInput;
+import headwise.engine.vlm.VisionLanguageAnalyzer;
+import headwise.engine.vlm.VisionLanguageInput;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -32,6 +35,16 @@ public final class Fixtures {
 
     public static Path model(String name) {
         return ROOT.resolve(name);
+    }
+
+    /** A vision-language fixture's reference input: its ids with its reference/image.png. */
+    public static VisionLanguageInput visionLanguageInput(LoadedModel model, String fixture) {
+        return VisionLanguageInput.fromIds(model, inputIds(fixture), ImageFiles.read(model(fixture).resolve("reference/image.png")));
+    }
+
+    /** The decoder's joined sequence of that input (text with the projected image), what the analyses run on. */
+    public static ModelInput joinedInput(LoadedModel model, String fixture) {
+        return VisionLanguageAnalyzer.joinedInput(model, visionLanguageInput(model, fixture));
     }
 
     public static Npy.FloatArray reference(String name, String file) {

@@ -33,8 +33,7 @@ class LlavaFidelityTest {
     void matchesPyTorch(String fixture) {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
             assertNotNull(model.visionLanguage(), fixture + " loads as a vision-language model");
-            VisionLanguageInput input = VisionLanguageInput.fromIds(model, Fixtures.inputIds(fixture),
-                    ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")));
+            VisionLanguageInput input = Fixtures.visionLanguageInput(model, fixture);
             double pixelError = Fixtures.maxAbsDiff(Fixtures.reference(fixture, "pixels.npy").values(), input.image().pixels());
             VisionLanguageResult result = VisionLanguageAnalyzer.analyze(model, input);
 

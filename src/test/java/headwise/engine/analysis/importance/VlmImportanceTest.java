@@ -2,14 +2,11 @@ package headwise.engine.analysis.importance;
 
 import headwise.engine.Fixtures;
 import headwise.engine.hooks.HookNames;
-import headwise.app.io.ImageFiles;
 import headwise.engine.hooks.Interventions;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.model.Ops;
 import headwise.engine.run.ModelInput;
-import headwise.engine.vlm.VisionLanguageAnalyzer;
-import headwise.engine.vlm.VisionLanguageInput;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,9 +24,7 @@ class VlmImportanceTest {
     @Test
     void theLossLeavesOutImagePositionsAsTargets() {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(FIXTURE).toString())) {
-            VisionLanguageInput vl = VisionLanguageInput.fromIds(model, Fixtures.inputIds(FIXTURE),
-                    ImageFiles.read(Fixtures.model(FIXTURE).resolve("reference/image.png")));
-            ModelInput input = VisionLanguageAnalyzer.joinedInput(model, vl);
+            ModelInput input = Fixtures.joinedInput(model, FIXTURE);
             int[] ids = input.ids();
             int image = model.visionLanguage().imageTokenId();
             int[] masked = ids.clone();

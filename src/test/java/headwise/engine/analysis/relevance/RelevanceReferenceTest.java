@@ -9,8 +9,6 @@ import headwise.app.io.ImageFiles;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
 import headwise.engine.run.ModelInput;
-import headwise.engine.vlm.VisionLanguageAnalyzer;
-import headwise.engine.vlm.VisionLanguageInput;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,8 +30,7 @@ class RelevanceReferenceTest {
 
     static ModelInput input(LoadedModel model, String fixture) {
         if (fixture.startsWith("llava")) { // the decoder's joined sequence: text with the projected image
-            return VisionLanguageAnalyzer.joinedInput(model, VisionLanguageInput.fromIds(model, Fixtures.inputIds(fixture),
-                    ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png"))));
+            return Fixtures.joinedInput(model, fixture);
         }
         return fixture.startsWith("vit")
                 ? ModelInput.fromImage(model, ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")))

@@ -1,6 +1,5 @@
 package headwise.engine.vlm.analysis;
 
-import headwise.app.io.ImageFiles;
 import headwise.engine.Fixtures;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.load.ModelLoader;
@@ -44,8 +43,7 @@ class LlavaAnalysesTest {
 
     private static Run open(String fixture) {
         LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString());
-        VisionLanguageInput vl = VisionLanguageInput.fromIds(model, Fixtures.inputIds(fixture),
-                ImageFiles.read(Fixtures.model(fixture).resolve("reference/image.png")));
+        VisionLanguageInput vl = Fixtures.visionLanguageInput(model, fixture);
         ModelInput input = VisionLanguageAnalyzer.joinedInput(model, vl);
         return new Run(model, input, vl, JoinedRuns.of(model, input));
     }

@@ -1,6 +1,5 @@
 package headwise.engine.vlm.analysis;
 
-import headwise.app.io.ImageFiles;
 import headwise.engine.Fixtures;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
@@ -9,8 +8,6 @@ import headwise.engine.load.ModelLoader;
 import headwise.engine.model.Ops;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.VisionLanguageAnalyzer;
-import headwise.engine.vlm.VisionLanguageInput;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -32,9 +29,7 @@ class VarOnLlavaTest {
     @Test
     void theDefaultLayersMoveSinkAttentionToTheOtherImageTokens() {
         try (LoadedModel model = ModelLoader.load(Fixtures.model(FIXTURE).toString())) {
-            VisionLanguageInput vl = VisionLanguageInput.fromIds(model, Fixtures.inputIds(FIXTURE),
-                    ImageFiles.read(Fixtures.model(FIXTURE).resolve("reference/image.png")));
-            ModelInput input = VisionLanguageAnalyzer.joinedInput(model, vl);
+            ModelInput input = Fixtures.joinedInput(model, FIXTURE);
             JoinedSequence seq = JoinedRuns.of(model, input);
             TokenClasses classes = seq.classes();
             var spec = model.spec();
