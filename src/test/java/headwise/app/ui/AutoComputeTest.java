@@ -3,8 +3,6 @@ package headwise.app.ui;
 import headwise.app.export.PartCosts;
 import headwise.app.session.Results;
 import headwise.app.session.Session;
-import headwise.app.ui.page.Page;
-import javafx.scene.Node;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,14 +55,7 @@ class AutoComputeTest {
             return !app.model().isBusy() && s != null && s.metrics() != null && s.flow() != null && s.ablation() != null
                     && s.gradient() != null;
         }, "metrics, flow and importance computed on their own");
-        for (String title : List.of("Flow", "Importance", "Layers", "Sinks")) {
-            robot.interact(() -> app.window().selectPage(title));
-            WaitForAsyncUtils.waitForFxEvents();
-            Page page = app.window().page(title);
-            assertTrue(robot.from(page.view()).lookup(".button").queryAll().stream().map(Node::getId)
-                    .noneMatch(id -> id != null && id.startsWith("request-")), title + " shows no Compute button");
-            HeadwiseAppTest.screenshot(stage, "auto-" + title.toLowerCase(java.util.Locale.ROOT) + ".png");
-        }
+        HeadwiseAppTest.assertPagesNeedNoCompute(robot, app, stage, "auto-");
         assertTrue(app.model().statusProperty().get().contains("13 tokens"),
                 "the parts computed on their own leave the run's summary: " + app.model().statusProperty().get());
     }

@@ -21,6 +21,7 @@ import headwise.engine.load.BundledModels;
 import headwise.viz.Figure;
 import headwise.viz.export.FigureFormat;
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
@@ -38,6 +39,8 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -550,6 +553,21 @@ class HeadwiseAppTest {
     static void stopAutoComputing(HeadwiseApp app) {
         System.clearProperty(headwise.app.export.PartCosts.CHEAP_SECONDS_PROPERTY);
         app.stop();
+    }
+
+    /**
+     * The Flow, Importance, Layers and Sinks pages, each selected in turn, show their part without a Compute
+     * ("request-…") button; each is saved as a screenshot named {@code prefix} + the page's title in lower case.
+     */
+    static void assertPagesNeedNoCompute(FxRobot robot, HeadwiseApp app, Stage stage, String prefix) throws Exception {
+        for (String title : List.of("Flow", "Importance", "Layers", "Sinks")) {
+            robot.interact(() -> app.window().selectPage(title));
+            WaitForAsyncUtils.waitForFxEvents();
+            Page page = app.window().page(title);
+            assertTrue(robot.from(page.view()).lookup(".button").queryAll().stream().map(Node::getId)
+                    .noneMatch(id -> id != null && id.startsWith("request-")), title + " shows no Compute button");
+            screenshot(stage, prefix + title.toLowerCase(Locale.ROOT) + ".png");
+        }
     }
 
     static Session waitForIdle(HeadwiseApp app, int seconds) throws Exception {

@@ -1,8 +1,6 @@
 package headwise.app.ui;
 
 import headwise.app.session.Session;
-import headwise.app.ui.page.Page;
-import javafx.scene.Node;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -10,11 +8,9 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.framework.junit5.Stop;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 import static headwise.app.ui.HeadwiseAppTest.status;
 import static headwise.app.ui.HeadwiseAppTest.text;
@@ -67,14 +63,7 @@ class LlavaPagesTest {
         assertTrue(Double.isFinite(s.ablation().baselineLoss()) && Double.isFinite(s.gradient().loss()));
         Object lens = ((java.util.Map<?, ?>) s.metrics().get("logit_lens")).get(headwise.app.export.LensTokens.KEY);
         assertTrue(lens instanceof List<?>, "the logit lens names its tokens for the Layers page");
-        for (String title : List.of("Flow", "Importance", "Layers", "Sinks")) {
-            robot.interact(() -> app.window().selectPage(title));
-            WaitForAsyncUtils.waitForFxEvents();
-            Page page = app.window().page(title);
-            assertTrue(robot.from(page.view()).lookup(".button").queryAll().stream().map(Node::getId)
-                    .noneMatch(id -> id != null && id.startsWith("request-")), title + " shows no Compute button");
-            HeadwiseAppTest.screenshot(stage, "app-llava-page-" + title.toLowerCase(Locale.ROOT) + ".png");
-        }
+        HeadwiseAppTest.assertPagesNeedNoCompute(robot, app, stage, "app-llava-page-");
         assertFalse(status(robot).contains("Error"), status(robot));
     }
 }
