@@ -118,23 +118,6 @@ public final class Soak {
         return s.toString();
     }
 
-    /** glibc's malloc_trim: free()d native memory goes back to the system, so RSS counts live memory only. */
-    private interface C extends com.sun.jna.Library {
-        int malloc_trim(long pad);
-    }
-
-    /**
-     * Without it, RSS moves by hundreds of MiB with the sizes of recent inputs (glibc keeps what ND4J freed in its
-     * arenas for reuse), which hides a slow leak as easily as it fakes one.
-     */
-    private static void releaseFreeNativeMemory() {
-        try {
-            com.sun.jna.Native.load("c", C.class).malloc_trim(0);
-        } catch (LinkageError | RuntimeException e) {
-            // not glibc: RSS then includes freed memory the allocator keeps
-        }
-    }
-
     /**
      * {heap used after a GC, off-heap, process RSS}. Off-heap is what the process holds outside the Java heap and the
      * JVM's own non-heap pools (metaspace, code cache): RSS minus both, as committed. That is where ND4J's arrays and
@@ -143,7 +126,7 @@ public final class Soak {
      */
     private static long[] memory() throws IOException {
         System.gc();
-        releaseFreeNativeMemory();
+        FreeNativeMemory.release();
         Runtime rt = Runtime.getRuntime();
         long heapUsed = rt.totalMemory() - rt.freeMemory();
         MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();

@@ -1,5 +1,6 @@
 package headwise.app.ui;
 
+import headwise.bench.FreeNativeMemory;
 import javafx.stage.Stage;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
@@ -126,28 +127,10 @@ class ModelSwitchTest {
         for (int i = 0; i < 6; i++) {
             System.gc();
             Thread.sleep(300);
-            trimMalloc();
+            FreeNativeMemory.release(); // freed memory malloc keeps is not growth
             bytes = Math.min(bytes, Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
         }
         return bytes;
-    }
-
-    /** The C library's malloc_trim: freed malloc memory back to the system, so the resident size counts what lives. */
-    private interface C extends com.sun.jna.Library {
-        int malloc_trim(long pad);
-    }
-
-    /**
-     * Hands every malloc arena's free memory back: without it the resident size also counts memory freed but kept by
-     * malloc, which the whole suite's earlier tests leave in varying amounts (one run read +213 MiB with no model
-     * reachable, the three before it −0.1 to +6.6 MiB).
-     */
-    private static void trimMalloc() {
-        try {
-            com.sun.jna.Native.load("c", C.class).malloc_trim(0);
-        } catch (LinkageError | RuntimeException e) {
-            // not glibc: the measurement stays as it was
-        }
     }
 
     private static Path fixture(String name) {
