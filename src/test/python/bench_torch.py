@@ -77,6 +77,20 @@ def gpt2_forward(w, cfg, ids, prefix):
     return x @ w[prefix + "wte.weight"].T, attentions
 
 
+def rotate_half_rope(T, rot, theta):
+    """RoPE as Hugging Face applies it (rotate_half; inverse frequencies and angles in float32) on the first rot
+    channels of each head at positions 0..T-1; the rest pass through. Returns rope(t) for t [heads, T, head_dim]."""
+    inv = 1.0 / (theta ** (torch.arange(0, rot, 2, dtype=torch.float32) / rot))
+    angles = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
+    cos, sin = torch.cat([angles, angles], -1).cos(), torch.cat([angles, angles], -1).sin()
+
+    def rope(t):
+        r = t[..., :rot]
+        rotated = r * cos + torch.cat([-r[..., rot // 2:], r[..., :rot // 2]], -1) * sin
+        return rotated if rot == t.shape[-1] else torch.cat([rotated, t[..., rot:]], -1)  # no copy for whole heads
+    return rope
+
+
 def neox_forward(w, cfg, ids, prefix):
     """GPT-NeoX / Pythia: per-head interleaved fused qkv, rotate-half RoPE on the first rotary_pct of each head,
     exact GELU, parallel (or sequential) residual, untied embed_out."""
@@ -85,14 +99,7 @@ def neox_forward(w, cfg, ids, prefix):
     rot = int(dh * cfg.get("rotary_pct", 0.25))
     base = cfg.get("rope_theta", cfg.get("rotary_emb_base", 10000))
     T = ids.shape[0]
-    inv = 1.0 / (base ** (torch.arange(0, rot, 2).float() / rot))
-    angles = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
-    cos, sin = torch.cat([angles, angles], -1).cos(), torch.cat([angles, angles], -1).sin()
-
-    def rope(t):  # [H, T, dh]
-        r, rest = t[..., :rot], t[..., rot:]
-        half = torch.cat([-r[..., rot // 2:], r[..., :rot // 2]], -1)
-        return torch.cat([r * cos + half * sin, rest], -1)
+    rope = rotate_half_rope(T, rot, base)
 
     ln = lambda x, n: torch.nn.functional.layer_norm(x, (d,), w[n + ".weight"], w[n + ".bias"], eps)
     lin = lambda x, n: torch.nn.functional.linear(x, w[n + ".weight"], w.get(n + ".bias"))
@@ -124,12 +131,7 @@ def llama_forward(w, cfg, ids, prefix):
     if cfg.get("rope_scaling"):
         raise SystemExit("bench_torch.py: rope_scaling is not implemented here")
     T = ids.shape[0]
-    inv = 1.0 / (theta ** (torch.arange(0, dh, 2, dtype=torch.float32) / dh))
-    angles = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
-    cos, sin = torch.cat([angles, angles], -1).cos(), torch.cat([angles, angles], -1).sin()
-
-    def rope(t):  # [heads, T, dh]
-        return t * cos + torch.cat([-t[..., dh // 2:], t[..., :dh // 2]], -1) * sin
+    rope = rotate_half_rope(T, dh, theta)
 
     def rms(x, n):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w[n + ".weight"]
