@@ -191,23 +191,27 @@ public final class SessionAnalysis {
     }
 
     private static boolean gradientFits(ModelSpec spec, int tokens) {
-        try {
-            MemoryBudget.checkGradientPass(spec, tokens, "gradient importance");
-            return true;
-        } catch (HeadwiseException tooLong) {
-            return false;
-        }
+        return gradientTooLong(spec, tokens) == null;
     }
 
     /** Gradient importance, or null with a note when its backward pass over the whole input cannot fit the memory. */
     private static GradientScores gradientIfItFits(LoadedModel model, ModelInput input, Consumer<String> notes) {
-        try {
-            MemoryBudget.checkGradientPass(model.spec(), input.length(), "gradient importance");
-        } catch (HeadwiseException tooLong) {
-            notes.accept(tooLong.getMessage() + ": left out, the heads are ranked by ablation alone");
+        String tooLong = gradientTooLong(model.spec(), input.length());
+        if (tooLong != null) {
+            notes.accept(tooLong + ": left out, the heads are ranked by ablation alone");
             return null;
         }
         return QuietStdout.call(() -> GradientImportance.compute(model, input, GradientImportance.Options.defaults()));
+    }
+
+    /** Why gradient importance's backward pass over {@code tokens} cannot fit the memory, or null where it can. */
+    private static String gradientTooLong(ModelSpec spec, int tokens) {
+        try {
+            MemoryBudget.checkGradientPass(spec, tokens, "gradient importance");
+            return null;
+        } catch (HeadwiseException tooLong) {
+            return tooLong.getMessage();
+        }
     }
 
     /** Every method's map for the options' target (SameDiff's build chatter kept off stdout). */
