@@ -187,11 +187,15 @@ public final class SessionAnalysis {
         if (results.ablation() == null || results.ablation().mode() != mode) {
             return false;
         }
-        return results.gradient() != null || !gradientFits(results.result().spec(), results.result().input().length());
+        return results.gradient() != null || gradientLeftOut(results) != null;
     }
 
-    private static boolean gradientFits(ModelSpec spec, int tokens) {
-        return gradientTooLong(spec, tokens) == null;
+    /**
+     * Why the results lack the gradient measure for good (its backward pass over their input does not fit the
+     * memory), or null where they have it or it can be computed.
+     */
+    public static String gradientLeftOut(Results results) {
+        return results.gradient() != null ? null : gradientTooLong(results.result().spec(), results.result().input().length());
     }
 
     /** Gradient importance, or null with a note when its backward pass over the whole input cannot fit the memory. */

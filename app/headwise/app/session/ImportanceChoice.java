@@ -23,6 +23,11 @@ public enum ImportanceChoice {
         return ablation;
     }
 
+    /** The ablation importance is computed in for this choice: its own, zero for the gradient measure (computed beside it). */
+    public Interventions.Ablation ablationComputed() {
+        return ablation == null ? Interventions.Ablation.ZERO : ablation;
+    }
+
     /** Its name in session files: "zero", "mean", "gradient". */
     public String key() {
         return ablation == null ? "gradient" : ablation.name().toLowerCase(Locale.ROOT);

@@ -139,12 +139,20 @@ public final class ModelViewPage extends PageBase {
         updating = true;
         measure.setValue(session.importance());
         updating = false;
-        boolean marked = session.metrics() != null && hasMeasure(session);
+        // a measure this input can never have (the gradient past the memory of its backward pass) is not offered as work
+        String leftOut = model.measureLeftOut(session);
+        boolean marked = session.metrics() != null && (hasMeasure(session) || leftOut != null);
         compute.setDisable(marked);
         double seconds = marked ? Double.NaN : model.marksSeconds(session);
         compute.setText("Compute head types & importance" + (Double.isNaN(seconds) ? "" : " \u2014 " + PartCosts.describe(seconds)));
-        info.setText(marked ? "Frames: head types; bars: " + session.importance() + " importance. Click a head to open it."
-                : "Click a head to open it. Head types and importance are computed on request.");
+        String noBars = leftOut == null ? "" : "no gradient bars: " + leftOut + "; zero or mean ablation can be shown";
+        if (marked) {
+            info.setText("Frames: head types; " + (leftOut == null ? "bars: " + session.importance() + " importance" : noBars)
+                    + ". Click a head to open it.");
+        } else {
+            info.setText("Click a head to open it. Head types and importance are computed on request"
+                    + (leftOut == null ? "." : "; " + noBars + "."));
+        }
         markSelected();
     }
 

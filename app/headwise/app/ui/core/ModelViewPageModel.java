@@ -1,5 +1,6 @@
 package headwise.app.ui.core;
 
+import headwise.app.export.SessionAnalysis;
 import headwise.app.export.SessionAnalysis.Part;
 import headwise.app.export.ViewFigures;
 import headwise.app.export.ViewKind;
@@ -45,8 +46,16 @@ public final class ModelViewPageModel {
     /** The estimated seconds of what {@link #computeMarks} still has to compute for {@code s}, NaN when unknown. */
     public double marksSeconds(Session s) {
         double metrics = s.metrics() == null ? app.estimateSeconds(Part.METRICS) : 0;
-        double importance = s.ablation() == null || s.gradient() == null ? app.estimateSeconds(Part.IMPORTANCE) : 0;
+        double importance = SessionAnalysis.importanceComplete(s.results(), s.importance().ablationComputed()) ? 0 : app.estimateSeconds(Part.IMPORTANCE);
         return metrics + importance;
+    }
+
+    /**
+     * Why the bars cannot show their chosen measure for {@code s}'s input, or null: the gradient measure of an input
+     * too long for its backward pass (computing again would not bring it; the ablation measures still can).
+     */
+    public String measureLeftOut(Session s) {
+        return s.importance() == ImportanceChoice.GRADIENT ? SessionAnalysis.gradientLeftOut(s.results()) : null;
     }
 
     /**

@@ -80,8 +80,7 @@ final class PartJobs {
 
     /** The ablation mode importance is computed in: the bars' choice, zero when they show the gradient measure. */
     static Interventions.Ablation ablationWanted(Selection selection) {
-        Interventions.Ablation mode = selection.importance().ablation();
-        return mode == null ? Interventions.Ablation.ZERO : mode;
+        return selection.importance().ablationComputed();
     }
 
     static boolean has(Results r, Part part, Interventions.Ablation mode) {
