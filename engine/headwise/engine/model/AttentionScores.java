@@ -44,6 +44,15 @@ final class AttentionScores {
     }
 
     /**
+     * One row of {@link #softmaxInPlace}: the q·kᵀ scores in[0, width) of the query at {@code position} over keys of
+     * which the first {@code visible} exist, into out (may be in; {@code bits}: scratch as long as the row).
+     */
+    void softmaxRow(int layer, float[] in, float[] out, float[] bits, int width, int position, int visible) {
+        FloatRows.maskedSoftmaxRow(in, out, bits, 0, width, position, visible, spec.attentionScale(),
+                spec.variant().scoreSoftcap(), spec.causal(), spec.window(layer));
+    }
+
+    /**
      * {@code layer}'s softmax(softcap(scale·q·kᵀ) + mask) of [batch, head, pos, d_head] views in one pass over the scores (FloatRows);
      * null when the inputs are not float32 (then {@link #scores} and ND4J's softmax do it).
      */

@@ -21,7 +21,7 @@ final class FloatRows {
     private static final long PARALLEL_FROM = 1 << 16;
     /** Elements per block copied onto the heap (whole rows, at least one). */
     private static final int BLOCK = 1 << 14;
-    private static final int THREADS = threads();
+    private static final int THREADS = ompThreads();
     private static final double INV_ROOT_TWO = 1 / Math.sqrt(2);
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][BLOCK]);
     private static final ThreadLocal<float[]> BITS_SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
@@ -331,38 +331,58 @@ final class FloatRows {
                                int[] keyLengths) {
         int queries = (int) scores.size(2);
         int perCopy = (int) scores.size(1) * queries;
-        float factor = softcap > 0 ? 1f : (float) scale;
         blocks(scores, null, scores, (int) scores.size(3), (in, bits, result, firstRow, rows, keys) -> {
             // bits: the scratch of the absent second input
             for (int r = 0; r < rows; r++) {
-                int start = r * keys;
-                int position = offset + (firstRow + r) % queries;
-                int first = causal && window > 0 ? Math.max(0, position - window + 1) : 0;
-                int end = causal ? Math.min(keys, position + 1) : keys;
-                if (keyLengths != null) {
-                    end = Math.min(end, keyLengths[(firstRow + r) / perCopy]);
-                }
-                if (softcap > 0) {
-                    scaleInPlace(in, (float) scale, start + first, start + end);
-                    softcap(in, in, softcap, start + first, start + end);
-                }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = first; j < end; j++) {
-                    max = Math.max(max, in[start + j]);
-                }
-                exp(in, factor, max, result, bits, start + first, start + end);
-                float inverse = (float) (1 / total(result, start + first, start + end));
-                for (int j = 0; j < first; j++) {
-                    result[start + j] = 0;
-                }
-                for (int j = first; j < end; j++) {
-                    result[start + j] *= inverse;
-                }
-                for (int j = end; j < keys; j++) {
-                    result[start + j] = 0;
-                }
+                int visible = keyLengths == null ? keys : keyLengths[(firstRow + r) / perCopy];
+                maskedSoftmaxRow(in, result, bits, r * keys, keys, offset + (firstRow + r) % queries, visible, scale,
+                        softcap, causal, window);
             }
         });
+    }
+
+    /**
+     * One row of {@link #softmaxInPlace}: the scores in[at, at + width) of the query at {@code position} over keys of
+     * which the first {@code visible} exist, into out (may be in; {@code bits}: scratch as long as the row).
+     */
+    static void maskedSoftmaxRow(float[] in, float[] out, float[] bits, int at, int width, int position, int visible,
+                                 double scale, double softcap, boolean causal, int window) {
+        int first = causal && window > 0 ? Math.max(0, position - window + 1) : 0;
+        int end = Math.min(Math.min(width, visible), causal ? position + 1 : Integer.MAX_VALUE);
+        softmaxRow(in, out, bits, at, first, end, width, scale, softcap);
+    }
+
+    /**
+     * One row of a masked softmax: out[at + j] = softmax(scale·in[at + first … at + end))_j for j in [first, end),
+     * and 0 for the other j < width. With a {@code softcap} > 0 the scaled scores s first become cap·tanh(s/cap) (in
+     * {@code in}). {@code bits}: scratch as long as the row. out may be in.
+     */
+    private static void softmaxRow(float[] in, float[] out, float[] bits, int at, int first, int end, int width, double scale,
+                           double softcap) {
+        int from = at + first;
+        int to = at + Math.max(first, end);
+        float factor = softcap > 0 ? 1f : (float) scale;
+        if (softcap > 0) {
+            scaleInPlace(in, (float) scale, from, to);
+            softcap(in, in, softcap, from, to);
+        }
+        // shifted by the row's maximum: the largest terms, which decide the pattern, get the smallest rounding error
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = from; j < to; j++) {
+            max = Math.max(max, in[j]);
+        }
+        exp(in, factor, max, out, bits, from, to);
+        double total = total(out, from, to);
+        float inverse = (float) (1 / total);
+        for (int j = at; j < from; j++) {
+            out[j] = 0;
+        }
+        for (int j = from; j < to; j++) {
+            out[j] *= inverse;
+        }
+        for (int j = to; j < at + width; j++) {
+            out[j] = 0;
+        }
     }
 
     private static void scaleInPlace(float[] x, float factor, int from, int to) {
@@ -510,8 +530,12 @@ final class FloatRows {
                 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
     }
 
-    /** As many threads as ND4J and OpenBLAS use (OMP_NUM_THREADS), at most the cores there are. */
-    private static int threads() {
+    /** The threads the forward's own loops use: as many as ND4J and OpenBLAS use (OMP_NUM_THREADS), at most the cores. */
+    static int threads() {
+        return THREADS;
+    }
+
+    private static int ompThreads() {
         int cores = Runtime.getRuntime().availableProcessors();
         try {
             String omp = System.getenv("OMP_NUM_THREADS");

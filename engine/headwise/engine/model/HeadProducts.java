@@ -48,21 +48,15 @@ final class HeadProducts {
      */
     static void scores(INDArray q, int from, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock,
                        INDArray out) {
-        int queries = (int) q.size(1);
-        int heads = (int) q.size(2);
-        int dHead = (int) q.size(3);
-        int keys = (int) k.size(1);
-        int kvHeads = (int) k.size(2);
+        Layout layout = Layout.of(q, k);
         int rows = (int) out.size(2);
         int width = (int) out.size(3);
         FloatPointer qs = FloatRows.pointer(q);
         FloatPointer ks = FloatRows.pointer(k);
         FloatPointer os = FloatRows.pointer(out);
-        forEachBlock(out, kvHeads, causal, offset + from, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
-                cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, n, seen, dHead, 1f,
-                        qs.position(((long) (b * queries + from + start) * heads + h) * dHead), heads * dHead,
-                        ks.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                        os.position(((long) (b * heads + h) * rows + start) * width), width));
+        forEachBlock(out, causal, offset + from, keyLengths, queryBlock, (b, h, start, n, seen) ->
+                headScores(layout, qs, ks, b, h, from + start, n, seen,
+                        os.position(((long) (b * layout.heads() + h) * rows + start) * width), width));
     }
 
     /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
@@ -78,26 +72,64 @@ final class HeadProducts {
      */
     static void weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock,
                                INDArray z, int from) {
-        int heads = (int) pattern.size(1);
+        Layout layout = Layout.of(z, v);
         int rows = (int) pattern.size(2);
         int width = (int) pattern.size(3);
-        int keys = (int) v.size(1);
-        int kvHeads = (int) v.size(2);
-        int dHead = (int) v.size(3);
-        int queries = (int) z.size(1);
         FloatPointer ps = FloatRows.pointer(pattern);
         FloatPointer vs = FloatRows.pointer(v);
-        FloatPointer out = FloatRows.pointer(z);
-        forEachBlock(pattern, kvHeads, causal, offset, keyLengths, queryBlock, (b, h, g, start, n, seen) ->
-                cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, dHead, seen, 1f,
-                        ps.position(((long) (b * heads + h) * rows + start) * width), width,
-                        vs.position(((long) b * keys * kvHeads + g) * dHead), kvHeads * dHead, 0f,
-                        out.position(((long) (b * queries + from + start) * heads + h) * dHead), heads * dHead));
+        FloatPointer zs = FloatRows.pointer(z);
+        forEachBlock(pattern, causal, offset, keyLengths, queryBlock, (b, h, start, n, seen) ->
+                headValues(layout, ps.position(((long) (b * layout.heads() + h) * rows + start) * width), width, vs,
+                        b, h, from + start, n, seen, zs));
     }
 
-    /** One product of a head's block of queries: copy b, head h (key/value head g), queries [start, start + rows). */
+    /**
+     * The shapes the products read: q (or z) [batch, queries, heads, d_head], k (or v) [batch, keys, kvHeads, d_head].
+     */
+    record Layout(int queries, int heads, int keys, int kvHeads, int dHead) {
+
+        static Layout of(INDArray queriesSide, INDArray keysSide) {
+            return new Layout((int) queriesSide.size(1), (int) queriesSide.size(2), (int) keysSide.size(1),
+                    (int) keysSide.size(2), (int) queriesSide.size(3));
+        }
+
+        /** The key/value head that query head h reads (grouped-query attention shares one among heads / kvHeads). */
+        int kvHead(int h) {
+            return h / (heads / kvHeads);
+        }
+
+        long queryAt(int b, int query, int h) {
+            return ((long) (b * queries + query) * heads + h) * dHead;
+        }
+
+        long keyAt(int b, int h) {
+            return ((long) b * keys * kvHeads + kvHead(h)) * dHead;
+        }
+    }
+
+    /**
+     * One head's q·kᵀ: queries [from, from + rows) of copy b, head h over the first {@code seen} keys, into rows of
+     * {@code ld} floats from {@code out}. One BLAS call; q and k are positioned, so each thread passes its own pointers.
+     */
+    static void headScores(Layout l, FloatPointer q, FloatPointer k, int b, int h, int from, int rows, int seen,
+                           FloatPointer out, int ld) {
+        cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, seen, l.dHead(), 1f, q.position(l.queryAt(b, from, h)),
+                l.heads() * l.dHead(), k.position(l.keyAt(b, h)), l.kvHeads() * l.dHead(), 0f, out, ld);
+    }
+
+    /**
+     * One head's pattern·v: rows of {@code ld} floats from {@code pattern} over the first {@code seen} values, into
+     * z's queries [from, from + rows) of copy b, head h. One BLAS call; v and z are positioned (pointers per thread).
+     */
+    static void headValues(Layout l, FloatPointer pattern, int ld, FloatPointer v, int b, int h, int from, int rows,
+                           int seen, FloatPointer z) {
+        cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, l.dHead(), seen, 1f, pattern, ld, v.position(l.keyAt(b, h)),
+                l.kvHeads() * l.dHead(), 0f, z.position(l.queryAt(b, from, h)), l.heads() * l.dHead());
+    }
+
+    /** One product of a head's block of queries: copy b, head h, queries [start, start + rows). */
     private interface BlockProduct {
-        void compute(int b, int h, int g, int start, int rows, int seen);
+        void compute(int b, int h, int start, int rows, int seen);
     }
 
     /**
@@ -105,7 +137,7 @@ final class HeadProducts {
      * whose first query is at position {@code offset}, with the keys the block may see ({@code seen}: all, or in a
      * causal model those up to its last position, and in a padded batch no more than the copy's keyLengths[b]).
      */
-    private static void forEachBlock(INDArray scoreShape, int kvHeads, boolean causal, int offset, int[] keyLengths,
+    private static void forEachBlock(INDArray scoreShape, boolean causal, int offset, int[] keyLengths,
                                      int queryBlock, BlockProduct product) {
         int batch = (int) scoreShape.size(0);
         int heads = (int) scoreShape.size(1);
@@ -118,7 +150,7 @@ final class HeadProducts {
                 for (int start = 0; start < queries; start += block) {
                     int rows = Math.min(block, queries - start);
                     int seen = causal ? Math.min(visible, offset + start + rows) : visible;
-                    product.compute(b, h, h / (heads / kvHeads), start, rows, seen);
+                    product.compute(b, h, start, rows, seen);
                 }
             }
         }

@@ -2,10 +2,12 @@ package headwise.engine.model;
 
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.Hooks;
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.stream.IntStream;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
@@ -51,31 +53,66 @@ final class QueryBlockAttention implements Attention {
     }
 
     /**
-     * Every block's scores live in one buffer allocated once per layer: a fresh [heads, rows, keys] array per block
-     * (268 MB at 8192 tokens and 32 heads) is page-faulted in at a cost close to the block's arithmetic.
+     * Each of the run's threads takes whole heads, a block of queries at a time: q·kᵀ into its own buffer, the masked
+     * softmax row by row while the block is in its cache, then pattern·v, each product one BLAS call on that thread
+     * ({@link BlasThreads}). Nothing waits for another thread between the steps, and no [heads, queries, keys] tensor is
+     * built: the buffers hold a block of queries of one head (docs/performance.md, "Long inputs, a head per thread").
      */
     private INDArray attendDense(int layer, INDArray q, INDArray k, INDArray v, int offset, int[] keyLengths) {
-        long batch = q.size(0);
-        long heads = q.size(2);
-        int length = (int) q.size(1);
-        int keys = (int) k.size(1);
-        int rows = Math.min(length, blockRows(options, batch * heads, keys));
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, batch, length, heads, v.size(3));
-        DataBuffer space = Nd4j.createBuffer(DataType.FLOAT, batch * heads * rows * keys, false);
-        for (int start = 0; start < length; start += rows) {
-            Transformer.stopIfInterrupted(layer); // a block of a long input can take seconds
-            int end = Math.min(length, start + rows);
-            int width = spec.causal() ? Math.min(keys, offset + end) : keys;
-            INDArray block = Nd4j.create(space, new long[] {batch, heads, end - start, width}, Nd4j.getStrides(
-                    new long[] {batch, heads, end - start, width}, 'c'), 0, 'c', DataType.FLOAT);
-            HeadProducts.scores(q, start, k, spec.causal(), offset, keyLengths, options.queryBlock(), block);
-            scores.softmaxInPlace(layer, block, offset + start, keyLengths);
-            HeadProducts.weightedValues(block, v, spec.causal(), offset + start, keyLengths, options.queryBlock(), z, start);
+        int batch = (int) q.size(0);
+        int heads = (int) q.size(2);
+        int pairs = batch * heads;
+        int parts = Math.min(FloatRows.threads(), pairs);
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, batch, q.size(1), heads, v.size(3));
+        Thread caller = Thread.currentThread(); // a cancel interrupts it, not the pool's threads
+        try (BlasThreads.Scope oneEach = BlasThreads.onePerCall(parts > 1)) {
+            IntStream.range(0, parts).parallel().forEach(part ->
+                    attendHeads(layer, q, k, v, z, part * pairs / parts, (part + 1) * pairs / parts, offset, keyLengths, caller));
         }
-        if (space.closeable()) { // not in a block arena, which reuses its memory itself
-            space.close();
-        }
+        Transformer.stopIfInterrupted(layer); // the threads stopped early: z is unfinished
         return z;
+    }
+
+    /** Attention of the (copy, head) pairs [fromPair, toPair) into z, on the calling thread. */
+    private void attendHeads(int layer, INDArray q, INDArray k, INDArray v, INDArray z, int fromPair, int toPair, int offset,
+                             int[] keyLengths, Thread caller) {
+        HeadProducts.Layout layout = HeadProducts.Layout.of(q, k);
+        int length = layout.queries();
+        int keys = layout.keys();
+        int rows = Math.min(length, options.queryBlock());
+        // this thread's own pointers: the products position them
+        FloatPointer qs = FloatRows.pointer(q);
+        FloatPointer ks = FloatRows.pointer(k);
+        FloatPointer vs = FloatRows.pointer(v);
+        FloatPointer zs = FloatRows.pointer(z);
+        FloatPointer block = new FloatPointer((long) rows * keys);
+        FloatPointer row = new FloatPointer(block);
+        float[] values = new float[keys];
+        float[] bits = new float[keys];
+        try {
+            for (int pair = fromPair; pair < toPair; pair++) {
+                int b = pair / layout.heads();
+                int h = pair % layout.heads();
+                int visible = keyLengths == null ? keys : Math.min(keys, keyLengths[b]);
+                for (int start = 0; start < length; start += rows) {
+                    if (caller.isInterrupted()) { // cancelled: a head of a long input can take a second
+                        return;
+                    }
+                    int n = Math.min(rows, length - start);
+                    // a causal block's queries see no key after its last position
+                    int seen = spec.causal() ? Math.min(visible, offset + start + n) : visible;
+                    HeadProducts.headScores(layout, qs, ks, b, h, start, n, seen, block.position(0), seen);
+                    for (int r = 0; r < n; r++) {
+                        row.position((long) r * seen).get(values, 0, seen);
+                        scores.softmaxRow(layer, values, values, bits, seen, offset + start + r, visible);
+                        row.position((long) r * seen).put(values, 0, seen);
+                    }
+                    HeadProducts.headValues(layout, block.position(0), seen, vs, b, h, start, n, seen, zs);
+                }
+            }
+        } finally {
+            block.deallocate();
+        }
     }
 
     /** Queries per block: as many as keep batch·heads·queries·keys within maxWholeScores, at least one. */

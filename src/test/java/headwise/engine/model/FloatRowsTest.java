@@ -226,6 +226,33 @@ class FloatRowsTest {
     }
 
     @Test
+    void maskedSoftmaxHoldsForScoresFarApart() {
+        // scaled scores spread over ±150: many terms fall below the exponential's clamp, none may overflow
+        int keys = 40;
+        INDArray scores = random(12, 1, 2, keys, keys).muli(1200);
+        float[] raw = scores.data().asFloat();
+        double scale = 0.125;
+        INDArray copy = scores.dup();
+        FloatRows.softmaxInPlace(copy, scale, 0, true, 0, 0);
+        float[] pattern = copy.data().asFloat();
+        for (int row = 0; row < 2 * keys; row++) {
+            int position = row % keys;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j <= position; j++) {
+                max = Math.max(max, scale * raw[row * keys + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j <= position; j++) {
+                sum += Math.exp(scale * raw[row * keys + j] - max);
+            }
+            for (int j = 0; j < keys; j++) {
+                double expected = j <= position ? Math.exp(scale * raw[row * keys + j] - max) / sum : 0;
+                assertEquals(expected, pattern[row * keys + j], 1e-6 * Math.max(expected, 1e-30), "row " + row + " key " + j);
+            }
+        }
+    }
+
+    @Test
     void softcapAndGatedGeluTanhFollowTheirDefinitions() {
         INDArray x = random(10, 4, 50).muli(30);
         INDArray capped = x.dup();
