@@ -27,70 +27,13 @@ final class HeadProducts {
     }
 
     /**
-     * scores [batch, heads, queries, keys] = q·kᵀ (unscaled), for query i at position offset + i. Causal: the
-     * entries after each block's last position are not computed and hold garbage, which the masked softmax
-     * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros.
-     *
-     * Copy b's keys from keyLengths[b] on (a padded batch; null: none) are left out the same way.
-     *
-     * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
-     */
-    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock) {
-        INDArray scores = ScoreSpare.take(q.size(0), q.size(2), q.size(1), k.size(1)); // the last layer's, where it was freed
-        scores(q, 0, k, causal, offset, keyLengths, queryBlock, scores);
-        return scores;
-    }
-
-    /**
-     * The same for the queries [from, from + rows) of q (query i at position offset + i) into {@code out} [batch,
-     * heads, rows, width]: over the first width keys (a causal block's last query sees no more than offset + from +
-     * rows of them). {@code out} is only written through its address, so it may be a reused buffer's first elements.
-     */
-    static void scores(INDArray q, int from, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock,
-                       INDArray out) {
-        Layout layout = Layout.of(q, k);
-        int rows = (int) out.size(2);
-        int width = (int) out.size(3);
-        FloatPointer qs = FloatRows.pointer(q);
-        FloatPointer ks = FloatRows.pointer(k);
-        FloatPointer os = FloatRows.pointer(out);
-        forEachBlock(out, causal, offset + from, keyLengths, queryBlock, (b, h, start, n, seen) ->
-                headScores(layout, qs, ks, b, h, from + start, n, seen,
-                        os.position(((long) (b * layout.heads() + h) * rows + start) * width), width));
-    }
-
-    /** z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, over the keys each block sees. */
-    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock) {
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), pattern.size(2), pattern.size(1), v.size(3));
-        weightedValues(pattern, v, causal, offset, keyLengths, queryBlock, z, 0);
-        return z;
-    }
-
-    /**
-     * pattern [batch, heads, rows, width] (rows queries from position offset, over the first width keys) · v into
-     * rows [from, from + rows) of z [batch, queries, heads, d_head].
-     */
-    static void weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock,
-                               INDArray z, int from) {
-        Layout layout = Layout.of(z, v);
-        int rows = (int) pattern.size(2);
-        int width = (int) pattern.size(3);
-        FloatPointer ps = FloatRows.pointer(pattern);
-        FloatPointer vs = FloatRows.pointer(v);
-        FloatPointer zs = FloatRows.pointer(z);
-        forEachBlock(pattern, causal, offset, keyLengths, queryBlock, (b, h, start, n, seen) ->
-                headValues(layout, ps.position(((long) (b * layout.heads() + h) * rows + start) * width), width, vs,
-                        b, h, from + start, n, seen, zs));
-    }
-
-    /**
      * The shapes the products read: q (or z) [batch, queries, heads, d_head], k (or v) [batch, keys, kvHeads, d_head].
      */
-    record Layout(int queries, int heads, int keys, int kvHeads, int dHead) {
+    record Layout(int batch, int queries, int heads, int keys, int kvHeads, int dHead) {
 
         static Layout of(INDArray queriesSide, INDArray keysSide) {
-            return new Layout((int) queriesSide.size(1), (int) queriesSide.size(2), (int) keysSide.size(1),
-                    (int) keysSide.size(2), (int) queriesSide.size(3));
+            return new Layout((int) queriesSide.size(0), (int) queriesSide.size(1), (int) queriesSide.size(2),
+                    (int) keysSide.size(1), (int) keysSide.size(2), (int) queriesSide.size(3));
         }
 
         /** The key/value head that query head h reads (grouped-query attention shares one among heads / kvHeads). */
@@ -108,8 +51,8 @@ final class HeadProducts {
     }
 
     /**
-     * One head's q·kᵀ: queries [from, from + rows) of copy b, head h over the first {@code seen} keys, into rows of
-     * {@code ld} floats from {@code out}. One BLAS call; q and k are positioned, so each thread passes its own pointers.
+     * One head's q·kᵀ (unscaled): queries [from, from + rows) of copy b, head h over the first {@code seen} keys, into
+     * rows of {@code ld} floats from {@code out}. One BLAS call; it positions q and k, so each thread has its own.
      */
     static void headScores(Layout l, FloatPointer q, FloatPointer k, int b, int h, int from, int rows, int seen,
                            FloatPointer out, int ld) {
@@ -119,7 +62,7 @@ final class HeadProducts {
 
     /**
      * One head's pattern·v: rows of {@code ld} floats from {@code pattern} over the first {@code seen} values, into
-     * z's queries [from, from + rows) of copy b, head h. One BLAS call; v and z are positioned (pointers per thread).
+     * z's queries [from, from + rows) of copy b, head h. One BLAS call; it positions v and z (each thread its own).
      */
     static void headValues(Layout l, FloatPointer pattern, int ld, FloatPointer v, int b, int h, int from, int rows,
                            int seen, FloatPointer z) {
@@ -127,31 +70,51 @@ final class HeadProducts {
                 l.kvHeads() * l.dHead(), 0f, z.position(l.queryAt(b, from, h)), l.heads() * l.dHead());
     }
 
-    /** One product of a head's block of queries: copy b, head h, queries [start, start + rows). */
-    private interface BlockProduct {
-        void compute(int b, int h, int start, int rows, int seen);
+    /**
+     * z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, each thread its heads
+     * ({@link HeadThreads}), over the keys each block of queries sees (query i at position offset + i).
+     *
+     * @param causal     whether the pattern is 0 after each query's position (a replaced pattern may not be)
+     * @param keyLengths copy b's keys from keyLengths[b] on have weight 0 (a padded batch; null: none)
+     * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
+     */
+    static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock) {
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), pattern.size(2), pattern.size(1), v.size(3));
+        Layout layout = Layout.of(z, v);
+        int block = causal ? queryBlock : layout.queries();
+        int width = (int) pattern.size(3);
+        HeadThreads.split(layout.batch() * layout.heads(), (fromPair, toPair) -> {
+            FloatPointer ps = FloatRows.pointer(pattern);
+            FloatPointer vs = FloatRows.pointer(v);
+            FloatPointer zs = FloatRows.pointer(z);
+            forEachBlock(layout, causal, offset, keyLengths, block, fromPair, toPair, (b, h, start, rows, seen, visible) ->
+                    headValues(layout, ps.position(((long) (b * layout.heads() + h) * layout.queries() + start) * width),
+                            width, vs, b, h, start, rows, seen, zs));
+        });
+        return z;
+    }
+
+    /** One product of a head's block of queries: copy b, head h, queries [start, start + rows) over {@code seen} keys. */
+    interface BlockProduct {
+        /** @param visible the keys copy b has (fewer than all in a padded batch); seen ≤ visible */
+        void compute(int b, int h, int start, int rows, int seen, int visible);
     }
 
     /**
-     * Calls {@code product} for every copy, head and block of queries of a [batch, heads, queries, keys] score shape
-     * whose first query is at position {@code offset}, with the keys the block may see ({@code seen}: all, or in a
-     * causal model those up to its last position, and in a padded batch no more than the copy's keyLengths[b]).
+     * Calls {@code product} for the (copy, head) pairs [fromPair, toPair) (pair = copy · heads + head) of queries
+     * {@code layout.queries()} from position {@code offset}, {@code block} queries at a time, with the keys each
+     * block may see: all of the copy's, or in a causal model those up to the block's last position.
      */
-    private static void forEachBlock(INDArray scoreShape, boolean causal, int offset, int[] keyLengths,
-                                     int queryBlock, BlockProduct product) {
-        int batch = (int) scoreShape.size(0);
-        int heads = (int) scoreShape.size(1);
-        int queries = (int) scoreShape.size(2);
-        int keys = (int) scoreShape.size(3);
-        int block = causal ? queryBlock : queries;
-        for (int b = 0; b < batch; b++) {
-            int visible = keyLengths == null ? keys : Math.min(keys, keyLengths[b]);
-            for (int h = 0; h < heads; h++) {
-                for (int start = 0; start < queries; start += block) {
-                    int rows = Math.min(block, queries - start);
-                    int seen = causal ? Math.min(visible, offset + start + rows) : visible;
-                    product.compute(b, h, start, rows, seen);
-                }
+    static void forEachBlock(Layout layout, boolean causal, int offset, int[] keyLengths, int block, int fromPair,
+                             int toPair, BlockProduct product) {
+        int queries = layout.queries();
+        for (int pair = fromPair; pair < toPair; pair++) {
+            int b = pair / layout.heads();
+            int visible = keyLengths == null ? layout.keys() : Math.min(layout.keys(), keyLengths[b]);
+            for (int start = 0; start < queries; start += block) {
+                int rows = Math.min(block, queries - start);
+                int seen = causal ? Math.min(visible, offset + start + rows) : visible;
+                product.compute(b, pair % layout.heads(), start, rows, seen, visible);
             }
         }
     }

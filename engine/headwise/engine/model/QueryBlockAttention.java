@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.stream.IntStream;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
@@ -53,63 +52,35 @@ final class QueryBlockAttention implements Attention {
     }
 
     /**
-     * Each of the run's threads takes whole heads, a block of queries at a time: q·kᵀ into its own buffer, the masked
-     * softmax row by row while the block is in its cache, then pattern·v, each product one BLAS call on that thread
-     * ({@link BlasThreads}). Nothing waits for another thread between the steps, and no [heads, queries, keys] tensor is
-     * built: the buffers hold a block of queries of one head (docs/performance.md, "Long inputs, a head per thread").
+     * Each of the run's threads takes whole heads ({@link HeadThreads}), a block of queries at a time: q·kᵀ into its
+     * own buffer, the masked softmax row by row while the block is in its cache, then pattern·v. The buffers hold a
+     * block of queries of one head: no [heads, queries, keys] tensor is built.
      */
     private INDArray attendDense(int layer, INDArray q, INDArray k, INDArray v, int offset, int[] keyLengths) {
-        int batch = (int) q.size(0);
         int heads = (int) q.size(2);
-        int pairs = batch * heads;
-        int parts = Math.min(FloatRows.threads(), pairs);
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, batch, q.size(1), heads, v.size(3));
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, q.size(0), q.size(1), heads, v.size(3));
         Thread caller = Thread.currentThread(); // a cancel interrupts it, not the pool's threads
-        try (BlasThreads.Scope oneEach = BlasThreads.onePerCall(parts > 1)) {
-            IntStream.range(0, parts).parallel().forEach(part ->
-                    attendHeads(layer, q, k, v, z, part * pairs / parts, (part + 1) * pairs / parts, offset, keyLengths, caller));
-        }
+        HeadThreads.split((int) q.size(0) * heads, (fromPair, toPair) ->
+                attendHeads(new HeadWorker(scores, layer, q, k), v, z, fromPair, toPair, offset, keyLengths, caller));
         Transformer.stopIfInterrupted(layer); // the threads stopped early: z is unfinished
         return z;
     }
 
     /** Attention of the (copy, head) pairs [fromPair, toPair) into z, on the calling thread. */
-    private void attendHeads(int layer, INDArray q, INDArray k, INDArray v, INDArray z, int fromPair, int toPair, int offset,
+    private void attendHeads(HeadWorker worker, INDArray v, INDArray z, int fromPair, int toPair, int offset,
                              int[] keyLengths, Thread caller) {
-        HeadProducts.Layout layout = HeadProducts.Layout.of(q, k);
-        int length = layout.queries();
-        int keys = layout.keys();
-        int rows = Math.min(length, options.queryBlock());
-        // this thread's own pointers: the products position them
-        FloatPointer qs = FloatRows.pointer(q);
-        FloatPointer ks = FloatRows.pointer(k);
+        HeadProducts.Layout layout = worker.layout();
+        int rows = Math.min(layout.queries(), options.queryBlock());
         FloatPointer vs = FloatRows.pointer(v);
         FloatPointer zs = FloatRows.pointer(z);
-        FloatPointer block = new FloatPointer((long) rows * keys);
-        FloatPointer row = new FloatPointer(block);
-        float[] values = new float[keys];
-        float[] bits = new float[keys];
+        FloatPointer block = new FloatPointer((long) rows * layout.keys());
         try {
-            for (int pair = fromPair; pair < toPair; pair++) {
-                int b = pair / layout.heads();
-                int h = pair % layout.heads();
-                int visible = keyLengths == null ? keys : Math.min(keys, keyLengths[b]);
-                for (int start = 0; start < length; start += rows) {
-                    if (caller.isInterrupted()) { // cancelled: a head of a long input can take a second
-                        return;
-                    }
-                    int n = Math.min(rows, length - start);
-                    // a causal block's queries see no key after its last position
-                    int seen = spec.causal() ? Math.min(visible, offset + start + n) : visible;
-                    HeadProducts.headScores(layout, qs, ks, b, h, start, n, seen, block.position(0), seen);
-                    for (int r = 0; r < n; r++) {
-                        row.position((long) r * seen).get(values, 0, seen);
-                        scores.softmaxRow(layer, values, values, bits, seen, offset + start + r, visible);
-                        row.position((long) r * seen).put(values, 0, seen);
-                    }
+            HeadProducts.forEachBlock(layout, spec.causal(), offset, keyLengths, rows, fromPair, toPair, (b, h, start, n, seen, visible) -> {
+                if (!caller.isInterrupted()) { // cancelled: the blocks left are skipped (a head of a long input takes a second)
+                    worker.pattern(b, h, start, n, seen, visible, offset, block.position(0), seen, seen);
                     HeadProducts.headValues(layout, block.position(0), seen, vs, b, h, start, n, seen, zs);
                 }
-            }
+            });
         } finally {
             block.deallocate();
         }

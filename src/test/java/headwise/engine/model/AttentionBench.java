@@ -5,7 +5,7 @@ import headwise.engine.family.Families;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.Hooks;
 import headwise.engine.json.Json;
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,40 +72,56 @@ public final class AttentionBench {
     }
 
     /**
-     * The query-block path's three steps timed apart over every block of one layer, as QueryBlockAttention.attendDense
-     * runs them (every block's scores in one buffer).
+     * The query-block path's three steps, as QueryBlockAttention runs them (each thread its heads, a block of queries
+     * at a time): q·kᵀ alone, then q·kᵀ with the masked softmax, then the whole path; the softmax and pattern·v are
+     * the differences (median of three each).
      */
     private static void parts(ModelSpec spec, ForwardOptions options, AttentionScores scores, INDArray q, INDArray k,
                               INDArray v, double flops) {
         int length = (int) q.size(1);
-        int rows = QueryBlockAttention.blockRows(options, q.size(2), length);
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, 1, length, q.size(2), v.size(3));
-        DataBuffer space = Nd4j.createBuffer(DataType.FLOAT, q.size(2) * rows * length, false);
-        long product = 0;
-        long softmax = 0;
-        long mix = 0;
-        for (int start = 0; start < length; start += rows) {
-            int end = Math.min(length, start + rows);
-            long t0 = System.nanoTime();
-            long[] shape = {1, q.size(2), end - start, end};
-            INDArray block = Nd4j.create(space, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', DataType.FLOAT);
-            HeadProducts.scores(q, start, k, true, 0, null, options.queryBlock(), block);
-            long t1 = System.nanoTime();
-            scores.softmaxInPlace(0, block, start, null);
-            long t2 = System.nanoTime();
-            HeadProducts.weightedValues(block, v, true, start, null, options.queryBlock(), z, start);
-            long t3 = System.nanoTime();
-            product += t1 - t0;
-            softmax += t2 - t1;
-            mix += t3 - t2;
-        }
-        int block = options.queryBlock();
+        int block = Math.min(length, options.queryBlock());
+        double products = medianMs(() -> eachBlock(q, k, block, (worker, buffer, b, h, start, n, seen, visible) ->
+                HeadProducts.headScores(worker.layout(), FloatRows.pointer(q), FloatRows.pointer(k), b, h, start, n, seen, buffer, seen),
+                scores));
+        double patterns = medianMs(() -> eachBlock(q, k, block, (worker, buffer, b, h, start, n, seen, visible) ->
+                worker.pattern(b, h, start, n, seen, visible, 0, buffer, seen, seen), scores));
+        Attention whole = new QueryBlockAttention(spec, options, scores);
+        double all = medianMs(() -> whole.attend(0, q, k, v, 0, null, Hooks.none(), new ActivationCache()).close());
         double scoresRate = GemmRate.gflops(block, spec.dHead(), length, 3);
         double mixRate = GemmRate.gflops(block, length, spec.dHead(), 3);
-        System.out.printf(Locale.ROOT, "parts (%d queries a block, products of %d): q·kᵀ %.1f ms (%.1f GFLOP/s; sgemm [%d,%d]·[%d,%d] %.1f), "
+        System.out.printf(Locale.ROOT, "parts (%d queries a block, a head per thread): q·kᵀ %.1f ms (%.1f GFLOP/s; sgemm [%d,%d]·[%d,%d] %.1f), "
                         + "softmax %.1f ms, pattern·v %.1f ms (%.1f GFLOP/s; sgemm [%d,%d]·[%d,%d] %.1f), load %s%n",
-                rows, block, product / 1e6, flops / 2 / product, block, spec.dHead(), spec.dHead(), length, scoresRate,
-                softmax / 1e6, mix / 1e6, flops / 2 / mix, block, length, length, spec.dHead(), mixRate, load());
+                block, products, flops / 2 / products / 1e6, block, spec.dHead(), spec.dHead(), length, scoresRate,
+                patterns - products, all - patterns, flops / 2 / (all - patterns) / 1e6, block, length, length, spec.dHead(),
+                mixRate, load());
+    }
+
+    /** What {@link #eachBlock} does with one block. */
+    private interface BlockStep {
+        void run(HeadWorker worker, FloatPointer buffer, int b, int h, int start, int rows, int seen, int visible);
+    }
+
+    /** {@code step} on every causal block of every head, each thread its heads, as QueryBlockAttention splits them. */
+    private static void eachBlock(INDArray q, INDArray k, int block, BlockStep step, AttentionScores scores) {
+        HeadProducts.Layout layout = HeadProducts.Layout.of(q, k);
+        HeadThreads.split(layout.batch() * layout.heads(), (fromPair, toPair) -> {
+            HeadWorker worker = new HeadWorker(scores, 0, q, k);
+            FloatPointer buffer = new FloatPointer((long) block * layout.keys());
+            HeadProducts.forEachBlock(layout, true, 0, null, block, fromPair, toPair, (b, h, start, n, seen, visible) ->
+                    step.run(worker, buffer.position(0), b, h, start, n, seen, visible));
+            buffer.deallocate();
+        });
+    }
+
+    private static double medianMs(Runnable work) {
+        work.run(); // warm-up
+        double[] ms = new double[3];
+        for (int r = 0; r < ms.length; r++) {
+            long start = System.nanoTime();
+            work.run();
+            ms[r] = (System.nanoTime() - start) / 1e6;
+        }
+        return headwise.engine.bench.ForwardBenchmark.median(ms);
     }
 
     /** CPU time of every thread of the process (OpenBLAS's included): steadier than wall time on a shared machine. */
