@@ -12,14 +12,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * is refused before it starts.
  */
 enum AttentionPath {
-    /** One BLAS call per head and query block (HeadProducts) on float32 q, k, v into whole patterns: runs that hook them. */
+    /** One BLAS call per head and query block (HeadProducts) on float32 q, k, v: the usual path. */
     PER_HEAD,
     /** ND4J's batched matmul over whole [batch, heads, T, T] tensors: other types, and runs that hook the scores. */
     BATCHED,
-    /**
-     * A block of queries of a head at a time, so no [heads, T, T] tensor exists: float32 runs that hook neither scores
-     * nor patterns, and every run with more scores than maxWholeScores.
-     */
+    /** A block of queries of a head at a time, so no [heads, T, T] tensor exists: runs with more scores than maxWholeScores. */
     QUERY_BLOCKS;
 
     /** Whether {@code batch} sequences of {@code queries} over {@code keys} have more scores than one tensor may hold. */
@@ -51,15 +48,10 @@ enum AttentionPath {
         if (type != DataType.FLOAT) {
             return BATCHED;
         }
-        boolean patternsWanted = false;
         for (int layer = fromLayer; layer < toLayer; layer++) {
             if (hooks.touches(HookNames.attnScores(layer))) {
                 return BATCHED; // the per-head products never build the scaled, masked scores as a tensor
             }
-            patternsWanted |= hooks.touches(HookNames.pattern(layer));
-        }
-        if (!patternsWanted) {
-            return QUERY_BLOCKS; // nobody reads a whole pattern: each head's stays in its thread's cache (faster, less memory)
         }
         return PER_HEAD;
     }

@@ -71,8 +71,30 @@ final class HeadProducts {
     }
 
     /**
-     * z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v, each thread its heads
-     * ({@link HeadThreads}), over the keys each block of queries sees (query i at position offset + i).
+     * scores [batch, heads, queries, keys] = q·kᵀ (unscaled), for query i at position offset + i, one BLAS call per
+     * head and block of queries on this thread (OpenBLAS's threads share each call). Causal: the entries after each
+     * block's last position are not computed and hold garbage, which the masked softmax
+     * ({@link FloatRows#softmaxInPlace}) never reads and overwrites with zeros. Copy b's keys from keyLengths[b] on
+     * (a padded batch; null: none) are left out the same way.
+     *
+     * @param queryBlock queries per product of a causal model (ForwardOptions.queryBlock)
+     */
+    static INDArray scores(INDArray q, INDArray k, boolean causal, int offset, int[] keyLengths, int queryBlock) {
+        INDArray scores = ScoreSpare.take(q.size(0), q.size(2), q.size(1), k.size(1)); // the last layer's, where it was freed
+        Layout layout = Layout.of(q, k);
+        int keys = layout.keys();
+        FloatPointer qs = FloatRows.pointer(q);
+        FloatPointer ks = FloatRows.pointer(k);
+        FloatPointer os = FloatRows.pointer(scores);
+        forEachBlock(layout, causal, offset, keyLengths, causal ? queryBlock : layout.queries(), 0, layout.batch() * layout.heads(),
+                (b, h, start, rows, seen, visible) -> headScores(layout, qs, ks, b, h, start, rows, seen,
+                        os.position(((long) (b * layout.heads() + h) * layout.queries() + start) * keys), keys));
+        return scores;
+    }
+
+    /**
+     * z [batch, queries, heads, d_head] = pattern [batch, heads, queries, keys] · v over the keys each block of queries
+     * sees (query i at position offset + i), one BLAS call per head and block on this thread.
      *
      * @param causal     whether the pattern is 0 after each query's position (a replaced pattern may not be)
      * @param keyLengths copy b's keys from keyLengths[b] on have weight 0 (a padded batch; null: none)
@@ -81,16 +103,14 @@ final class HeadProducts {
     static INDArray weightedValues(INDArray pattern, INDArray v, boolean causal, int offset, int[] keyLengths, int queryBlock) {
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, pattern.size(0), pattern.size(2), pattern.size(1), v.size(3));
         Layout layout = Layout.of(z, v);
-        int block = causal ? queryBlock : layout.queries();
         int width = (int) pattern.size(3);
-        HeadThreads.split(layout.batch() * layout.heads(), (fromPair, toPair) -> {
-            FloatPointer ps = FloatRows.pointer(pattern);
-            FloatPointer vs = FloatRows.pointer(v);
-            FloatPointer zs = FloatRows.pointer(z);
-            forEachBlock(layout, causal, offset, keyLengths, block, fromPair, toPair, (b, h, start, rows, seen, visible) ->
-                    headValues(layout, ps.position(((long) (b * layout.heads() + h) * layout.queries() + start) * width),
-                            width, vs, b, h, start, rows, seen, zs));
-        });
+        FloatPointer ps = FloatRows.pointer(pattern);
+        FloatPointer vs = FloatRows.pointer(v);
+        FloatPointer zs = FloatRows.pointer(z);
+        forEachBlock(layout, causal, offset, keyLengths, causal ? queryBlock : layout.queries(), 0, layout.batch() * layout.heads(),
+                (b, h, start, rows, seen, visible) -> headValues(layout,
+                        ps.position(((long) (b * layout.heads() + h) * layout.queries() + start) * width), width, vs, b, h,
+                        start, rows, seen, zs));
         return z;
     }
 

@@ -5,8 +5,9 @@ import java.util.stream.IntStream;
 /**
  * Splits a layer's (copy, head) pairs over the forward's threads, each taking whole heads, with one OpenBLAS thread
  * per call meanwhile ({@link BlasThreads}): a head's products and its softmax then run one after the other on one
- * thread, while its scores are in that core's cache, and no step waits for the other thread (docs/performance.md,
- * "Attention, a head per thread").
+ * thread, while its scores are in that core's cache, and no step waits for the other thread. Long inputs only (the
+ * query-block path): after the projections' threaded GEMMs OpenBLAS's worker spins for about 0.1 s, and on two cores
+ * that spin halves the speed of a short attention split this way (docs/performance.md, "Attention, a head per thread").
  */
 final class HeadThreads {
 

@@ -3,7 +3,6 @@ package headwise.engine.model;
 import headwise.engine.hooks.ActivationCache;
 import headwise.engine.hooks.HookNames;
 import headwise.engine.hooks.Hooks;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,7 +31,8 @@ final class PerHeadAttention implements Attention {
         INDArray dk = dense(k);
         INDArray dv = dense(v);
         int block = options.queryBlock();
-        INDArray softmax = patterns(layer, dq, dk, offset, keyLengths);
+        INDArray softmax = scores.softmaxInPlace(layer, HeadProducts.scores(dq, dk, spec.causal(), offset, keyLengths, block),
+                offset, keyLengths);
         INDArray pattern = hooks.apply(HookNames.pattern(layer), softmax, cache);
         INDArray densePattern = dense(pattern);
         boolean skipHidden = pattern == softmax; // a replaced pattern may put weight on any key
@@ -44,26 +44,6 @@ final class PerHeadAttention implements Attention {
         freeCopy(dv, v);
         Attention.freeUnlessKept(softmax, pattern, HookNames.pattern(layer), hooks);
         return z;
-    }
-
-    /**
-     * softmax(q·kᵀ/√d + mask) [batch, heads, queries, keys] for query i at position offset + i, each thread its heads
-     * ({@link HeadThreads}) a block of queries at a time; in a causal model the keys after a block's last position
-     * get no product, only the softmax's zeros. The buffer is the last layer's where it was freed (ScoreSpare).
-     */
-    private INDArray patterns(int layer, INDArray q, INDArray k, int offset, int[] keyLengths) {
-        INDArray out = ScoreSpare.take(q.size(0), q.size(2), q.size(1), k.size(1));
-        HeadProducts.Layout layout = HeadProducts.Layout.of(q, k);
-        int block = spec.causal() ? options.queryBlock() : layout.queries();
-        HeadThreads.split(layout.batch() * layout.heads(), (fromPair, toPair) -> {
-            HeadWorker worker = new HeadWorker(scores, layer, q, k);
-            FloatPointer os = FloatRows.pointer(out);
-            int keys = layout.keys();
-            HeadProducts.forEachBlock(layout, spec.causal(), offset, keyLengths, block, fromPair, toPair, (b, h, start, rows, seen, visible) ->
-                    worker.pattern(b, h, start, rows, seen, visible, offset,
-                            os.position(((long) (b * layout.heads() + h) * layout.queries() + start) * keys), keys, keys));
-        });
-        return out;
     }
 
     /** x itself when the products can read it, else a dense float32 copy (hooks may hand back views or other types). */

@@ -7,19 +7,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 /**
- * {@link AttentionPath#QUERY_BLOCKS}: the same attention a block of queries at a time, so no [heads, T, T] tensor
- * ever exists (at 8192 tokens and 32 heads one would take 8.6 GB). Runs that hook the scores or pattern never get
- * here (AttentionPath.choose refuses them): recomputing a head's pattern from its captured q and k is how long
- * inputs are explored.
+ * {@link AttentionPath#QUERY_BLOCKS}: the same attention a block of queries of a head at a time, so no [heads, T, T]
+ * tensor ever exists (at 8192 tokens and 32 heads one would take 8.6 GB). Runs that hook the scores or pattern never
+ * get here (AttentionPath.choose sends them elsewhere, or refuses them past maxWholeScores): recomputing a head's
+ * pattern from its captured q and k is how long inputs are explored.
  *
- * Float32 q, k, v take the per-head products ({@link HeadProducts}) block by block, in the layout the projections
- * make: no transposed or grouped-query copies of the keys and values, and a causal block's scores only as wide as
- * the keys its last query sees. Other types go through ND4J's batched matmul ({@link HeadMajorBlocks}).
+ * Float32 q, k, v take the per-head products ({@link HeadProducts}) in the layout the projections make, each thread
+ * its heads: no transposed or grouped-query copies of the keys and values, and a causal block's scores only as wide
+ * as the keys its last query sees. Other types go through ND4J's batched matmul ({@link HeadMajorBlocks}).
  */
 final class QueryBlockAttention implements Attention {
 

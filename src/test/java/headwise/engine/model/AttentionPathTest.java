@@ -52,27 +52,20 @@ class AttentionPathTest {
             ForwardOptions options = ForwardOptions.defaults();
             Hooks none = Hooks.none();
             int layers = spec.layers();
-            assertEquals(AttentionPath.QUERY_BLOCKS, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, none, 0, layers),
-                    "nobody reads a whole pattern: a head's block of queries at a time");
-            Hooks patterns = Hooks.capturing(n -> n.endsWith("hook_pattern"));
-            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, patterns, 0, layers),
-                    "patterns are whole tensors on the per-head path");
-            Hooks lastPattern = Hooks.capturing(n -> n.equals(HookNames.pattern(layers - 1)));
-            assertEquals(AttentionPath.QUERY_BLOCKS, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, lastPattern, 0, layers - 1),
-                    "a pattern hook of a layer that does not run does not count");
+            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, none, 0, layers));
+            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT,
+                    Hooks.capturing(n -> n.endsWith("hook_pattern")), 0, layers), "patterns are whole tensors on the per-head path");
             assertEquals(AttentionPath.BATCHED, AttentionPath.choose(options, spec, 1, 8, 8, DataType.DOUBLE, none, 0, layers));
             Hooks lastScores = Hooks.capturing(n -> n.equals(HookNames.attnScores(layers - 1)));
             assertEquals(AttentionPath.BATCHED, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, lastScores, 0, layers),
                     "a score hook on any layer sends the whole run down one path");
-            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, lastScores.copy()
-                    .capture(n -> n.endsWith("hook_pattern")), 0, layers - 1), "layers that do not run do not count");
+            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(options, spec, 1, 8, 8, DataType.FLOAT, lastScores, 0, layers - 1),
+                    "layers that do not run do not count");
             long limit = (long) spec.heads() * 8 * 8;
             ForwardOptions small = options.withMaxWholeScores(limit);
-            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(small, spec, 1, 8, 8, DataType.FLOAT, patterns, 0, layers));
+            assertEquals(AttentionPath.PER_HEAD, AttentionPath.choose(small, spec, 1, 8, 8, DataType.FLOAT, none, 0, layers));
             assertEquals(AttentionPath.QUERY_BLOCKS, AttentionPath.choose(small, spec, 1, 8, 9, DataType.FLOAT, none, 0, layers));
             assertEquals(AttentionPath.QUERY_BLOCKS, AttentionPath.choose(small, spec, 2, 8, 8, DataType.FLOAT, none, 0, layers));
-            assertEquals(AttentionPath.BATCHED, AttentionPath.choose(small, spec, 1, 8, 8, DataType.HALF, none, 0, layers),
-                    "other types within the limit: ND4J's batched products");
         }
     }
 
@@ -130,12 +123,10 @@ class AttentionPathTest {
                         return out;
                     });
             Hooks batchedHooks = hooks.copy().capture(name -> name.endsWith("hook_attn_scores"));
-            Hooks perHeadHooks = hooks.copy().capture(name -> name.endsWith("hook_pattern"));
-            assertEquals(AttentionPath.PER_HEAD, path(usual, ids, perHeadHooks));
+            assertEquals(AttentionPath.PER_HEAD, path(usual, ids, hooks));
             assertEquals(AttentionPath.BATCHED, path(usual, ids, batchedHooks));
-            assertEquals(AttentionPath.QUERY_BLOCKS, path(usual, ids, hooks));
             assertEquals(AttentionPath.QUERY_BLOCKS, path(blocks, ids, hooks));
-            float[] perHead = values(usual.run(ids, perHeadHooks).output());
+            float[] perHead = values(usual.run(ids, hooks).output());
             assertArrayEquals(perHead, values(usual.run(ids, batchedHooks).output()), 1e-5f, fixture + " batched");
             assertArrayEquals(perHead, values(blocks.run(ids, hooks).output()), 1e-5f, fixture + " query blocks");
             float[] clean = values(usual.run(ids, Hooks.none()).output());
