@@ -87,6 +87,44 @@ class LongInputExportTest {
     }
 
     /**
+     * `export --view model-view --keys classes` of a joined text-and-image input past the whole-score limit: its maps
+     * are recomputed per head (no whole pattern was captured), and the keys-by-class figure reads every head of them;
+     * each head's class shares equal the usual run's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llava_clip_f32", "llava_siglip_f32"})
+    void keysByClassOfAJoinedInputPastTheWholeScoreLimit(String fixture) throws Exception {
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(fixture).toString())) {
+            ModelInput joined = Fixtures.joinedInput(model, fixture);
+            long scores = (long) model.spec().heads() * joined.length() * joined.length();
+            // past the limit, and too long for its maps to be stored (a 4k-token joined input at the usual 64M)
+            LoadedModel limited = model.withOptions(ForwardOptions.defaults().withMaxWholeScores(scores - 1)
+                    .withAttentionStorage(ForwardOptions.AttentionStorage.RECOMPUTE));
+            Session blocked = SessionAnalysis.run(limited, joined, java.util.Set.of(), SessionAnalysis.Options.defaults());
+            Session usual = SessionAnalysis.run(model, joined, java.util.Set.of(), SessionAnalysis.Options.defaults());
+            assertEquals(headwise.engine.run.AttentionMaps.Precision.RECOMPUTE, blocked.result().attention().precision(),
+                    "past the limit no whole pattern exists: the maps are recomputed per head");
+            headwise.engine.vlm.TokenClasses classes = VlmViews.classes(limited, joined);
+            assertNotNull(classes);
+
+            Path png = java.nio.file.Files.createDirectories(Path.of("target", "screenshots")).resolve("long-" + fixture + "-model-view-classes.png");
+            Exporter.writeFigure(ViewFigures.byClass(ViewKind.MODEL_VIEW, blocked, classes), "model view", FigureFormat.PNG, 1, png);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertTrue(FigureChecks.colours(image) > 20, "not blank: " + FigureChecks.colours(image) + " colours");
+
+            var shares = headwise.engine.vlm.analysis.KeyClassMaps.of(blocked.result().attention(), classes);
+            var usualShares = headwise.engine.vlm.analysis.KeyClassMaps.of(usual.result().attention(), classes);
+            assertTrue(shares.classes() >= 2, "text and image");
+            for (int layer = 0; layer < shares.layers(); layer++) {
+                for (int head = 0; head < shares.heads(); head++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(usualShares.shares(layer, head), shares.shares(layer, head),
+                            1e-5, "layer " + layer + " head " + head);
+                }
+            }
+        }
+    }
+
+    /**
      * 128 ids (value_norms' limit), longer than head-type detection's own 101-token sequence: RoPE fixtures, whose
      * positions are unbounded (GPT-2's fixture has 32, all of which head-type detection uses).
      */
