@@ -42,11 +42,13 @@ public final class MemoryBudget {
                 ? sum(RecomputedHeads.bytes(spec, length), Math.max(RecomputedHeads.CACHE_BYTES, headMatrix), product(2, headMatrix))
                 : AttentionMaps.bytes(spec.layers(), spec.heads(), length, precision);
         long output = product(t, spec.outputWidth(), 4);
-        // scores, mask, softmax, one dense copy; long inputs attend in blocks of at most maxWholeScores scores, unless
-        // the maps are stored: those are captured from whole patterns (Analyzer raises the limit)
+        // scores, mask, softmax, one dense copy of whole [heads, T, T] tensors; inputs past maxWholeScores attend a block
+        // of queries of one head per thread (QueryBlockAttention), unless the maps are stored: those are captured from
+        // whole patterns (Analyzer raises the limit)
         long wholeScores = product(spec.heads(), t, t);
-        long attentionWork = product(precision == AttentionMaps.Precision.RECOMPUTE
-                ? Math.min(wholeScores, options.maxWholeScores()) : wholeScores, 4, 4);
+        long attentionWork = precision == AttentionMaps.Precision.RECOMPUTE && wholeScores > options.maxWholeScores()
+                ? product(Runtime.getRuntime().availableProcessors(), options.queryBlock(), t, 4)
+                : product(wholeScores, 4, 4);
         long activations = product(t, Math.max(spec.dMlp(), 3L * spec.dModel()), 4, 6);
         long recomputeWork = precision == AttentionMaps.Precision.RECOMPUTE ? headMatrix : 0;
         return new Estimate(sum(attention, product(2, output)), sum(attentionWork, activations, product(2, output), recomputeWork));
