@@ -1,10 +1,7 @@
 package headwise.engine.run;
 
 import headwise.engine.model.ModelSpec;
-import headwise.engine.model.Ops;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import headwise.engine.model.SingleHeadPattern;
 
 /**
  * One head's attention pattern recomputed from its layer's queries and keys (after RoPE), with the forward's own
@@ -26,14 +23,7 @@ public final class HeadPatterns {
         int dHead = spec.dHead();
         float[] q = column(queries, length, spec.heads(), head, dHead);
         float[] k = column(keys, length, spec.kvHeads(), head / (spec.heads() / spec.kvHeads()), dHead);
-        try (INDArray qa = Ops.fromFloats(q, length, dHead);
-             INDArray ka = Ops.fromFloats(k, length, dHead);
-             INDArray s = Nd4j.createUninitialized(DataType.FLOAT, length, length)) {
-            Nd4j.gemm(qa, ka, s, false, true, 1.0, 0.0);
-            Ops.maskedSoftmaxInPlace(s.reshape(1, 1, length, length), spec.attentionScale(), spec.variant().scoreSoftcap(),
-                    spec.causal(), 0, spec.window(layer));
-            return Ops.floats(s);
-        }
+        return SingleHeadPattern.compute(spec, layer, q, k, length);
     }
 
     /** One head's [T, dHead] slice of a [T, n, dHead] array. */
