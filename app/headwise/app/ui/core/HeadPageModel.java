@@ -92,11 +92,11 @@ public final class HeadPageModel {
 
     /**
      * Query {@code query}'s attention at head (layer, head) over the image the model saw (the VLM page's overlay, no
-     * sinks marked), made in the background: the image is prepared again from the session's (the example's) file.
+     * sinks marked), made in the background over the image the run saw (prepared once, then kept: VisionLanguageRun).
      */
     public void patchOverlay(Session session, TokenClasses classes, int layer, int head, int query, Consumer<ImageAttentionFigure> onDone,
                              Consumer<String> onProblem) {
-        SessionState state = app.state();
+        SessionState state = app.runState(); // the image the shown run saw
         ModelLifecycle.Handle handle = app.runner().models().current();
         if (handle == null) {
             return;
@@ -104,9 +104,7 @@ public final class HeadPageModel {
         // its own queue, so that a new row replaces an older overlay but never the q/k projection (a side job)
         overlays.submit("patch overlay", p -> {
             try (ModelLifecycle.Lease lease = handle.lease()) {
-                var vlm = lease.model().visionLanguage();
-                PixelImage seen = ImagePreprocessor.prepare(VisionLanguageRun.image(lease.model(), state), vlm.preprocessor(),
-                        vlm.tower().spec().vision(), false).seen();
+                PixelImage seen = VisionLanguageRun.prepared(lease.model(), state).seen();
                 return VlmViews.overlay(session.result().attention(), classes, session.tokens(), seen, List.of(), layer, head, query);
             }
         }, onDone, error -> onProblem.accept(StatusLine.describe(error)));

@@ -119,7 +119,7 @@ public final class RelevancePageModel {
             return;
         }
         boolean image = result.input().image() != null;
-        var state = app.state();
+        var state = app.runState(); // the image the shown run saw
         app.runner().sideJob("faithfulness baselines", model -> new Computed(null, FaithfulnessBaseline.choices(model, image),
                         joinedImage(model, state, result.input())),
                 offered -> {
@@ -275,7 +275,7 @@ public final class RelevancePageModel {
         status.set("Computing relevance maps\u2026");
         curves.set(null);
         boolean image = input.pixels() != null;
-        var state = app.state();
+        var state = app.runState(); // the image the shown run saw
         app.runner().sideJob("relevance maps", model -> new Computed(QuietStdout.call(() ->
                         Relevance.computeAll(model, Relevance.prepare(model, input, position, id))),
                         FaithfulnessBaseline.choices(model, image), joinedImage(model, state, input)),

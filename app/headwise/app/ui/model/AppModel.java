@@ -97,6 +97,15 @@ public final class AppModel {
         return session.get();
     }
 
+    /**
+     * The state the shown results were computed for: what reads the run's image (overlays, FlowCut, relevance on
+     * pixels) must take it, not an image chosen since; the current state before any run.
+     */
+    public SessionState runState() {
+        SessionState ran = runner.shownRunState();
+        return ran != null ? ran : state.get();
+    }
+
     public boolean isBusy() {
         return runner.tasks().isBusy();
     }

@@ -87,6 +87,11 @@ public final class SessionRunner {
         return models;
     }
 
+    /** The state the shown run was computed for (its text and image), or null before the first. */
+    public SessionState shownRunState() {
+        return lastRun == null ? null : lastRun.from();
+    }
+
     /** The layer the shown intervened run was recomputed from (the layers below kept), or −1. */
     public int recomputedFrom() {
         return lastRun == null ? -1 : lastRun.recomputedFrom();

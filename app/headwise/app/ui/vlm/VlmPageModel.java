@@ -172,7 +172,7 @@ public final class VlmPageModel {
         AnalysisResult r = s.result();
         ClassShares.Rows chosenRows = rows.get();
         double chosenTau = tau.get();
-        var state = app.state();
+        var state = app.runState(); // the image the shown run saw
         submit("Token classes and visual sinks\u2026", (model, progress) -> {
             JoinedSequence seq = JoinedRuns.of(model, r.input());
             progress.step("Token-class shares\u2026", 0, 3);
@@ -181,9 +181,7 @@ public final class VlmPageModel {
             progress.step("Visual sinks\u2026", 1, 3);
             VisualSinks sinks = VisualSinks.find(seq, VlmViews.sinkOptions(r.spec().layers(), chosenTau));
             progress.step("The image\u2026", 2, 3);
-            var vlm = model.visionLanguage();
-            PixelImage seen = ImagePreprocessor.prepare(VisionLanguageRun.image(model, state), vlm.preprocessor(),
-                    vlm.tower().spec().vision(), false).seen();
+            PixelImage seen = VisionLanguageRun.prepared(model, state).seen();
             return new Basics(r, classes, shares, chosenRows, sinks, seen);
         }, done -> {
             basics.set(done);
@@ -228,10 +226,9 @@ public final class VlmPageModel {
         if (b == null) {
             return;
         }
-        var state = app.state();
+        var state = app.runState(); // the image the shown run saw
         submit("FlowCut: scoring the image tokens\u2026", (model, progress) -> {
-            var vlm = model.visionLanguage();
-            var image = ImagePreprocessor.prepare(VisionLanguageRun.image(model, state), vlm.preprocessor(), vlm.tower().spec().vision(), false);
+            var image = VisionLanguageRun.prepared(model, state);
             int[] stage = {0};
             return new Flow(b.result(), VlmViews.flowCut(model, JoinedRuns.of(model, b.result().input()), image,
                     name -> progress.step(name, stage[0]++, 3)));

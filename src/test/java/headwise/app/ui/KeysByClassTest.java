@@ -144,6 +144,16 @@ class KeysByClassTest {
                 "the clicked query's attention over the image");
         assertEquals(query, app.model().state().selection().query(), "the row is the selected query");
         assertEquals(1, head.classMap().markCount(), "the row is framed");
+        // the next row's overlay: over the same image, prepared once for the run and kept (VisionLanguageRun.prepared)
+        Object firstOverlay = head.patchOverlay().figure();
+        var above = map.cells(query - 1, query, 1, 2);
+        click(robot, head.classMap(), above.getCenterX(), above.getCenterY());
+        waitFor(30, () -> head.patchOverlay().figure() instanceof ImageAttentionFigure && head.patchOverlay().figure() != firstOverlay,
+                "the row above's attention over the image");
+        assertEquals(query - 1, app.model().state().selection().query());
+        click(robot, head.classMap(), row.getCenterX(), row.getCenterY());
+        waitFor(30, () -> app.model().state().selection().query() == query && head.patchOverlay().figure() instanceof ImageAttentionFigure,
+                "back on the last row");
         Thread.sleep(300);
         WaitForAsyncUtils.waitForFxEvents();
         screenshot(stage, "page-keys-by-class-head-1280x800.png");

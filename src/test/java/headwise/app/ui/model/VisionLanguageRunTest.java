@@ -67,4 +67,26 @@ class VisionLanguageRunTest {
             assertEquals("patch(0,0)", input.tokens()[first]);
         }
     }
+    @Test
+    void thePreparedImageIsKeptForTheSameFileAndMadeAgainWhenTheFileOrModelChanges(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.copy(Fixtures.model(FIXTURE).resolve("reference/image.png"), dir.resolve("image.png"));
+        SessionState s = SessionState.defaults().withImage(file.toString());
+        try (LoadedModel model = ModelLoader.load(Fixtures.model(FIXTURE).toString())) {
+            var first = VisionLanguageRun.prepared(model, s);
+            assertTrue(first == VisionLanguageRun.prepared(model, s), "the same file and model: kept");
+            var vlm = model.visionLanguage();
+            var fresh = headwise.engine.image.ImagePreprocessor.prepare(VisionLanguageRun.image(model, s), vlm.preprocessor(),
+                    vlm.tower().spec().vision(), false);
+            assertArrayEquals(fresh.pixels(), first.pixels(), "what preparing the file gives");
+
+            java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                    java.nio.file.Files.getLastModifiedTime(file).toMillis() + 5_000));
+            assertTrue(first != VisionLanguageRun.prepared(model, s), "the file changed: prepared again");
+            try (LoadedModel again = ModelLoader.load(Fixtures.model(FIXTURE).toString())) {
+                var forAgain = VisionLanguageRun.prepared(again, s);
+                assertTrue(forAgain != VisionLanguageRun.prepared(model, s), "another model: prepared for it");
+            }
+        }
+    }
 }
