@@ -357,8 +357,8 @@ final class FloatRows {
      * and 0 for the other j < width. With a {@code softcap} > 0 the scaled scores s first become cap·tanh(s/cap) (in
      * {@code in}). {@code bits}: scratch as long as the row. out may be in.
      */
-    private static void softmaxRow(float[] in, float[] out, float[] bits, int at, int first, int end, int width, double scale,
-                           double softcap) {
+    private static void softmaxRow(float[] in, float[] out, float[] bits, int at, int first, int end, int width,
+                                   double scale, double softcap) {
         int from = at + first;
         int to = at + Math.max(first, end);
         float factor = softcap > 0 ? 1f : (float) scale;
