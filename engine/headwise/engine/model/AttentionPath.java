@@ -19,11 +19,6 @@ enum AttentionPath {
     /** A block of queries of a head at a time, so no [heads, T, T] tensor exists: runs with more scores than maxWholeScores. */
     QUERY_BLOCKS;
 
-    /** Whether {@code batch} sequences of {@code queries} over {@code keys} have more scores than one tensor may hold. */
-    static boolean tooManyScores(ForwardOptions options, ModelSpec spec, long batch, long queries, long keys) {
-        return batch * spec.heads() * queries * keys > options.maxWholeScores();
-    }
-
     /**
      * The path for a run of layers [fromLayer, toLayer) on {@code queries} new positions of {@code batch} sequences
      * attending to {@code keys} keys (cached ones included), with activations of type {@code type}.
@@ -33,7 +28,7 @@ enum AttentionPath {
     static AttentionPath choose(ForwardOptions options, ModelSpec spec, long batch, long queries, long keys, DataType type,
                                 Hooks hooks, int fromLayer, int toLayer) {
         long scores = batch * spec.heads() * queries * keys;
-        if (tooManyScores(options, spec, batch, queries, keys)) {
+        if (scores > options.maxWholeScores()) {
             for (int layer = fromLayer; layer < toLayer; layer++) {
                 for (String hook : new String[] {HookNames.attnScores(layer), HookNames.pattern(layer)}) {
                     if (hooks.touches(hook)) {

@@ -48,6 +48,11 @@ final class HeadProducts {
         long keyAt(int b, int h) {
             return ((long) b * keys * kvHeads + kvHead(h)) * dHead;
         }
+
+        /** Where query {@code query} of copy b, head h starts in a [batch, heads, queries, width] score or pattern tensor. */
+        long patternAt(int b, int h, int query, int width) {
+            return ((long) (b * heads + h) * queries + query) * width;
+        }
     }
 
     /**
@@ -88,7 +93,7 @@ final class HeadProducts {
         FloatPointer os = FloatRows.pointer(scores);
         forEachBlock(layout, causal, offset, keyLengths, causal ? queryBlock : layout.queries(), 0, layout.batch() * layout.heads(),
                 (b, h, start, rows, seen, visible) -> headScores(layout, qs, ks, b, h, start, rows, seen,
-                        os.position(((long) (b * layout.heads() + h) * layout.queries() + start) * keys), keys));
+                        os.position(layout.patternAt(b, h, start, keys)), keys));
         return scores;
     }
 
@@ -108,9 +113,8 @@ final class HeadProducts {
         FloatPointer vs = FloatRows.pointer(v);
         FloatPointer zs = FloatRows.pointer(z);
         forEachBlock(layout, causal, offset, keyLengths, causal ? queryBlock : layout.queries(), 0, layout.batch() * layout.heads(),
-                (b, h, start, rows, seen, visible) -> headValues(layout,
-                        ps.position(((long) (b * layout.heads() + h) * layout.queries() + start) * width), width, vs, b, h,
-                        start, rows, seen, zs));
+                (b, h, start, rows, seen, visible) -> headValues(layout, ps.position(layout.patternAt(b, h, start, width)),
+                        width, vs, b, h, start, rows, seen, zs));
         return z;
     }
 

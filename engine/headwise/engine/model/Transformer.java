@@ -268,11 +268,12 @@ public final class Transformer {
     }
 
     /**
-     * Whether {@code batch} sequences of {@code queries} new positions over {@code keys} keys must attend a block of
-     * queries at a time ({@link AttentionPath#QUERY_BLOCKS}), so that no hook can see their whole scores or pattern.
+     * Whether {@code batch} sequences of {@code queries} new positions over {@code keys} keys attend a block of queries
+     * at a time ({@link AttentionPath#QUERY_BLOCKS}), so that no hook can see their whole scores or pattern.
      */
     public boolean attendsInBlocks(long batch, long queries, long keys) {
-        return AttentionPath.tooManyScores(options, spec, batch, queries, keys);
+        return AttentionPath.choose(options, spec, batch, queries, keys, DataType.FLOAT, Hooks.none(), 0, 0)
+                == AttentionPath.QUERY_BLOCKS;
     }
 
     /** The attention path of a run ({@link AttentionPath#choose}) on residual streams like {@code resid}. */

@@ -38,7 +38,7 @@ public final class LayerTap {
         EnumSet<LayerActivations.Part> wanted = parts.isEmpty() ? EnumSet.noneOf(LayerActivations.Part.class) : EnumSet.copyOf(parts);
         int tokens = input.length();
         // past the whole-score limit the forward attends in query blocks and builds no whole pattern to tap
-        boolean recompute = (long) spec.heads() * tokens * tokens > transformer.options().maxWholeScores();
+        boolean recompute = transformer.attendsInBlocks(1, tokens, tokens);
         for (int layer = 0; layer < spec.layers(); layer++) {
             Pending p = new Pending(layer);
             tap(hooks, wanted, LayerActivations.Part.RESID_PRE, HookNames.residPre(layer), x -> p.residPre = floats(x));
