@@ -3,7 +3,6 @@ package headwise.app.export;
 import headwise.engine.analysis.relevance.Faithfulness;
 import headwise.engine.analysis.relevance.RelevanceMap;
 import headwise.engine.analysis.relevance.SalientRelevance;
-import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PatchGrid;
 import headwise.engine.image.PixelImage;
 import headwise.engine.load.LoadedModel;
@@ -11,7 +10,6 @@ import headwise.engine.model.ModelSpec;
 import headwise.engine.run.AnalysisResult;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;
-import headwise.engine.vlm.VisionLanguageModel;
 import headwise.engine.vlm.analysis.JoinedRuns;
 import headwise.app.session.Session;
 import headwise.viz.Figure;
@@ -35,11 +33,9 @@ public final class RelevanceFigures {
      */
     public record JoinedImage(PixelImage seen, TokenClasses classes) {
 
-        /** For {@code input}, a joined input of {@code model}, made of {@code image} (as read for its preprocessing). */
-        public static JoinedImage of(LoadedModel model, ModelInput input, PixelImage image) {
-            VisionLanguageModel vlm = model.visionLanguage();
-            PixelImage seen = ImagePreprocessor.prepare(image, vlm.preprocessor(), vlm.tower().spec().vision(), false).seen();
-            return new JoinedImage(seen, JoinedRuns.classes(vlm, input.ids()));
+        /** For {@code input}, a joined input of {@code model}, made of an image its tower saw as {@code seen}. */
+        public static JoinedImage of(LoadedModel model, ModelInput input, PixelImage seen) {
+            return new JoinedImage(seen, JoinedRuns.classes(model.visionLanguage(), input.ids()));
         }
     }
 

@@ -15,7 +15,6 @@ import headwise.app.ui.model.StatusLine;
 import headwise.app.ui.model.VisionLanguageRun;
 import headwise.app.ui.page.SessionSinks;
 import headwise.app.ui.vlm.KeyClasses;
-import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PixelImage;
 import headwise.engine.run.ModelInput;
 import headwise.engine.vlm.TokenClasses;

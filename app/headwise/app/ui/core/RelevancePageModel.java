@@ -133,7 +133,7 @@ public final class RelevancePageModel {
         if (input.embeddings() == null || model.visionLanguage() == null) {
             return null;
         }
-        return RelevanceFigures.JoinedImage.of(model, input, VisionLanguageRun.image(model, state));
+        return RelevanceFigures.JoinedImage.of(model, input, VisionLanguageRun.prepared(model, state).seen());
     }
 
     /** The image {@code result}'s joined input was made of, once loaded; null for any other run. */

@@ -26,8 +26,10 @@ final class PartJobs {
     private record Queued(Part part, Interventions.Ablation mode) {
     }
 
-    /** A computed part: the results with it, and how long it took. */
-    /** {@code notes}: what the job left out and why (a measure the input is too long for), one line each. */
+    /**
+     * A computed part: the results with it, how long it took, and what the job left out and why (a measure the input
+     * is too long for), one line each.
+     */
     record Done(Results results, double seconds, List<String> notes) {
     }
 

@@ -9,7 +9,6 @@ import headwise.app.ui.model.EngineTasks;
 import headwise.app.ui.model.ModelLifecycle;
 import headwise.app.ui.model.StatusLine;
 import headwise.app.ui.model.VisionLanguageRun;
-import headwise.engine.image.ImagePreprocessor;
 import headwise.engine.image.PixelImage;
 import headwise.engine.load.LoadedModel;
 import headwise.engine.run.AnalysisResult;
