@@ -203,21 +203,13 @@ class FloatRowsTest {
                         int position = offset + row % queries;
                         double[] s = new double[keys];
                         boolean[] visible = new boolean[keys];
-                        double max = Double.NEGATIVE_INFINITY;
                         for (int j = 0; j < keys; j++) {
                             visible[j] = !causal || (j <= position && (w == 0 || position - j < w));
                             s[j] = cap > 0 ? cap * Math.tanh(scale * raw[row * keys + j] / cap) : scale * raw[row * keys + j];
-                            if (visible[j]) {
-                                max = Math.max(max, s[j]);
-                            }
                         }
-                        double sum = 0;
+                        double[] expected = visibleSoftmax(s, visible);
                         for (int j = 0; j < keys; j++) {
-                            sum += visible[j] ? Math.exp(s[j] - max) : 0;
-                        }
-                        for (int j = 0; j < keys; j++) {
-                            double expected = visible[j] ? Math.exp(s[j] - max) / sum : 0;
-                            assertEquals(expected, pattern[row * keys + j], 1e-6, label);
+                            assertEquals(expected[j], pattern[row * keys + j], 1e-6, label);
                         }
                     }
                 }
@@ -237,19 +229,36 @@ class FloatRowsTest {
         float[] pattern = copy.data().asFloat();
         for (int row = 0; row < 2 * keys; row++) {
             int position = row % keys;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j <= position; j++) {
-                max = Math.max(max, scale * raw[row * keys + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= position; j++) {
-                sum += Math.exp(scale * raw[row * keys + j] - max);
-            }
+            double[] s = new double[keys];
+            boolean[] visible = new boolean[keys];
             for (int j = 0; j < keys; j++) {
-                double expected = j <= position ? Math.exp(scale * raw[row * keys + j] - max) / sum : 0;
-                assertEquals(expected, pattern[row * keys + j], 1e-6 * Math.max(expected, 1e-30), "row " + row + " key " + j);
+                s[j] = scale * raw[row * keys + j];
+                visible[j] = j <= position;
+            }
+            double[] expected = visibleSoftmax(s, visible);
+            for (int j = 0; j < keys; j++) {
+                assertEquals(expected[j], pattern[row * keys + j], 1e-6 * Math.max(expected[j], 1e-30), "row " + row + " key " + j);
             }
         }
+    }
+
+    /** softmax(s) over the visible keys and 0 at the others, in double: what the float kernels are checked against. */
+    static double[] visibleSoftmax(double[] s, boolean[] visible) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < s.length; j++) {
+            if (visible[j]) {
+                max = Math.max(max, s[j]);
+            }
+        }
+        double sum = 0;
+        for (int j = 0; j < s.length; j++) {
+            sum += visible[j] ? Math.exp(s[j] - max) : 0;
+        }
+        double[] out = new double[s.length];
+        for (int j = 0; j < s.length; j++) {
+            out[j] = visible[j] ? Math.exp(s[j] - max) / sum : 0;
+        }
+        return out;
     }
 
     @Test
